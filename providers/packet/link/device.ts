@@ -1,0 +1,34 @@
+/**
+ * The link-layer contract of the user-space stack: something that carries whole Ethernet II
+ * frames (destination MAC, source MAC, EtherType, payload; no preamble, no FCS).
+ *
+ * Implementations: the AF_PACKET device (link/afpacket.ts), the in-memory link for tests
+ * (link/memory.ts), and wrappers that take any device (fault injector, pcap writer).
+ */
+export interface LinkDevice {
+  /** Our MAC address, 6 bytes. */
+  readonly mac: Uint8Array;
+  /** Largest Ethernet payload (IP packet) the link carries, normally 1500. */
+  readonly mtu: number;
+  /**
+   * Queue one frame for transmission. Never calls the receiver synchronously; a device may batch
+   * frames sent in the same tick. A frame the device cannot take is dropped and counted, as a
+   * NIC does; the stack's retransmission deals with it.
+   */
+  send(frame: Uint8Array): void;
+  /**
+   * Install the receive handler (null removes it). Frames are delivered one call each, never
+   * from inside `send`. The frame buffer belongs to the receiver once delivered.
+   */
+  setReceiver(receiver: ((frame: Uint8Array) => void) | null): void;
+  /** Stop receiving, release OS resources; resolves when nothing more will be delivered. */
+  close(): Promise<void>;
+}
+
+/** Counters every device keeps (diagnostics and tests). */
+export interface LinkStats {
+  txFrames: number;
+  rxFrames: number;
+  txDropped: number;
+  rxDropped: number;
+}

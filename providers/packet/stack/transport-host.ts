@@ -1,0 +1,45 @@
+/**
+ * The contract between the network layer (stack/ipv4, ARP, routing) and the transport protocols
+ * (stack/tcp, stack/udp). A transport sees IPv4 addresses and payloads; the network layer owns
+ * Ethernet, ARP resolution, routing and fragmentation.
+ */
+import type { Clock } from "../clock.js";
+import type { Random } from "../random.js";
+
+/** IPv4 address as an unsigned 32-bit integer in host order (198.18.0.1 = 0xc6120001). */
+export type Ipv4Address = number;
+
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+
+/** What the network layer offers a transport protocol. */
+export interface TransportHost {
+  readonly clock: Clock;
+  readonly random: Random;
+  /** The interface address used as source for `dst` (routing decides), or null if unroutable. */
+  sourceFor(dst: Ipv4Address): Ipv4Address | null;
+  /** True if `addr` is one of ours. */
+  isLocal(addr: Ipv4Address): boolean;
+  /** Largest transport payload that fits one unfragmented IPv4 packet towards `dst`. */
+  maxPayload(dst: Ipv4Address): number;
+  /**
+   * Send a transport payload. ARP resolution happens underneath (frames wait in a bounded queue);
+   * returns false if the packet was dropped at once (no route, queue full).
+   */
+  output(protocol: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, options?: { tos?: number; ttl?: number; dontFragment?: boolean }): boolean;
+}
+
+/** Kinds of ICMP errors passed up to transports. */
+export type IcmpErrorKind = "net-unreachable" | "host-unreachable" | "protocol-unreachable" | "port-unreachable" | "fragmentation-needed" | "time-exceeded";
+
+/** What a transport protocol offers the network layer. */
+export interface TransportProtocol {
+  /** A packet for this protocol addressed to us; `payload` is the transport header plus data. */
+  input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array): void;
+  /**
+   * An ICMP error quoting one of our packets: `quoted` is the start of our transport header as
+   * quoted by the sender (at least 8 bytes). `nextHopMtu` is set for fragmentation-needed.
+   */
+  icmpError?(kind: IcmpErrorKind, src: Ipv4Address, dst: Ipv4Address, quoted: Uint8Array, nextHopMtu?: number): void;
+}

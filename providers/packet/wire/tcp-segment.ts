@@ -1,0 +1,40 @@
+/**
+ * The decoded form of a TCP segment: the contract between wire/tcp.ts (which encodes and decodes
+ * it with checksums) and stack/tcp (which never touches bytes of a header).
+ * Sequence numbers, acknowledgment numbers and timestamps are unsigned 32-bit values (0..2^32-1).
+ */
+export const TCP_FIN = 0x01;
+export const TCP_SYN = 0x02;
+export const TCP_RST = 0x04;
+export const TCP_PSH = 0x08;
+export const TCP_ACK = 0x10;
+export const TCP_URG = 0x20;
+export const TCP_ECE = 0x40;
+export const TCP_CWR = 0x80;
+
+export interface TcpOptions {
+  /** Maximum segment size (kind 2), SYN only. */
+  mss?: number;
+  /** Window scale shift (kind 3), SYN only; 0..14 (larger values are clamped to 14 on receive). */
+  windowScale?: number;
+  /** SACK permitted (kind 4), SYN only. */
+  sackPermitted?: boolean;
+  /** SACK blocks (kind 5): [left edge, right edge) pairs, at most 4. */
+  sack?: Array<[number, number]>;
+  /** Timestamps (kind 8). */
+  timestamp?: { value: number; echo: number };
+}
+
+export interface TcpSegment {
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  /** Bit set of TCP_FIN … TCP_CWR. */
+  flags: number;
+  /** The 16-bit window field as sent (not scaled). */
+  window: number;
+  urgentPointer: number;
+  options: TcpOptions;
+  payload: Uint8Array;
+}
