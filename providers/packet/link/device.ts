@@ -20,9 +20,19 @@ export interface LinkDevice {
    * Install the receive handler (null removes it). Frames are delivered one call each, never
    * from inside `send`. The frame buffer belongs to the receiver once delivered.
    */
-  setReceiver(receiver: ((frame: Uint8Array) => void) | null): void;
+  setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void;
   /** Stop receiving, release OS resources; resolves when nothing more will be delivered. */
   close(): Promise<void>;
+}
+
+/** What the device knows about a received frame beyond its bytes. */
+export interface FrameInfo {
+  /**
+   * True when the kernel reports that the frame's transport checksum is already valid or was
+   * never filled in because the frame was generated locally with checksum offload (veth
+   * TP_STATUS_CSUMNOTREADY / TP_STATUS_CSUM_VALID): the stack must not reject it for its checksum.
+   */
+  checksumTrusted?: boolean;
 }
 
 /** Counters every device keeps (diagnostics and tests). */
