@@ -1,0 +1,334 @@
+/**
+ * A loopback endpoint: one end of an in-process transport that behaves as the illumos tl driver
+ * (ticots, ticotsord, ticlts). It keeps its own TPI-level state, answers out-of-state requests as
+ * tl does (TOUTSTATE error acks, or EPROTO for data), preserves TSDU boundaries by passing every
+ * piece up with its MORE flag, and flow-controls a sender while the receiver's unread data is at
+ * or above its high-water mark (XTI_RCVBUF).
+ */
+import { T_CLTS, T_COTS_ORD, T_INFINITE, T_INVALID, XTI_GENERIC, XTI_RCVBUF } from "../../src/constants.js";
+import { ECONNREFUSED, ECONNRESET, EPROTO } from "../../src/errno.js";
+import { bufferSizeRule, MAX_BUFFER_OPTION } from "../../src/options/generic.js";
+import { readUscalar, scalarValue } from "../../src/options/opthdr.js";
+import {
+  type AcceptRequest,
+  type BindAck,
+  type BindRequest,
+  type ConnectRequest,
+  type DisconnectRequest,
+  ProviderError,
+  type ProviderEndpoint,
+  type ProviderInfo,
+  type ProviderOption,
+  type ProviderUser,
+  type UnitdataRequest,
+} from "../../src/spi.js";
+import type { LoopbackProvider } from "./provider.js";
+
+type LoopState = "unbound" | "idle" | "outcon" | "connected" | "closed";
+
+const EMPTY = new Uint8Array(0);
+
+function tooLong(length: number, limit: number): boolean {
+  return length > 0 && (limit === T_INVALID || (limit >= 0 && limit !== T_INFINITE && length > limit));
+}
+
+export class LoopEndpoint implements ProviderEndpoint {
+  private state: LoopState = "unbound";
+  private addr: Uint8Array | null = null;
+  private qlen = 0;
+  /** Connection indications sent to this listener and not yet accepted or rejected. */
+  private readonly pending = new Map<number, LoopEndpoint>();
+  /** While in "outcon": the listener and our sequence there. */
+  private server: LoopEndpoint | null = null;
+  private sequenceAtServer = -1;
+  private peer: LoopEndpoint | null = null;
+  private sentOrdrel = false;
+  /** Bytes indicated to our user and not yet consumed, per band. */
+  private queued = { normal: 0, expedited: 0 };
+  private rcvHiwat: number;
+  /** Senders refused by flow control on our receive side, per band (back-enabled later). */
+  private readonly blocked = { normal: new Set<LoopEndpoint>(), expedited: new Set<LoopEndpoint>() };
+  private readonly rcvbufOption: ProviderOption;
+
+  constructor(
+    private readonly provider: LoopbackProvider,
+    private readonly user: ProviderUser,
+  ) {
+    this.rcvHiwat = provider.config.rcvbuf;
+    const self = this;
+    const rule = bufferSizeRule(MAX_BUFFER_OPTION);
+    this.rcvbufOption = {
+      level: XTI_GENERIC,
+      name: XTI_RCVBUF,
+      length: 4,
+      readOnly: () => false,
+      defaultValue: () => scalarValue(provider.config.rcvbuf),
+      currentValue: () => scalarValue(self.rcvHiwat),
+      check: rule,
+      set(value: Uint8Array) {
+        self.rcvHiwat = readUscalar(value);
+        self.backEnable(false);
+      },
+    };
+  }
+
+  private get clts(): boolean {
+    return this.provider.config.servtype === T_CLTS;
+  }
+
+  info(): ProviderInfo {
+    return this.provider.info();
+  }
+
+  options(): readonly ProviderOption[] {
+    return [this.rcvbufOption];
+  }
+
+  addresses(): { local: Uint8Array | null; remote: Uint8Array | null } {
+    return {
+      local: this.state === "unbound" || this.state === "closed" ? null : this.addr,
+      remote: this.state === "connected" && this.peer !== null ? this.peer.addr : null,
+    };
+  }
+
+  // ---- binding ----
+
+  async bind(req: BindRequest): Promise<BindAck> {
+    if (this.state !== "unbound") throw new ProviderError("TOUTSTATE");
+    const ns = this.provider.namespace;
+    let addr: Uint8Array | null = req.addr !== null && req.addr.length > 0 ? req.addr.slice() : null;
+    if (addr !== null && ns.inUse(addr)) {
+      if (req.exact) throw new ProviderError("TADDRBUSY");
+      addr = null; // O_T_BIND_REQ: any free address will do
+    }
+    if (addr === null) addr = ns.allocate();
+    ns.add(addr, this);
+    this.addr = addr;
+    this.qlen = this.clts ? 0 : Math.min(req.qlen, this.provider.config.maxQlen);
+    this.state = "idle";
+    return { addr: addr.slice(), qlen: this.qlen };
+  }
+
+  async unbind(): Promise<void> {
+    if (this.state !== "idle" || this.pending.size > 0) throw new ProviderError("TOUTSTATE");
+    this.releaseAddress();
+    this.state = "unbound";
+  }
+
+  private releaseAddress(): void {
+    if (this.addr !== null) this.provider.namespace.remove(this.addr, this);
+    this.addr = null;
+    this.qlen = 0;
+  }
+
+  // ---- connection establishment ----
+
+  async connect(req: ConnectRequest): Promise<void> {
+    if (this.clts) throw new ProviderError("TNOTSUPPORT");
+    if (this.state !== "idle") throw new ProviderError("TOUTSTATE");
+    if (req.addr.length === 0) throw new ProviderError("TBADADDR");
+    if (req.opt.length > 0) throw new ProviderError("TBADOPT");
+    if (tooLong(req.udata.length, this.provider.info().connect)) throw new ProviderError("TBADDATA");
+    const listener = this.provider.namespace.lookup(req.addr);
+    const refused =
+      listener === undefined || listener.qlen === 0 || listener.state !== "idle" || listener.pending.size >= listener.qlen;
+    if (refused) {
+      this.user.disconInd({ reason: ECONNREFUSED, sequence: -1, udata: EMPTY });
+      return;
+    }
+    const sequence = this.provider.namespace.sequence();
+    listener.pending.set(sequence, this);
+    this.state = "outcon";
+    this.server = listener;
+    this.sequenceAtServer = sequence;
+    listener.user.connInd({ sequence, addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });
+  }
+
+  async accept(req: AcceptRequest): Promise<void> {
+    if (this.state !== "idle" || this.pending.size === 0) throw new ProviderError("TOUTSTATE");
+    const client = this.pending.get(req.sequence);
+    if (client === undefined) throw new ProviderError("TBADSEQ");
+    const acceptor = req.acceptor;
+    if (!(acceptor instanceof LoopEndpoint) || acceptor.provider !== this.provider) throw new ProviderError("TBADF");
+    if (acceptor !== this && acceptor.state !== "idle") throw new ProviderError("TOUTSTATE");
+    if (acceptor === this && this.pending.size > 1) throw new ProviderError("TBADF");
+    if (req.opt.length > 0) throw new ProviderError("TBADOPT");
+    if (tooLong(req.udata.length, this.provider.info().connect)) throw new ProviderError("TBADDATA");
+    this.pending.delete(req.sequence);
+    client.server = null;
+    client.sequenceAtServer = -1;
+    LoopEndpoint.link(client, acceptor);
+    client.user.connCon({ addr: (acceptor.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });
+  }
+
+  private static link(a: LoopEndpoint, b: LoopEndpoint): void {
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      x.state = "connected";
+      x.peer = y;
+      x.sentOrdrel = false;
+    }
+  }
+
+  /** Break the connection from our side: the peer is flushed and told (reason ECONNRESET). */
+  private abortConnection(udata: Uint8Array): void {
+    const peer = this.peer;
+    this.peer = null;
+    this.state = "idle";
+    if (peer === null) return;
+    peer.peer = null;
+    peer.state = "idle";
+    peer.user.flush();
+    peer.user.disconInd({ reason: ECONNRESET, sequence: -1, udata: udata.slice() });
+    peer.backEnable(false);
+    peer.backEnable(true);
+  }
+
+  async disconnect(req: DisconnectRequest): Promise<void> {
+    if (tooLong(req.udata.length, this.provider.info().discon)) throw new ProviderError("TBADDATA");
+    if (req.sequence !== null) {
+      const client = this.pending.get(req.sequence);
+      if (client === undefined) throw new ProviderError("TBADSEQ");
+      this.pending.delete(req.sequence);
+      client.server = null;
+      client.sequenceAtServer = -1;
+      client.state = "idle";
+      client.user.disconInd({ reason: ECONNRESET, sequence: -1, udata: req.udata.slice() });
+      return;
+    }
+    if (this.state === "outcon") {
+      this.withdrawConnect(req.udata);
+      return;
+    }
+    if (this.state === "connected") {
+      this.abortConnection(req.udata);
+      return;
+    }
+    throw new ProviderError("TOUTSTATE");
+  }
+
+  private withdrawConnect(udata: Uint8Array): void {
+    const server = this.server;
+    const sequence = this.sequenceAtServer;
+    this.server = null;
+    this.sequenceAtServer = -1;
+    this.state = "idle";
+    if (server !== null && server.pending.delete(sequence)) {
+      server.user.disconInd({ reason: ECONNRESET, sequence, udata: udata.slice() });
+    }
+  }
+
+  // ---- data transfer ----
+
+  /** Deliver one piece to the peer's user unless its receive side is at its high-water mark. */
+  private forward(expedited: boolean, buf: Uint8Array, more: boolean): boolean {
+    if (this.state === "idle") return true; // tl discards data sent by an unconnected endpoint
+    if (this.state !== "connected" || this.sentOrdrel) {
+      this.user.error(EPROTO);
+      return true;
+    }
+    const peer = this.peer;
+    if (peer === null) return true;
+    const band = expedited ? "expedited" : "normal";
+    const hiwat = expedited ? this.provider.config.exrcvbuf : peer.rcvHiwat;
+    if (peer.queued[band] >= hiwat) {
+      peer.blocked[band].add(this);
+      return false;
+    }
+    peer.queued[band] += buf.length;
+    const copy = buf.slice();
+    if (expedited) peer.user.exdataInd(copy, more);
+    else peer.user.dataInd(copy, more);
+    return true;
+  }
+
+  data(buf: Uint8Array, more: boolean): boolean {
+    return this.forward(false, buf, more);
+  }
+
+  exdata(buf: Uint8Array, more: boolean): boolean {
+    return this.forward(true, buf, more);
+  }
+
+  ordrel(udata: Uint8Array | null): boolean {
+    if (this.provider.config.servtype !== T_COTS_ORD || this.state !== "connected" || this.sentOrdrel) {
+      if (this.state !== "idle") this.user.error(EPROTO);
+      return true;
+    }
+    const peer = this.peer;
+    if (peer !== null && peer.queued.normal >= peer.rcvHiwat) {
+      peer.blocked.normal.add(this);
+      return false;
+    }
+    this.sentOrdrel = true;
+    if (peer === null) return true;
+    peer.user.ordrelInd(this.provider.config.ordrelData && udata !== null ? udata.slice() : null);
+    if (peer.sentOrdrel) {
+      // Both directions are released: the connection is over.
+      this.peer = null;
+      this.state = "idle";
+      peer.peer = null;
+      peer.state = "idle";
+    }
+    return true;
+  }
+
+  unitdata(req: UnitdataRequest): boolean {
+    if (!this.clts || this.state !== "idle") {
+      this.user.error(EPROTO);
+      return true;
+    }
+    if (req.addr.length === 0 || req.opt.length > 0) {
+      this.user.uderrorInd({ addr: req.addr.slice(), opt: req.opt.slice(), error: EPROTO });
+      return true;
+    }
+    const dest = this.provider.namespace.lookup(req.addr);
+    if (dest === undefined || dest.state !== "idle") {
+      this.user.uderrorInd({ addr: req.addr.slice(), opt: EMPTY, error: ECONNRESET });
+      return true;
+    }
+    if (dest.queued.normal >= dest.rcvHiwat) {
+      dest.blocked.normal.add(this);
+      return false;
+    }
+    dest.queued.normal += req.udata.length;
+    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });
+    return true;
+  }
+
+  consumed(bytes: number, expedited: boolean): void {
+    const band = expedited ? "expedited" : "normal";
+    this.queued[band] = Math.max(0, this.queued[band] - bytes);
+    this.backEnable(expedited);
+  }
+
+  /** Let flow-controlled senders try again once our unread data is below the high-water mark. */
+  private backEnable(expedited: boolean): void {
+    const band = expedited ? "expedited" : "normal";
+    const hiwat = expedited ? this.provider.config.exrcvbuf : this.rcvHiwat;
+    if (this.queued[band] >= hiwat && this.state !== "closed") return;
+    const senders = [...this.blocked[band]];
+    this.blocked[band].clear();
+    for (const s of senders) s.user.writable(expedited);
+  }
+
+  async close(): Promise<void> {
+    if (this.state === "closed") return;
+    if (this.state === "outcon") this.withdrawConnect(EMPTY);
+    for (const [, client] of this.pending) {
+      client.server = null;
+      client.sequenceAtServer = -1;
+      client.state = "idle";
+      client.user.disconInd({ reason: ECONNREFUSED, sequence: -1, udata: EMPTY });
+    }
+    this.pending.clear();
+    if (this.state === "connected") this.abortConnection(EMPTY);
+    this.releaseAddress();
+    this.state = "closed";
+    // Senders waiting on us retry and find us gone.
+    this.backEnable(false);
+    this.backEnable(true);
+  }
+}

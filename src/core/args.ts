@@ -1,0 +1,70 @@
+/**
+ * Validation of caller-supplied arguments. Bad input never throws a raw exception and never reads
+ * or writes past a buffer: it fails TSYSERR with errno EFAULT (a bad pointer in C) or EINVAL.
+ */
+import { TSYSERR } from "../constants.js";
+import { EFAULT } from "../errno.js";
+import type { IntRef, netbuf, t_iovec } from "../structs.js";
+import { fail } from "./failure.js";
+
+function isUint8Array(v: unknown): v is Uint8Array {
+  return v instanceof Uint8Array;
+}
+
+function isCount(v: unknown): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= 0;
+}
+
+/** A netbuf the call reads from (len bytes of buf). Returns a view of those bytes. */
+export function inputNetbuf(nb: unknown, what: string): Uint8Array {
+  if (typeof nb !== "object" || nb === null) fail(TSYSERR, EFAULT, `${what} is not a netbuf`);
+  const { buf, len } = nb as Partial<netbuf>;
+  if (!isCount(len)) fail(TSYSERR, EFAULT, `${what}.len is not a non-negative integer`);
+  if (len === 0) return new Uint8Array(0);
+  if (!isUint8Array(buf) || len > buf.length) fail(TSYSERR, EFAULT, `${what}.len exceeds its buffer`);
+  return buf.subarray(0, len);
+}
+
+/** A netbuf the call writes into: maxlen must fit in buf. */
+export function checkOutputNetbuf(nb: unknown, what: string): netbuf {
+  if (typeof nb !== "object" || nb === null) fail(TSYSERR, EFAULT, `${what} is not a netbuf`);
+  const n = nb as Partial<netbuf>;
+  if (!isCount(n.maxlen)) fail(TSYSERR, EFAULT, `${what}.maxlen is not a non-negative integer`);
+  if (n.maxlen > 0 && (!isUint8Array(n.buf) || n.maxlen > n.buf.length)) fail(TSYSERR, EFAULT, `${what}.maxlen exceeds its buffer`);
+  return n as netbuf;
+}
+
+/** A data buffer with a byte count (t_snd/t_rcv). */
+export function dataBuffer(buf: unknown, nbytes: unknown, what: string): Uint8Array {
+  if (!isCount(nbytes)) fail(TSYSERR, EFAULT, `${what}: nbytes is not a non-negative integer`);
+  if (nbytes === 0) return isUint8Array(buf) ? buf.subarray(0, 0) : new Uint8Array(0);
+  if (!isUint8Array(buf)) fail(TSYSERR, EFAULT, `${what}: buf is not a Uint8Array`);
+  if (nbytes > buf.length) fail(TSYSERR, EFAULT, `${what}: nbytes ${nbytes} exceeds the ${buf.length}-byte buffer`);
+  return buf.subarray(0, nbytes);
+}
+
+/** An `int *flags` out-parameter. */
+export function flagsRef(flags: unknown, what: string): IntRef {
+  if (typeof flags !== "object" || flags === null || typeof (flags as Partial<IntRef>).value !== "number") {
+    fail(TSYSERR, EFAULT, `${what}: flags is not an { value: number } object`);
+  }
+  return flags as IntRef;
+}
+
+export function integer(v: unknown, what: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) fail(TSYSERR, EFAULT, `${what} is not an integer`);
+  return v;
+}
+
+/** The views described by an iovec array (iov_len bytes of each iov_base). */
+export function iovecViews(iov: unknown, iovcount: unknown, what: string): Uint8Array[] {
+  if (!isCount(iovcount)) fail(TSYSERR, EFAULT, `${what}: iovcount is not a non-negative integer`);
+  if (!Array.isArray(iov) || iov.length < iovcount) fail(TSYSERR, EFAULT, `${what}: iov has fewer than iovcount entries`);
+  const views: Uint8Array[] = [];
+  for (let i = 0; i < iovcount; i++) {
+    const v = iov[i] as Partial<t_iovec> | undefined;
+    if (v === undefined || v === null) fail(TSYSERR, EFAULT, `${what}: iov[${i}] is missing`);
+    views.push(dataBuffer(v.iov_base, v.iov_len, `${what}: iov[${i}]`));
+  }
+  return views;
+}

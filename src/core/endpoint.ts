@@ -1,0 +1,227 @@
+/**
+ * One open transport endpoint as the library sees it (libnsl's _ti_user): the user-level state,
+ * the outstanding connection indications (ocnt), the receive queue, flow-control and look-event
+ * flags, and the waiting of blocking calls. It is the ProviderUser of its provider endpoint.
+ */
+import { T_GODATA, T_GOEXDATA, T_UNBND, TBADF, TSTATECHNG, TSYSERR } from "../constants.js";
+import type { SemanticsProfile } from "../profile.js";
+import type { ProviderEndpoint, ProviderInfo, ProviderOption, ProviderUser, TransportProvider } from "../spi.js";
+import { fail } from "./failure.js";
+import { type Discarded, ReceiveQueue } from "./rcvqueue.js";
+
+export class CoreEndpoint implements ProviderUser {
+  /** The provider endpoint; set right after construction by t_open. */
+  pep!: ProviderEndpoint;
+  state = T_UNBND;
+  /** The negotiated qlen of the last successful bind. */
+  qlen = 0;
+  /** Sequences returned by t_listen and not yet accepted, rejected or disconnected (ocnt). */
+  readonly outstanding = new Set<number>();
+  /** TQFULL was reported for the current full-queue episode. */
+  qfullNotified = false;
+  /** Bytes of the TSDU / ETSDU being sent with T_MORE (-1 when none is open). */
+  openUnit = { normal: -1, expedited: -1 };
+  /** A send was refused by flow control: report T_GODATA / T_GOEXDATA when it lifts. */
+  readonly flowArmed = { normal: false, expedited: false };
+  /** Pending T_GODATA / T_GOEXDATA bits (cleared by t_look and by a successful send). */
+  goEvents = 0;
+  /** M_ERROR from the provider: every later call fails TSYSERR with this errno. */
+  fatalErrno = 0;
+  closed = false;
+  /** XTI_GENERIC options kept by the library for providers that do not manage them. */
+  readonly genericOptions: ProviderOption[] = [];
+  /** The receive queue; created by attach() with the provider's queue discipline. */
+  rq!: ReceiveQueue;
+  /** The address given to the last t_connect (the peer while in T_OUTCON). */
+  calledAddress: Uint8Array | null = null;
+  /** Provider request/acknowledgement exchanges in flight (t_getstate reports TSTATECHNG). */
+  private exchanges = 0;
+  private exchangeTail: Promise<void> = Promise.resolve();
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    readonly fd: number,
+    readonly provider: TransportProvider,
+    readonly profile: SemanticsProfile,
+    public nonblock: boolean,
+  ) {}
+
+  /** Attach the provider endpoint t_open created for us. */
+  attach(pep: ProviderEndpoint): void {
+    this.pep = pep;
+    this.rq = new ReceiveQueue(pep.info().expInline);
+  }
+
+  get ocnt(): number {
+    return this.outstanding.size;
+  }
+
+  info(): ProviderInfo {
+    return this.pep.info();
+  }
+
+  /** Resolves at the next indication or state change on this endpoint (or its close). */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Wake every waiting call so it tries again. */
+  wake(): void {
+    const waiters = this.waiters;
+    if (waiters.length === 0) return;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Calls made after close, or pending across it, fail TBADF; after M_ERROR, TSYSERR. */
+  checkUsable(): void {
+    if (this.closed) fail(TBADF, 0, "the endpoint was closed");
+    if (this.fatalErrno !== 0) fail(TSYSERR, this.fatalErrno, "the provider reported a fatal error");
+  }
+
+  /**
+   * Run one request/acknowledgement exchange with the provider, one at a time per endpoint, as
+   * libnsl serialises them under its endpoint lock. t_getstate reports TSTATECHNG meanwhile.
+   */
+  async exchange<T>(request: () => Promise<T>): Promise<T> {
+    const previous = this.exchangeTail;
+    let release!: () => void;
+    this.exchangeTail = new Promise<void>((r) => (release = r));
+    this.exchanges++;
+    try {
+      await previous;
+      this.checkUsable();
+      return await request();
+    } finally {
+      this.exchanges--;
+      release();
+      this.wake();
+    }
+  }
+
+  get stateChanging(): boolean {
+    return this.exchanges > 0;
+  }
+
+  /** The user state, or TSTATECHNG while an exchange that may change it is in flight. */
+  stableState(): number {
+    if (this.stateChanging) fail(TSTATECHNG);
+    return this.state;
+  }
+
+  /** Tell the provider that queued data left the queue (read or discarded). */
+  released(d: Discarded): void {
+    if (d.normal > 0) this.pep.consumed(d.normal, false);
+    if (d.expedited > 0) this.pep.consumed(d.expedited, true);
+  }
+
+  // ---- ProviderUser: indications from the provider ----
+
+  connInd(ind: { sequence: number; addr: Uint8Array; opt: Uint8Array; udata: Uint8Array }): void {
+    if (this.closed) return;
+    this.rq.push({ kind: "conn_ind", ...ind });
+    this.wake();
+  }
+
+  connCon(con: { addr: Uint8Array; opt: Uint8Array; udata: Uint8Array }): void {
+    if (this.closed) return;
+    this.rq.push({ kind: "conn_con", ...con });
+    this.wake();
+  }
+
+  disconInd(ind: { reason: number; sequence: number; udata: Uint8Array }): void {
+    if (this.closed) return;
+    // An indication withdrawn before t_listen saw it vanishes with its disconnect.
+    if (ind.sequence >= 0 && this.rq.withdrawConnInd(ind.sequence)) {
+      this.wake();
+      return;
+    }
+    this.rq.dropOrdrel();
+    this.rq.push({ kind: "discon", ...ind });
+    this.wake();
+  }
+
+  dataInd(data: Uint8Array, more: boolean): void {
+    if (this.closed) return;
+    this.rq.push({ kind: "data", buf: data, more, off: 0 });
+    this.wake();
+  }
+
+  exdataInd(data: Uint8Array, more: boolean): void {
+    if (this.closed) return;
+    this.rq.push({ kind: "exdata", buf: data, more, off: 0 });
+    this.wake();
+  }
+
+  ordrelInd(udata: Uint8Array | null): void {
+    if (this.closed) return;
+    this.rq.push({ kind: "ordrel", udata });
+    this.wake();
+  }
+
+  unitdataInd(ind: { addr: Uint8Array; opt: Uint8Array; udata: Uint8Array }): void {
+    if (this.closed) return;
+    this.rq.push({ kind: "unitdata", ...ind, off: 0 });
+    this.wake();
+  }
+
+  uderrorInd(ind: { addr: Uint8Array; opt: Uint8Array; error: number }): void {
+    if (this.closed) return;
+    this.rq.push({ kind: "uderr", ...ind });
+    this.wake();
+  }
+
+  flush(): void {
+    if (this.closed) return;
+    this.released(this.rq.flushData());
+    this.wake();
+  }
+
+  writable(expedited: boolean): void {
+    if (this.closed) return;
+    const band = expedited ? "expedited" : "normal";
+    if (this.flowArmed[band]) {
+      this.flowArmed[band] = false;
+      if (this.profile.goEvents) this.goEvents |= expedited ? T_GOEXDATA : T_GODATA;
+    }
+    this.wake();
+  }
+
+  error(errno: number): void {
+    if (this.closed) return;
+    this.fatalErrno = errno;
+    this.wake();
+  }
+}
+
+// ---- the descriptor table (per thread: each worker has its own module instance) ----
+
+const table = new Map<number, CoreEndpoint>();
+/** The first descriptor handed out, as 0-2 are stdio in a C program. */
+const FIRST_FD = 3;
+
+export function allocateFd(): number {
+  let fd = FIRST_FD;
+  while (table.has(fd)) fd++;
+  return fd;
+}
+
+export function registerEndpoint(ep: CoreEndpoint): void {
+  table.set(ep.fd, ep);
+}
+
+export function releaseFd(fd: number): void {
+  table.delete(fd);
+}
+
+/** The endpoint behind `fd`, or TBADF. */
+export function endpointOf(fd: unknown): CoreEndpoint {
+  const ep = typeof fd === "number" ? table.get(fd) : undefined;
+  if (ep === undefined) fail(TBADF, 0, `${String(fd)} is not an open transport endpoint`);
+  return ep;
+}
+
+/** Open descriptors (diagnostics and tests). */
+export function openDescriptors(): number[] {
+  return [...table.keys()];
+}

@@ -1,0 +1,156 @@
+/**
+ * Ending connections: abortive (t_snddis, t_rcvdis) and orderly (t_sndrel, t_rcvrel and the
+ * XNS5 reldata pair).
+ */
+import { T_INCON, TBADDATA, TBADSEQ, TBUFOVFLW, TFLOW, TLOOK, TNODIS, TNOREL, TSYSERR } from "../constants.js";
+import { EFAULT } from "../errno.js";
+import type { t_call, t_discon } from "../structs.js";
+import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
+import { checkUserData, copyBytes, copyOut, requireConnectionMode, requireOrderlyRelease, requireState, transition } from "./common.js";
+import { type CoreEndpoint, endpointOf } from "./endpoint.js";
+import { fail } from "./failure.js";
+
+/** After the connection is gone: unread data, release and confirmation indications go too. */
+function dropConnectionState(ep: CoreEndpoint): void {
+  ep.released(ep.rq.flushData());
+  const con = ep.rq.find("conn_con");
+  if (con !== undefined) ep.rq.remove(con);
+  ep.openUnit = { normal: -1, expedited: -1 };
+  ep.flowArmed.normal = false;
+  ep.flowArmed.expedited = false;
+  ep.calledAddress = null;
+}
+
+export async function t_snddis(fd: unknown, call: t_call | null | undefined): Promise<number> {
+  const ep = endpointOf(fd);
+  ep.checkUsable();
+  requireConnectionMode(ep, "t_snddis");
+  requireState(ep, "t_snddis");
+  const hasCall = call !== null && call !== undefined;
+  if (hasCall && typeof call !== "object") fail(TSYSERR, EFAULT, "call is not a t_call");
+  const udata = hasCall ? copyBytes(inputNetbuf(call.udata, "call.udata")) : new Uint8Array(0);
+  let sequence: number | null = null;
+  if (ep.state === T_INCON) {
+    if (!hasCall) fail(TBADSEQ, 0, "a listener must name the indication to reject");
+    sequence = integer(call.sequence, "call.sequence");
+    if (!ep.outstanding.has(sequence)) fail(TBADSEQ, 0, `sequence ${sequence} is not an outstanding connection indication`);
+  }
+  checkUserData(udata.length, ep.info().discon, "disconnect");
+  if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is already pending");
+  await ep.exchange(() => ep.pep.disconnect({ sequence, udata }));
+  if (sequence !== null) {
+    const before = ep.ocnt;
+    ep.outstanding.delete(sequence);
+    ep.qfullNotified = false;
+    transition(ep, before > 1 ? "T_SNDDIS2" : "T_SNDDIS1");
+  } else {
+    transition(ep, "T_SNDDIS1");
+    dropConnectionState(ep);
+  }
+  return 0;
+}
+
+export async function t_rcvdis(fd: unknown, discon: t_discon | null | undefined): Promise<number> {
+  const ep = endpointOf(fd);
+  ep.checkUsable();
+  requireConnectionMode(ep, "t_rcvdis");
+  requireState(ep, "t_rcvdis");
+  const wanted = discon !== null && discon !== undefined;
+  if (wanted) checkOutputNetbuf(discon.udata, "discon.udata");
+  const ind = ep.rq.findDiscon();
+  if (ind === undefined) fail(TNODIS, 0, "no disconnect indication is pending");
+  ep.rq.remove(ind);
+  if (ep.state === T_INCON) {
+    const before = ep.ocnt;
+    ep.outstanding.delete(ind.sequence);
+    ep.qfullNotified = false;
+    transition(ep, before > 1 ? "T_RCVDIS3" : "T_RCVDIS2");
+  } else {
+    transition(ep, "T_RCVDIS1");
+    dropConnectionState(ep);
+  }
+  if (wanted) {
+    discon.reason = ind.reason;
+    discon.sequence = ind.sequence;
+    if (copyOut(ep, discon.udata, ind.udata)) fail(TBUFOVFLW, 0, "discon.udata is too small");
+  }
+  return 0;
+}
+
+async function orderlyRelease(ep: CoreEndpoint, udata: Uint8Array | null): Promise<number> {
+  for (;;) {
+    ep.checkUsable();
+    if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
+    if (ep.pep.ordrel(udata)) break;
+    ep.flowArmed.normal = true;
+    if (ep.nonblock) fail(TFLOW, 0, "flow control: the release cannot be sent now");
+    await ep.changed();
+  }
+  transition(ep, "T_SNDREL");
+  ep.openUnit.normal = -1;
+  return 0;
+}
+
+export async function t_sndrel(fd: unknown): Promise<number> {
+  const ep = endpointOf(fd);
+  ep.checkUsable();
+  requireOrderlyRelease(ep, "t_sndrel");
+  requireState(ep, "t_sndrel");
+  return orderlyRelease(ep, null);
+}
+
+export async function t_sndreldata(fd: unknown, discon: t_discon | null | undefined): Promise<number> {
+  const ep = endpointOf(fd);
+  ep.checkUsable();
+  requireOrderlyRelease(ep, "t_sndreldata");
+  requireState(ep, "t_sndrel");
+  let udata: Uint8Array | null = null;
+  if (discon !== null && discon !== undefined) {
+    const bytes = inputNetbuf(discon.udata, "discon.udata");
+    const info = ep.info();
+    if (bytes.length > 0) {
+      if (!info.ordrelData) fail(TBADDATA, 0, "the provider does not carry orderly release data");
+      checkUserData(bytes.length, info.discon, "orderly release");
+      udata = copyBytes(bytes);
+    }
+  }
+  return orderlyRelease(ep, udata);
+}
+
+/** Consume the orderly release indication at the head of the queue, or fail TNOREL / TLOOK. */
+function takeOrdrel(ep: CoreEndpoint): Uint8Array | null {
+  if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
+  const head = ep.rq.head();
+  if (ep.rq.expeditedHead() !== undefined || head === undefined || head.kind !== "ordrel") {
+    fail(TNOREL, 0, "no orderly release indication is next in the queue");
+  }
+  ep.rq.shift();
+  transition(ep, "T_RCVREL");
+  return head.udata;
+}
+
+export async function t_rcvrel(fd: unknown): Promise<number> {
+  const ep = endpointOf(fd);
+  ep.checkUsable();
+  requireOrderlyRelease(ep, "t_rcvrel");
+  requireState(ep, "t_rcvrel");
+  takeOrdrel(ep);
+  return 0;
+}
+
+export async function t_rcvreldata(fd: unknown, discon: t_discon | null | undefined): Promise<number> {
+  const ep = endpointOf(fd);
+  ep.checkUsable();
+  requireOrderlyRelease(ep, "t_rcvreldata");
+  requireState(ep, "t_rcvrel");
+  const wanted = discon !== null && discon !== undefined;
+  if (wanted) checkOutputNetbuf(discon.udata, "discon.udata");
+  const udata = takeOrdrel(ep);
+  if (wanted) {
+    discon.reason = 0;
+    discon.sequence = 0;
+    if (udata === null) discon.udata.len = 0;
+    else if (copyOut(ep, discon.udata, udata)) fail(TBUFOVFLW, 0, "discon.udata is too small");
+  }
+  return 0;
+}

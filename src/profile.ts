@@ -1,0 +1,124 @@
+/**
+ * API semantics profiles: the observable differences between SVR4 TLI (<tiuser.h>), XNS4 (XPG4
+ * XTI, <xti.h> with _XOPEN_SOURCE and without _XPG5) and XNS5 (the default). One core serves all
+ * three, as Solaris libnsl does with its api_semantics switch; every difference is a field here
+ * and nowhere else. docs/semantics.md prints this table for porters.
+ */
+import * as C from "./constants.js";
+import { EINVAL, ENOENT, EPROTO } from "./errno.js";
+
+export type SemanticsName = "XNS5" | "XNS4" | "TLI";
+
+/** How a t_errno the library would set appears to the program. */
+export interface ErrorRemap {
+  t_errno: number;
+  errno: number;
+}
+
+export interface SemanticsProfile {
+  readonly name: SemanticsName;
+  /**
+   * The library checks the user-level state before acting and fails TOUTSTATE (XTI). TLI does no
+   * user-level checks: an out-of-state request goes to the provider, whose protocol error comes
+   * back as TSYSERR/EPROTO, possibly on a later call.
+   */
+  readonly checkState: boolean;
+  /** t_snd fails TLOOK when an orderly release indication is pending (XNS4 only). */
+  readonly sndLookOnOrdrel: boolean;
+  /** t_accept fails TLOOK on any pending event on the listener (XNS4, TLI); XNS5 only on T_DISCONNECT. */
+  readonly acceptLookOnAnyEvent: boolean;
+  /**
+   * t_bind requests exactly the given address and fails TADDRBUSY when it is taken (XTI
+   * T_BIND_REQ). TLI sends O_T_BIND_REQ: the provider may bind another free address and the
+   * program compares req and ret.
+   */
+  readonly exactBind: boolean;
+  /** A returned netbuf with maxlen 0 means "do not return this" (XTI); TLI still fails TBUFOVFLW. */
+  readonly maxlenZeroSkips: boolean;
+  /** The value of T_ALL for t_alloc (XTI 0xffff, TLI 0x07). */
+  readonly tAll: number;
+  /** t_alloc size for a T_INFINITE field: null = fail TSYSERR/EINVAL unless fields == T_ALL (XTI). */
+  readonly tallocInfiniteSize: number | null;
+  /** t_alloc fails TSYSERR/EINVAL for a T_INVALID field unless fields == T_ALL (XTI). */
+  readonly tallocInvalidFails: boolean;
+  /** t_alloc adds room for XTI-level options to the opt buffer (libnsl: 320 bytes). */
+  readonly tallocXtiOptionRoom: number;
+  /** T_GODATA / T_GOEXDATA are reported after flow control lifts (XTI only). */
+  readonly goEvents: boolean;
+  /** t_info has a `flags` field (XTI). */
+  readonly infoHasFlags: boolean;
+  /** T_PUSH is a valid t_snd flag (XTI). */
+  readonly pushFlag: boolean;
+  /** t_listen reports TQFULL once when the queue is full (XTI). */
+  readonly tqfull: boolean;
+  /** A TSDU (datagram) larger than the provider limit: TBADDATA (XTI) or TSYSERR/EPROTO (TLI). */
+  readonly oversize: ErrorRemap;
+  /** t_optmgmt option buffer format: XTI t_opthdr, or the legacy TLI opthdr. */
+  readonly optmgmtFormat: "xti" | "tli";
+  /** t_errno values this dialect never reports, and what it reports instead. */
+  readonly remap: Readonly<Partial<Record<number, ErrorRemap>>>;
+}
+
+const XNS5: SemanticsProfile = {
+  name: "XNS5",
+  checkState: true,
+  sndLookOnOrdrel: false,
+  acceptLookOnAnyEvent: false,
+  exactBind: true,
+  maxlenZeroSkips: true,
+  tAll: C.T_ALL,
+  tallocInfiniteSize: null,
+  tallocInvalidFails: true,
+  tallocXtiOptionRoom: 320,
+  goEvents: true,
+  infoHasFlags: true,
+  pushFlag: true,
+  tqfull: true,
+  oversize: { t_errno: C.TBADDATA, errno: 0 },
+  optmgmtFormat: "xti",
+  remap: {},
+};
+
+const XNS4: SemanticsProfile = {
+  ...XNS5,
+  name: "XNS4",
+  sndLookOnOrdrel: true,
+  acceptLookOnAnyEvent: true,
+};
+
+const TLI: SemanticsProfile = {
+  name: "TLI",
+  checkState: false,
+  sndLookOnOrdrel: false,
+  acceptLookOnAnyEvent: true,
+  exactBind: false,
+  maxlenZeroSkips: false,
+  tAll: 0x07,
+  tallocInfiniteSize: 1024,
+  tallocInvalidFails: false,
+  tallocXtiOptionRoom: 0,
+  goEvents: false,
+  infoHasFlags: false,
+  pushFlag: false,
+  tqfull: false,
+  oversize: { t_errno: C.TSYSERR, errno: EPROTO },
+  optmgmtFormat: "tli",
+  remap: {
+    [C.TNOSTRUCTYPE]: { t_errno: C.TSYSERR, errno: EINVAL },
+    [C.TBADNAME]: { t_errno: C.TSYSERR, errno: ENOENT },
+    [C.TBADQLEN]: { t_errno: C.TSYSERR, errno: EPROTO },
+    [C.TADDRBUSY]: { t_errno: C.TBADADDR, errno: 0 },
+    [C.TINDOUT]: { t_errno: C.TBADF, errno: 0 },
+    [C.TPROVMISMATCH]: { t_errno: C.TBADF, errno: 0 },
+    [C.TRESQLEN]: { t_errno: C.TBADF, errno: 0 },
+    [C.TRESADDR]: { t_errno: C.TBADADDR, errno: 0 },
+    [C.TQFULL]: { t_errno: C.TSYSERR, errno: EPROTO },
+    [C.TPROTO]: { t_errno: C.TSYSERR, errno: EPROTO },
+  },
+};
+
+export const PROFILES: Readonly<Record<SemanticsName, SemanticsProfile>> = { XNS5, XNS4, TLI };
+
+export function profileOf(name: SemanticsName): SemanticsProfile {
+  return PROFILES[name];
+}
