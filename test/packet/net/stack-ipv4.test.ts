@@ -57,6 +57,7 @@ describe("packet/net stack: IPv4 and ICMP", () => {
     const net = new Net();
     const a = net.stack(1);
     const raw = net.raw(2);
+    expect(a.counters.icmp.echoRequestsReceived).to.equal(0);
     // scapy: IP(src=198.18.0.2, dst=198.18.0.1, id=1, ttl=64)/ICMP(type=8, id=0x4242, seq=7)/b'pingdata'
     const packet = fromHex("45000024000100004001eeb0c6120002c61200010800fe224242000770696e6764617461");
     const frame = new Uint8Array(14 + packet.length);
@@ -75,6 +76,7 @@ describe("packet/net stack: IPv4 and ICMP", () => {
     expect(r.ip).to.include({ src: ip(1), dst: ip(2), ttl: 64, protocol: IPPROTO_ICMP });
     expect(r.icmp).to.include({ type: ICMP_ECHO_REPLY, code: 0, identifier: 0x4242, sequence: 7 });
     expect(Buffer.from(r.body).toString()).to.equal("pingdata");
+    expect(a.counters.icmp.echoRequestsReceived).to.equal(1);
     await net.close();
   });
 
