@@ -9,6 +9,8 @@ import {
   fcntl,
   O_NONBLOCK,
   T_COTS,
+  T_DATA,
+  T_EXDATA,
   T_COTS_ORD,
   T_EXPEDITED,
   T_GODATA,
@@ -198,7 +200,6 @@ describe("expedited data", () => {
     const { client, server } = await connectedPair("/dev/ticots");
     await ok(t_snd(client, text("normal"), 6, 0));
     await ok(t_snd(client, text("ab"), 2, T_EXPEDITED | T_MORE));
-    const { T_EXDATA, T_DATA } = await import("../../src/constants.js");
     expect(t_look(server)).to.equal(T_EXDATA);
     await ok(t_snd(client, text("cd"), 2, T_EXPEDITED));
     const ex = await readUnit(server, 16);
