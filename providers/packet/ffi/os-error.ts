@@ -2,11 +2,9 @@ import { getSystemErrorName } from "node:util";
 
 /** errno → its symbolic name ("ENODEV"), or "E<n>" for a number Node does not know. */
 export function errnoName(errno: number): string {
-  try {
-    return getSystemErrorName(-errno);
-  } catch {
-    return `E${errno}`;
-  }
+  // Node answers "Unknown system error -n" for numbers libuv has no name for.
+  const name = Number.isInteger(errno) && errno > 0 ? getSystemErrorName(-errno) : "";
+  return /^E[A-Z0-9]+$/.test(name) ? name : `E${errno}`;
 }
 
 /**

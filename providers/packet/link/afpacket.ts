@@ -13,6 +13,8 @@
  * test/packet/io/measure-afpacket.ts):
  *   MEASUREMENTS
  */
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import {
   ETH_P_ALL,
@@ -80,6 +82,8 @@ export interface AfPacketStats extends LinkStats {
   rxWakeups: number;
   /** Frames the kernel refused on send (part of txDropped). */
   txErrors: number;
+  /** send/sendmmsg calls made: txFrames / txSyscalls is the batching achieved. */
+  txSyscalls: number;
   /** Last errno seen on receive or send, 0 if none. */
   lastErrno: number;
 }
@@ -138,6 +142,7 @@ export class AfPacketDevice implements LinkDevice {
   private txFrames = 0;
   private txDropped = 0;
   private txErrors = 0;
+  private txSyscalls = 0;
   private lastTxErrno = 0;
 
   /**
@@ -260,6 +265,7 @@ export class AfPacketDevice implements LinkDevice {
       rxErrors: ring.counter(RECEIVE_ERRORS),
       rxWakeups: ring.counter(WAKEUPS),
       txErrors: this.txErrors,
+      txSyscalls: this.txSyscalls,
       lastErrno: this.lastTxErrno !== 0 ? this.lastTxErrno : ring.counter(LAST_ERRNO),
     };
   }
@@ -296,6 +302,7 @@ export class AfPacketDevice implements LinkDevice {
             ? -1
             : 1
           : this.txVector.send(this.fd, first, queued - first, 0);
+      this.txSyscalls++;
       if (sent > 0) {
         this.txFrames += sent;
         first += sent;
@@ -364,8 +371,8 @@ function startRxWorker(data: RxWorkerData): Worker {
   const fromSource = import.meta.url.endsWith(".ts");
   const url = new URL(`./afpacket-rx-worker.${fromSource ? "ts" : "js"}`, import.meta.url);
   if (!fromSource) return new Worker(url, { workerData: data });
-  const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
-  const boot = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
+  const tsx = JSON.stringify(createRequire(import.meta.url).resolve("tsx/cjs/api"));
+  const boot = `require(${tsx}).register(); require(${JSON.stringify(fileURLToPath(url))});`;
   return new Worker(boot, { eval: true, workerData: data });
 }
 

@@ -1,0 +1,70 @@
+import { expect } from "chai";
+import { libc } from "../../../providers/packet/ffi/libc.js";
+import { POLLIN } from "../../../providers/packet/ffi/linux.js";
+import { errnoName, OsError } from "../../../providers/packet/ffi/os-error.js";
+import {
+  closeFd,
+  createEventFd,
+  interfaceHardwareAddress,
+  interfaceIndex,
+  interfaceMtu,
+  signalEventFd,
+} from "../../../providers/packet/ffi/packet-socket.js";
+import { PollSet } from "../../../providers/packet/ffi/poll.js";
+import { htons, ifreq, sockaddrLl } from "../../../providers/packet/ffi/structs.js";
+
+const AF_INET = 2;
+const SOCK_DGRAM = 2;
+
+describe("packet/io: ffi (no privileges needed)", () => {
+  it("names errno values and builds errors that carry them", () => {
+    expect(errnoName(19)).to.equal("ENODEV");
+    expect(errnoName(1)).to.equal("EPERM");
+    expect(errnoName(99_999)).to.equal("E99999");
+    const err = new OsError("bind", 19, "No such device", "interface 'x'");
+    expect(err).to.include({ code: "ENODEV", errno: 19, syscall: "bind", name: "OsError" });
+    expect(err.message).to.equal("interface 'x': bind failed: ENODEV (No such device)");
+    expect(libc().strerror(2)).to.equal("No such file or directory");
+  });
+
+  it("lays out sockaddr_ll and ifreq as the kernel expects", () => {
+    expect(htons(0x0003)).to.equal(0x0300);
+    expect(Array.from(sockaddrLl(7, 0x0003))).to.deep.equal([17, 0, 0x00, 0x03, 7, 0, 0, 0, ...new Array<number>(12).fill(0)]);
+    const req = ifreq("xtiu");
+    expect(req.length).to.equal(40);
+    expect(Array.from(req.subarray(0, 5))).to.deep.equal([0x78, 0x74, 0x69, 0x75, 0]);
+    expect(() => ifreq("a-name-too-long!")).to.throw(RangeError);
+  });
+
+  it("queries an interface through if_nametoindex and the variadic ioctl", () => {
+    expect(interfaceIndex("lo")).to.equal(1);
+    const c = libc();
+    const fd = c.socket(AF_INET, SOCK_DGRAM, 0);
+    expect(fd).to.be.at.least(0);
+    try {
+      expect(interfaceMtu(fd, "lo")).to.equal(65536);
+      expect(Array.from(interfaceHardwareAddress(fd, "lo"))).to.deep.equal([0, 0, 0, 0, 0, 0]);
+    } finally {
+      closeFd(fd);
+    }
+  });
+
+  it("fails with ENODEV for an unknown interface", () => {
+    expect(() => interfaceIndex("xtinope0"))
+      .to.throw(OsError)
+      .that.includes({ code: "ENODEV", syscall: "if_nametoindex" });
+  });
+
+  it("wakes poll() through an eventfd, which is how the receive worker is stopped", () => {
+    const efd = createEventFd();
+    try {
+      const set = new PollSet([efd], POLLIN);
+      expect(set.wait(0), "nothing signalled yet").to.equal(0);
+      signalEventFd(efd);
+      expect(set.wait(1000)).to.equal(1);
+      expect(set.revents(0) & POLLIN).to.equal(POLLIN);
+    } finally {
+      closeFd(efd);
+    }
+  });
+});
