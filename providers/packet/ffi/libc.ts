@@ -12,6 +12,8 @@ export interface Libc {
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, addr: Uint8Array, addrlen: number): number;
   setsockopt(fd: number, level: number, name: number, value: Uint8Array, len: number): number;
+  /** `len` is a one-element socklen_t in/out array. */
+  getsockopt(fd: number, level: number, name: number, value: Uint8Array, len: Uint32Array): number;
   send(fd: number, buf: Uint8Array, len: number, flags: number): number;
   sendto(fd: number, buf: Uint8Array, len: number, flags: number, addr: Uint8Array | null, addrlen: number): number;
   recv(fd: number, buf: Uint8Array, len: number, flags: number): number;
@@ -61,6 +63,9 @@ function bind(): Libc {
     setsockopt: lib.func(
       "int setsockopt(int fd, int level, int name, const void *value, uint32_t len)",
     ) as Libc["setsockopt"],
+    getsockopt: lib.func(
+      "int getsockopt(int fd, int level, int name, void *value, void *len)",
+    ) as Libc["getsockopt"],
     send: lib.func("intptr_t send(int fd, const void *buf, size_t len, int flags)") as Libc["send"],
     sendto: lib.func(
       "intptr_t sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen)",

@@ -9,9 +9,12 @@ import {
   EFD_NONBLOCK,
   PACKET_ADD_MEMBERSHIP,
   PACKET_MR_PROMISC,
+  PACKET_STATISTICS,
   SIOCGIFHWADDR,
   SIOCGIFMTU,
   SO_ATTACH_FILTER,
+  SO_RCVBUF,
+  SO_RCVBUFFORCE,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_RAW,
@@ -76,6 +79,30 @@ export function bindPacketSocket(fd: number, ifindex: number, protocol: number):
 export function setIntOption(fd: number, level: number, name: number, value: number, label: string): void {
   const c = libc();
   if (c.setsockopt(fd, level, name, intOption(value), 4) < 0) throw c.failure(`setsockopt(${label})`);
+}
+
+/**
+ * Ask for a receive buffer of `bytes`: SO_RCVBUFFORCE (CAP_NET_ADMIN) may exceed
+ * net.core.rmem_max, plain SO_RCVBUF is capped by it. Best effort: a smaller buffer still works.
+ */
+export function setReceiveBuffer(fd: number, bytes: number): void {
+  const c = libc();
+  const value = intOption(bytes);
+  if (c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, value, 4) < 0) c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, value, 4);
+}
+
+const statistics = new Uint32Array(2);
+const statisticsBytes = new Uint8Array(statistics.buffer);
+const statisticsLength = new Uint32Array(1);
+
+/**
+ * Frames the kernel dropped for this packet socket (receive queue full) since the last call:
+ * PACKET_STATISTICS resets its counters on every read. 0 if the call fails.
+ */
+export function takeKernelDrops(fd: number): number {
+  statisticsLength[0] = 8;
+  if (libc().getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, statisticsBytes, statisticsLength) < 0) return 0;
+  return statistics[1]!; // struct tpacket_stats { tp_packets; tp_drops; }
 }
 
 /** Receive frames for every destination MAC (needed when we answer for a MAC not the NIC's own). */

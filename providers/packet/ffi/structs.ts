@@ -9,10 +9,10 @@ import { AF_PACKET, IFNAMSIZ } from "./linux.js";
 const HOST_LE = endianness() === "LE";
 
 export const SOCKADDR_LL_SIZE = 20;
-export const IFREQ_SIZE = 40;
-export const PACKET_MREQ_SIZE = 16;
-export const SOCK_FPROG_SIZE = 16;
-export const SOCK_FILTER_SIZE = 8;
+const IFREQ_SIZE = 40;
+const PACKET_MREQ_SIZE = 16;
+const SOCK_FPROG_SIZE = 16;
+const SOCK_FILTER_SIZE = 8;
 
 /** Host-to-network order for 16-bit values (sll_protocol, socket() protocol). */
 export function htons(value: number): number {

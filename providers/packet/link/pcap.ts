@@ -32,7 +32,7 @@ export interface PcapOptions {
 const wallClock: Pick<Clock, "now"> = { now: () => performance.timeOrigin + performance.now() };
 
 /** The 24-byte pcap file header. */
-export function pcapFileHeader(snapLength: number): Uint8Array {
+function pcapFileHeader(snapLength: number): Uint8Array {
   const bytes = new Uint8Array(FILE_HEADER_SIZE);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, PCAP_MAGIC, true);
