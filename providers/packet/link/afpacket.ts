@@ -192,6 +192,7 @@ export class AfPacketDevice implements LinkDevice {
       attachSocketFilter(fd, arpAndIpv4ToUs(mac));
       bindPacketSocket(fd, ifindex, ETH_P_ALL);
       wakeFd = createEventFd();
+      wakeAtExit(wakeFd); // from before the worker starts: an exit during start-up must not hang either
       const slotSize = Math.ceil((mtu + ETHERNET_HEADER + VLAN_TAG) / 64) * 64;
       const ring = new RxRing({ slots, slotSize });
       const worker = startRxWorker({ packetFd: fd, wakeFd, layout: ring.layout, memory: ring.memory, batch });
@@ -199,7 +200,10 @@ export class AfPacketDevice implements LinkDevice {
       await workerReady(worker);
       return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, wakeFd, worker, workerExited, ring, batch);
     } catch (err) {
-      if (wakeFd >= 0) closeFd(wakeFd);
+      if (wakeFd >= 0) {
+        stopWakingAtExit(wakeFd);
+        closeFd(wakeFd);
+      }
       closeFd(fd);
       throw err;
     }
@@ -233,7 +237,6 @@ export class AfPacketDevice implements LinkDevice {
     this.txLengths = new Int32Array(batch);
     this.txVector = new MessageVector(this.txSlots);
     worker.unref();
-    wakeAtExit(wakeFd);
     this.waitForFrames();
   }
 

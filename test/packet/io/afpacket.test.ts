@@ -29,6 +29,7 @@ import {
   KERNEL_IP,
   linkInfo,
   sendUdpFromKernel,
+  setLinkMtu,
   setKernelNeighbour,
   setKernelTxChecksum,
   sendFromStackSide,
@@ -178,6 +179,20 @@ describe("packet/io: AfPacketDevice on a veth to the Linux kernel", function () 
     expect(stats.rxDropped).to.equal(stats.rxRingFull);
     expect(stats.rxFrames).to.be.at.least(16);
     expect(stats.rxWakeups).to.be.lessThan(200);
+  });
+
+  it("drops and counts a frame larger than a ring slot instead of delivering it cut", async function () {
+    device = await AfPacketDevice.open({ ifname: STACK_IF, mac: STACK_MAC }); // slots sized for MTU 1500
+    const frames = new FrameQueue(device);
+    setLinkMtu(9000); // only now, so the device keeps its 1500-byte slots
+    try {
+      const jumbo = ethernet(STACK_MAC, Uint8Array.of(2, 0, 0, 0, 0, 1), ETHERTYPE_IPV4, new Uint8Array(3000));
+      injectFromKernelSide([jumbo, taggedIpv4(STACK_MAC, 9)]);
+      expect(tagOf((await frames.next()).frame), "the first frame delivered is the one after the jumbo").to.equal(9);
+      expect(device.stats()).to.include({ rxTruncated: 1, rxDropped: 1, rxFrames: 1 });
+    } finally {
+      setLinkMtu(1500);
+    }
   });
 
   it("uses (almost) no CPU while idle", async function () {

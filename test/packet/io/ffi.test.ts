@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { libc } from "../../../providers/packet/ffi/libc.js";
-import { POLLIN } from "../../../providers/packet/ffi/linux.js";
+import { MSG_DONTWAIT, POLLIN } from "../../../providers/packet/ffi/linux.js";
 import { errnoName, OsError } from "../../../providers/packet/ffi/os-error.js";
 import {
   closeFd,
@@ -49,6 +49,20 @@ describe("packet/io: ffi (no privileges needed)", () => {
     }
   });
 
+  it("sends with sendto and reports EAGAIN through errno on an empty non-blocking recv", () => {
+    const c = libc();
+    const fd = c.socket(AF_INET, SOCK_DGRAM, 0);
+    try {
+      const to = new Uint8Array(16); // sockaddr_in 127.0.0.1:9 (discard)
+      to.set([AF_INET, 0, 0, 9, 127, 0, 0, 1]);
+      expect(c.sendto(fd, Uint8Array.of(1, 2, 3, 4, 5), 5, 0, to, to.length)).to.equal(5);
+      expect(c.recv(fd, new Uint8Array(16), 16, MSG_DONTWAIT)).to.equal(-1);
+      expect(errnoName(c.errno())).to.equal("EAGAIN");
+    } finally {
+      closeFd(fd);
+    }
+  });
+
   it("fails with ENODEV for an unknown interface", () => {
     expect(() => interfaceIndex("xtinope0"))
       .to.throw(OsError)
@@ -61,8 +75,13 @@ describe("packet/io: ffi (no privileges needed)", () => {
       const set = new PollSet([efd], POLLIN);
       expect(set.wait(0), "nothing signalled yet").to.equal(0);
       signalEventFd(efd);
+      signalEventFd(efd);
       expect(set.wait(1000)).to.equal(1);
       expect(set.revents(0) & POLLIN).to.equal(POLLIN);
+      const counter = new BigUint64Array(1);
+      expect(libc().read(efd, new Uint8Array(counter.buffer), 8)).to.equal(8);
+      expect(counter[0], "the eventfd counter sums the signals").to.equal(2n);
+      expect(set.wait(0), "reading reset it").to.equal(0);
     } finally {
       closeFd(efd);
     }

@@ -98,6 +98,12 @@ export function sendUdpFromKernel(payload: string, port: number): void {
   inKernelNamespace(PYTHON, ["-c", code]);
 }
 
+/** Set the MTU of both ends of the veth. */
+export function setLinkMtu(mtu: number): void {
+  execFileSync("ip", ["link", "set", "dev", STACK_IF, "mtu", String(mtu)]);
+  execFileSync("ip", ["-n", NAMESPACE, "link", "set", "dev", KERNEL_IF, "mtu", String(mtu)]);
+}
+
 /** Make the kernel peer resolve the stack's IP to `mac` without ARP. */
 export function setKernelNeighbour(mac: Uint8Array): void {
   const lladdr = Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join(":");
