@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
 import { libc } from "../../../providers/packet/ffi/libc.js";
 import { MSG_DONTWAIT, POLLIN } from "../../../providers/packet/ffi/linux.js";
 import { errnoName, OsError } from "../../../providers/packet/ffi/os-error.js";
@@ -17,6 +18,23 @@ const AF_INET = 2;
 const SOCK_DGRAM = 2;
 
 describe("packet/io: ffi (no privileges needed)", () => {
+  it("does not load koffi when the packet modules are imported, only when they are used", function () {
+    this.timeout(10_000);
+    const modules = ["link/afpacket.js", "link/pcap.js", "ffi/packet-socket.js"].map((m) =>
+      JSON.stringify(new URL(`../../../providers/packet/${m}`, import.meta.url).href),
+    );
+    const script = [
+      `const { createRequire } = await import("node:module");`,
+      `const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes("/koffi/"));`,
+      ...modules.map((m) => `await import(${m});`),
+      `const afterImport = loaded();`,
+      `(await import(${modules[2]})).interfaceIndex("lo");`,
+      `console.log(JSON.stringify({ afterImport, afterUse: loaded() }));`,
+    ].join("\n");
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(JSON.parse(out)).to.deep.equal({ afterImport: false, afterUse: true });
+  });
+
   it("names errno values and builds errors that carry them", () => {
     expect(errnoName(19)).to.equal("ENODEV");
     expect(errnoName(1)).to.equal("EPERM");
