@@ -1,0 +1,150 @@
+/**
+ * The idiomatic layer: Endpoint methods return results and throw XTIError with t_errno, errno and
+ * the call name, over the same core as the C-style functions. Also: t_errno is per thread.
+ */
+import { expect } from "chai";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import {
+  Endpoint,
+  O_RDWR,
+  T_DATAXFER,
+  T_DISCONNECT,
+  T_EXPEDITED,
+  T_MORE,
+  T_ORDREL,
+  TBADF,
+  TBADNAME,
+  TLOOK,
+  TNODATA,
+  TSYSERR,
+  XTIError,
+  t_errno,
+  t_look,
+  t_open,
+  t_snd,
+} from "../../src/index.js";
+import { ECONNREFUSED, EFAULT } from "../../src/errno.js";
+import { cleanup, text } from "../helpers/xti.js";
+
+async function caught(p: Promise<unknown>): Promise<XTIError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).to.be.instanceOf(XTIError);
+    return e as XTIError;
+  }
+  throw new Error("expected an XTIError");
+}
+
+async function connected(device = "/dev/ticotsord"): Promise<{ client: Endpoint; server: Endpoint; listener: Endpoint }> {
+  const listener = Endpoint.open(device);
+  const { addr } = await listener.bind(text("svc-" + Math.random()), 1);
+  const client = Endpoint.open(device);
+  await client.bind();
+  const server = Endpoint.open(device);
+  const accepting = listener.listen().then((ind) => listener.accept(ind.sequence, server));
+  await client.connect(addr);
+  await accepting;
+  return { client, server, listener };
+}
+
+describe("idiomatic Endpoint API", () => {
+  afterEach(cleanup);
+
+  it("connects, exchanges a TSDU in pieces and releases", async () => {
+    const { client, server } = await connected();
+    expect(client.getstate()).to.equal(T_DATAXFER);
+    await client.snd(text("hello "), T_MORE);
+    await client.snd(text("world"));
+    const unit = await server.rcvUnit(4);
+    expect(Buffer.from(unit.data).toString()).to.equal("hello world");
+    expect(unit.expedited).to.equal(false);
+    await client.snd(text("!"), T_EXPEDITED);
+    expect((await server.rcvUnit()).expedited).to.equal(true);
+    await client.sndrel();
+    expect(server.look()).to.equal(T_ORDREL);
+    await server.rcvrel();
+    await server.sndrel();
+    await client.rcvrel();
+    expect(client.getprotaddr().remote.length).to.equal(0);
+  });
+
+  it("throws XTIError with t_errno, errno, code, the call and a readable message", async () => {
+    const e = (() => {
+      try {
+        Endpoint.open("/dev/none");
+      } catch (err) {
+        return err as XTIError;
+      }
+      throw new Error("no error");
+    })();
+    expect(e.t_errno).to.equal(TBADNAME);
+    expect(e.code).to.equal("TBADNAME");
+    expect(e.call).to.equal("t_open");
+    expect(e.message).to.match(/^t_open: TBADNAME: Invalid transport provider name/);
+
+    const ep = Endpoint.open("/dev/ticots", { nonblock: true });
+    await ep.bind();
+    const refused = await caught(ep.connect(text("nobody")));
+    expect(refused.t_errno).to.equal(TNODATA);
+    expect(ep.look()).to.equal(T_DISCONNECT);
+    const d = await ep.rcvdis();
+    expect(d.reason).to.equal(ECONNREFUSED);
+  });
+
+  it("reports TSYSERR with errno, and TLOOK from a blocking connect", async () => {
+    const { client } = await connected("/dev/ticots");
+    const sys = await caught((client as unknown as { snd: (d: unknown) => Promise<number> }).snd("bytes?"));
+    expect(sys.t_errno).to.equal(TSYSERR);
+    expect(sys.errno).to.equal(EFAULT);
+    expect(sys.message).to.contain("EFAULT");
+    const lone = Endpoint.open("/dev/ticots");
+    await lone.bind();
+    const look = await caught(lone.connect(text("nobody")));
+    expect(look.t_errno).to.equal(TLOOK);
+  });
+
+  it("gives concurrent flows their own errors without a shared t_errno", async () => {
+    const a = Endpoint.open("/dev/ticots", { nonblock: true });
+    const b = Endpoint.open("/dev/ticots");
+    await b.bind();
+    const [ea, eb] = await Promise.all([caught(a.rcv(new Uint8Array(1))), caught(b.connect(text("nobody")))]);
+    expect(ea.call).to.equal("t_rcv");
+    expect(eb.call).to.equal("t_connect");
+    expect(eb.t_errno).to.equal(TLOOK);
+  });
+
+  it("shares descriptors with the C-style API", async () => {
+    const fd = t_open("/dev/ticots", O_RDWR);
+    const ep = Endpoint.fromFd(fd);
+    await ep.bind();
+    expect(t_look(fd)).to.equal(0);
+    expect(await t_snd(fd, text("x"), 1, 0)).to.equal(-1);
+    expect(t_errno).to.not.equal(0);
+    await ep.close();
+    expect(() => ep.look()).to.throw(XTIError).with.property("t_errno", TBADF);
+  });
+
+  it("keeps t_errno per thread: a failure in a worker does not change this thread's t_errno", async () => {
+    expect(t_open("/dev/none", O_RDWR)).to.equal(-1);
+    expect(t_errno).to.equal(TBADNAME);
+    // Node 20 does not pass --import tsx to workers: the worker registers tsx's CommonJS hook itself.
+    const req = createRequire(import.meta.url);
+    const code = `
+      require(${JSON.stringify(req.resolve("tsx/cjs/api"))}).register();
+      const { parentPort } = require("node:worker_threads");
+      const x = require(${JSON.stringify(fileURLToPath(new URL("../../src/index.ts", import.meta.url)))});
+      x.t_close(77).then((r) => parentPort.postMessage({ r, t_errno: x.t_errno }));
+    `;
+    const worker = new Worker(code, { eval: true });
+    const msg = await new Promise<{ r: number; t_errno: number }>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    await worker.terminate();
+    expect(msg).to.deep.equal({ r: -1, t_errno: TBADF });
+    expect(t_errno, "this thread still sees its own last error").to.equal(TBADNAME);
+  });
+});
