@@ -53,6 +53,11 @@ function report(e: unknown, profile: SemanticsProfile): -1 {
   return -1;
 }
 
+/** Run a synchronous core call with the C error convention (-1 and t_errno). */
+export function runSync(fd: unknown, fn: () => number): number {
+  return sync(fd, fn);
+}
+
 function sync(fd: unknown, fn: () => number): number {
   const profile = profileOf(fd);
   try {

@@ -23,8 +23,12 @@ export interface SemanticsProfile {
    * back as TSYSERR/EPROTO, possibly on a later call.
    */
   readonly checkState: boolean;
+  /** t_snd fails TLOOK when a disconnect is pending (XTI); TLI's t_snd never reports TLOOK. */
+  readonly sndLookOnDiscon: boolean;
   /** t_snd fails TLOOK when an orderly release indication is pending (XNS4 only). */
   readonly sndLookOnOrdrel: boolean;
+  /** t_snd rejects flags other than T_MORE, T_EXPEDITED (and T_PUSH) with TBADFLAG (XTI). */
+  readonly checkFlags: boolean;
   /** t_accept fails TLOOK on any pending event on the listener (XNS4, TLI); XNS5 only on T_DISCONNECT. */
   readonly acceptLookOnAnyEvent: boolean;
   /**
@@ -55,6 +59,8 @@ export interface SemanticsProfile {
   readonly oversize: ErrorRemap;
   /** t_optmgmt option buffer format: XTI t_opthdr, or the legacy TLI opthdr. */
   readonly optmgmtFormat: "xti" | "tli";
+  /** t_optmgmt only in T_IDLE (TLI's historical rule, kept by the tl conformance drivers). */
+  readonly optmgmtOnlyIdle: boolean;
   /** t_errno values this dialect never reports, and what it reports instead. */
   readonly remap: Readonly<Partial<Record<number, ErrorRemap>>>;
 }
@@ -62,7 +68,9 @@ export interface SemanticsProfile {
 const XNS5: SemanticsProfile = {
   name: "XNS5",
   checkState: true,
+  sndLookOnDiscon: true,
   sndLookOnOrdrel: false,
+  checkFlags: true,
   acceptLookOnAnyEvent: false,
   exactBind: true,
   maxlenZeroSkips: true,
@@ -76,6 +84,7 @@ const XNS5: SemanticsProfile = {
   tqfull: true,
   oversize: { t_errno: C.TBADDATA, errno: 0 },
   optmgmtFormat: "xti",
+  optmgmtOnlyIdle: false,
   remap: {},
 };
 
@@ -89,7 +98,9 @@ const XNS4: SemanticsProfile = {
 const TLI: SemanticsProfile = {
   name: "TLI",
   checkState: false,
+  sndLookOnDiscon: false,
   sndLookOnOrdrel: false,
+  checkFlags: false,
   acceptLookOnAnyEvent: true,
   exactBind: false,
   maxlenZeroSkips: false,
@@ -103,6 +114,7 @@ const TLI: SemanticsProfile = {
   tqfull: false,
   oversize: { t_errno: C.TSYSERR, errno: EPROTO },
   optmgmtFormat: "tli",
+  optmgmtOnlyIdle: true,
   remap: {
     [C.TNOSTRUCTYPE]: { t_errno: C.TSYSERR, errno: EINVAL },
     [C.TBADNAME]: { t_errno: C.TSYSERR, errno: ENOENT },

@@ -254,7 +254,7 @@ export class LoopEndpoint implements ProviderEndpoint {
 
   ordrel(udata: Uint8Array | null): boolean {
     if (this.provider.config.servtype !== T_COTS_ORD || this.state !== "connected" || this.sentOrdrel) {
-      if (this.state !== "idle") this.user.error(EPROTO);
+      this.user.error(EPROTO); // tl: T_ORDREL_REQ out of state is a fatal protocol error
       return true;
     }
     const peer = this.peer;

@@ -13,7 +13,9 @@ import {
   T_NOTSUPPORT,
   T_PARTSUCCESS,
   T_READONLY,
+  T_IDLE,
   T_SUCCESS,
+  TOUTSTATE,
   TBADFLAG,
   TBADOPT,
   TBUFOVFLW,
@@ -28,6 +30,7 @@ import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
 import { copyOut, requireState } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
+import { tliOptmgmt } from "./optmgmt-tli.js";
 
 /** Status ranks: ret->flags reports the worst (lowest) status of the options returned. */
 const RANK: Record<number, number> = { [T_NOTSUPPORT]: 0, [T_READONLY]: 1, [T_FAILURE]: 2, [T_PARTSUCCESS]: 3, [T_SUCCESS]: 4 };
@@ -82,6 +85,12 @@ export async function t_optmgmt(fd: unknown, req: t_optmgmt, ret: t_optmgmt): Pr
   if (typeof req !== "object" || req === null) fail(TSYSERR, EFAULT, "req is not a t_optmgmt");
   if (typeof ret !== "object" || ret === null) fail(TSYSERR, EFAULT, "ret is not a t_optmgmt");
   const flags = integer(req.flags, "req.flags");
+  if (ep.profile.optmgmtOnlyIdle && ep.state !== T_IDLE) fail(TOUTSTATE, 0, "TLI option management is only allowed in T_IDLE");
+  if (ep.profile.optmgmtFormat === "tli") {
+    const request = inputNetbuf(req.opt, "req.opt");
+    checkOutputNetbuf(ret.opt, "ret.opt");
+    return tliOptmgmt(ep, flags, request, ret, endpointOptions(ep));
+  }
   if (flags !== T_NEGOTIATE && flags !== T_CHECK && flags !== T_DEFAULT && flags !== T_CURRENT) {
     fail(TBADFLAG, 0, "req.flags must be one of T_NEGOTIATE, T_CHECK, T_DEFAULT, T_CURRENT");
   }

@@ -81,7 +81,10 @@ async function orderlyRelease(ep: CoreEndpoint, udata: Uint8Array | null): Promi
   for (;;) {
     ep.checkUsable();
     if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
-    if (ep.pep.ordrel(udata)) break;
+    if (ep.pep.ordrel(udata)) {
+      ep.checkUsable(); // a protocol error raised by the request (TLI out of state)
+      break;
+    }
     ep.flowArmed.normal = true;
     if (ep.nonblock) fail(TFLOW, 0, "flow control: the release cannot be sent now");
     await ep.changed();

@@ -59,7 +59,7 @@ function gather(views: Uint8Array[]): Uint8Array {
 function checkSend(ep: CoreEndpoint, flags: number, nbytes: number): void {
   requireState(ep, "t_snd");
   const valid = T_MORE | T_EXPEDITED | (ep.profile.pushFlag ? T_PUSH : 0);
-  if ((flags & ~valid) !== 0) fail(TBADFLAG, 0, `invalid flags 0x${flags.toString(16)}`);
+  if (ep.profile.checkFlags && (flags & ~valid) !== 0) fail(TBADFLAG, 0, `invalid flags 0x${flags.toString(16)}`);
   const info = ep.info();
   const expedited = (flags & T_EXPEDITED) !== 0;
   if (expedited && info.etsdu === T_INVALID) fail(TNOTSUPPORT, 0, "the provider has no expedited data service");
@@ -69,7 +69,7 @@ function checkSend(ep: CoreEndpoint, flags: number, nbytes: number): void {
     const o = ep.profile.oversize;
     fail(o.t_errno, o.errno, `a ${expedited ? "ETSDU" : "TSDU"} of more than ${limit} bytes`);
   }
-  if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
+  if (ep.profile.sndLookOnDiscon && ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
   if (ep.profile.sndLookOnOrdrel && ep.rq.find("ordrel") !== undefined) fail(TLOOK, 0, "an orderly release is pending");
   if (nbytes === 0 && ((flags & T_MORE) !== 0 || !info.sendZero)) {
     fail(TBADDATA, 0, (flags & T_MORE) !== 0 ? "a zero-length piece may only end a unit" : "the provider does not support zero-length units");
@@ -106,6 +106,9 @@ async function transmit(ep: CoreEndpoint, data: Uint8Array, flags: number): Prom
       fail(TLOOK, 0, "a disconnect arrived");
     }
   } while (sent < data.length);
+  // A protocol error the provider raised while taking the data (TLI out-of-state sends) is
+  // reported now rather than only on the next call.
+  ep.checkUsable();
   ep.openUnit[band] = stream || (!more && sent === data.length) ? -1 : Math.max(ep.openUnit[band], 0) + sent;
   ep.goEvents &= ~(expedited ? T_GOEXDATA : T_GODATA);
   return sent;

@@ -37,7 +37,10 @@ async function sendDatagram(ep: CoreEndpoint, ud: t_unitdata, data: Uint8Array):
   for (;;) {
     ep.checkUsable();
     if (ep.rq.find("uderr") !== undefined) fail(TLOOK, 0, "a unit data error is pending");
-    if (ep.pep.unitdata({ addr, opt, udata })) break;
+    if (ep.pep.unitdata({ addr, opt, udata })) {
+      ep.checkUsable(); // a protocol error raised by the request (TLI out of state)
+      break;
+    }
     ep.flowArmed.normal = true;
     if (ep.nonblock) fail(TFLOW, 0, "flow control: the datagram cannot be sent now");
     await ep.changed();

@@ -39,9 +39,14 @@ export function loopback(config: Omit<LoopbackConfig, "name">): string {
   return name;
 }
 
+/** Close every endpoint still open. */
+export async function closeAll(): Promise<void> {
+  for (const fd of openDescriptors()) await t_close(fd);
+}
+
 /** Close every endpoint still open and forget test providers (use in afterEach). */
 export async function cleanup(): Promise<void> {
-  for (const fd of openDescriptors()) await t_close(fd);
+  await closeAll();
   while (registered.length > 0) unregisterProvider(registered.pop() as string);
 }
 

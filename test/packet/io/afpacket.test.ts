@@ -170,6 +170,11 @@ describe("packet/io: AfPacketDevice on a veth to the Linux kernel", function () 
     const frames = new FrameQueue(device);
     // injectFromKernelSide blocks the event loop, so the worker fills the 16 slots and must drop.
     injectFromKernelSide([taggedIpv4(STACK_MAC, 7)], 200);
+    // Frames may still be in flight in the veth when the injector exits: keep this thread blocked
+    // (nothing leaves the ring) until the worker has placed or dropped all of them.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const blockedUntil = Date.now() + 5000;
+    while (device.stats().rxRingFull + 16 < 200 && Date.now() < blockedUntil) Atomics.wait(pause, 0, 0, 5);
     const deadline = Date.now() + 5000;
     const accounted = (): number => device!.stats().rxFrames + device!.stats().rxRingFull;
     while (accounted() < 200 && Date.now() < deadline) await frames.next(() => true, 100).catch(() => undefined);

@@ -1,0 +1,55 @@
+/**
+ * The TLI option buffer format (T_SVR4_OPTMGMT_REQ): a sequence of `struct opthdr { t_uscalar_t
+ * level, name, len; }` where `len` is the length of the value that follows, padded to a multiple
+ * of 4 (OPTLEN). Host byte order, as C code fills them.
+ */
+import { HOST_LITTLE_ENDIAN } from "./opthdr.js";
+
+/** sizeof(struct opthdr). */
+export const OPTHDR_SIZE = 12;
+
+export interface LegacyOption {
+  level: number;
+  name: number;
+  value: Uint8Array;
+}
+
+/** OPTLEN(x): the space a value of x bytes takes. */
+export function OPTLEN(x: number): number {
+  return (x + 3) & ~3;
+}
+
+/** Parse a legacy option buffer; null when malformed (t_optmgmt then fails TBADOPT). */
+export function decodeLegacyOptions(bytes: Uint8Array): LegacyOption[] | null {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: LegacyOption[] = [];
+  let off = 0;
+  while (off < bytes.length) {
+    if (off + OPTHDR_SIZE > bytes.length) return null;
+    const level = v.getUint32(off, HOST_LITTLE_ENDIAN);
+    const name = v.getUint32(off + 4, HOST_LITTLE_ENDIAN);
+    const len = v.getUint32(off + 8, HOST_LITTLE_ENDIAN);
+    const start = off + OPTHDR_SIZE;
+    if (start + len > bytes.length) return null;
+    out.push({ level, name, value: bytes.subarray(start, start + len) });
+    off = start + OPTLEN(len);
+  }
+  return out;
+}
+
+export function encodeLegacyOptions(options: ReadonlyArray<{ level: number; name: number; value?: Uint8Array }>): Uint8Array {
+  let size = 0;
+  for (const o of options) size += OPTHDR_SIZE + OPTLEN(o.value?.length ?? 0);
+  const out = new Uint8Array(size);
+  const v = new DataView(out.buffer);
+  let off = 0;
+  for (const o of options) {
+    const value = o.value ?? new Uint8Array(0);
+    v.setUint32(off, o.level >>> 0, HOST_LITTLE_ENDIAN);
+    v.setUint32(off + 4, o.name >>> 0, HOST_LITTLE_ENDIAN);
+    v.setUint32(off + 8, value.length, HOST_LITTLE_ENDIAN);
+    out.set(value, off + OPTHDR_SIZE);
+    off += OPTHDR_SIZE + OPTLEN(value.length);
+  }
+  return out;
+}
