@@ -38,12 +38,24 @@ const PROVIDER_CODES: Record<ProviderError["code"], number> = {
 };
 
 /**
+ * A ProviderError, recognised by shape rather than by class: a provider built against another copy
+ * of this package (its own node_modules, or the compiled dist next to these sources) throws its
+ * own ProviderError class.
+ */
+function isProviderError(e: unknown): e is ProviderError {
+  if (e instanceof ProviderError) return true;
+  if (typeof e !== "object" || e === null) return false;
+  const { name, code, errno } = e as { name?: unknown; code?: unknown; errno?: unknown };
+  return name === "ProviderError" && typeof code === "string" && code in PROVIDER_CODES && typeof errno === "number";
+}
+
+/**
  * Any exception met while serving a call, as an XtiFailure: provider error acks map to their
  * t_errno; anything unexpected (a provider bug) becomes TSYSERR/EIO rather than escaping.
  */
 export function toFailure(e: unknown): XtiFailure {
   if (e instanceof XtiFailure) return e;
-  if (e instanceof ProviderError) return new XtiFailure(PROVIDER_CODES[e.code] ?? TSYSERR, e.errno, e.message);
+  if (isProviderError(e)) return new XtiFailure(PROVIDER_CODES[e.code], e.errno, e.message);
   const message = e instanceof Error ? e.message : String(e);
   return new XtiFailure(TSYSERR, EIO, `provider failure: ${message}`);
 }

@@ -1,0 +1,25 @@
+/** Every case of the suite, in report order. */
+import type { ConformanceCase } from "../types.js";
+import { bufovflwCases } from "./bufovflw.js";
+import { cltsCases } from "./clts.js";
+import { disconnectCases } from "./disconnect.js";
+import { expeditedCases } from "./expedited.js";
+import { lookCases } from "./look.js";
+import { optionCases } from "./options.js";
+import { queueCases } from "./queue.js";
+import { releaseCases } from "./release.js";
+import { stateCases } from "./state.js";
+import { tsduCases } from "./tsdu.js";
+
+export const ALL_CASES: readonly ConformanceCase[] = [
+  ...tsduCases,
+  ...expeditedCases,
+  ...stateCases,
+  ...lookCases,
+  ...releaseCases,
+  ...disconnectCases,
+  ...queueCases,
+  ...cltsCases,
+  ...bufovflwCases,
+  ...optionCases,
+];

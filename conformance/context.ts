@@ -1,0 +1,217 @@
+/**
+ * What a case works with: endpoints on the target's device (closed after the case whatever
+ * happens), connected pairs, datagram pairs, waiting for events with the target's timeout, and
+ * assertions that fail with "expected / actual".
+ */
+import {
+  O_NONBLOCK,
+  O_RDWR,
+  T_MORE,
+  STATE_NAMES,
+  netbuf,
+  t_accept,
+  t_bind,
+  t_call_of,
+  t_close,
+  t_connect,
+  t_errno,
+  errno,
+  errnoName,
+  t_getstate,
+  t_listen,
+  t_look,
+  t_open,
+  t_rcv,
+  tErrnoName,
+  TSYSERR,
+  type t_info,
+} from "../src/index.js";
+import { CaseFailure, type ConformanceTarget } from "./types.js";
+
+export const EVENT_NAMES: Record<number, string> = {
+  0: "no event",
+  0x1: "T_LISTEN",
+  0x2: "T_CONNECT",
+  0x4: "T_DATA",
+  0x8: "T_EXDATA",
+  0x10: "T_DISCONNECT",
+  0x40: "T_UDERR",
+  0x80: "T_ORDREL",
+  0x100: "T_GODATA",
+  0x200: "T_GOEXDATA",
+};
+
+export function describeResult(r: number): string {
+  if (r >= 0) return `success (${r})`;
+  return t_errno === TSYSERR ? `-1 with TSYSERR/${errnoName(errno)}` : `-1 with ${tErrnoName(t_errno)}`;
+}
+
+export interface Piece {
+  n: number;
+  flags: number;
+}
+
+export class CaseContext {
+  private readonly fds: number[] = [];
+  private serial = 0;
+
+  constructor(
+    readonly target: ConformanceTarget,
+    /** t_info of the target's device. */
+    readonly info: t_info,
+    /** How long to wait for something the peer causes. */
+    readonly timeoutMs: number,
+  ) {}
+
+  // ---- assertions ----
+
+  fail(message: string, expected: string, actual: string): never {
+    throw new CaseFailure(message, expected, actual);
+  }
+
+  /** The call must succeed; returns its result. */
+  ok(r: number, what: string): number {
+    if (r < 0) this.fail(`${what} failed`, "success", describeResult(r));
+    return r;
+  }
+
+  /** The call must fail with `expected` (a t_errno value). */
+  error(r: number, expected: number, what: string): void {
+    if (r !== -1 || t_errno !== expected) this.fail(`${what}`, `-1 with ${tErrnoName(expected)}`, describeResult(r));
+  }
+
+  equal<T>(actual: T, expected: T, what: string): void {
+    const a = JSON.stringify(actual);
+    const e = JSON.stringify(expected);
+    if (a !== e) this.fail(what, e, a);
+  }
+
+  truthy(cond: boolean, what: string, expected: string, actual: string): void {
+    if (!cond) this.fail(what, expected, actual);
+  }
+
+  state(fd: number, expected: number, what: string): void {
+    const s = t_getstate(fd);
+    if (s !== expected) this.fail(what, STATE_NAMES[expected] ?? String(expected), s < 0 ? describeResult(s) : (STATE_NAMES[s] ?? String(s)));
+  }
+
+  // ---- endpoints ----
+
+  open(options: { nonblock?: boolean; device?: string } = {}): number {
+    const device = options.device ?? this.target.device;
+    const fd = t_open(device, O_RDWR | (options.nonblock === true ? O_NONBLOCK : 0), null);
+    if (fd < 0) this.fail(`t_open ${device} failed`, "a descriptor", describeResult(fd));
+    this.fds.push(fd);
+    return fd;
+  }
+
+  /** An endpoint bound with `qlen` (a listener when qlen > 0); returns it and its dial address. */
+  async listener(qlen = 1, options: { nonblock?: boolean; device?: string } = {}): Promise<{ fd: number; addr: Uint8Array }> {
+    const fd = this.open(options);
+    const want = this.target.bindAddress?.(this.serial++) ?? null;
+    const ret = { addr: netbuf(1024), qlen: 0 };
+    this.ok(await t_bind(fd, { addr: netbuf(want ?? new Uint8Array(0)), qlen }, ret), "t_bind");
+    const bound = ret.addr.buf.slice(0, ret.addr.len);
+    return { fd, addr: this.target.dialAddress?.(bound) ?? bound };
+  }
+
+  /** A bound endpoint that will call out. */
+  async caller(options: { nonblock?: boolean; device?: string } = {}): Promise<number> {
+    const fd = this.open(options);
+    this.ok(await t_bind(fd, null, null), "t_bind (caller)");
+    return fd;
+  }
+
+  /**
+   * A connected pair: `client` called `listener`, which accepted onto `server` (or onto itself
+   * with `acceptOnListener`). Across providers when the target names a peer device.
+   */
+  async pair(options: { acceptOnListener?: boolean; clientDevice?: string } = {}): Promise<{ client: number; server: number; listener: number }> {
+    const l = await this.listener(1);
+    const client = await this.caller({ device: options.clientDevice ?? this.target.peerDevice ?? this.target.device });
+    const server = options.acceptOnListener === true ? l.fd : this.open();
+    const call = t_call_of({ addr: 1024, opt: 1024, udata: 1024 });
+    const accepting = (async () => {
+      this.ok(await this.within(t_listen(l.fd, call), "t_listen"), "t_listen");
+      this.ok(await this.within(t_accept(l.fd, server, call), "t_accept"), "t_accept");
+    })();
+    const callTo = { ...t_call_of(), addr: netbuf(l.addr) };
+    this.ok(await this.within(t_connect(client, callTo, null), "t_connect"), "t_connect");
+    await accepting;
+    return { client, server, listener: l.fd };
+  }
+
+  /** Two bound connectionless endpoints and their dial addresses. */
+  async datagramPair(): Promise<{ a: number; b: number; aAddr: Uint8Array; bAddr: Uint8Array }> {
+    const a = await this.listener(0);
+    const b = await this.listener(0);
+    return { a: a.fd, b: b.fd, aAddr: a.addr, bAddr: b.addr };
+  }
+
+  // ---- waiting ----
+
+  /** Resolve with `p`, or fail if it takes longer than the target's event timeout. */
+  async within<T>(p: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CaseFailure(`${what} did not complete`, `completion within ${this.timeoutMs} ms`, "still waiting")), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([p, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Wait until t_look(fd) reports `event` (polling; t_look consumes nothing but T_GO* events). */
+  async event(fd: number, event: number, what: string): Promise<void> {
+    const deadline = Date.now() + this.timeoutMs;
+    let seen = 0;
+    for (;;) {
+      seen = t_look(fd);
+      if (seen === event) return;
+      if (Date.now() > deadline) this.fail(what, `t_look reports ${EVENT_NAMES[event] ?? event}`, seen < 0 ? describeResult(seen) : (EVENT_NAMES[seen] ?? String(seen)));
+      await new Promise((r) => setTimeout(r, seen === 0 ? 2 : 1));
+    }
+  }
+
+  /** Read one unit with `size`-byte reads; returns its bytes and every read's (n, flags). */
+  async readUnit(fd: number, size: number, what = "t_rcv"): Promise<{ data: Uint8Array; pieces: Piece[] }> {
+    const chunks: Uint8Array[] = [];
+    const pieces: Piece[] = [];
+    const buf = new Uint8Array(size);
+    const flags = { value: 0 };
+    for (;;) {
+      const n = this.ok(await this.within(t_rcv(fd, buf, size, flags), what), what);
+      chunks.push(buf.slice(0, n));
+      pieces.push({ n, flags: flags.value });
+      if ((flags.value & T_MORE) === 0) break;
+    }
+    return { data: Buffer.concat(chunks), pieces };
+  }
+
+  /** Close every endpoint the case opened (pending calls on them complete with TBADF). */
+  async close(): Promise<void> {
+    for (const fd of this.fds.splice(0)) await t_close(fd);
+  }
+}
+
+/** Deterministic test bytes. */
+export function pattern(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}

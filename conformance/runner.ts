@@ -1,0 +1,86 @@
+/** Runs the cases against a target: applicability from t_info, one fresh context per case, timing. */
+import { O_RDWR, t_close, t_getinfo, t_open, tErrnoName, t_errno, type t_info } from "../src/index.js";
+import { ALL_CASES } from "./cases/index.js";
+import { CaseContext } from "./context.js";
+import { CaseFailure, type CaseResult, type ConformanceCase, type ConformanceTarget, type TargetReport } from "./types.js";
+
+export interface RunOptions {
+  /** Only cases whose id or group starts with one of these. */
+  filter?: string[];
+  /** Per-case limit, and the default wait for indications (ms). */
+  caseTimeoutMs?: number;
+  /** Called before each case and after it, for progress display. */
+  onCaseStart?(target: ConformanceTarget, c: ConformanceCase, index: number, total: number): void;
+  onCaseEnd?(result: CaseResult, index: number, total: number): void;
+}
+
+export function selectCases(filter: string[] | undefined): ConformanceCase[] {
+  if (filter === undefined || filter.length === 0) return [...ALL_CASES];
+  return ALL_CASES.filter((c) => filter.some((f) => c.id.startsWith(f) || c.group === f));
+}
+
+async function targetInfo(target: ConformanceTarget): Promise<t_info | string> {
+  const fd = t_open(target.device, O_RDWR, null);
+  if (fd < 0) return `t_open ${target.device} failed: ${tErrnoName(t_errno)}`;
+  const info: t_info = { addr: 0, options: 0, tsdu: 0, etsdu: 0, connect: 0, discon: 0, servtype: 0, flags: 0 };
+  const r = t_getinfo(fd, info);
+  await t_close(fd);
+  return r < 0 ? `t_getinfo failed: ${tErrnoName(t_errno)}` : info;
+}
+
+async function runCase(target: ConformanceTarget, info: t_info, c: ConformanceCase, timeoutMs: number): Promise<CaseResult> {
+  const base = { target: target.name, id: c.id, group: c.group, rule: c.rule, source: c.source };
+  const started = performance.now();
+  const na = c.notApplicable(info, target.features ?? {});
+  if (na !== null) return { ...base, outcome: "na", reason: na, durationMs: 0 };
+  const ctx = new CaseContext(target, info, target.eventTimeoutMs ?? Math.min(timeoutMs, 5000));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      c.run(ctx),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CaseFailure("the case did not finish", `within ${timeoutMs} ms`, "still running")), timeoutMs);
+      }),
+    ]);
+    return { ...base, outcome: "pass", durationMs: performance.now() - started };
+  } catch (e) {
+    const durationMs = performance.now() - started;
+    if (e instanceof CaseFailure) return { ...base, outcome: "fail", reason: e.message, expected: e.expected, actual: e.actual, durationMs };
+    return { ...base, outcome: "fail", reason: `the case threw: ${e instanceof Error ? e.message : String(e)}`, durationMs };
+  } finally {
+    clearTimeout(timer);
+    await ctx.close();
+  }
+}
+
+/** Run the (filtered) suite against one target. */
+export async function runTarget(target: ConformanceTarget, options: RunOptions = {}): Promise<TargetReport> {
+  const report: TargetReport = { target: target.name, device: target.device, results: [] };
+  const available = (await target.available?.()) ?? true;
+  if (available !== true) return { ...report, skipped: available };
+  await target.setup?.();
+  try {
+    const info = await targetInfo(target);
+    if (typeof info === "string") return { ...report, skipped: info };
+    const cases = selectCases(options.filter);
+    for (const [i, c] of cases.entries()) {
+      options.onCaseStart?.(target, c, i, cases.length);
+      const result = await runCase(target, info, c, options.caseTimeoutMs ?? 20000);
+      report.results.push(result);
+      options.onCaseEnd?.(result, i, cases.length);
+    }
+  } finally {
+    await target.teardown?.();
+  }
+  return report;
+}
+
+export async function runSuite(targets: ConformanceTarget[], options: RunOptions = {}): Promise<TargetReport[]> {
+  const reports: TargetReport[] = [];
+  for (const t of targets) reports.push(await runTarget(t, options));
+  return reports;
+}
+
+export function failed(reports: TargetReport[]): boolean {
+  return reports.some((r) => r.results.some((c) => c.outcome === "fail"));
+}

@@ -1,0 +1,104 @@
+/**
+ * The conformance suite's vocabulary: a case (one rule, where it comes from, when it applies, how
+ * to check it), a target (a provider to certify, by device name), and a case's outcome.
+ */
+import type { t_info } from "../src/index.js";
+import type { CaseContext } from "./context.js";
+
+export type Group =
+  | "tsdu"
+  | "expedited"
+  | "state"
+  | "look"
+  | "release"
+  | "disconnect"
+  | "queue"
+  | "clts"
+  | "bufovflw"
+  | "options";
+
+export const GROUPS: readonly Group[] = ["tsdu", "expedited", "state", "look", "release", "disconnect", "queue", "clts", "bufovflw", "options"];
+
+export interface ConformanceCase {
+  /** Stable identifier, e.g. "T5.small-buffers" (the rule id of conformance-rules.md first). */
+  id: string;
+  group: Group;
+  /** The rule, in one line. */
+  rule: string;
+  /** Where the rule comes from (XTI manual page, spec section, reference implementation). */
+  source: string;
+  /**
+   * Why the case does not apply to a provider with this t_info (and these target features), or
+   * null when it applies. Decided from capabilities only, never from what the provider does.
+   */
+  notApplicable(info: t_info, features: TargetFeatures): string | null;
+  run(ctx: CaseContext): Promise<void>;
+}
+
+/** Facts about a provider that t_info does not carry. */
+export interface TargetFeatures {
+  /** Undeliverable datagrams come back as T_UDERR (loopback yes; kernel UDP no). */
+  reportsUderr?: boolean;
+  /** t_listen can report TQFULL: the provider holds at most qlen indications. */
+  boundedQueue?: boolean;
+  /** A connect to an address where nobody listens is refused (rather than timing out). */
+  refusesUnknownAddress?: boolean;
+}
+
+/** A provider to certify: the suite opens endpoints on `device`. */
+export interface ConformanceTarget {
+  /** Short name for the report, e.g. "ticots". */
+  name: string;
+  /** The device t_open uses, e.g. "/dev/ticots". */
+  device: string;
+  description?: string;
+  features?: TargetFeatures;
+  /** True when the target can run on this machine, otherwise why not (shown as skipped). */
+  available?(): Promise<true | string>;
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
+  /** Address for t_bind of a listening/receiving endpoint; null lets the provider choose. */
+  bindAddress?(index: number): Uint8Array | null;
+  /** An address returned by t_bind, as a peer must give it to t_connect / t_sndudata. */
+  dialAddress?(bound: Uint8Array): Uint8Array;
+  /** How long to wait for an indication from the peer (network providers need longer). */
+  eventTimeoutMs?: number;
+  /** Another device whose endpoints can talk to this one's: cases also run across the two. */
+  peerDevice?: string;
+}
+
+export type Outcome = "pass" | "fail" | "na";
+
+export interface CaseResult {
+  target: string;
+  id: string;
+  group: Group;
+  rule: string;
+  source: string;
+  outcome: Outcome;
+  /** For na: why it does not apply; for fail: what went wrong. */
+  reason?: string;
+  expected?: string;
+  actual?: string;
+  durationMs: number;
+}
+
+export interface TargetReport {
+  target: string;
+  device: string;
+  /** Set when the target could not run here; then `results` is empty. */
+  skipped?: string;
+  results: CaseResult[];
+}
+
+/** Thrown by a case: what the rule expected and what the provider did. */
+export class CaseFailure extends Error {
+  constructor(
+    message: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(message);
+    this.name = "CaseFailure";
+  }
+}
