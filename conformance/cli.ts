@@ -47,7 +47,7 @@ async function loadModule(path: string): Promise<ConformanceTarget[]> {
   const full = resolve(path);
   if (!existsSync(full)) throw new Error(`no such module: ${path}`);
   const mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
-  const providers = [mod["default"], mod["provider"], ...(Array.isArray(mod["providers"]) ? mod["providers"] : [])].filter(isProvider);
+  const providers = [...new Set([mod["default"], mod["provider"], ...(Array.isArray(mod["providers"]) ? mod["providers"] : [])])].filter(isProvider);
   if (providers.length === 0) throw new Error(`${path} exports no TransportProvider (default export, "provider" or "providers")`);
   const declared = [mod["conformanceTarget"], ...(Array.isArray(mod["conformanceTargets"]) ? mod["conformanceTargets"] : [])].filter(
     (t): t is ConformanceTarget => typeof t === "object" && t !== null && typeof (t as ConformanceTarget).device === "string",

@@ -1,0 +1,48 @@
+/**
+ * A deliberately broken transport provider, to show (and test) that the conformance suite catches
+ * framing bugs. It is the loopback T_COTS_ORD provider with one fault in how it passes data up:
+ *
+ *   "lose-more"   every data piece arrives with MORE clear: a TSDU sent in pieces falls apart
+ *   "merge-tsdus" every data piece arrives with MORE set: TSDUs never end, so they run together
+ *
+ * Certify it to see the failures:  npm run conformance -- -p ./examples/broken-provider/index.ts
+ * (this file's default export uses "lose-more").
+ */
+import { createLoopbackProvider, T_COTS_ORD, type ProviderEndpoint, type ProviderUser, type TransportProvider } from "xti";
+
+export type Fault = "lose-more" | "merge-tsdus";
+
+export function createBrokenProvider(fault: Fault, name = `/dev/broken-${fault}`): TransportProvider {
+  const inner = createLoopbackProvider({ name, servtype: T_COTS_ORD });
+  const more = (sent: boolean): boolean => (fault === "lose-more" ? false : fault === "merge-tsdus" ? true : sent);
+  return {
+    name,
+    open(user: ProviderUser): ProviderEndpoint {
+      // Forward every indication unchanged except the MORE flag of data pieces.
+      const faulty: ProviderUser = {
+        connInd: (ind) => user.connInd(ind),
+        connCon: (con) => user.connCon(con),
+        disconInd: (ind) => user.disconInd(ind),
+        dataInd: (data, m) => user.dataInd(data, more(m)),
+        exdataInd: (data, m) => user.exdataInd(data, more(m)),
+        ordrelInd: (udata) => user.ordrelInd(udata),
+        unitdataInd: (ind) => user.unitdataInd(ind),
+        uderrorInd: (ind) => user.uderrorInd(ind),
+        flush: () => user.flush(),
+        writable: (expedited) => user.writable(expedited),
+        error: (errno) => user.error(errno),
+      };
+      return inner.open(faulty);
+    },
+  };
+}
+
+export const provider = createBrokenProvider("lose-more", "/dev/broken");
+export default provider;
+export const conformanceTarget = {
+  name: "broken",
+  device: "/dev/broken",
+  description: "loopback with T_MORE lost on receive (deliberately broken)",
+  features: { reportsUderr: true, boundedQueue: true, refusesUnknownAddress: true },
+  eventTimeoutMs: 1000,
+};

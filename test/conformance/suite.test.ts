@@ -1,0 +1,140 @@
+/**
+ * The conformance suite itself: correct providers pass with honest not-applicable sets, configured
+ * providers bring the other cases into play and pass them, broken providers fail the right cases,
+ * and the command's formats and exit codes are right.
+ */
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { T_CLTS, T_COTS, T_COTS_ORD, createLoopbackProvider, registerProvider, unregisterProvider } from "../../src/index.js";
+import { createBrokenProvider } from "../../examples/broken-provider/index.js";
+import { formatReport } from "../../conformance/report.js";
+import { runTarget } from "../../conformance/runner.js";
+import { findConformanceTarget } from "../../conformance/targets.js";
+import type { ConformanceTarget, TargetReport } from "../../conformance/types.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const features = { reportsUderr: true, boundedQueue: true, refusesUnknownAddress: true };
+
+function ids(r: TargetReport, outcome: "pass" | "fail" | "na"): string[] {
+  return r.results.filter((x) => x.outcome === outcome).map((x) => x.id);
+}
+
+const CLTS_ONLY = ["S2.connection-calls-on-clts", "S5.clts-transitions", "C1.datagram", "C1.units-kept-apart", "T8.datagram-pieces", "B2.short-address", "C2.unit-data-error", "C2.tnouderr", "C3.zero-length-datagram", "C3.datagram-limit"];
+
+describe("conformance suite", function () {
+  this.timeout(60000);
+
+  it("passes the loopback providers, with not-applicable cases exactly where their t_info says so", async () => {
+    const reports: Record<string, TargetReport> = {};
+    for (const name of ["ticots", "ticotsord", "ticlts"]) {
+      reports[name] = await runTarget(findConformanceTarget(name) as ConformanceTarget);
+      expect(ids(reports[name]!, "fail"), `${name} failures`).to.deep.equal([]);
+    }
+    const common = ["T2.zero-unsupported", "T3.tsdu-limit", "T4.byte-stream", "T3.etsdu-limit", ...CLTS_ONLY];
+    expect(ids(reports["ticotsord"]!, "na").sort()).to.deep.equal([...common, "O1.cots-has-no-release", "O2.release-data"].sort());
+    const ticotsNa = ids(reports["ticots"]!, "na");
+    expect(ticotsNa).to.include.members([...common, "O1.release-cycle", "L4.disconnect-over-release"]);
+    expect(ticotsNa).to.not.include("O1.cots-has-no-release");
+    const ticltsPass = ids(reports["ticlts"]!, "pass");
+    expect(ticltsPass).to.include.members(["C1.datagram", "T8.datagram-pieces", "B2.short-address", "C2.unit-data-error", "C3.zero-length-datagram", "C3.datagram-limit"]);
+    expect(ticltsPass).to.not.include("T1.more-pieces");
+  });
+
+  it("runs the limit, zero-length, byte-stream and release-data cases on providers configured to have them, and they pass", async () => {
+    const configs: Array<[string, Parameters<typeof createLoopbackProvider>[0], string[]]> = [
+      ["/dev/test-limits", { name: "/dev/test-limits", servtype: T_COTS_ORD, tsdu: 4096, etsdu: 16, sendZero: false, ordrelData: true }, ["T3.tsdu-limit", "T3.etsdu-limit", "T2.zero-unsupported", "O2.release-data"]],
+      ["/dev/test-stream", { name: "/dev/test-stream", servtype: T_COTS, tsdu: 0, sendZero: false }, ["T4.byte-stream", "O1.cots-has-no-release"]],
+      ["/dev/test-dgram", { name: "/dev/test-dgram", servtype: T_CLTS, tsdu: 512 }, ["C3.datagram-limit"]],
+    ];
+    for (const [name, config, expectPass] of configs) {
+      registerProvider(createLoopbackProvider(config));
+      try {
+        const r = await runTarget({ name, device: name, features });
+        expect(ids(r, "fail"), `${name} failures`).to.deep.equal([]);
+        expect(ids(r, "pass"), name).to.include.members(expectPass);
+      } finally {
+        unregisterProvider(name);
+      }
+    }
+  });
+
+  it("fails exactly the TSDU-continuity cases of a provider that loses T_MORE", async () => {
+    const p = createBrokenProvider("lose-more", "/dev/test-lose-more");
+    registerProvider(p);
+    try {
+      const r = await runTarget({ name: "lose-more", device: p.name, features, eventTimeoutMs: 500 });
+      expect(ids(r, "fail").sort()).to.deep.equal(["E2.inside-tsdu", "E5.etsdu-pieces", "T.one-mebibyte", "T.partial-send-implies-more", "T1.more-pieces", "T9.beyond-tidu"].sort());
+      const more = r.results.find((x) => x.id === "T1.more-pieces");
+      expect(more?.expected).to.equal('"alpha beta gamma"');
+      expect(more?.actual).to.equal('"alpha "');
+    } finally {
+      unregisterProvider(p.name);
+    }
+  });
+
+  it("fails the TSDU-boundary cases of a provider that merges TSDUs", async () => {
+    const p = createBrokenProvider("merge-tsdus", "/dev/test-merge");
+    registerProvider(p);
+    try {
+      const r = await runTarget({ name: "merge", device: p.name, features, eventTimeoutMs: 300 }, { filter: ["tsdu", "expedited"] });
+      expect(ids(r, "fail")).to.include.members(["T1.more-pieces", "T1.boundaries", "T5.small-buffers", "T6.zero-length-unit", "E1.expedited-flag"]);
+      expect(ids(r, "pass")).to.include.members(["T2.zero-piece-with-more", "E6.bad-flags"]);
+    } finally {
+      unregisterProvider(p.name);
+    }
+  });
+
+  it("writes JSON, JUnit and TAP reports that carry every case and outcome", async () => {
+    const report = await runTarget(findConformanceTarget("ticlts") as ConformanceTarget, { filter: ["clts", "T1"] });
+    const json = JSON.parse(formatReport([report], "json")) as { providers: Array<{ target: string; summary: { pass: number; fail: number; na: number }; results: unknown[] }> };
+    expect(json.providers[0]?.target).to.equal("ticlts");
+    expect(json.providers[0]?.summary).to.deep.equal({ pass: 8, fail: 0, na: 2 });
+    const junit = formatReport([report], "junit");
+    expect(junit).to.match(/^<\?xml/);
+    expect(junit.match(/<testcase /g)?.length).to.equal(10);
+    expect(junit.match(/<skipped /g)?.length).to.equal(2);
+    expect(junit).to.contain('<testsuite name="ticlts" tests="10" failures="0" skipped="2"');
+    const tap = formatReport([report], "tap").split("\n");
+    expect(tap.slice(0, 2)).to.deep.equal(["TAP version 13", "1..10"]);
+    expect(tap.filter((l) => l.startsWith("ok ")).length).to.equal(10);
+    expect(tap.filter((l) => l.includes("# SKIP not applicable")).length).to.equal(2);
+  });
+});
+
+describe("xti-conformance command", function () {
+  this.timeout(60000);
+  const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, ["--import", "tsx", "conformance/cli.ts", ...args], { cwd: root, timeout: 50000 }, (err, stdout, stderr) => {
+        const code = err === null ? 0 : typeof err.code === "number" ? err.code : -1;
+        resolve({ code, stdout, stderr });
+      });
+    });
+
+  it("certifies the built-in providers by default, showing progress, and exits 0", async () => {
+    const r = await run(["-c", "T1", "-c", "C1"]);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/ticots\s+\/dev\/ticots\s+2\s+0\s+2/);
+    expect(r.stdout).to.match(/ticlts\s+\/dev\/ticlts\s+2\s+0\s+2/);
+    expect(r.stderr).to.contain("ticotsord (/dev/ticotsord): 4 cases");
+  });
+
+  it("certifies a third-party provider given as a module path, exiting 1 when a case fails", async () => {
+    const r = await run(["-q", "-p", "./examples/broken-provider/index.ts", "-c", "T1", "--format", "json"]);
+    expect(r.code).to.equal(1);
+    const json = JSON.parse(r.stdout) as { providers: Array<{ target: string; summary: { fail: number } }> };
+    expect(json.providers.map((p) => p.target)).to.deep.equal(["broken"]);
+    expect(json.providers[0]?.summary.fail).to.equal(1);
+  });
+
+  it("rejects bad usage with exit 2 and lists cases with --list", async () => {
+    expect((await run(["--format", "xml"])).code).to.equal(2);
+    expect((await run(["-p", "/dev/nowhere"])).code).to.equal(2);
+    const list = await run(["--list"]);
+    expect(list.code).to.equal(0);
+    expect(list.stdout).to.contain("T5.small-buffers");
+    expect(list.stdout).to.contain("ticotsord");
+  });
+});
