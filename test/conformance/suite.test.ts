@@ -6,7 +6,6 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { T_CLTS, T_COTS, T_COTS_ORD, createLoopbackProvider, registerProvider, unregisterProvider } from "../../src/index.js";
 import { createBrokenProvider } from "../../examples/broken-provider/index.js";
 import { formatReport } from "../../conformance/report.js";
