@@ -1,0 +1,68 @@
+/** ICMP for IPv4 (RFC 792): echo, destination unreachable, time exceeded. */
+import { checksumValid, internetChecksum, onesComplementSum } from "./checksum.js";
+import { readU32, writeU16, writeU32 } from "./bytes.js";
+import type { WireCounters } from "./counters.js";
+
+export const ICMP_HEADER_LEN = 8;
+export const ICMP_ECHO_REPLY = 0;
+export const ICMP_DEST_UNREACHABLE = 3;
+export const ICMP_ECHO_REQUEST = 8;
+export const ICMP_TIME_EXCEEDED = 11;
+
+export const ICMP_UNREACH_NET = 0;
+export const ICMP_UNREACH_HOST = 1;
+export const ICMP_UNREACH_PROTOCOL = 2;
+export const ICMP_UNREACH_PORT = 3;
+export const ICMP_UNREACH_FRAG_NEEDED = 4;
+export const ICMP_TIME_EXCEEDED_TTL = 0;
+export const ICMP_TIME_EXCEEDED_REASSEMBLY = 1;
+
+/** A parsed ICMP header; one instance is reused per receive path. */
+export class IcmpHeader {
+  type = 0;
+  code = 0;
+  /** Bytes 4..7: identifier and sequence for echo, next-hop MTU (low 16 bits) for fragmentation-needed. */
+  restOfHeader = 0;
+
+  get identifier(): number {
+    return this.restOfHeader >>> 16;
+  }
+  get sequence(): number {
+    return this.restOfHeader & 0xffff;
+  }
+  get nextHopMtu(): number {
+    return this.restOfHeader & 0xffff;
+  }
+}
+
+/** Fill `out` from the ICMP message at `buf[off]` (`len` bytes); false (counted) if short or if the checksum is bad. */
+export function parseIcmp(buf: Uint8Array, off: number, len: number, out: IcmpHeader, counters: WireCounters, verifyChecksum = true): boolean {
+  if (len < ICMP_HEADER_LEN) {
+    counters.icmpTooShort++;
+    return false;
+  }
+  if (verifyChecksum && !checksumValid(onesComplementSum(buf, off, len))) {
+    counters.icmpBadChecksum++;
+    return false;
+  }
+  out.type = buf[off]!;
+  out.code = buf[off + 1]!;
+  out.restOfHeader = readU32(buf, off + 4);
+  return true;
+}
+
+/** An ICMP message: 8-byte header then `body` copied in, checksum filled. */
+export function encodeIcmp(type: number, code: number, restOfHeader: number, body: Uint8Array): Uint8Array {
+  const out = new Uint8Array(ICMP_HEADER_LEN + body.length);
+  out[0] = type;
+  out[1] = code;
+  writeU32(out, 4, restOfHeader);
+  out.set(body, ICMP_HEADER_LEN);
+  writeU16(out, 2, internetChecksum(out, 0, out.length));
+  return out;
+}
+
+export function encodeIcmpEcho(type: typeof ICMP_ECHO_REQUEST | typeof ICMP_ECHO_REPLY, identifier: number, sequence: number, data: Uint8Array): Uint8Array {
+  return encodeIcmp(type, 0, ((identifier & 0xffff) * 0x10000 + (sequence & 0xffff)) >>> 0, data);
+}
+

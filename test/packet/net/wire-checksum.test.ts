@@ -1,0 +1,47 @@
+import { expect } from "chai";
+import { checksumValid, finishChecksum, foldSum, internetChecksum, onesComplementSum, pseudoHeaderSum } from "../../../providers/packet/wire/checksum.js";
+
+/** Straightforward byte-pair reference, to check the word-at-a-time implementation against. */
+function referenceChecksum(b: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < b.length; i += 2) sum += (b[i]! << 8) | (i + 1 < b.length ? b[i + 1]! : 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+describe("packet/net wire: Internet checksum", () => {
+  it("matches the RFC 1071 §3 worked example", () => {
+    // 00 01 f2 03 f4 f5 f6 f7 sums to ddf2 (RFC 1071 §3, numerical example).
+    const bytes = Uint8Array.from([0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7]);
+    expect(foldSum(onesComplementSum(bytes, 0, 8))).to.equal(0xddf2);
+    expect(internetChecksum(bytes, 0, 8)).to.equal(~0xddf2 & 0xffff);
+  });
+
+  it("agrees with a byte-pair reference for every length and alignment up to 70 bytes, and at 64 KiB", () => {
+    const data = Uint8Array.from({ length: 65600 }, (_, i) => (i * 7919 + 13) & 0xff);
+    for (let off = 0; off < 4; off++) {
+      for (let len = 0; len <= 70; len++) {
+        expect(internetChecksum(data, off, len), `off ${off} len ${len}`).to.equal(referenceChecksum(data.subarray(off, off + len)));
+      }
+    }
+    expect(internetChecksum(data, 1, 65535)).to.equal(referenceChecksum(data.subarray(1, 65536)));
+  });
+
+  it("verifies data that carries its own checksum and rejects a flipped bit", () => {
+    const data = Uint8Array.from({ length: 101 }, (_, i) => i * 3);
+    data[10] = 0;
+    data[11] = 0;
+    const c = internetChecksum(data, 0, data.length);
+    data[10] = c >>> 8;
+    data[11] = c & 0xff;
+    expect(checksumValid(onesComplementSum(data, 0, data.length))).to.equal(true);
+    data[50]! ^= 0x10;
+    expect(checksumValid(onesComplementSum(data, 0, data.length))).to.equal(false);
+  });
+
+  it("keeps negative zero: an all-0xffff sum folds to 0xffff, not 0", () => {
+    expect(foldSum(0xffff * 5)).to.equal(0xffff);
+    expect(finishChecksum(0)).to.equal(0xffff);
+    expect(pseudoHeaderSum(0xc6120001, 0xc6120002, 17, 10)).to.equal(0xc612 + 1 + 0xc612 + 2 + 17 + 10);
+  });
+});
