@@ -131,7 +131,7 @@ export interface EngineStats {
 /** An API misuse (bad port, port in use, unknown sequence), with an errno-style code. */
 export class TcpError extends Error {
   constructor(
-    readonly code: "EADDRINUSE" | "EADDRNOTAVAIL" | "EINVAL" | "ENOTCONN" | "ENETUNREACH" | "EAGAIN",
+    readonly code: "EADDRINUSE" | "EADDRNOTAVAIL" | "EINVAL" | "ENOTCONN" | "ENETUNREACH" | "EPIPE",
     message: string,
   ) {
     super(`${code}: ${message}`);
