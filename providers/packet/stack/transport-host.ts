@@ -35,8 +35,12 @@ export type IcmpErrorKind = "net-unreachable" | "host-unreachable" | "protocol-u
 
 /** What a transport protocol offers the network layer. */
 export interface TransportProtocol {
-  /** A packet for this protocol addressed to us; `payload` is the transport header plus data. */
-  input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array): void;
+  /**
+   * A packet for this protocol addressed to us; `payload` is the transport header plus data, a view
+   * the transport may keep. `checksumTrusted` is true when the link vouches for the transport
+   * checksum (FrameInfo.checksumTrusted: offloaded or already verified), so it must not be checked.
+   */
+  input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted?: boolean): void;
   /**
    * An ICMP error quoting one of our packets: `quoted` is the start of our transport header as
    * quoted by the sender (at least 8 bytes). `nextHopMtu` is set for fragmentation-needed.

@@ -7,15 +7,13 @@ export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
 const ETHERTYPE_VLAN = 0x8100;
 const ETHERTYPE_QINQ = 0x88a8;
-/** Values below this are 802.3 length fields, not EtherTypes. */
-const ETHERTYPE_MIN = 0x0600;
 
 export const ETHERNET_DESTINATION_OFFSET = 0;
 export const ETHERNET_SOURCE_OFFSET = 6;
 
 /**
  * The EtherType of an untagged Ethernet II frame, or -1 (counted) if it is too short or VLAN tagged.
- * 802.3 length-field frames return their length value, which matches no protocol the stack knows.
+ * An 802.3 frame returns its length field (below 0x0600), which matches no protocol the stack knows.
  */
 export function parseEthernet(frame: Uint8Array, counters: WireCounters): number {
   if (frame.length < ETHERNET_HEADER_LEN) {
@@ -27,7 +25,7 @@ export function parseEthernet(frame: Uint8Array, counters: WireCounters): number
     counters.ethernetVlanDropped++;
     return -1;
   }
-  return type >= ETHERTYPE_MIN ? type : -1;
+  return type;
 }
 
 /** Write the 14-byte header at the start of `frame`; a null destination is left for ARP to fill in. */

@@ -37,8 +37,8 @@ describe("packet/net wire: MAC, Ethernet, ARP", () => {
     expect(parseEthernet(frame, counters)).to.equal(-1);
     expect(counters.ethernetVlanDropped).to.equal(2);
     frame[12] = 0x00;
-    frame[13] = 0x40; // an 802.3 length field
-    expect(parseEthernet(frame, counters)).to.equal(-1);
+    frame[13] = 0x40; // an 802.3 length field: returned as is, it matches no EtherType
+    expect(parseEthernet(frame, counters)).to.equal(0x40);
   });
 
   it("emits an ARP request byte for byte like scapy and parses it back", () => {

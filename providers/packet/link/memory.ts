@@ -1,0 +1,174 @@
+/**
+ * An in-memory Ethernet segment for tests: a hub joining any number of LinkDevice ports. Every
+ * frame a port sends reaches every other port (filtering by destination MAC is the receiver's job,
+ * as with a packet socket on a veth), after the configured latency and, when a rate is set, after
+ * the frames queued before it have been serialised. Delivery always goes through the Clock, never
+ * from inside send(), so a ManualClock makes a whole multi-stack run deterministic.
+ */
+import type { Clock, Timer } from "../clock.js";
+import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
+
+const ETHERNET_HEADER_LEN = 14;
+
+export interface MemoryLinkOptions {
+  /** One-way delay from send to delivery in ms (default 0: the next clock turn). */
+  latencyMs?: number;
+  /** Transmit rate of each port in bytes per second (default: unlimited, no queueing). */
+  bytesPerSecond?: number;
+  /**
+   * Bytes a port may hold waiting for its transmitter when a rate is set; a frame that would exceed
+   * it is tail-dropped and counted in txDropped, so congestion can happen (default 64 KiB).
+   */
+  queueLimitBytes?: number;
+  /** Largest Ethernet payload (default 1500); longer frames are dropped at send. */
+  mtu?: number;
+}
+
+interface InFlight {
+  frame: Uint8Array;
+  arrival: number;
+}
+
+export class MemoryHub {
+  readonly latencyMs: number;
+  readonly bytesPerSecond: number;
+  readonly queueLimitBytes: number;
+  readonly mtu: number;
+  private ports: MemoryLinkDevice[] = [];
+
+  constructor(readonly clock: Clock, options: MemoryLinkOptions = {}) {
+    this.latencyMs = options.latencyMs ?? 0;
+    this.bytesPerSecond = options.bytesPerSecond ?? Infinity;
+    this.queueLimitBytes = options.queueLimitBytes ?? 65536;
+    this.mtu = options.mtu ?? 1500;
+  }
+
+  /** A new port on this hub with the given MAC address. */
+  attach(mac: Uint8Array): MemoryLinkDevice {
+    const port = new MemoryLinkDevice(this, mac);
+    this.ports.push(port);
+    return port;
+  }
+
+  /** @internal Called by a port's transmit timer. */
+  deliver(from: MemoryLinkDevice, frame: Uint8Array): void {
+    const ports = this.ports;
+    let last = ports.length - 1;
+    if (ports[last] === from) last--;
+    // Each receiver owns what it gets: all but the last get a copy taken before anyone can modify it.
+    for (let i = 0; i <= last; i++) {
+      const port = ports[i]!;
+      if (port !== from) port.receive(i === last ? frame : frame.slice());
+    }
+  }
+
+  /** @internal */
+  detach(port: MemoryLinkDevice): void {
+    // A new array, so a deliver() loop running over the old one is not disturbed.
+    this.ports = this.ports.filter((p) => p !== port);
+  }
+}
+
+/** Two ports joined by their own hub: the common test topology. */
+export function memoryPair(clock: Clock, macA: Uint8Array, macB: Uint8Array, options: MemoryLinkOptions = {}): [MemoryLinkDevice, MemoryLinkDevice] {
+  const hub = new MemoryHub(clock, options);
+  return [hub.attach(macA), hub.attach(macB)];
+}
+
+export class MemoryLinkDevice implements LinkDevice {
+  readonly mac: Uint8Array;
+  readonly mtu: number;
+  readonly stats: LinkStats = { txFrames: 0, rxFrames: 0, txDropped: 0, rxDropped: 0 };
+  private receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null = null;
+  /** Frames on the wire from this port, in arrival order (FIFO: one transmitter, one latency). */
+  private inFlight: InFlight[] = [];
+  private inFlightHead = 0;
+  /** When this port's transmitter finishes the frames queued so far. */
+  private txBusyUntil = 0;
+  private timer: Timer | null = null;
+  private closed = false;
+
+  constructor(private readonly hub: MemoryHub, mac: Uint8Array) {
+    this.mac = mac.slice();
+    this.mtu = hub.mtu;
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.closed || frame.length < ETHERNET_HEADER_LEN || frame.length > ETHERNET_HEADER_LEN + this.mtu) {
+      this.stats.txDropped++;
+      return;
+    }
+    const now = this.hub.clock.now();
+    let departure = now;
+    const rate = this.hub.bytesPerSecond;
+    if (rate !== Infinity) {
+      const start = Math.max(now, this.txBusyUntil);
+      const backlogBytes = ((start - now) * rate) / 1000;
+      if (backlogBytes + frame.length > this.hub.queueLimitBytes) {
+        this.stats.txDropped++;
+        return;
+      }
+      this.txBusyUntil = start + (frame.length * 1000) / rate;
+      departure = this.txBusyUntil;
+    }
+    this.inFlight.push({ frame, arrival: departure + this.hub.latencyMs });
+    this.stats.txFrames++;
+    if (this.timer === null) this.armTimer();
+  }
+
+  setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void {
+    this.receiver = receiver;
+  }
+
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.timer?.cancel();
+      this.timer = null;
+      this.inFlight = [];
+      this.inFlightHead = 0;
+      this.receiver = null;
+      this.hub.detach(this);
+    }
+    return Promise.resolve();
+  }
+
+  /** @internal A frame from another port arrives. */
+  receive(frame: Uint8Array): void {
+    const receiver = this.receiver;
+    if (receiver === null) {
+      this.stats.rxDropped++;
+      return;
+    }
+    this.stats.rxFrames++;
+    receiver(frame);
+  }
+
+  private armTimer(): void {
+    const head = this.inFlight[this.inFlightHead];
+    if (head === undefined) return;
+    this.timer = this.hub.clock.setTimer(head.arrival - this.hub.clock.now(), this.onTimer);
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = null;
+    const now = this.hub.clock.now();
+    // A receiver may send from inside deliver(); that only appends to some port's queue.
+    while (!this.closed) {
+      const head = this.inFlight[this.inFlightHead];
+      if (head === undefined || head.arrival > now) break;
+      this.inFlightHead++;
+      this.hub.deliver(this, head.frame);
+    }
+    if (this.closed) return;
+    if (this.inFlightHead >= 1024 && this.inFlightHead * 2 >= this.inFlight.length) {
+      this.inFlight = this.inFlight.slice(this.inFlightHead);
+      this.inFlightHead = 0;
+    }
+    if (this.inFlightHead === this.inFlight.length) {
+      this.inFlight.length = 0;
+      this.inFlightHead = 0;
+    }
+    this.armTimer();
+  };
+}

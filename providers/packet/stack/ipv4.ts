@@ -1,0 +1,242 @@
+/**
+ * The IPv4 layer of a host (RFC 791, RFC 1122 §3): validates and demultiplexes received packets to
+ * the registered transports, reassembles fragments, and routes, fragments and sends transport
+ * payloads through the ARP cache. It does not forward: packets for other hosts are counted and
+ * dropped. Packets to our own address are looped back through the clock, never synchronously.
+ */
+import type { Clock, Timer } from "../clock.js";
+import type { LinkDevice } from "../link/device.js";
+import type { Random } from "../random.js";
+import { ETHERNET_HEADER_LEN, ETHERTYPE_IPV4, writeEthernetHeader } from "../wire/ethernet.js";
+import { ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_REASSEMBLY, ICMP_UNREACH_PORT, ICMP_UNREACH_PROTOCOL } from "../wire/icmp.js";
+import { IPV4_FLAG_DF, IPV4_FLAG_MF, IPV4_HEADER_LEN, IPV4_MAX_PACKET_LEN, Ipv4Header, parseIpv4, parseQuotedIpv4, writeIpv4Header } from "../wire/ipv4.js";
+import { MAC_LEN } from "../wire/mac.js";
+import type { ArpCache } from "./arp-cache.js";
+import type { StackCounters } from "./counters.js";
+import { DEFAULT_ICMP_CONFIG, IcmpProtocol, type IcmpConfig, type IcmpNetwork } from "./icmp.js";
+import { DEFAULT_REASSEMBLY_CONFIG, Ipv4Reassembler, type ReassemblyConfig } from "./reassembly.js";
+import { isMulticastOrReserved, type Ipv4Routes } from "./route.js";
+import { IPPROTO_ICMP, type Ipv4Address, type TransportProtocol } from "./transport-host.js";
+
+const BROADCAST_MAC = new Uint8Array(MAC_LEN).fill(0xff);
+
+export interface Ipv4SendOptions {
+  tos?: number;
+  ttl?: number;
+  dontFragment?: boolean;
+}
+
+export interface Ipv4Config {
+  /** TTL of packets we originate (default 64, as Linux). */
+  defaultTtl: number;
+  reassembly: ReassemblyConfig;
+  icmp: IcmpConfig;
+}
+
+export const DEFAULT_IPV4_CONFIG: Ipv4Config = { defaultTtl: 64, reassembly: DEFAULT_REASSEMBLY_CONFIG, icmp: DEFAULT_ICMP_CONFIG };
+
+export class Ipv4Layer implements IcmpNetwork {
+  readonly icmp: IcmpProtocol;
+  private readonly protocols: Array<TransportProtocol | undefined> = new Array<TransportProtocol | undefined>(256).fill(undefined);
+  private readonly reassembler: Ipv4Reassembler;
+  /** Reused for every received packet: the receive path allocates only the payload view. */
+  private readonly header = new Ipv4Header();
+  /** The packet being delivered to a transport, so that it can be quoted in an ICMP error. */
+  private current: Uint8Array | null = null;
+  private currentOff = 0;
+  private currentBroadcast = false;
+  private identification: number;
+  private loopback: Uint8Array[] = [];
+  private loopbackTimer: Timer | null = null;
+
+  constructor(
+    readonly address: Ipv4Address,
+    readonly routes: Ipv4Routes,
+    private readonly device: LinkDevice,
+    private readonly arp: ArpCache,
+    private readonly clock: Clock,
+    random: Random,
+    private readonly counters: StackCounters,
+    private readonly config: Ipv4Config = DEFAULT_IPV4_CONFIG,
+  ) {
+    this.identification = random.nextU32() & 0xffff;
+    this.icmp = new IcmpProtocol(this, clock, counters.icmp, counters.wire, config.icmp);
+    this.protocols[IPPROTO_ICMP] = this.icmp;
+    this.reassembler = new Ipv4Reassembler(clock, counters.ip, (quote) => this.reassemblyTimedOut(quote), config.reassembly);
+  }
+
+  /** Plug a transport in for a protocol number (one per number; ICMP is built in). */
+  register(protocol: number, transport: TransportProtocol): void {
+    if (!Number.isInteger(protocol) || protocol < 0 || protocol > 255) throw new RangeError(`protocol ${protocol} is not 0..255`);
+    if (this.protocols[protocol] !== undefined) throw new Error(`protocol ${protocol} is already registered`);
+    this.protocols[protocol] = transport;
+  }
+
+  transport(protocol: number): TransportProtocol | undefined {
+    return this.protocols[protocol];
+  }
+
+  maxPayload(_dst: Ipv4Address): number {
+    return this.device.mtu - IPV4_HEADER_LEN;
+  }
+
+  /**
+   * An IPv4 packet at `frame[off]`. `checksumTrusted` comes from the device (FrameInfo);
+   * `linkBroadcast` tells that the frame was sent to the Ethernet broadcast address.
+   */
+  input(frame: Uint8Array, off: number, checksumTrusted: boolean, linkBroadcast: boolean): void {
+    const h = this.header;
+    const ip = this.counters.ip;
+    if (!parseIpv4(frame, off, frame.length - off, h, this.counters.wire)) return;
+    ip.received++;
+    if (h.dst !== this.address && !this.routes.isBroadcast(h.dst)) {
+      ip.notForUs++;
+      return;
+    }
+    if (this.routes.isBroadcast(h.src) || isMulticastOrReserved(h.src)) {
+      ip.badSource++;
+      return;
+    }
+    if (h.isFragment) {
+      const whole = this.reassembler.add(h, frame.subarray(off, off + h.totalLength));
+      if (whole === null || !parseIpv4(whole, 0, whole.length, h, this.counters.wire)) return;
+      // Each fragment's checksum state is unknown once merged: verify the transport checksum.
+      this.deliver(whole, 0, false, linkBroadcast);
+      return;
+    }
+    this.deliver(frame, off, checksumTrusted, linkBroadcast);
+  }
+
+  /** The IPv4 half of TransportHost.output. */
+  output(protocol: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, options?: Ipv4SendOptions): boolean {
+    const ip = this.counters.ip;
+    if (src === 0) src = this.address;
+    if (src !== this.address) {
+      ip.outBadSource++;
+      return false;
+    }
+    const broadcast = this.routes.isBroadcast(dst);
+    const local = dst === this.address;
+    const nextHop = broadcast || local ? dst : this.routes.nextHop(dst);
+    if (nextHop === null) {
+      ip.outNoRoute++;
+      return false;
+    }
+    if (payload.length > IPV4_MAX_PACKET_LEN - IPV4_HEADER_LEN) {
+      ip.outTooBig++;
+      return false;
+    }
+    const dontFragment = options?.dontFragment === true;
+    const ttl = options?.ttl ?? this.config.defaultTtl;
+    const tos = options?.tos ?? 0;
+    const id = this.identification;
+    this.identification = (this.identification + 1) & 0xffff;
+    const maxData = this.device.mtu - IPV4_HEADER_LEN;
+    if (payload.length <= maxData || local) {
+      const frame = this.frame(payload, 0, payload.length, tos, id, dontFragment ? IPV4_FLAG_DF : 0, ttl, protocol, src, dst);
+      ip.sent++;
+      return this.transmit(frame, nextHop, broadcast, local);
+    }
+    if (dontFragment) {
+      ip.outNeedsFragmentation++;
+      return false;
+    }
+    // Fragment data must come in multiples of 8 bytes, except in the last fragment.
+    const chunk = maxData & ~7;
+    let ok = true;
+    for (let at = 0; at < payload.length; at += chunk) {
+      const end = Math.min(payload.length, at + chunk);
+      const field = (at >>> 3) | (end < payload.length ? IPV4_FLAG_MF : 0);
+      ok = this.transmit(this.frame(payload, at, end, tos, id, field, ttl, protocol, src, dst), nextHop, broadcast, false) && ok;
+      ip.fragmentsSent++;
+    }
+    ip.sent++;
+    return ok;
+  }
+
+  /**
+   * Answer the packet being delivered right now with ICMP port unreachable. `payload` must be the
+   * view a transport received in input(); anything else is ignored.
+   */
+  sendPortUnreachable(payload: Uint8Array): void {
+    this.sendErrorForCurrent(payload, ICMP_DEST_UNREACHABLE, ICMP_UNREACH_PORT);
+  }
+
+  sendIcmp(dst: Ipv4Address, message: Uint8Array): boolean {
+    return this.output(IPPROTO_ICMP, this.address, dst, message);
+  }
+
+  /** Cancel every timer and drop looped-back and partially reassembled packets. */
+  close(): void {
+    this.reassembler.close();
+    this.loopbackTimer?.cancel();
+    this.loopbackTimer = null;
+    this.loopback = [];
+  }
+
+  private deliver(buf: Uint8Array, off: number, checksumTrusted: boolean, linkBroadcast: boolean): void {
+    const h = this.header;
+    const transport = this.protocols[h.protocol];
+    const payload = buf.subarray(off + h.headerLength, off + h.totalLength);
+    this.current = buf;
+    this.currentOff = off;
+    this.currentBroadcast = linkBroadcast;
+    try {
+      if (transport === undefined) {
+        this.counters.ip.unknownProtocol++;
+        this.sendErrorForCurrent(payload, ICMP_DEST_UNREACHABLE, ICMP_UNREACH_PROTOCOL);
+        return;
+      }
+      this.counters.ip.delivered++;
+      transport.input(h.src, h.dst, payload, checksumTrusted);
+    } finally {
+      this.current = null;
+    }
+  }
+
+  private sendErrorForCurrent(payload: Uint8Array, type: number, code: number): void {
+    const buf = this.current;
+    if (buf === null || payload.buffer !== buf.buffer) return;
+    const h = this.header;
+    this.icmp.sendError(type, code, 0, buf, this.currentOff, h.totalLength, h, this.currentBroadcast);
+  }
+
+  private reassemblyTimedOut(quote: Uint8Array): void {
+    const h = new Ipv4Header();
+    if (!parseQuotedIpv4(quote, 0, quote.length, h)) return;
+    this.icmp.sendError(ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_REASSEMBLY, 0, quote, 0, quote.length, h, false);
+  }
+
+  /** A frame carrying payload[start, end) with its Ethernet (destination left blank) and IPv4 headers. */
+  private frame(payload: Uint8Array, start: number, end: number, tos: number, id: number, fragmentField: number, ttl: number, protocol: number, src: number, dst: number): Uint8Array {
+    const length = end - start;
+    const frame = new Uint8Array(ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + length);
+    writeEthernetHeader(frame, null, this.device.mac, ETHERTYPE_IPV4);
+    writeIpv4Header(frame, ETHERNET_HEADER_LEN, tos, IPV4_HEADER_LEN + length, id, fragmentField, ttl, protocol, src, dst);
+    frame.set(start === 0 && end === payload.length ? payload : payload.subarray(start, end), ETHERNET_HEADER_LEN + IPV4_HEADER_LEN);
+    return frame;
+  }
+
+  private transmit(frame: Uint8Array, nextHop: Ipv4Address, broadcast: boolean, local: boolean): boolean {
+    if (local) {
+      this.counters.ip.loopedBack++;
+      this.loopback.push(frame);
+      if (this.loopbackTimer === null) this.loopbackTimer = this.clock.setTimer(0, this.drainLoopback);
+      return true;
+    }
+    if (broadcast) {
+      frame.set(BROADCAST_MAC, 0);
+      this.device.send(frame);
+      return true;
+    }
+    return this.arp.send(nextHop, frame);
+  }
+
+  private readonly drainLoopback = (): void => {
+    this.loopbackTimer = null;
+    const frames = this.loopback;
+    this.loopback = [];
+    // The packet never left this host, so its transport checksum is as good as the sender's.
+    for (const frame of frames) this.input(frame, ETHERNET_HEADER_LEN, true, false);
+  };
+}
