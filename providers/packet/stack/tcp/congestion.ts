@@ -25,8 +25,14 @@ export class NewRenoCongestion {
     return this.cwnd < this.ssthresh;
   }
 
-  /** New data acknowledged outside loss recovery. */
-  onAck(acked: number): void {
+  /**
+   * New data acknowledged outside loss recovery. `flightBefore` is what was outstanding before
+   * this ACK: a window the sender is not filling is not grown (RFC 7661's idea, in Linux's simple
+   * form: grow only while at least half of cwnd is in use), so it cannot balloon while the
+   * receiver's window or the application is the limit.
+   */
+  onAck(acked: number, flightBefore: number): void {
+    if (2 * flightBefore < this.cwnd) return;
     if (this.cwnd < this.ssthresh) {
       // RFC 5681 (3.2): grow by at most SMSS per ACK in slow start.
       this.cwnd += Math.min(acked, this.smss);

@@ -203,6 +203,7 @@ export class TcpSender {
 
   private onNewAck(ack: number, tsEcrRtt: number, now: number): AckResult {
     const before = this.buffer.length;
+    const flightBefore = this.flightSize;
     const wasFinSent = this.finSent;
     this.buffer.acknowledgeTo(ack);
     const ackedBytes = before - this.buffer.length;
@@ -233,7 +234,7 @@ export class TcpSender {
         this.retransmitHead = true;
       }
     } else {
-      this.congestion.onAck(ackedBytes);
+      this.congestion.onAck(ackedBytes, flightBefore);
     }
     if (seqLt(this.lostBelow, ack)) this.lostBelow = ack;
     if (this.urgentActive && seqGe(ack, this.sndUp)) this.urgentActive = false;
