@@ -474,11 +474,10 @@ export class TcpConnection {
       return;
     }
 
-    // Sequence number check. A bare FIN at RCV.NXT is taken even into a zero window, as Linux
-    // does: it needs no buffer space, and refusing it makes some peers repeat it forever.
+    // Sequence number check. A FIN at RCV.NXT passes even a zero window (it needs no buffer
+    // space; Linux takes it too, and refusing it makes some peers repeat it forever).
     const segLen = payload.length + (syn ? 1 : 0) + (fin ? 1 : 0);
-    const bareFin = fin && !syn && payload.length === 0 && seq === rcv.rcvNxt;
-    if (!bareFin && !rcv.acceptable(seq, segLen)) {
+    if (!rcv.acceptable(seq, segLen)) {
       if (!rst) this.ackNow = true;
       return;
     }
@@ -504,6 +503,7 @@ export class TcpConnection {
     if (payload.length > room) {
       payload = payload.subarray(0, Math.max(0, room));
       fin = false;
+      this.ackNow = true; // tell the peer again where the window ends
     }
     // A SYN in window (RFC 5961 §4): challenge it instead of resetting.
     if (syn) {

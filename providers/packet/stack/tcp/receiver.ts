@@ -70,11 +70,15 @@ export class TcpReceiver {
     return Math.max(0, seqDiff(this.advertisedEdge, this.rcvNxt));
   }
 
-  /** RFC 9293 §3.10.7.4 acceptability test. */
+  /**
+   * RFC 9293 §3.10.7.4 acceptability test, with its "special allowance" for a zero window: a
+   * segment at RCV.NXT is taken so that its ACK, URG and RST are processed (MUST-66); its data is
+   * then trimmed away by the caller.
+   */
   acceptable(seq: number, len: number): boolean {
     const wnd = this.window;
-    if (len === 0) return wnd === 0 ? seq === this.rcvNxt : seqInRange(seq, this.rcvNxt, seqAdd(this.rcvNxt, wnd));
-    if (wnd === 0) return false;
+    if (wnd === 0) return seq === this.rcvNxt;
+    if (len === 0) return seqInRange(seq, this.rcvNxt, seqAdd(this.rcvNxt, wnd));
     const end = seqAdd(seq, len - 1);
     const right = seqAdd(this.rcvNxt, wnd);
     return seqInRange(seq, this.rcvNxt, right) || seqInRange(end, this.rcvNxt, right);
