@@ -621,7 +621,7 @@ export class TcpConnection {
           if (this.userClosed) this.stateTimer.start(this.config.finWait2TimeoutMs);
           break;
         case TcpState.CLOSING:
-          this.enterTimeWait();
+          this.enterTimeWait(true);
           break;
         case TcpState.LAST_ACK:
           this.finishOrderly();
@@ -635,21 +635,24 @@ export class TcpConnection {
 
   private finArrived(): void {
     this.ackNow = true;
+    let timeWait = false;
     switch (this.stateValue) {
       case TcpState.ESTABLISHED:
         this.setState(TcpState.CLOSE_WAIT);
         break;
       case TcpState.FIN_WAIT_1:
-        if (this.sender.finAcknowledged) this.enterTimeWait();
+        if (this.sender.finAcknowledged) timeWait = true;
         else this.setState(TcpState.CLOSING);
         break;
       case TcpState.FIN_WAIT_2:
-        this.enterTimeWait();
+        timeWait = true;
         break;
       default:
         break;
     }
+    if (timeWait) this.enterTimeWait(false);
     this.emitEnd();
+    if (timeWait && !this.closed) this.emitClosed();
   }
 
   /** A RST that passed the RFC 5961 check. */
@@ -926,13 +929,14 @@ export class TcpConnection {
     else this.owner?.handshakeCompleted(this);
   }
 
-  private enterTimeWait(): void {
+  /** `announce` = emit "closed" now (the caller emits it itself when "end" must come first). */
+  private enterTimeWait(announce: boolean): void {
     this.setState(TcpState.TIME_WAIT);
     this.retransmitTimer.stop();
     this.persistTimer.stop();
     this.keepaliveTimer.stop();
     this.stateTimer.start(2 * this.config.mslMs);
-    this.emitClosed();
+    if (announce) this.emitClosed();
   }
 
   private finishOrderly(): void {
