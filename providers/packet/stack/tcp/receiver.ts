@@ -133,25 +133,29 @@ export class TcpReceiver {
 
   /** The user read `n` bytes. Returns true when the reopened window is worth an immediate update. */
   consume(n: number): boolean {
-    const before = this.window;
+    const advertised = this.window;
+    const openBefore = this.bufferSize - this.unconsumed;
     this.unconsumed = Math.max(0, this.unconsumed - n);
+    const openAfter = this.bufferSize - this.unconsumed;
     // Linux-style trigger: update at once only when the advertised window had dropped to half the
-    // buffer or less and would at least double; otherwise the next ACK carries it.
-    if (2 * before > this.bufferSize) return false;
-    const next = seqDiff(this.candidateEdge(), this.rcvNxt);
-    return next >= this.rcvMss && next >= 2 * before;
+    // buffer or less and this read at least doubles it. A window that could already have grown
+    // before the read (say, capped by the SYN-ACK's unscaled field) rides on the next ACK instead.
+    if (2 * advertised > this.bufferSize) return false;
+    const threshold = Math.max(2 * advertised, this.rcvMss);
+    return openAfter >= threshold && openBefore < threshold;
   }
 
   /**
    * The 16-bit window field for an outgoing segment, moving the advertised edge. The edge never
-   * moves left (RFC 9293 §3.8.6.2.2); it moves right only by at least min(buffer/2, MSS).
+   * moves left (RFC 9293 §3.8.6.2.2); it moves right only by at least min(buffer/2, MSS), and
+   * only as far as the field can express.
    */
   windowField(scaled: boolean): number {
+    const shift = scaled ? this.windowScale : 0;
     const candidate = this.candidateEdge();
     const step = Math.min(this.bufferSize >> 1, this.rcvMss);
-    if (seqDiff(candidate, this.advertisedEdge) >= step) this.advertisedEdge = candidate;
-    const shift = scaled ? this.windowScale : 0;
-    const bytes = Math.max(0, seqDiff(this.advertisedEdge, this.rcvNxt));
+    const target = seqDiff(candidate, this.advertisedEdge) >= step ? candidate : this.advertisedEdge;
+    const bytes = Math.max(0, seqDiff(target, this.rcvNxt));
     // Round up so that the edge the peer computes is never left of the one we promised.
     const field = Math.min(MAX_WINDOW_FIELD, Math.ceil(bytes / 2 ** shift));
     const edge = seqAdd(this.rcvNxt, field * 2 ** shift);
