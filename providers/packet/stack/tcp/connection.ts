@@ -843,7 +843,7 @@ export class TcpConnection {
       return;
     }
     if (s.allAcknowledged || state === TcpState.CLOSED || state === TcpState.TIME_WAIT) return;
-    if (s.rtt.backoffs >= this.config.dataRetries) {
+    if (s.timeouts >= this.config.dataRetries) {
       this.terminate(this.softError ?? "ETIMEDOUT");
       return;
     }

@@ -54,12 +54,6 @@ export class RttEstimator {
     this.rto = this.clamp(this.rto * 2);
   }
 
-  /** Drop the backoff (new data was acknowledged), keeping the estimate. */
-  resetBackoff(): void {
-    this.backoffs = 0;
-    this.rto = this.baseRto;
-  }
-
   /** RFC 6298 §5.7: after a retransmitted SYN with no sample, data starts with RTO = 3 s. */
   useSynTimeoutFallback(): void {
     if (this.srtt >= 0) return;

@@ -93,6 +93,8 @@ export class TcpSender {
   private timedSeq = 0;
   private timedAt = 0;
 
+  /** Retransmission timeouts since SND.UNA last advanced (the give-up count). */
+  timeouts = 0;
   retransmits = 0;
   fastRetransmits = 0;
   rtoEvents = 0;
@@ -218,7 +220,8 @@ export class TcpSender {
       this.timing = false;
       this.rtt.sample(now - this.timedAt);
     }
-    this.rtt.resetBackoff();
+    // The backed-off RTO stays until a new sample recomputes it (RFC 6298 §5.5 and Karn).
+    this.timeouts = 0;
     this.dupAcks = 0;
 
     if (this.inRecovery) {
@@ -258,9 +261,10 @@ export class TcpSender {
   /** The retransmission timer expired. */
   onTimeout(): void {
     this.rtoEvents++;
-    this.congestion.onTimeout(this.flightSize, this.rtt.backoffs === 0);
+    this.congestion.onTimeout(this.flightSize, this.timeouts === 0);
+    this.timeouts++;
     this.rtt.backoff();
-    if (this.rtt.backoffs >= 2) this.scoreboard.clear();
+    if (this.timeouts >= 2) this.scoreboard.clear();
     this.inRecovery = false;
     this.dupAcks = 0;
     this.recover = this.sndNxt;
