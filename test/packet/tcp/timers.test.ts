@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
 import { encodeTcp } from "../../../providers/packet/wire/tcp.js";
 import { TCP_ACK } from "../../../providers/packet/wire/tcp-segment.js";
-import { ADDR_A, ADDR_B, connectPair, enginePair, payload } from "./harness.js";
+import { ADDR_A, ADDR_B, connectPair, enginePair, payload, pump } from "./harness.js";
 
 describe("packet/tcp timers", () => {
   it("RTO: floors at the configured minimum, doubles per timeout, caps at the maximum, gives up with ETIMEDOUT", () => {
@@ -88,6 +88,42 @@ describe("packet/tcp timers", () => {
     pair.clock.runUntil(() => c.serverRec.received === 5000, 10_000);
     const late = pair.a.host.sent.filter((x) => x.seg.payload.length > 0).slice(-2);
     for (const x of late) expect(x.seg.payload.length).to.be.at.most(948);
+    pair.close();
+  });
+
+  it("restarts from the initial window after an idle period longer than the RTO (RFC 5681 §4.1)", () => {
+    const pair = enginePair({ latencyMs: 5 });
+    const c = connectPair(pair);
+    const data = payload(1_000_000);
+    pump(c.client, c.clientRec, data);
+    pair.clock.runUntil(() => c.serverRec.received === data.length, 60_000);
+    expect(c.client.stats().cwnd).to.be.greaterThan(100_000);
+    pair.clock.advance(5000);
+    const from = pair.a.host.sent.length;
+    c.client.send(payload(100_000, 2));
+    const burst = pair.a.host.sent.slice(from).filter((x) => x.seg.payload.length > 0);
+    expect(burst).to.have.length(10); // IW10 segments, not the old window
+    expect(c.client.stats().cwnd).to.equal(10 * c.client.mss);
+    pair.close();
+  });
+
+  it("stops delivering once a data callback aborts the connection", () => {
+    const pair = enginePair({ latencyMs: 5 });
+    const c = connectPair(pair);
+    let calls = 0;
+    c.serverRec.data = () => {
+      calls++;
+      c.server.abort();
+    };
+    // Out-of-order data first, then the hole: one in-order push would deliver several chunks.
+    const firstData = pair.a.host.sent.length;
+    pair.a.host.filter = (_s, i) => (i === firstData ? "drop" : "pass");
+    c.client.setNoDelay(true);
+    c.client.send(payload(3 * c.client.mss));
+    pair.clock.runUntil(() => calls > 0, 10_000);
+    pair.clock.advance(100);
+    expect(calls).to.equal(1);
+    expect(c.server.state).to.equal(TcpState.CLOSED);
     pair.close();
   });
 

@@ -994,6 +994,7 @@ export class TcpConnection {
   }
 
   private readonly deliver = (data: Uint8Array, urgent: boolean): void => {
+    if (this.closed) return; // a callback aborted the connection mid-delivery
     if (this.owner !== null) this.preAccept.push({ kind: "data", data, urgent });
     else this.handlers?.data?.(data, urgent);
   };
