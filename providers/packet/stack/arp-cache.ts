@@ -63,7 +63,7 @@ export class ArpCache {
 
   /** The MAC currently cached for `ip` (reachable or stale), for diagnostics and tests. */
   lookup(ip: Ipv4Address): Uint8Array | null {
-    return this.entries.get(ip)?.mac ?? null;
+    return this.entries.get(ip)?.mac?.slice() ?? null;
   }
 
   /**

@@ -54,11 +54,6 @@ export class Ipv4Reassembler {
     private readonly config: ReassemblyConfig = DEFAULT_REASSEMBLY_CONFIG,
   ) {}
 
-  /** Bytes of fragment payload currently held. */
-  get heldBytes(): number {
-    return this.bytesHeld;
-  }
-
   /**
    * Add the fragment in `packet` (a whole IPv4 packet, already validated into `h`). Returns the
    * reassembled packet (header of the first fragment, offset and MF cleared, checksum redone)
