@@ -3,8 +3,8 @@ import { SeededRandom } from "../../../providers/packet/random.js";
 import { IsnGenerator } from "../../../providers/packet/stack/tcp/isn.js";
 import { seqDiff, seqGt, seqLt } from "../../../providers/packet/stack/tcp/seq.js";
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
-import { TCP_ACK, TCP_URG, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
-import { ADDR_A, ADDR_B, MTU, connectPair, enginePair, payload, pump } from "./harness.js";
+import { TCP_ACK, TCP_SYN, TCP_URG, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
+import { ADDR_A, ADDR_B, MTU, Recorder, connectPair, enginePair, payload, pump, scriptedEngine } from "./harness.js";
 
 const dataSegs = (segs: TcpSegment[]): TcpSegment[] => segs.filter((s) => s.payload.length > 0);
 
@@ -198,6 +198,40 @@ describe("packet/tcp data transfer", () => {
       expect(pair.b.host.sent.length).to.equal(before + 1);
       expect(pair.b.host.sent[before]!.seg.window).to.equal(2100);
       pair.close();
+    });
+
+    it("a peer that shrinks its window onto data in flight is probed, not timed out, and gets the data again when it reopens", () => {
+      const env = scriptedEngine();
+      const rec = new Recorder(env.clock);
+      const conn = env.engine.connect({ remote: { address: ADDR_B, port: 4444 }, localPort: 1234, noDelay: true }, rec);
+      const iss = env.host.sent[0]!.seg.seq;
+      const peer = env.peer(4444);
+      peer.inject({ dstPort: 1234, seq: 7000, ack: (iss + 1) >>> 0, flags: TCP_SYN | TCP_ACK, window: 65535, options: { mss: 1460 } });
+      expect(conn.state).to.equal(TcpState.ESTABLISHED);
+      conn.send(payload(10 * 1460));
+      expect(dataSegs(peer.replies())).to.have.length(10);
+      // The peer keeps two segments, drops the rest and closes its window.
+      const una = (iss + 1 + 2 * 1460) >>> 0;
+      peer.inject({ dstPort: 1234, seq: 7001, ack: una, flags: TCP_ACK, window: 0 });
+      let from = env.host.sent.length;
+      env.clock.advance(5000);
+      const probes = peer.replies(from);
+      expect(probes.length).to.be.at.least(3);
+      for (const p of probes) {
+        expect(p.seq).to.equal(una);
+        expect(p.payload.length).to.equal(1);
+      }
+      expect(conn.stats().rtoEvents).to.equal(0);
+      // Window open again: everything from SND.UNA goes out at once, no timeout needed.
+      from = env.host.sent.length;
+      peer.inject({ dstPort: 1234, seq: 7001, ack: una, flags: TCP_ACK, window: 65535 });
+      const resent = dataSegs(peer.replies(from));
+      expect(resent.length).to.be.at.least(2);
+      expect(resent[0]!.seq).to.equal(una);
+      expect(resent[0]!.payload.length).to.equal(1460);
+      expect(conn.stats().rtoEvents).to.equal(0);
+      expect(conn.state).to.equal(TcpState.ESTABLISHED);
+      env.engine.close();
     });
 
     it("gives up with ETIMEDOUT when window probes stay unanswered", () => {

@@ -28,6 +28,7 @@ describe("packet/tcp handshake", () => {
       expect(info.windowScaling && info.sack && info.timestamps).to.equal(true);
       expect(info.sendWindowScale).to.equal(3);
       expect(conn.mss).to.equal(1448); // 1460 minus the 12 bytes of timestamp option (RFC 6691)
+      expect(conn.stats().cwnd).to.equal(10 * 1448); // IW10 (RFC 6928) from the negotiated MSS
     }
     expect(c.clientRec.events).to.deep.equal(["connected"]);
     expect(c.client.remote).to.deep.equal({ address: ADDR_B, port: 80 });

@@ -21,6 +21,12 @@ export class NewRenoCongestion {
     this.smss = smss;
   }
 
+  /** The handshake fixed the MSS: start from the initial window it implies. */
+  startWith(smss: number): void {
+    this.smss = smss;
+    this.cwnd = initialWindow(smss);
+  }
+
   get inSlowStart(): boolean {
     return this.cwnd < this.ssthresh;
   }

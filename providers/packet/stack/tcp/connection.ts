@@ -598,21 +598,29 @@ export class TcpConnection {
     const now = this.clock.now();
     const tsRtt = this.timestampsOk && ts !== undefined && seqGt(ack, s.sndUna) ? seqDiff(this.timestampNow(), ts.echo) : -1;
     const result = s.onAck(ack, seg.options.sack, duplicate, tsRtt, now);
-    if (s.sndWnd !== windowBefore || result.advanced) this.probesUnanswered = 0;
+    // Any answer keeps a closed window alive indefinitely (RFC 1122 §4.2.2.17).
+    this.probesUnanswered = 0;
     if (result.advanced) {
       if (s.allAcknowledged) this.retransmitTimer.stop();
       else this.retransmitTimer.start(s.rtt.rto);
-      if (s.sndWnd > 0) {
-        this.persistTimer.stop();
-        this.persistBackoff = 0;
-      }
       this.maybeWritable();
       if (this.closed) return false;
-    } else if (s.sndWnd > 0 && windowBefore === 0) {
+    }
+    if (s.sndWnd === 0) {
+      // The peer shrank its window onto data in flight (Linux does under memory pressure): probe
+      // it in the standard way instead of timing the connection out (RFC 1122 §4.2.2.16).
+      if (!s.allAcknowledged && !this.persistTimer.running) {
+        this.retransmitTimer.stop();
+        this.persistTimer.start(this.persistInterval());
+      }
+    } else if (windowBefore === 0 || this.persistTimer.running) {
       this.persistTimer.stop();
       this.persistBackoff = 0;
-      // The probe byte (if any) is now ordinary data in flight: time it like any other.
-      if (!s.allAcknowledged) this.retransmitTimer.ensure(s.rtt.rto);
+      if (windowBefore === 0 && !s.allAcknowledged) {
+        // What was in flight beyond the old edge was dropped: resend it now, not after an RTO.
+        s.windowReopened();
+        this.retransmitTimer.ensure(s.rtt.rto);
+      }
     }
     if (result.finAcked) {
       switch (this.stateValue) {
@@ -1037,7 +1045,7 @@ export class TcpConnection {
     const optionBytes = this.timestampsOk ? TIMESTAMP_OPTION_LEN : 0;
     const peerMss = peer.mss ?? DEFAULT_PEER_MSS;
     // RFC 9293 §3.7.1 / RFC 6691: Eff.snd.MSS = min(SendMSS, our path MSS) minus the options we always send.
-    this.sender.setMss(Math.max(MIN_SEND_MSS, Math.min(peerMss, this.ourMss) - optionBytes));
+    this.sender.negotiatedMss(Math.max(MIN_SEND_MSS, Math.min(peerMss, this.ourMss) - optionBytes));
     this.receiver.maxSegment = Math.max(MIN_SEND_MSS, this.ourMss - optionBytes);
   }
 

@@ -126,6 +126,13 @@ export class TcpSender {
     this.lostBelow = this.sndUna;
   }
 
+  /** The MSS negotiated by the handshake; the initial window follows from it (RFC 6928). */
+  negotiatedMss(smss: number): void {
+    this.smss = smss;
+    this.congestion.startWith(smss);
+  }
+
+  /** A smaller path MTU was learned mid-connection. */
   setMss(smss: number): void {
     this.smss = smss;
     this.congestion.setMss(smss);
@@ -268,6 +275,18 @@ export class TcpSender {
     this.inRecovery = false;
     this.dupAcks = 0;
     this.recover = this.sndNxt;
+    this.lostBelow = this.sndNxt;
+    this.highRxt = this.sndUna;
+    this.retransmitHead = true;
+    this.timing = false;
+  }
+
+  /**
+   * The window reopened after the peer had shrunk it to zero with data in flight: that data was
+   * dropped, so retransmit it from SND.UNA (skipping what is SACKed) without a congestion
+   * response, since no congestion was signalled.
+   */
+  windowReopened(): void {
     this.lostBelow = this.sndNxt;
     this.highRxt = this.sndUna;
     this.retransmitHead = true;
