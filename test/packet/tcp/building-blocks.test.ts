@@ -99,7 +99,10 @@ describe("packet/tcp building blocks", () => {
       q.insert(seqAdd(base, 20), Uint8Array.from([20, 21, 22, 23, 24]));
       q.insert(seqAdd(base, 10), Uint8Array.from([10, 11, 12]));
       q.insert(seqAdd(base, 11), Uint8Array.from([11, 12, 13, 14])); // overlaps, extends
-      expect(q.bytes).to.equal(10);
+      expect(q.sackBlocks(4)).to.deep.equal([
+        [seqAdd(base, 10), seqAdd(base, 15)],
+        [seqAdd(base, 20), seqAdd(base, 25)],
+      ]);
       expect(q.takeAt(base)).to.equal(null);
       expect(Array.from(q.takeAt(seqAdd(base, 11)) ?? [])).to.deep.equal([11, 12]); // trimmed to RCV.NXT
       expect(Array.from(q.takeAt(seqAdd(base, 13)) ?? [])).to.deep.equal([13, 14]);
@@ -135,7 +138,6 @@ describe("packet/tcp building blocks", () => {
       expect(sb.add(seqAdd(una, 9000), seqAdd(una, 11_000), una, nxt)).to.equal(false); // beyond SND.NXT
       expect(sb.add(seqAdd(una, -500), una, una, nxt)).to.equal(false); // below SND.UNA (D-SACK)
       expect(sb.rangeCount).to.equal(1);
-      expect(sb.sackedBytes).to.equal(3000);
       // 3000 bytes SACKed above [una, una+2000) > 2·MSS: that hole is lost.
       expect(sb.headLost(una, mss)).to.equal(true);
       expect(sb.nextLost(una, nxt, una, una, mss)).to.deep.equal({ start: una, end: seqAdd(una, 1000) });
@@ -146,10 +148,14 @@ describe("packet/tcp building blocks", () => {
       expect(sb.pipe(una, nxt, seqAdd(una, 1000), una, mss)).to.equal(6000);
       // a timeout marks everything below lostBelow lost, including the tail.
       expect(sb.pipe(una, nxt, una, nxt, mss)).to.equal(0);
-      sb.ackTo(seqAdd(una, 3500));
-      expect(sb.sackedBytes).to.equal(1500);
-      expect(sb.isSacked(seqAdd(una, 3600))).to.equal(true);
-      expect(sb.isSacked(seqAdd(una, 5000))).to.equal(false);
+      // SND.UNA moves into the SACKed range: 1500 SACKed bytes remain, no hole below them.
+      const una2 = seqAdd(una, 3500);
+      sb.ackTo(una2);
+      expect(sb.rangeCount).to.equal(1);
+      expect(sb.headLost(una2, mss)).to.equal(false);
+      expect(sb.pipe(una2, nxt, una2, una2, mss)).to.equal(5000); // only the tail [5000, 10000)
+      expect(sb.unsackedEnd(una2, nxt)).to.equal(una2); // SND.UNA itself is SACKed data
+      expect(sb.unsackedEnd(seqAdd(una, 5000), nxt)).to.equal(nxt);
     });
   });
 

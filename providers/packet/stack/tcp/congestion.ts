@@ -27,10 +27,6 @@ export class NewRenoCongestion {
     this.cwnd = initialWindow(smss);
   }
 
-  get inSlowStart(): boolean {
-    return this.cwnd < this.ssthresh;
-  }
-
   /**
    * New data acknowledged outside loss recovery. `flightBefore` is what was outstanding before
    * this ACK: a window the sender is not filling is not grown (RFC 7661's idea, in Linux's simple

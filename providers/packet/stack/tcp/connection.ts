@@ -13,7 +13,7 @@ import type { TcpConfig } from "./config.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import { Arrival, TcpReceiver } from "./receiver.js";
 import { RttEstimator } from "./rtt.js";
-import { Blocked, TcpSender, type Transmission } from "./sender.js";
+import { TcpSender, type Transmission } from "./sender.js";
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from "./seq.js";
 import {
   TcpError,
@@ -707,7 +707,7 @@ export class TcpConnection {
       this.transmit(t, now);
       pipe += t.len + (t.fin ? 1 : 0);
     }
-    if (s.blocked === Blocked.Window && s.allAcknowledged && !this.persistTimer.running) {
+    if (s.windowLimited && s.allAcknowledged && !this.persistTimer.running) {
       this.retransmitTimer.stop();
       this.persistTimer.start(this.persistInterval());
     }

@@ -20,11 +20,6 @@ export class DeadlineTimer {
     return this.deadline >= 0;
   }
 
-  /** Absolute expiry time, or -1 when stopped. */
-  get expiresAt(): number {
-    return this.deadline;
-  }
-
   /** (Re)start to expire `delayMs` from now. */
   start(delayMs: number): void {
     const at = this.clock.now() + Math.max(0, delayMs);

@@ -31,10 +31,6 @@ export class TcpListener implements PassiveOwner {
     private readonly handlers: ListenerHandlers,
   ) {}
 
-  get isOpen(): boolean {
-    return this.open;
-  }
-
   /** Connections waiting for accept() or reject(). */
   get pendingCount(): number {
     return this.pending.size;

@@ -17,21 +17,9 @@ export class ReassemblyQueue {
   private blocks: Block[] = [];
   /** Start sequence numbers of the most recently received out-of-order segments, newest first. */
   private recent: number[] = [];
-  private held = 0;
 
   get isEmpty(): boolean {
     return this.blocks.length === 0;
-  }
-
-  /** Bytes held out of order. */
-  get bytes(): number {
-    return this.held;
-  }
-
-  /** Highest sequence number held plus one, or null when empty. */
-  get highestEnd(): number | null {
-    const last = this.blocks[this.blocks.length - 1];
-    return last === undefined ? null : seqAdd(last.seq, last.data.length);
   }
 
   /** Store `data` at `seq` (the caller has trimmed it to the window); overlapping bytes already held are kept. */
@@ -65,7 +53,6 @@ export class ReassemblyQueue {
       const first = this.blocks[0];
       if (first === undefined || seqGt(first.seq, rcvNxt)) return null;
       this.blocks.shift();
-      this.held -= first.data.length;
       const skip = seqDiff(rcvNxt, first.seq);
       if (skip < first.data.length) return skip === 0 ? first.data : first.data.subarray(skip);
     }
@@ -91,12 +78,6 @@ export class ReassemblyQueue {
       if (!used.has(k)) out.push(runs[k] as [number, number]);
     }
     return out;
-  }
-
-  clear(): void {
-    this.blocks = [];
-    this.recent = [];
-    this.held = 0;
   }
 
   /** Contiguous runs of held data as [left, right) pairs, in sequence order. */
@@ -127,7 +108,6 @@ export class ReassemblyQueue {
   private insertPiece(index: number, seq: number, data: Uint8Array): void {
     if (data.length === 0) return;
     this.blocks.splice(index, 0, { seq, data });
-    this.held += data.length;
   }
 
   private noteRecent(seq: number): void {

@@ -15,7 +15,7 @@ export class RttEstimator {
   rttvar = 0;
   /** Current RTO including backoff. */
   rto: number;
-  /** Number of consecutive backoffs since the last sample or new ACK. */
+  /** Backoffs since the last sample (RFC 6298 §5.5 keeps the doubled RTO until then). */
   backoffs = 0;
   private baseRto: number;
 

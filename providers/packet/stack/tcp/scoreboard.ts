@@ -24,19 +24,8 @@ export class SackScoreboard {
     return this.edges.length === 0;
   }
 
-  /** Bytes SACKed above SND.UNA. */
-  get sackedBytes(): number {
-    return this.total;
-  }
-
   get rangeCount(): number {
     return this.edges.length >> 1;
-  }
-
-  /** Right edge of the highest SACKed range, or null. */
-  get highestSacked(): number | null {
-    const n = this.edges.length;
-    return n === 0 ? null : (this.edges[n - 1] as number);
   }
 
   clear(): void {
@@ -86,14 +75,6 @@ export class SackScoreboard {
     if (drop > 0) this.edges.splice(0, drop);
     if (this.edges.length > 0 && seqLt(this.edges[0] as number, sndUna)) this.edges[0] = sndUna;
     this.recount();
-  }
-
-  isSacked(seq: number): boolean {
-    for (let i = 0; i < this.edges.length; i += 2) {
-      if (seqLt(seq, this.edges[i] as number)) return false;
-      if (seqLt(seq, this.edges[i + 1] as number)) return true;
-    }
-    return false;
   }
 
   /**

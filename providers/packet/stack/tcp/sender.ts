@@ -29,17 +29,6 @@ export interface Transmission {
   retransmit: boolean;
 }
 
-/** Why `next()` returned null while there was data to send. */
-export const enum Blocked {
-  Nothing = 0,
-  /** The peer's window is closed or too small to send without silly-window syndrome. */
-  Window = 1,
-  /** Congestion window full. */
-  Congestion = 2,
-  /** Nagle: a small segment waits for outstanding data to be acknowledged. */
-  Nagle = 3,
-}
-
 export interface AckResult {
   /** Data bytes newly acknowledged. */
   ackedBytes: number;
@@ -76,7 +65,11 @@ export class TcpSender {
   /** Sequence number one past the urgent byte (RFC 6093), while `urgentActive`. */
   sndUp = 0;
   urgentActive = false;
-  blocked: Blocked = Blocked.Nothing;
+  /**
+   * Set by `next()` when it returned null because the peer's window is closed or too small to
+   * use without silly-window syndrome: the caller then needs the persist timer.
+   */
+  windowLimited = false;
 
   dupAcks = 0;
   inRecovery = false;
@@ -304,7 +297,7 @@ export class TcpSender {
    * sends), so one output pass computes it once.
    */
   next(pipe: number): Transmission | null {
-    this.blocked = Blocked.Nothing;
+    this.windowLimited = false;
     if (this.retransmitHead && seqLt(this.sndUna, this.sndNxt)) {
       this.retransmitHead = false;
       const end = this.scoreboard.unsackedEnd(this.sndUna, this.sndNxt);
@@ -329,18 +322,14 @@ export class TcpSender {
       // Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a partial window is used only if it is at least
       // half the largest window the peer has offered.
       if (len === 0 || len < this.maxSndWnd / 2) {
-        this.blocked = Blocked.Window;
+        this.windowLimited = true;
         return null;
       }
     }
-    if (pipe > 0 && len > cwndRoom) {
-      this.blocked = Blocked.Congestion;
-      return null;
-    }
+    if (pipe > 0 && len > cwndRoom) return null;
     const urgentPush = this.urgentActive && seqGt(this.sndUp, this.sndNxt);
     if (len < this.smss && len === unsent && !this.noDelay && !urgentPush && !this.finQueued && this.sndNxt !== this.sndUna) {
       // Nagle (RFC 9293 §3.7.4): hold a small final segment while data is unacknowledged.
-      this.blocked = Blocked.Nagle;
       return null;
     }
     return { seq: this.sndNxt, len, fin: this.finQueued && len === unsent, retransmit: false };
