@@ -185,6 +185,28 @@ describe("packet/tcp connection release", () => {
     });
   });
 
+  it("a FIN caught by a window the peer closed is probed for until the window opens", () => {
+    const env = scriptedEngine();
+    const rec = new Recorder(env.clock);
+    const conn = env.engine.connect({ remote: { address: ADDR_B, port: 4444 }, localPort: 1234 }, rec);
+    const iss = env.host.sent[0]!.seg.seq;
+    const peer = env.peer(4444);
+    peer.inject({ dstPort: 1234, seq: 7000, ack: (iss + 1) >>> 0, flags: TCP_SYN | TCP_ACK, window: 1000, options: { mss: 1460 } });
+    conn.shutdown();
+    const fin = peer.replies().find((x) => hasFin(x.flags))!;
+    expect(fin.seq).to.equal((iss + 1) >>> 0);
+    peer.inject({ dstPort: 1234, seq: 7001, ack: (iss + 1) >>> 0, flags: TCP_ACK, window: 0 });
+    const from = env.host.sent.length;
+    env.clock.advance(3000);
+    const probes = peer.replies(from);
+    expect(probes.length).to.be.at.least(2);
+    for (const p of probes) expect(hasFin(p.flags) && p.payload.length === 0 && p.seq === fin.seq).to.equal(true);
+    expect(conn.stats().rtoEvents).to.equal(0);
+    peer.inject({ dstPort: 1234, seq: 7001, ack: (iss + 2) >>> 0, flags: TCP_ACK, window: 1000 });
+    expect(conn.state).to.equal(TcpState.FIN_WAIT_2);
+    env.engine.close();
+  });
+
   it("an orphaned FIN_WAIT_2 (after close()) times out; a half-closed one does not", () => {
     const pair = enginePair({ latencyMs: 5, config: { finWait2TimeoutMs: 5000 } });
     const c1 = connectPair(pair, 80);

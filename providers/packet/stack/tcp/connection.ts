@@ -715,6 +715,12 @@ export class TcpConnection {
 
   /** Build, send and account one data/FIN segment. */
   private transmit(t: Transmission, now: number): void {
+    this.sendTransmission(t, now);
+    if (!this.retransmitTimer.running) this.retransmitTimer.start(this.sender.rtt.rto);
+  }
+
+  /** Build and send one data/FIN segment and record it with the sender; no timer is touched. */
+  private sendTransmission(t: Transmission, now: number): void {
     const s = this.sender;
     const sack = this.pendingSackBlocks();
     if (sack !== undefined) {
@@ -732,7 +738,6 @@ export class TcpConnection {
     this.emit(t.seq, flags, payload, sack);
     s.sent(t, now);
     if (t.len > 0) this.lastDataSentAt = now;
-    if (!this.retransmitTimer.running) this.retransmitTimer.start(s.rtt.rto);
   }
 
   private sendAck(): void {
@@ -880,8 +885,7 @@ export class TcpConnection {
       if (probe === null) return;
       this.counters.windowProbes++;
       this.probesUnanswered++;
-      this.emit(probe.seq, TCP_ACK, s.buffer.slice(probe.seq, 1), this.pendingSackBlocks());
-      s.sent(probe, now);
+      this.sendTransmission(probe, now); // the persist timer, not the RTO, covers it
     } else {
       // The window is open but smaller than what SWS avoidance waits for: send what fits.
       const len = Math.min(s.unsent, s.smss, Math.max(0, seqDiff(seqAdd(s.sndUna, s.sndWnd), s.sndNxt)));
