@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ManualClock } from "../../../providers/packet/clock.js";
 import { SeededRandom } from "../../../providers/packet/random.js";
 import { NewRenoCongestion, initialWindow } from "../../../providers/packet/stack/tcp/congestion.js";
+import { windowShiftFor } from "../../../providers/packet/stack/tcp/connection.js";
 import { IsnGenerator } from "../../../providers/packet/stack/tcp/isn.js";
 import { ReassemblyQueue } from "../../../providers/packet/stack/tcp/reassembly.js";
 import { RttEstimator } from "../../../providers/packet/stack/tcp/rtt.js";
@@ -27,6 +28,16 @@ describe("packet/tcp building blocks", () => {
       expect(seqInRange(0xffff_ffff, NEAR_WRAP, after)).to.equal(true);
       expect(seqInRange(after, NEAR_WRAP, after)).to.equal(false);
       expect(seqAdd(5, -10)).to.equal(0xffff_fffb);
+    });
+  });
+
+  describe("window scale (RFC 7323 §2.3)", () => {
+    it("picks the smallest shift that covers the receive buffer, at most 14", () => {
+      expect(windowShiftFor(65535)).to.equal(0);
+      expect(windowShiftFor(65536)).to.equal(1);
+      expect(windowShiftFor(256 * 1024)).to.equal(3);
+      expect(windowShiftFor(2 ** 30)).to.equal(14);
+      expect(windowShiftFor(2 ** 32)).to.equal(14);
     });
   });
 
