@@ -73,4 +73,36 @@ describe("packet/tcp fuzz", () => {
     expect(pair.a.engine.stats().malformed + pair.b.engine.stats().malformed).to.be.greaterThan(0);
     pair.close();
   });
+
+  it("keeps a listener and closed ports sane under 5 000 random segments (RST and SYN included)", () => {
+    const pair = enginePair({ latencyMs: 1, configB: { synBacklog: 16 } });
+    let indications = 0;
+    pair.b.engine.listen({ port: 80, backlog: 4 }, { connectionIndication: () => indications++ });
+    const rnd = new SeededRandom(7);
+    for (let i = 0; i < 5000; i++) {
+      const seg = {
+        srcPort: 1 + (rnd.nextU32() % 65535),
+        dstPort: rnd.next() < 0.7 ? 80 : 81,
+        seq: rnd.nextU32(),
+        ack: rnd.nextU32(),
+        flags: rnd.nextU32() & 0xff,
+        window: rnd.nextU32() & 0xffff,
+        urgentPointer: rnd.nextU32() & 0xffff,
+        options: rnd.next() < 0.5 ? { mss: rnd.nextU32() & 0xffff, windowScale: rnd.nextU32() & 0xff, sackPermitted: true } : {},
+        payload: new Uint8Array(rnd.next() < 0.3 ? 100 : 0),
+      };
+      pair.b.engine.input(ADDR_A, ADDR_B, encodeTcp(seg, ADDR_A, ADDR_B));
+      if (i % 100 === 0) pair.clock.advance(10);
+    }
+    // Half-open connections are bounded by the SYN backlog; none completed (no valid final ACK).
+    expect(pair.b.engine.connectionCount).to.be.at.most(16);
+    expect(indications).to.equal(0);
+    expect(pair.b.engine.stats().resetsSent).to.be.greaterThan(0);
+    pair.clock.advance(200_000); // half-open ones time out
+    expect(pair.b.engine.connectionCount).to.equal(0);
+    // A genuine client still gets in.
+    const c = connectPair(pair, 90);
+    expect(c.server.state).to.equal(TcpState.ESTABLISHED);
+    pair.close();
+  });
 });
