@@ -759,7 +759,7 @@ export class TcpConnection {
     }
     const window = withAck ? this.receiver.windowField(false) : Math.min(0xffff, this.receiver.bufferSize);
     this.synSentAt = this.clock.now();
-    this.send1({
+    this.sendSegment({
       srcPort: this.local.port,
       dstPort: this.remote.port,
       seq: s.iss,
@@ -785,7 +785,7 @@ export class TcpConnection {
       flags |= TCP_URG;
       urgentPointer = Math.min(0xffff, seqDiff(s.sndUp, seq));
     }
-    this.send1({
+    this.sendSegment({
       srcPort: this.local.port,
       dstPort: this.remote.port,
       seq,
@@ -802,7 +802,7 @@ export class TcpConnection {
     this.delayedAckTimer.stop();
   }
 
-  private send1(seg: TcpSegment): void {
+  private sendSegment(seg: TcpSegment): void {
     this.counters.segmentsSent++;
     this.ctx.transmit(this, seg);
   }
@@ -814,7 +814,7 @@ export class TcpConnection {
 
   /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, for abort and data after close. */
   private sendReset(): void {
-    this.send1({
+    this.sendSegment({
       srcPort: this.local.port,
       dstPort: this.remote.port,
       seq: this.sender.sndNxt,
@@ -829,7 +829,7 @@ export class TcpConnection {
 
   /** <SEQ=SEG.ACK><CTL=RST> for an unacceptable ACK in SYN_SENT or SYN_RECEIVED. */
   private sendBareReset(seq: number): void {
-    this.send1({ srcPort: this.local.port, dstPort: this.remote.port, seq, ack: 0, flags: TCP_RST, window: 0, urgentPointer: 0, options: {}, payload: EMPTY });
+    this.sendSegment({ srcPort: this.local.port, dstPort: this.remote.port, seq, ack: 0, flags: TCP_RST, window: 0, urgentPointer: 0, options: {}, payload: EMPTY });
   }
 
   private challengeAck(): void {
