@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ManualClock } from "../../../providers/packet/clock.js";
 import { SeededRandom } from "../../../providers/packet/random.js";
 import { NewRenoCongestion, initialWindow } from "../../../providers/packet/stack/tcp/congestion.js";
-import { windowShiftFor } from "../../../providers/packet/stack/tcp/connection.js";
+import { negotiateOptions, windowShiftFor } from "../../../providers/packet/stack/tcp/options.js";
 import { IsnGenerator } from "../../../providers/packet/stack/tcp/isn.js";
 import { ReassemblyQueue } from "../../../providers/packet/stack/tcp/reassembly.js";
 import { RttEstimator } from "../../../providers/packet/stack/tcp/rtt.js";
@@ -31,13 +31,24 @@ describe("packet/tcp building blocks", () => {
     });
   });
 
-  describe("window scale (RFC 7323 §2.3)", () => {
-    it("picks the smallest shift that covers the receive buffer, at most 14", () => {
+  describe("option negotiation (RFC 7323, RFC 2018, RFC 6691)", () => {
+    it("picks the smallest window shift that covers the receive buffer, at most 14", () => {
       expect(windowShiftFor(65535)).to.equal(0);
       expect(windowShiftFor(65536)).to.equal(1);
       expect(windowShiftFor(256 * 1024)).to.equal(3);
       expect(windowShiftFor(2 ** 30)).to.equal(14);
       expect(windowShiftFor(2 ** 32)).to.equal(14);
+    });
+
+    it("uses an option only when both ends offer it and takes option bytes off the MSS", () => {
+      const ours = { windowScaling: true, sack: true, timestamps: true, windowShift: 3, mss: 1460 };
+      const all = negotiateOptions(ours, { mss: 1400, windowScale: 15, sackPermitted: true, timestamp: { value: 1, echo: 0 } });
+      expect(all).to.deep.equal({ windowScaling: true, sendWindowShift: 14, receiveWindowShift: 3, sack: true, timestamps: true, sendMss: 1388, receiveMss: 1448 });
+      const none = negotiateOptions(ours, {});
+      expect(none).to.deep.equal({ windowScaling: false, sendWindowShift: 0, receiveWindowShift: 0, sack: false, timestamps: false, sendMss: 536, receiveMss: 1460 });
+      const notOffered = negotiateOptions({ ...ours, sack: false, windowScaling: false }, { windowScale: 2, sackPermitted: true });
+      expect(notOffered.sack || notOffered.windowScaling).to.equal(false);
+      expect(negotiateOptions(ours, { mss: 1 }).sendMss).to.equal(48); // clamped like Linux tcp_min_snd_mss
     });
   });
 

@@ -11,6 +11,8 @@ import type { Clock } from "../../clock.js";
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type TcpOptions, type TcpSegment } from "../../wire/tcp-segment.js";
 import type { TcpConfig } from "./config.js";
 import { DeadlineTimer } from "./deadline-timer.js";
+import { ConnectionEvents } from "./events.js";
+import { DEFAULT_PEER_MSS, MIN_SEND_MSS, TIMESTAMP_OPTION_LEN, negotiateOptions, windowShiftFor } from "./options.js";
 import { Arrival, TcpReceiver } from "./receiver.js";
 import { RttEstimator } from "./rtt.js";
 import { TcpSender, type Transmission } from "./sender.js";
@@ -25,12 +27,6 @@ import {
   type TcpDisconnectReason,
 } from "./types.js";
 
-/** Bytes the timestamp option adds to every segment once negotiated (10 + 2 NOPs). */
-const TIMESTAMP_OPTION_LEN = 12;
-/** Smallest effective send MSS accepted from a peer (Linux tcp_min_snd_mss). */
-const MIN_SEND_MSS = 48;
-/** RFC 9293 default MSS when the peer sends no MSS option. */
-const DEFAULT_PEER_MSS = 536;
 /** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
 const PAWS_IDLE_LIMIT_MS = 24 * 24 * 3600 * 1000;
 const EMPTY = new Uint8Array(0);
@@ -81,8 +77,6 @@ export interface KeepaliveOptions {
   count?: number;
 }
 
-type PreAcceptEvent = { kind: "data"; data: Uint8Array; urgent: boolean } | { kind: "urgent"; offset: number } | { kind: "end" } | { kind: "closed" };
-
 export class TcpConnection {
   readonly local: Endpoint;
   readonly remote: Endpoint;
@@ -94,9 +88,8 @@ export class TcpConnection {
   private readonly clock: Clock;
   private readonly receiver: TcpReceiver;
   private readonly sender: TcpSender;
-  private handlers: ConnectionHandlers | null;
+  private readonly events: ConnectionEvents;
   private owner: PassiveOwner | null;
-  private preAccept: PreAcceptEvent[] = [];
   private readonly ourMss: number;
   private readonly offeredWindowShift: number;
 
@@ -159,7 +152,7 @@ export class TcpConnection {
     this.clock = ctx.clock;
     this.local = { ...setup.local };
     this.remote = { ...setup.remote };
-    this.handlers = setup.handlers;
+    this.events = new ConnectionEvents(setup.handlers, setup.owner !== null);
     this.owner = setup.owner;
     this.active = setup.owner === null;
     this.ourMss = setup.ourMss;
@@ -232,7 +225,7 @@ export class TcpConnection {
   }
 
   setHandlers(handlers: ConnectionHandlers): void {
-    this.handlers = handlers;
+    this.events.setHandlers(handlers);
   }
 
   /**
@@ -288,12 +281,12 @@ export class TcpConnection {
   close(): void {
     const s = this.stateValue;
     if (s === TcpState.CLOSED || this.userClosed) return;
-    if (s === TcpState.SYN_SENT || this.lingerMs === 0 || this.receiver.unconsumed > 0 || this.preAccept.length > 0) {
+    if (s === TcpState.SYN_SENT || this.lingerMs === 0 || this.receiver.unconsumed > 0) {
       this.abort();
       return;
     }
     this.userClosed = true;
-    this.handlers = null;
+    this.events.setHandlers(null);
     if (s === TcpState.TIME_WAIT) return;
     if (!this.shutdownRequested) this.shutdown();
     if (this.stateValue === TcpState.FIN_WAIT_2) this.stateTimer.start(this.config.finWait2TimeoutMs);
@@ -523,7 +516,7 @@ export class TcpConnection {
     if ((flags & TCP_URG) !== 0 && receiving) {
       const offset = rcv.noteUrgent(seg.seq, seg.urgentPointer);
       if (offset >= 0) {
-        this.emitUrgentPending(offset);
+        this.events.urgentPending(offset);
         if (this.closed) return;
       }
     }
@@ -659,8 +652,8 @@ export class TcpConnection {
         break;
     }
     if (timeWait) this.enterTimeWait(false);
-    this.emitEnd();
-    if (timeWait && !this.closed) this.emitClosed();
+    this.events.end();
+    if (timeWait && !this.closed) this.events.closed();
   }
 
   /** A RST that passed the RFC 5961 check. */
@@ -937,7 +930,7 @@ export class TcpConnection {
     if (this.synRetransmits > 0) this.sender.rtt.useSynTimeoutFallback();
     if (this.keepaliveOn) this.keepaliveTimer.start(this.keepaliveIdleMs);
     if (this.shutdownRequested) this.setState(TcpState.FIN_WAIT_1);
-    if (this.active) this.handlers?.connected?.();
+    if (this.active) this.events.connected();
     else this.owner?.handshakeCompleted(this);
   }
 
@@ -948,11 +941,11 @@ export class TcpConnection {
     this.persistTimer.stop();
     this.keepaliveTimer.stop();
     this.stateTimer.start(2 * this.config.mslMs);
-    if (announce) this.emitClosed();
+    if (announce) this.events.closed();
   }
 
   private finishOrderly(): void {
-    this.emitClosed();
+    this.events.closed();
     this.terminate(null);
   }
 
@@ -969,9 +962,9 @@ export class TcpConnection {
     this.ctx.release(this);
     const owner = this.owner;
     this.owner = null;
-    this.preAccept = [];
+    this.events.discard();
     if (owner !== null) owner.connectionLost(this, reason);
-    else if (reason !== null) this.handlers?.disconnect?.(reason);
+    else if (reason !== null) this.events.disconnect(reason);
   }
 
   private setState(state: TcpState): void {
@@ -983,74 +976,39 @@ export class TcpConnection {
   /** Called by the listener when the user accepts this connection. */
   accepted(handlers: ConnectionHandlers): void {
     this.owner = null;
-    this.handlers = handlers;
-    const queued = this.preAccept;
-    this.preAccept = [];
-    for (const e of queued) {
-      if (this.closed && e.kind !== "closed") return;
-      switch (e.kind) {
-        case "data":
-          handlers.data?.(e.data, e.urgent);
-          break;
-        case "urgent":
-          handlers.urgentPending?.(e.offset);
-          break;
-        case "end":
-          handlers.end?.();
-          break;
-        case "closed":
-          handlers.closed?.();
-          break;
-      }
-    }
+    this.events.release(handlers, () => !this.closed);
   }
 
   private readonly deliver = (data: Uint8Array, urgent: boolean): void => {
-    if (this.closed) return; // a callback aborted the connection mid-delivery
-    if (this.owner !== null) this.preAccept.push({ kind: "data", data, urgent });
-    else this.handlers?.data?.(data, urgent);
+    if (!this.closed) this.events.data(data, urgent); // a callback may have aborted mid-delivery
   };
-
-  private emitUrgentPending(offset: number): void {
-    if (this.owner !== null) this.preAccept.push({ kind: "urgent", offset });
-    else this.handlers?.urgentPending?.(offset);
-  }
-
-  private emitEnd(): void {
-    if (this.owner !== null) this.preAccept.push({ kind: "end" });
-    else this.handlers?.end?.();
-  }
-
-  private emitClosed(): void {
-    if (this.owner !== null) this.preAccept.push({ kind: "closed" });
-    else this.handlers?.closed?.();
-  }
 
   private maybeWritable(): void {
     if (!this.wantWritable) return;
     const buf = this.sender.buffer;
     if (buf.free * 2 < buf.capacity && buf.length > 0) return;
     this.wantWritable = false;
-    this.handlers?.writable?.();
+    this.events.writable();
   }
 
   // ---------------------------------------------------------------- helpers
 
-  /** RFC 7323 / 2018 / MSS negotiation from the peer's SYN options. */
+  /** Apply RFC 7323 / 2018 / MSS negotiation from the peer's SYN options. */
   private negotiate(peer: TcpOptions): void {
     const c = this.config;
-    this.windowScaling = c.windowScaling && peer.windowScale !== undefined;
-    this.sender.windowScale = this.windowScaling ? Math.min(14, peer.windowScale ?? 0) : 0;
-    this.receiver.windowScale = this.windowScaling ? this.offeredWindowShift : 0;
-    this.sackOk = c.sack && peer.sackPermitted === true;
-    this.timestampsOk = c.timestamps && peer.timestamp !== undefined;
-    this.sender.sackEnabled = this.sackOk;
-    this.sender.timestampsEnabled = this.timestampsOk;
-    const optionBytes = this.timestampsOk ? TIMESTAMP_OPTION_LEN : 0;
-    const peerMss = peer.mss ?? DEFAULT_PEER_MSS;
-    // RFC 9293 §3.7.1 / RFC 6691: Eff.snd.MSS = min(SendMSS, our path MSS) minus the options we always send.
-    this.sender.negotiatedMss(Math.max(MIN_SEND_MSS, Math.min(peerMss, this.ourMss) - optionBytes));
-    this.receiver.maxSegment = Math.max(MIN_SEND_MSS, this.ourMss - optionBytes);
+    const n = negotiateOptions(
+      { windowScaling: c.windowScaling, sack: c.sack, timestamps: c.timestamps, windowShift: this.offeredWindowShift, mss: this.ourMss },
+      peer,
+    );
+    this.windowScaling = n.windowScaling;
+    this.sackOk = n.sack;
+    this.timestampsOk = n.timestamps;
+    this.sender.windowScale = n.sendWindowShift;
+    this.receiver.windowScale = n.receiveWindowShift;
+    this.sender.sackEnabled = n.sack;
+    this.sender.timestampsEnabled = n.timestamps;
+    this.sender.negotiatedMss(n.sendMss);
+    this.receiver.maxSegment = n.receiveMss;
   }
 
   /** Path MTU shrank (ICMP fragmentation needed). */
@@ -1099,11 +1057,4 @@ export class TcpConnection {
     const s = this.stateValue;
     return s === TcpState.ESTABLISHED || s === TcpState.CLOSE_WAIT || s === TcpState.FIN_WAIT_2;
   }
-}
-
-/** Smallest window shift that lets a 16-bit field describe the whole buffer (RFC 7323 §2.3, at most 14). */
-export function windowShiftFor(bufferSize: number): number {
-  let shift = 0;
-  while (shift < 14 && bufferSize > 0xffff * 2 ** shift) shift++;
-  return shift;
 }

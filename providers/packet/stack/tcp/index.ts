@@ -2,7 +2,8 @@
  * The user-space TCP engine (RFC 9293), one per Stack: `new TcpEngine(stack)` and
  * `stack.registerProtocol(IPPROTO_TCP, engine)`.
  *
- * Modules: seq (modulo-2^32 arithmetic), isn (RFC 6528), rtt (RFC 6298), congestion (NewReno
+ * Modules: seq (modulo-2^32 arithmetic), isn (RFC 6528), rtt (RFC 6298), options (SYN option
+ * negotiation, MSS), events (callback delivery, held until accept), congestion (NewReno
  * window arithmetic, IW10), scoreboard (RFC 6675), send-buffer, reassembly (out-of-order data and
  * SACK blocks), receiver, sender (what to send next, loss recovery), connection (the state
  * machine, timers, callbacks), listener (accept queue), engine (demultiplexing, RST for closed
