@@ -1,0 +1,78 @@
+/**
+ * Engine-wide TCP parameters. Every duration is in milliseconds of the injected Clock. Defaults
+ * follow the RFCs and, where an RFC leaves a choice, Linux (so a Linux peer sees familiar timing).
+ */
+export interface TcpConfig {
+  /** Initial retransmission timeout (RFC 6298 §2.1: 1 s). */
+  rtoInitialMs: number;
+  /** Lower bound of the RTO (RFC 6298 says 1 s; Linux and most stacks use 200 ms). */
+  rtoMinMs: number;
+  /** Upper bound of the RTO and of backed-off persist/keepalive intervals (RFC 6298 §2.5: at least 60 s). */
+  rtoMaxMs: number;
+  /** SYN (or SYN-ACK) retransmissions before giving up with ETIMEDOUT (Linux tcp_syn_retries: 6). */
+  synRetries: number;
+  /** Data/FIN retransmissions (or unanswered window probes) before giving up with ETIMEDOUT (Linux tcp_retries2: 15). */
+  dataRetries: number;
+  /** Maximum segment lifetime; TIME_WAIT lasts 2×MSL (RFC 9293 §3.4.2). Tests use a small one. */
+  mslMs: number;
+  /** How long an orphaned FIN_WAIT_2 connection (after close()) waits for the peer's FIN (Linux: 60 s). */
+  finWait2TimeoutMs: number;
+  /** Delayed-ACK timeout (RFC 9293 §3.8.6.3: under 0.5 s; Linux ~40 ms). */
+  delayedAckMs: number;
+  /** Default send buffer per connection, in bytes. */
+  sendBufferSize: number;
+  /** Default receive buffer per connection, in bytes; fixes the window scale offered in the SYN. */
+  receiveBufferSize: number;
+  /** Offer the window scale option (RFC 7323). */
+  windowScaling: boolean;
+  /** Offer SACK-permitted (RFC 2018) and use SACK-based recovery (RFC 6675). */
+  sack: boolean;
+  /** Offer timestamps (RFC 7323: RTTM and PAWS). */
+  timestamps: boolean;
+  /** Keepalive defaults for connections that enable it (Linux: 7200 s, 75 s, 9 probes). */
+  keepaliveIdleMs: number;
+  keepaliveIntervalMs: number;
+  keepaliveCount: number;
+  /** RFC 5961 §7: challenge ACKs the whole engine may send per second. */
+  challengeAckLimit: number;
+  /** Half-open (SYN_RECEIVED) connections per listener beyond which new SYNs are dropped. */
+  synBacklog: number;
+  /** Ephemeral port range for active opens (RFC 6056 suggests 49152-65535). */
+  ephemeralPortMin: number;
+  ephemeralPortMax: number;
+}
+
+export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
+  rtoInitialMs: 1000,
+  rtoMinMs: 200,
+  rtoMaxMs: 120_000,
+  synRetries: 6,
+  dataRetries: 15,
+  mslMs: 30_000,
+  finWait2TimeoutMs: 60_000,
+  delayedAckMs: 40,
+  sendBufferSize: 256 * 1024,
+  receiveBufferSize: 256 * 1024,
+  windowScaling: true,
+  sack: true,
+  timestamps: true,
+  keepaliveIdleMs: 7_200_000,
+  keepaliveIntervalMs: 75_000,
+  keepaliveCount: 9,
+  challengeAckLimit: 100,
+  synBacklog: 256,
+  ephemeralPortMin: 49152,
+  ephemeralPortMax: 65535,
+});
+
+export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig {
+  const config: TcpConfig = { ...DEFAULT_TCP_CONFIG, ...overrides };
+  if (config.rtoMinMs <= 0 || config.rtoInitialMs < config.rtoMinMs || config.rtoMaxMs < config.rtoInitialMs) {
+    throw new RangeError("TCP config: need 0 < rtoMinMs <= rtoInitialMs <= rtoMaxMs");
+  }
+  if (config.sendBufferSize < 1 || config.receiveBufferSize < 1) throw new RangeError("TCP config: buffer sizes must be positive");
+  if (config.ephemeralPortMin < 1 || config.ephemeralPortMax > 65535 || config.ephemeralPortMin > config.ephemeralPortMax) {
+    throw new RangeError("TCP config: bad ephemeral port range");
+  }
+  return config;
+}

@@ -1,0 +1,60 @@
+/**
+ * A restartable one-shot timer over the injected Clock. TCP restarts its retransmission and
+ * keepalive timers on almost every ACK; moving a deadline later only updates a field, and the
+ * underlying clock timer re-arms itself for the remainder when it fires early. That keeps the
+ * clock's timer churn per segment at zero on the hot path.
+ */
+import type { Clock, Timer } from "../../clock.js";
+
+export class DeadlineTimer {
+  private deadline = -1;
+  private armedFor = -1;
+  private handle: Timer | null = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onExpire: () => void,
+  ) {}
+
+  get running(): boolean {
+    return this.deadline >= 0;
+  }
+
+  /** (Re)start to expire `delayMs` from now. */
+  start(delayMs: number): void {
+    const at = this.clock.now() + Math.max(0, delayMs);
+    this.deadline = at;
+    if (this.handle !== null && this.armedFor <= at) return;
+    this.handle?.cancel();
+    this.arm(at);
+  }
+
+  /** Start only if not already running. */
+  ensure(delayMs: number): void {
+    if (this.deadline < 0) this.start(delayMs);
+  }
+
+  stop(): void {
+    this.deadline = -1;
+    if (this.handle !== null) {
+      this.handle.cancel();
+      this.handle = null;
+    }
+  }
+
+  private arm(at: number): void {
+    this.armedFor = at;
+    this.handle = this.clock.setTimer(at - this.clock.now(), this.fire);
+  }
+
+  private readonly fire = (): void => {
+    this.handle = null;
+    if (this.deadline < 0) return;
+    if (this.clock.now() < this.deadline) {
+      this.arm(this.deadline);
+      return;
+    }
+    this.deadline = -1;
+    this.onExpire();
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Public types of the TCP engine: connection states (RFC 9293 names), disconnect reasons (errno
+ * names, as XTI's T_DISCON_IND carries them), the callbacks a user installs and the counters.
+ */
+import type { Ipv4Address } from "../transport-host.js";
+
+export enum TcpState {
+  CLOSED = "CLOSED",
+  LISTEN = "LISTEN",
+  SYN_SENT = "SYN_SENT",
+  SYN_RECEIVED = "SYN_RECEIVED",
+  ESTABLISHED = "ESTABLISHED",
+  FIN_WAIT_1 = "FIN_WAIT_1",
+  FIN_WAIT_2 = "FIN_WAIT_2",
+  CLOSE_WAIT = "CLOSE_WAIT",
+  CLOSING = "CLOSING",
+  LAST_ACK = "LAST_ACK",
+  TIME_WAIT = "TIME_WAIT",
+}
+
+/** Why a connection ended without an orderly release. */
+export type TcpDisconnectReason =
+  | "ECONNREFUSED" // RST (or ICMP port/protocol unreachable) answered our SYN
+  | "ECONNRESET" // the peer reset an open connection
+  | "ETIMEDOUT" // retransmissions, SYNs, window probes or keepalives went unanswered
+  | "EHOSTUNREACH" // ICMP host unreachable (while connecting, or as the cause of a timeout)
+  | "ENETUNREACH" // ICMP net unreachable, or no route
+  | "ECONNABORTED"; // the engine was closed under the connection
+
+export interface Endpoint {
+  address: Ipv4Address;
+  port: number;
+}
+
+/** Connection callbacks (each maps onto one TPI indication). All optional. */
+export interface ConnectionHandlers {
+  /** Active open completed (T_CONN_CON). */
+  connected?(): void;
+  /**
+   * In-order data (T_DATA_IND). `urgent` is true when the chunk ends with the urgent byte: the
+   * last byte of `data` is the one the peer sent as urgent (T_EXDATA_IND). `data` is a view the
+   * handler may keep; the receive window reopens only through `consumed()`.
+   */
+  data?(data: Uint8Array, urgent: boolean): void;
+  /**
+   * The peer's urgent pointer points beyond the data delivered so far. `offset` is the stream
+   * offset (bytes since the start of the connection) of the urgent byte.
+   */
+  urgentPending?(offset: number): void;
+  /** Send-buffer space came back after `send()` accepted less than it was offered. */
+  writable?(): void;
+  /** The peer's FIN, after all its data (T_ORDREL_IND). */
+  end?(): void;
+  /** The connection ended abnormally (T_DISCON_IND). No callback follows. */
+  disconnect?(reason: TcpDisconnectReason): void;
+  /** Both directions were released in order (the connection is in TIME_WAIT or CLOSED). */
+  closed?(): void;
+}
+
+export interface ConnectionIndication {
+  /** Identifies this pending connection to accept() / reject() (T_CONN_IND SEQ_number). */
+  sequence: number;
+  remote: Endpoint;
+  local: Endpoint;
+}
+
+export interface ListenerHandlers {
+  /** A handshake completed and the connection waits for accept() or reject(). */
+  connectionIndication?(indication: ConnectionIndication): void;
+  /** A pending connection went away before accept (T_DISCON_IND with its sequence). */
+  disconnect?(sequence: number, reason: TcpDisconnectReason): void;
+}
+
+export interface ConnectionStats {
+  segmentsSent: number;
+  segmentsReceived: number;
+  bytesSent: number;
+  bytesReceived: number;
+  /** Segments sent again (any cause). */
+  retransmits: number;
+  /** Retransmission timer expirations. */
+  rtoEvents: number;
+  /** Entries into fast recovery (3 duplicate ACKs or SACK loss detection). */
+  fastRetransmits: number;
+  /** Zero-window probes sent. */
+  windowProbes: number;
+  keepaliveProbes: number;
+  /** Segments dropped by PAWS. */
+  pawsDrops: number;
+  challengeAcksSent: number;
+  outOfOrderSegments: number;
+  /** Smoothed RTT in ms (-1 before the first sample). */
+  srtt: number;
+  rttvar: number;
+  rto: number;
+  cwnd: number;
+  ssthresh: number;
+  /** Peer's advertised window in bytes (scaled). */
+  sendWindow: number;
+  /** Window we advertise, in bytes. */
+  receiveWindow: number;
+  /** Effective send MSS (payload bytes per full segment). */
+  mss: number;
+}
+
+export interface ConnectionInfo {
+  state: TcpState;
+  local: Endpoint;
+  remote: Endpoint;
+  windowScaling: boolean;
+  sendWindowScale: number;
+  receiveWindowScale: number;
+  sack: boolean;
+  timestamps: boolean;
+}
+
+export interface EngineStats {
+  segmentsReceived: number;
+  segmentsSent: number;
+  /** Undecodable segments (bad checksum, bad header), counted and dropped. */
+  malformed: number;
+  /** Resets sent for segments that matched no connection or listener. */
+  resetsSent: number;
+  /** Challenge ACKs withheld by the RFC 5961 rate limit. */
+  challengeAcksSuppressed: number;
+  /** SYNs dropped because a listener's backlog was full. */
+  listenOverflows: number;
+  activeConnections: number;
+}
+
+/** An API misuse (bad port, port in use, unknown sequence), with an errno-style code. */
+export class TcpError extends Error {
+  constructor(
+    readonly code: "EADDRINUSE" | "EADDRNOTAVAIL" | "EINVAL" | "ENOTCONN" | "ENETUNREACH" | "EPIPE",
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = "TcpError";
+  }
+}

@@ -1,0 +1,213 @@
+import { expect } from "chai";
+import { ManualClock } from "../../../providers/packet/clock.js";
+import { SeededRandom } from "../../../providers/packet/random.js";
+import { NewRenoCongestion, initialWindow } from "../../../providers/packet/stack/tcp/congestion.js";
+import { negotiateOptions, windowShiftFor } from "../../../providers/packet/stack/tcp/options.js";
+import { IsnGenerator } from "../../../providers/packet/stack/tcp/isn.js";
+import { ReassemblyQueue } from "../../../providers/packet/stack/tcp/reassembly.js";
+import { RttEstimator } from "../../../providers/packet/stack/tcp/rtt.js";
+import { SackScoreboard } from "../../../providers/packet/stack/tcp/scoreboard.js";
+import { SendBuffer } from "../../../providers/packet/stack/tcp/send-buffer.js";
+import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax, seqMin } from "../../../providers/packet/stack/tcp/seq.js";
+
+const NEAR_WRAP = 0xffff_fff0;
+
+describe("packet/tcp building blocks", () => {
+  describe("sequence arithmetic", () => {
+    it("orders numbers across the 2^32 wrap", () => {
+      const after = seqAdd(NEAR_WRAP, 0x20); // 0x10
+      expect(after).to.equal(0x10);
+      expect(seqLt(NEAR_WRAP, after)).to.equal(true);
+      expect(seqGt(after, NEAR_WRAP)).to.equal(true);
+      expect(seqLe(after, NEAR_WRAP)).to.equal(false);
+      expect(seqGe(NEAR_WRAP, after)).to.equal(false);
+      expect(seqDiff(after, NEAR_WRAP)).to.equal(0x20);
+      expect(seqDiff(NEAR_WRAP, after)).to.equal(-0x20);
+      expect(seqMax(NEAR_WRAP, after)).to.equal(after);
+      expect(seqMin(NEAR_WRAP, after)).to.equal(NEAR_WRAP);
+      expect(seqInRange(0xffff_ffff, NEAR_WRAP, after)).to.equal(true);
+      expect(seqInRange(after, NEAR_WRAP, after)).to.equal(false);
+      expect(seqAdd(5, -10)).to.equal(0xffff_fffb);
+    });
+  });
+
+  describe("option negotiation (RFC 7323, RFC 2018, RFC 6691)", () => {
+    it("picks the smallest window shift that covers the receive buffer, at most 14", () => {
+      expect(windowShiftFor(65535)).to.equal(0);
+      expect(windowShiftFor(65536)).to.equal(1);
+      expect(windowShiftFor(256 * 1024)).to.equal(3);
+      expect(windowShiftFor(2 ** 30)).to.equal(14);
+      expect(windowShiftFor(2 ** 32)).to.equal(14);
+    });
+
+    it("uses an option only when both ends offer it and takes option bytes off the MSS", () => {
+      const ours = { windowScaling: true, sack: true, timestamps: true, windowShift: 3, mss: 1460 };
+      const all = negotiateOptions(ours, { mss: 1400, windowScale: 15, sackPermitted: true, timestamp: { value: 1, echo: 0 } });
+      expect(all).to.deep.equal({ windowScaling: true, sendWindowShift: 14, receiveWindowShift: 3, sack: true, timestamps: true, sendMss: 1388, receiveMss: 1448 });
+      const none = negotiateOptions(ours, {});
+      expect(none).to.deep.equal({ windowScaling: false, sendWindowShift: 0, receiveWindowShift: 0, sack: false, timestamps: false, sendMss: 536, receiveMss: 1460 });
+      const notOffered = negotiateOptions({ ...ours, sack: false, windowScaling: false }, { windowScale: 2, sackPermitted: true });
+      expect(notOffered.sack || notOffered.windowScaling).to.equal(false);
+      expect(negotiateOptions(ours, { mss: 1 }).sendMss).to.equal(48); // clamped like Linux tcp_min_snd_mss
+    });
+  });
+
+  describe("ISN (RFC 6528)", () => {
+    it("differs per 4-tuple, grows by 250 per millisecond and depends on the secret", () => {
+      const clock = new ManualClock(1000);
+      const gen = new IsnGenerator(clock, new SeededRandom(42));
+      const a = gen.generate(1, 1000, 2, 80).iss;
+      const b = gen.generate(1, 1001, 2, 80).iss;
+      const c = gen.generate(1, 1000, 3, 80).iss;
+      expect(new Set([a, b, c]).size).to.equal(3);
+      clock.advance(4); // 4 ms = 1000 ticks of 4 µs
+      expect(seqDiff(gen.generate(1, 1000, 2, 80).iss, a)).to.equal(1000);
+      const other = new IsnGenerator(new ManualClock(1000), new SeededRandom(43));
+      expect(other.generate(1, 1000, 2, 80).iss).to.not.equal(a);
+      const same = new IsnGenerator(new ManualClock(1000), new SeededRandom(42));
+      expect(same.generate(1, 1000, 2, 80).iss).to.equal(a);
+    });
+  });
+
+  describe("RTO estimator (RFC 6298)", () => {
+    it("starts at 1 s, follows the first sample, clamps, backs off and resets", () => {
+      const rtt = new RttEstimator(200, 60_000, 1000);
+      expect(rtt.rto).to.equal(1000);
+      rtt.sample(100); // SRTT 100, RTTVAR 50 → 300
+      expect(rtt.srtt).to.equal(100);
+      expect(rtt.rto).to.equal(300);
+      rtt.sample(100); // RTTVAR 37.5 → 100 + 150
+      expect(rtt.rto).to.equal(250);
+      rtt.backoff();
+      rtt.backoff();
+      expect(rtt.rto).to.equal(1000);
+      expect(rtt.backoffs).to.equal(2);
+      rtt.sample(100); // a new sample recomputes the RTO and ends the backoff
+      expect(rtt.backoffs).to.equal(0);
+      expect(rtt.rto).to.be.closeTo(212.5, 0.01);
+      for (let i = 0; i < 20; i++) rtt.backoff();
+      expect(rtt.rto).to.equal(60_000);
+      const fast = new RttEstimator(200, 60_000, 1000);
+      fast.sample(1);
+      expect(fast.rto).to.equal(200); // clamped to the minimum
+      fast.useSynTimeoutFallback();
+      expect(fast.rto).to.equal(200); // has a sample: no 3 s fallback
+      const lostSyn = new RttEstimator(200, 60_000, 1000);
+      lostSyn.useSynTimeoutFallback();
+      expect(lostSyn.rto).to.equal(3000); // RFC 6298 §5.7
+    });
+  });
+
+  describe("send buffer", () => {
+    it("wraps around its ring and addresses bytes by sequence number across 2^32", () => {
+      const buf = new SendBuffer(8, NEAR_WRAP + 12); // front seq 0xfffffffc
+      expect(buf.write(Uint8Array.from([1, 2, 3, 4, 5, 6]))).to.equal(6);
+      buf.acknowledgeTo(seqAdd(NEAR_WRAP, 16)); // 4 acked: 0x0 is the new front
+      expect(buf.frontSeq).to.equal(0);
+      expect(buf.write(Uint8Array.from([7, 8, 9, 10, 11, 12, 13]))).to.equal(6); // 2 + 6 = full
+      expect(Array.from(buf.slice(0, 8))).to.deep.equal([5, 6, 7, 8, 9, 10, 11, 12]);
+      expect(buf.free).to.equal(0);
+      buf.resize(16);
+      expect(Array.from(buf.slice(2, 3))).to.deep.equal([7, 8, 9]);
+      expect(buf.write(Uint8Array.from([13]))).to.equal(1);
+      expect(buf.endSeq).to.equal(9);
+    });
+  });
+
+  describe("reassembly queue", () => {
+    it("keeps out-of-order data without overlap and hands it back in order", () => {
+      const q = new ReassemblyQueue();
+      const base = NEAR_WRAP;
+      q.insert(seqAdd(base, 20), Uint8Array.from([20, 21, 22, 23, 24]));
+      q.insert(seqAdd(base, 10), Uint8Array.from([10, 11, 12]));
+      q.insert(seqAdd(base, 11), Uint8Array.from([11, 12, 13, 14])); // overlaps, extends
+      expect(q.sackBlocks(4)).to.deep.equal([
+        [seqAdd(base, 10), seqAdd(base, 15)],
+        [seqAdd(base, 20), seqAdd(base, 25)],
+      ]);
+      expect(q.takeAt(base)).to.equal(null);
+      expect(Array.from(q.takeAt(seqAdd(base, 11)) ?? [])).to.deep.equal([11, 12]); // trimmed to RCV.NXT
+      expect(Array.from(q.takeAt(seqAdd(base, 13)) ?? [])).to.deep.equal([13, 14]);
+      expect(q.takeAt(seqAdd(base, 15))).to.equal(null);
+      expect(Array.from(q.takeAt(seqAdd(base, 22)) ?? [])).to.deep.equal([22, 23, 24]);
+      expect(q.isEmpty).to.equal(true);
+    });
+
+    it("reports the block of the latest segment first in SACK blocks", () => {
+      const q = new ReassemblyQueue();
+      q.insert(100, new Uint8Array(10));
+      q.insert(200, new Uint8Array(10));
+      q.insert(300, new Uint8Array(10));
+      q.insert(210, new Uint8Array(5));
+      expect(q.sackBlocks(4)).to.deep.equal([
+        [200, 215],
+        [300, 310],
+        [100, 110],
+      ]);
+      expect(q.sackBlocks(2)).to.have.length(2);
+    });
+  });
+
+  describe("SACK scoreboard (RFC 6675)", () => {
+    it("merges blocks, ignores invalid ones and finds lost holes and pipe", () => {
+      const sb = new SackScoreboard();
+      const una = NEAR_WRAP;
+      const nxt = seqAdd(una, 10_000);
+      const mss = 1000;
+      expect(sb.add(seqAdd(una, 2000), seqAdd(una, 3000), una, nxt)).to.equal(true);
+      expect(sb.add(seqAdd(una, 4000), seqAdd(una, 5000), una, nxt)).to.equal(true);
+      expect(sb.add(seqAdd(una, 3000), seqAdd(una, 4000), una, nxt)).to.equal(true); // bridges
+      expect(sb.add(seqAdd(una, 9000), seqAdd(una, 11_000), una, nxt)).to.equal(false); // beyond SND.NXT
+      expect(sb.add(seqAdd(una, -500), una, una, nxt)).to.equal(false); // below SND.UNA (D-SACK)
+      expect(sb.rangeCount).to.equal(1);
+      // 3000 bytes SACKed above [una, una+2000) > 2·MSS: that hole is lost.
+      expect(sb.headLost(una, mss)).to.equal(true);
+      expect(sb.nextLost(una, nxt, una, una, mss)).to.deep.equal({ start: una, end: seqAdd(una, 1000) });
+      expect(sb.nextLost(una, nxt, seqAdd(una, 2000), una, mss)).to.equal(null); // tail hole not lost
+      // pipe: lost hole counts 0, tail [5000, 10000) counts 5000.
+      expect(sb.pipe(una, nxt, una, una, mss)).to.equal(5000);
+      // after retransmitting the first 1000 bytes of the hole they count again.
+      expect(sb.pipe(una, nxt, seqAdd(una, 1000), una, mss)).to.equal(6000);
+      // a timeout marks everything below lostBelow lost, including the tail.
+      expect(sb.pipe(una, nxt, una, nxt, mss)).to.equal(0);
+      // SND.UNA moves into the SACKed range: 1500 SACKed bytes remain, no hole below them.
+      const una2 = seqAdd(una, 3500);
+      sb.ackTo(una2);
+      expect(sb.rangeCount).to.equal(1);
+      expect(sb.headLost(una2, mss)).to.equal(false);
+      expect(sb.pipe(una2, nxt, una2, una2, mss)).to.equal(5000); // only the tail [5000, 10000)
+      expect(sb.unsackedEnd(una2, nxt)).to.equal(una2); // SND.UNA itself is SACKed data
+      expect(sb.unsackedEnd(seqAdd(una, 5000), nxt)).to.equal(nxt);
+    });
+  });
+
+  describe("NewReno window (RFC 5681/6582/6928)", () => {
+    it("uses IW10, slow start, congestion avoidance and halves on loss", () => {
+      expect(initialWindow(1460)).to.equal(14600);
+      expect(initialWindow(536)).to.equal(5360);
+      expect(initialWindow(9000)).to.equal(18000);
+      const cc = new NewRenoCongestion(1000);
+      expect(cc.cwnd).to.equal(10_000);
+      cc.onAck(3000, 10_000);
+      expect(cc.cwnd).to.equal(11_000); // at most one SMSS per ACK
+      cc.onAck(1000, 2000); // the window is not being used: no growth
+      expect(cc.cwnd).to.equal(11_000);
+      cc.enterRecovery(20_000, false);
+      expect(cc.ssthresh).to.equal(10_000);
+      expect(cc.cwnd).to.equal(13_000);
+      cc.inflate();
+      expect(cc.cwnd).to.equal(14_000);
+      cc.partialAck(2000);
+      expect(cc.cwnd).to.equal(13_000);
+      cc.exitRecovery(8000);
+      expect(cc.cwnd).to.equal(9000);
+      for (let i = 0; i < 9; i++) cc.onAck(1000, 9000); // congestion avoidance: +1 SMSS per cwnd acked
+      expect(cc.cwnd).to.equal(10_000);
+      cc.onTimeout(10_000, true);
+      expect(cc.cwnd).to.equal(1000);
+      expect(cc.ssthresh).to.equal(5000);
+      cc.onTimeout(1000, false);
+      expect(cc.ssthresh).to.equal(5000);
+    });
+  });
+});
