@@ -197,7 +197,7 @@ export class CaseContext {
 }
 
 /** Deterministic test bytes. */
-export function pattern(length: number, seed: number): Uint8Array {
+export function pattern(length: number, seed = 1): Uint8Array {
   const out = new Uint8Array(length);
   let x = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < length; i++) {

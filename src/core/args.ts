@@ -2,7 +2,7 @@
  * Validation of caller-supplied arguments. Bad input never throws a raw exception and never reads
  * or writes past a buffer: it fails TSYSERR with errno EFAULT (a bad pointer in C) or EINVAL.
  */
-import { TSYSERR } from "../constants.js";
+import { T_IOV_MAX, TBADDATA, TSYSERR } from "../constants.js";
 import { EFAULT } from "../errno.js";
 import type { IntRef, netbuf, t_iovec } from "../structs.js";
 import { fail } from "./failure.js";
@@ -67,4 +67,11 @@ export function iovecViews(iov: unknown, iovcount: unknown, what: string): Uint8
     views.push(dataBuffer(v.iov_base, v.iov_len, `${what}: iov[${i}]`));
   }
   return views;
+}
+
+/** The iovcount of t_sndv/t_rcvv and the vudata calls: 1..T_IOV_MAX, else TBADDATA. */
+export function checkIovcount(iovcount: unknown, what: string): number {
+  const n = integer(iovcount, `${what}: iovcount`);
+  if (n === 0 || n > T_IOV_MAX) fail(TBADDATA, 0, `${what}: iovcount must be 1..${T_IOV_MAX}`);
+  return n;
 }

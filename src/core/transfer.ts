@@ -15,7 +15,6 @@ import {
   T_GODATA,
   T_GOEXDATA,
   T_INVALID,
-  T_IOV_MAX,
   T_MORE,
   T_PUSH,
   TBADDATA,
@@ -26,7 +25,7 @@ import {
   TNOTSUPPORT,
 } from "../constants.js";
 import type { IntRef, t_iovec } from "../structs.js";
-import { dataBuffer, flagsRef, integer, iovecViews } from "./args.js";
+import { checkIovcount, dataBuffer, flagsRef, integer, iovecViews } from "./args.js";
 import { requireConnectionMode, requireState } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
@@ -35,11 +34,6 @@ import type { DataPiece } from "./rcvqueue.js";
 /** Largest total an iovec array may describe (INT_MAX, as libnsl caps it). */
 const INT_MAX = 0x7fffffff;
 
-function checkIovcount(iovcount: unknown, what: string): number {
-  const n = integer(iovcount, `${what}: iovcount`);
-  if (n === 0 || n > T_IOV_MAX) fail(TBADDATA, 0, `${what}: iovcount must be 1..${T_IOV_MAX}`);
-  return n;
-}
 
 function gather(views: Uint8Array[]): Uint8Array {
   let total = 0;

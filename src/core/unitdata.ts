@@ -3,10 +3,10 @@
  * t_rcvudata returns a datagram larger than the buffer in pieces: the buffer is filled and T_MORE
  * set, and later calls return the rest with addr.len = opt.len = 0.
  */
-import { T_GODATA, T_IOV_MAX, T_MORE, TBADDATA, TBUFOVFLW, TFLOW, TLOOK, TNODATA, TNOUDERR, TSYSERR } from "../constants.js";
+import { T_GODATA, T_MORE, TBADDATA, TBUFOVFLW, TFLOW, TLOOK, TNODATA, TNOUDERR, TSYSERR } from "../constants.js";
 import { EFAULT } from "../errno.js";
 import type { IntRef, t_iovec, t_uderr, t_unitdata } from "../structs.js";
-import { checkOutputNetbuf, dataBuffer, flagsRef, inputNetbuf, integer, iovecViews } from "./args.js";
+import { checkIovcount, checkOutputNetbuf, dataBuffer, flagsRef, inputNetbuf, iovecViews } from "./args.js";
 import { copyBytes, copyOut, requireConnectionless, requireState, setEmpty } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
@@ -16,11 +16,6 @@ function unitdataArg(ud: unknown, what: string): t_unitdata {
   return ud as t_unitdata;
 }
 
-function checkIovcount(iovcount: unknown, what: string): number {
-  const n = integer(iovcount, `${what}: iovcount`);
-  if (n === 0 || n > T_IOV_MAX) fail(TBADDATA, 0, `${what}: iovcount must be 1..${T_IOV_MAX}`);
-  return n;
-}
 
 async function sendDatagram(ep: CoreEndpoint, ud: t_unitdata, data: Uint8Array): Promise<number> {
   requireState(ep, "t_sndudata");
