@@ -21,7 +21,7 @@ export class CoreEndpoint implements ProviderUser {
   qfullNotified = false;
   /** Bytes of the TSDU / ETSDU being sent with T_MORE (-1 when none is open). */
   openUnit = { normal: -1, expedited: -1 };
-  /** A send was refused by flow control: report T_GODATA / T_GOEXDATA when it lifts. */
+  /** A non-blocking send was refused by flow control: report T_GODATA / T_GOEXDATA when it lifts. */
   readonly flowArmed = { normal: false, expedited: false };
   /** Pending T_GODATA / T_GOEXDATA bits (cleared by t_look and by a successful send). */
   goEvents = 0;
@@ -58,6 +58,14 @@ export class CoreEndpoint implements ProviderUser {
 
   info(): ProviderInfo {
     return this.pep.info();
+  }
+
+  /**
+   * Flow control refused a send. A non-blocking caller gets TFLOW (or a partial count) and learns
+   * from T_GODATA / T_GOEXDATA when to try again; a blocking caller just waits, so nothing is armed.
+   */
+  flowControlled(band: "normal" | "expedited"): void {
+    if (this.nonblock) this.flowArmed[band] = true;
   }
 
   /** Resolves at the next indication or state change on this endpoint (or its close). */

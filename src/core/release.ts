@@ -85,7 +85,7 @@ async function orderlyRelease(ep: CoreEndpoint, udata: Uint8Array | null): Promi
       ep.checkUsable(); // a protocol error raised by the request (TLI out of state)
       break;
     }
-    ep.flowArmed.normal = true;
+    ep.flowControlled("normal");
     if (ep.nonblock) fail(TFLOW, 0, "flow control: the release cannot be sent now");
     await ep.changed();
   }

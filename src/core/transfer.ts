@@ -88,7 +88,7 @@ async function transmit(ep: CoreEndpoint, data: Uint8Array, flags: number): Prom
       sent = end;
       continue;
     }
-    ep.flowArmed[band] = true;
+    ep.flowControlled(band);
     if (ep.nonblock) {
       if (sent > 0) break;
       fail(TFLOW, 0, "flow control: the provider cannot take data now");

@@ -36,7 +36,7 @@ async function sendDatagram(ep: CoreEndpoint, ud: t_unitdata, data: Uint8Array):
       ep.checkUsable(); // a protocol error raised by the request (TLI out of state)
       break;
     }
-    ep.flowArmed.normal = true;
+    ep.flowControlled("normal");
     if (ep.nonblock) fail(TFLOW, 0, "flow control: the datagram cannot be sent now");
     await ep.changed();
   }

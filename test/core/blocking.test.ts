@@ -23,6 +23,7 @@ import {
   t_close,
   t_getstate,
   t_listen,
+  t_look,
   t_open,
   t_rcv,
   t_rcvudata,
@@ -116,5 +117,20 @@ describe("blocking and non-blocking calls", () => {
     await ok(t_snd(client, text("two"), 3, 0));
     expect([await ra, await rb]).to.deep.equal([3, 3]);
     expect(new Set([Buffer.from(a.subarray(0, 3)).toString(), Buffer.from(b.subarray(0, 3)).toString()])).to.deep.equal(new Set(["one", "two"]));
+  });
+});
+
+describe("flow control events", () => {
+  afterEach(cleanup);
+
+  it("reports T_GODATA only to non-blocking senders (a blocking send that waited gets no event)", async () => {
+    const dev = loopback({ servtype: T_COTS, rcvbuf: 4, tidu: 4 });
+    const { client, server } = await connectedPair(dev);
+    const sending = t_snd(client, new Uint8Array(12), 12, 0);
+    const buf = new Uint8Array(12);
+    let got = 0;
+    while (got < 12) got += await ok(t_rcv(server, buf.subarray(got), 12 - got, { value: 0 }));
+    expect(await sending).to.equal(12);
+    expect(t_look(client), "no T_GODATA for a blocking endpoint").to.equal(0);
   });
 });
