@@ -17,7 +17,9 @@ export function requireState(ep: CoreEndpoint, call: StateCheckedCall): void {
 /** Apply a table event; an event the table does not allow here (TLI, unchecked) leaves the state. */
 export function transition(ep: CoreEndpoint, event: XtiEventName): void {
   const next = nextState(event, ep.state);
-  if (next !== null) ep.state = next;
+  if (next === null || next === ep.state) return;
+  ep.state = next;
+  ep.wake(); // calls waiting on this endpoint re-check their state
 }
 
 export function requireConnectionMode(ep: CoreEndpoint, call: string): void {

@@ -53,6 +53,7 @@ function returnCall(ep: CoreEndpoint, call: t_call | null | undefined, ind: Conn
 async function awaitConfirmation(ep: CoreEndpoint, rcvcall: t_call | null | undefined, blocking: boolean): Promise<number> {
   for (;;) {
     ep.checkUsable();
+    requireState(ep, "t_rcvconnect"); // a t_snddis from another flow withdraws the connect
     if (ep.rq.hasDiscon()) fail(TLOOK, 0, "the connection was refused or aborted");
     const con = ep.rq.find("conn_con");
     if (con !== undefined) {
@@ -104,6 +105,7 @@ export async function t_listen(fd: unknown, callArgument: t_call): Promise<numbe
   checkCallOutputs(call, "call");
   for (;;) {
     ep.checkUsable();
+    requireState(ep, "t_listen");
     if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
     if (ep.profile.tqfull && ep.ocnt >= ep.qlen && !ep.qfullNotified) {
       ep.qfullNotified = true;

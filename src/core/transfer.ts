@@ -200,6 +200,7 @@ function tryReceive(ep: CoreEndpoint, views: Uint8Array[], flags: IntRef): numbe
 async function receive(ep: CoreEndpoint, views: Uint8Array[], flags: IntRef): Promise<number> {
   for (;;) {
     ep.checkUsable();
+    requireState(ep, "t_rcv"); // another flow may have ended the connection while we waited
     const n = tryReceive(ep, views, flags);
     if (n !== null) return n;
     if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");

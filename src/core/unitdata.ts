@@ -91,6 +91,7 @@ async function receiveDatagram(ep: CoreEndpoint, ud: t_unitdata, views: Uint8Arr
   checkOutputNetbuf(ud.opt, "unitdata.opt");
   for (;;) {
     ep.checkUsable();
+    requireState(ep, "t_rcvudata"); // a t_unbind from another flow ends the wait
     const head = ep.rq.head();
     if (head !== undefined && head.kind === "uderr") fail(TLOOK, 0, "a unit data error is pending");
     if (head !== undefined && head.kind === "unitdata") {

@@ -15,6 +15,7 @@ import {
   TBADF,
   TLOOK,
   TNODATA,
+  TOUTSTATE,
   TSTATECHNG,
   t_accept,
   t_bind,
@@ -132,5 +133,17 @@ describe("flow control events", () => {
     while (got < 12) got += await ok(t_rcv(server, buf.subarray(got), 12 - got, { value: 0 }));
     expect(await sending).to.equal(12);
     expect(t_look(client), "no T_GODATA for a blocking endpoint").to.equal(0);
+  });
+});
+
+describe("a blocked call whose endpoint changes state under it", () => {
+  afterEach(cleanup);
+
+  it("fails TOUTSTATE when another flow disconnects the endpoint it waits on", async () => {
+    const { server } = await connectedPair("/dev/ticots");
+    const waiting = t_rcv(server, new Uint8Array(8), 8, { value: 0 });
+    await settle();
+    await ok(t_snddis(server, null));
+    await expectFailAsync(waiting, TOUTSTATE);
   });
 });
