@@ -267,8 +267,12 @@ class PipeEndpoint implements ProviderEndpoint {
 
   data(buf: Uint8Array, more: boolean): boolean {
     const peer = this.peer;
-    // The peer aborted and its disconnect is already queued for our user: data goes nowhere.
-    if (peer === null) return true;
+    if (peer === null) {
+      // In "idle" the peer may just have aborted, its disconnect still unread by our user: the
+      // data is lost, as on a wire. Data in any other state is a fatal protocol error.
+      if (this.state !== "idle") this.user.error(Errno.EPROTO);
+      return true;
+    }
     if (this.sentRelease) {
       this.user.error(Errno.EPROTO); // sending after our own release
       return true;
