@@ -42,10 +42,22 @@ function isProvider(v: unknown): v is TransportProvider {
   return typeof v === "object" && v !== null && typeof (v as TransportProvider).name === "string" && typeof (v as TransportProvider).open === "function";
 }
 
+/** TypeScript provider modules load through tsx when it is installed (it is a development dependency here). */
+async function loadTypeScriptSupport(path: string): Promise<void> {
+  if (process.execArgv.some((a) => a.includes("tsx"))) return;
+  try {
+    const api = (await import("tsx/esm/api")) as { register: () => unknown };
+    api.register();
+  } catch {
+    throw new Error(`${path} is TypeScript: install tsx (npm i -D tsx) or compile it to JavaScript`);
+  }
+}
+
 /** Load a third-party provider module: it exports a provider (default or `provider`), or `providers`, and optionally `conformanceTarget(s)`. */
 async function loadModule(path: string): Promise<ConformanceTarget[]> {
   const full = resolve(path);
   if (!existsSync(full)) throw new Error(`no such module: ${path}`);
+  if (/\.(c|m)?ts$/.test(full)) await loadTypeScriptSupport(path);
   const mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
   const providers = [...new Set([mod["default"], mod["provider"], ...(Array.isArray(mod["providers"]) ? mod["providers"] : [])])].filter(isProvider);
   if (providers.length === 0) throw new Error(`${path} exports no TransportProvider (default export, "provider" or "providers")`);

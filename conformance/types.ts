@@ -35,13 +35,17 @@ export interface ConformanceCase {
   run(ctx: CaseContext): Promise<void>;
 }
 
-/** Facts about a provider that t_info does not carry. */
+/**
+ * Facts about a provider that t_info does not carry. Each has the default most providers match:
+ * a provider must opt in to reportsUderr (datagram transports often cannot report), and opt out
+ * of boundedQueue and refusesUnknownAddress (connection transports usually do both).
+ */
 export interface TargetFeatures {
-  /** Undeliverable datagrams come back as T_UDERR (loopback yes; kernel UDP no). */
+  /** Undeliverable datagrams come back as T_UDERR (loopback yes; kernel UDP no). Default false. */
   reportsUderr?: boolean;
-  /** t_listen can report TQFULL: the provider holds at most qlen indications. */
+  /** t_listen can report TQFULL: the provider holds at most qlen indications. Default true. */
   boundedQueue?: boolean;
-  /** A connect to an address where nobody listens is refused (rather than timing out). */
+  /** A connect to an address where nobody listens is refused (rather than timing out). Default true. */
   refusesUnknownAddress?: boolean;
 }
 

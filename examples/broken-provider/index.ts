@@ -9,6 +9,7 @@
  * (this file's default export uses "lose-more").
  */
 import { createLoopbackProvider, T_COTS_ORD, type ProviderEndpoint, type ProviderUser, type TransportProvider } from "xti";
+import type { ConformanceTarget } from "xti/conformance";
 
 export type Fault = "lose-more" | "merge-tsdus";
 
@@ -39,7 +40,7 @@ export function createBrokenProvider(fault: Fault, name = `/dev/broken-${fault}`
 
 export const provider = createBrokenProvider("lose-more", "/dev/broken");
 export default provider;
-export const conformanceTarget = {
+export const conformanceTarget: ConformanceTarget = {
   name: "broken",
   device: "/dev/broken",
   description: "loopback with T_MORE lost on receive (deliberately broken)",

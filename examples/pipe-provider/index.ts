@@ -12,6 +12,7 @@
  */
 import { Errno, ProviderError, readUscalar, scalarValue, T_COTS_ORD, T_FAILURE, T_INFINITE, T_INVALID, T_PARTSUCCESS, T_SUCCESS, XTI_GENERIC, XTI_RCVBUF } from "xti";
 import type { AcceptRequest, BindAck, BindRequest, ConnectRequest, DisconnectRequest, ProviderEndpoint, ProviderInfo, ProviderOption, ProviderUser, TransportProvider, UnitdataRequest } from "xti";
+import type { ConformanceTarget } from "xti/conformance";
 
 const MAX_NAME = 64; // bytes of UTF-8
 const MAX_QLEN = 16;
@@ -360,7 +361,7 @@ export default provider;
  * What xti-conformance needs to know beyond t_info: facts about behaviour that t_info cannot
  * express (the shape of ConformanceTarget in conformance/types.ts).
  */
-export const conformanceTarget = {
+export const conformanceTarget: ConformanceTarget = {
   name: "pipe",
   device: provider.name,
   description: "example: in-process T_COTS_ORD pipe with named endpoints",
