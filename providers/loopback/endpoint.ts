@@ -149,7 +149,7 @@ export class LoopEndpoint implements ProviderEndpoint {
     const client = this.pending.get(req.sequence);
     if (client === undefined) throw new ProviderError("TBADSEQ");
     const acceptor = req.acceptor;
-    if (!(acceptor instanceof LoopEndpoint) || acceptor.provider !== this.provider) throw new ProviderError("TBADF");
+    if (!(acceptor instanceof LoopEndpoint) || acceptor.provider.namespace !== this.provider.namespace) throw new ProviderError("TBADF");
     if (acceptor !== this && acceptor.state !== "idle") throw new ProviderError("TOUTSTATE");
     if (acceptor === this && this.pending.size > 1) throw new ProviderError("TBADF");
     if (req.opt.length > 0) throw new ProviderError("TBADOPT");
@@ -232,7 +232,7 @@ export class LoopEndpoint implements ProviderEndpoint {
     const peer = this.peer;
     if (peer === null) return true;
     const band = expedited ? "expedited" : "normal";
-    const hiwat = expedited ? this.provider.config.exrcvbuf : peer.rcvHiwat;
+    const hiwat = expedited ? peer.provider.config.exrcvbuf : peer.rcvHiwat;
     if (peer.queued[band] >= hiwat) {
       peer.blocked[band].add(this);
       return false;

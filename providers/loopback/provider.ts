@@ -37,16 +37,24 @@ export interface LoopbackConfig {
   sendZero?: boolean;
   /** Orderly release carries data (default false, as tl). */
   ordrelData?: boolean;
+  /**
+   * Share the address space of another loopback provider of the same service type, so endpoints
+   * of the two can call each other (a second device for cross-provider tests).
+   */
+  addressSpaceOf?: LoopbackProvider;
 }
 
-export type ResolvedLoopbackConfig = Required<LoopbackConfig>;
+export type ResolvedLoopbackConfig = Required<Omit<LoopbackConfig, "addressSpaceOf">>;
 
 export class LoopbackProvider implements TransportProvider {
   readonly config: ResolvedLoopbackConfig;
-  readonly namespace = new LoopNamespace<LoopEndpoint>();
+  readonly namespace: LoopNamespace<LoopEndpoint>;
   private readonly infoAck: ProviderInfo;
 
   constructor(config: LoopbackConfig) {
+    const shared = config.addressSpaceOf;
+    if (shared !== undefined && shared.config.servtype !== config.servtype) throw new RangeError("a shared address space needs the same service type");
+    this.namespace = shared?.namespace ?? new LoopNamespace<LoopEndpoint>();
     const clts = config.servtype === T_CLTS;
     const tidu = config.tidu ?? TL_TIDUSZ;
     this.config = {
