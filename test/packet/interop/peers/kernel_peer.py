@@ -151,14 +151,15 @@ def cmd_udp_echo(args):
 def cmd_udp_send(args):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(args.timeout)
+    s.connect((args.host, args.port))  # connected, so that an ICMP error is reported to us
     emit({"ready": "sending"})
     replies = []
     for i in range(args.count):
         payload = ("datagram %d from the kernel" % i).encode()
-        s.sendto(payload, (args.host, args.port))
+        s.send(payload)
         try:
-            data, peer = s.recvfrom(65535)
-            replies.append({"data": data.decode(errors="replace"), "from": "%s:%d" % peer})
+            data = s.recv(65535)
+            replies.append({"data": data.decode(errors="replace")})
         except socket.timeout:
             replies.append(None)
         except OSError as exc:
