@@ -22,7 +22,7 @@ import {
   topologyDown,
   topologyUp,
 } from "./helpers/topology.js";
-import { openUserHost, within } from "./helpers/user-side.js";
+import { eventually, openUserHost, within } from "./helpers/user-side.js";
 
 const KERNEL = parseIpv4Address(KERNEL_IP)!;
 
@@ -65,14 +65,7 @@ describe("packet/interop: ARP, ICMP echo and UDP against the Linux kernel", func
       if (src === KERNEL && id === 0x1e) replies.push(seq);
     });
     for (let seq = 1; seq <= 3; seq++) host.stack.icmp.sendEcho(KERNEL, 0x1e, seq, new TextEncoder().encode("xti"));
-    await within(
-      new Promise<void>((resolve) => {
-        const check = (): void => (replies.length === 3 ? resolve() : void setTimeout(check, 5));
-        check();
-      }),
-      5000,
-      "echo replies",
-    );
+    await eventually(() => replies.length === 3, 5000, "echo replies");
     expect(replies).to.deep.equal([1, 2, 3]);
     expect(formatMac(host.stack.arp.lookup(KERNEL)!)).to.equal(kernelMac());
     const arp = host.stack.counters.arp;
@@ -119,14 +112,7 @@ describe("packet/interop: ARP, ICMP echo and UDP against the Linux kernel", func
     for (const text of sent) expect(socket.sendTo(KERNEL, 7001, new TextEncoder().encode(text))).to.equal(true);
     const result = await within(peer.result, 10_000, "kernel UDP echo");
     expect((result["echoed"] as string[]).map((hex) => Buffer.from(hex, "hex").toString())).to.deep.equal(sent);
-    await within(
-      new Promise<void>((resolve) => {
-        const check = (): void => (received.length === sent.length ? resolve() : void setTimeout(check, 5));
-        check();
-      }),
-      5000,
-      "echoes",
-    );
+    await eventually(() => received.length === sent.length, 5000, "echoes");
     expect(received).to.deep.equal(sent);
   });
 

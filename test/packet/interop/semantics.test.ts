@@ -14,7 +14,7 @@ import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js
 import { requireRoot } from "../io/helpers/privileges.js";
 import { kernelTcp, type KernelProcess } from "./helpers/kernel-peer.js";
 import { KERNEL_IP, STACK_IP, leftovers, topologyDown, topologyUp } from "./helpers/topology.js";
-import { StreamEnd, openUserHost, within } from "./helpers/user-side.js";
+import { StreamEnd, eventually, openUserHost, within } from "./helpers/user-side.js";
 
 const KERNEL = parseIpv4Address(KERNEL_IP)!;
 const MB = 1024 * 1024;
@@ -106,14 +106,7 @@ describe("packet/interop: half-close, reset, refusal and urgent data against the
       const end = new StreamEnd({ shutdown: "never", keep: true });
       acceptFromKernel(end, { sendBytes: 1000, order: "duplex" });
       await peer!.ready;
-      await within(
-        new Promise<void>((resolve) => {
-          const check = (): void => (end.conn !== null && end.conn.stats().bytesReceived >= 1000 ? resolve() : void setTimeout(check, 5));
-          check();
-        }),
-        10_000,
-        "the kernel's 1000 bytes",
-      );
+      await eventually(() => end.conn !== null && end.conn.stats().bytesReceived >= 1000, 10_000, "the kernel's 1000 bytes");
       end.conn!.abort();
       const kernel = await within(peer!.result, 10_000, "the kernel peer");
       expect(kernel["error"]).to.equal("ECONNRESET");

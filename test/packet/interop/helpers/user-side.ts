@@ -185,3 +185,18 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+/** Resolve once `condition()` holds (checked every few ms), or reject after `ms` with `what`. */
+export function eventually(condition: () => boolean, ms: number, what: string): Promise<void> {
+  return within(
+    new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (condition()) resolve();
+        else setTimeout(check, 5).unref();
+      };
+      check();
+    }),
+    ms,
+    what,
+  );
+}
