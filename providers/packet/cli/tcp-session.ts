@@ -82,8 +82,9 @@ export class TcpSession implements ConnectionHandlers {
     this.receivedHash.update(data);
     this.received += data.length;
     if (urgent) this.io.note(`urgent byte 0x${data[data.length - 1]!.toString(16).padStart(2, "0")} at offset ${this.received - 1}`);
-    const conn = this.conn;
-    this.io.sink.write(data, () => conn?.consumed(data.length));
+    // The write callback always runs later, so a chunk replayed by accept() (before attach())
+    // is still reported consumed on the connection.
+    this.io.sink.write(data, () => this.conn?.consumed(data.length));
   }
 
   urgentPending(offset: number): void {

@@ -70,6 +70,7 @@ export class StreamEnd implements ConnectionHandlers {
   private chunkPos = 0;
   private offset = 0;
   private finished = false;
+  private consumedBeforeAttach = 0;
 
   constructor(private readonly options: StreamEndOptions = {}) {
     this.done = new Promise((resolve) => (this.settle = resolve));
@@ -79,6 +80,8 @@ export class StreamEnd implements ConnectionHandlers {
   /** For a passive connection: start at once. */
   attach(conn: TcpConnection): this {
     this.conn = conn;
+    // accept() replays data that arrived before it, before it returns the connection.
+    conn.consumed(this.consumedBeforeAttach);
     this.pump();
     return this;
   }
@@ -93,7 +96,8 @@ export class StreamEnd implements ConnectionHandlers {
     if (this.ourFinSent) this.receivedAfterOurFin += data.length;
     if (urgent) this.urgentOffsets.push(this.received - 1);
     if (this.options.keep === true) this.kept.push(data.slice());
-    this.conn?.consumed(data.length);
+    if (this.conn === null) this.consumedBeforeAttach += data.length;
+    else this.conn.consumed(data.length);
   }
 
   urgentPending(offset: number): void {
