@@ -7,17 +7,14 @@
 import { expect } from "chai";
 import type { UserHost } from "../../../providers/packet/cli/host.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
-import { requireRoot } from "../io/helpers/privileges.js";
 import { kernelTcp, type JsonRecord, type KernelProcess } from "./helpers/kernel-peer.js";
 import {
   KERNEL_IP,
   STACK_IP,
   kernelReceiveLoss,
   kernelReceiveLossDropped,
-  leftovers,
   removeKernelReceiveLoss,
-  topologyDown,
-  topologyUp,
+  useInteropTopology,
 } from "./helpers/topology.js";
 import { StreamEnd, openUserHost, within, type StreamSummary } from "./helpers/user-side.js";
 
@@ -40,16 +37,7 @@ describe("packet/interop: 50 MB each way against the Linux kernel's TCP", functi
   let host: UserHost | undefined;
   let peer: KernelProcess | undefined;
 
-  before(function () {
-    requireRoot(this);
-    topologyUp();
-  });
-
-  after(function () {
-    if (process.getuid?.() !== 0) return;
-    topologyDown();
-    expect(leftovers(), "interfaces or namespaces left behind").to.deep.equal([]);
-  });
+  useInteropTopology();
 
   afterEach(async function () {
     peer?.kill();

@@ -10,9 +10,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { requireRoot } from "../io/helpers/privileges.js";
 import { KernelProcess, kernelTcp } from "./helpers/kernel-peer.js";
-import { KERNEL_IP, PREFIX_LENGTH, STACK_IF, STACK_IP, STACK_MAC_TEXT, leftovers, topologyDown, topologyUp } from "./helpers/topology.js";
+import {
+  KERNEL_IP,
+  PREFIX_LENGTH,
+  STACK_IF,
+  STACK_IP,
+  STACK_MAC_TEXT,
+  useInteropTopology,
+} from "./helpers/topology.js";
 import { within } from "./helpers/user-side.js";
 
 const CLI = fileURLToPath(new URL("../../../providers/packet/cli/xti-nc.ts", import.meta.url));
@@ -85,20 +91,15 @@ describe("packet/interop: the xti-nc command", function () {
   });
 
   describe("against the kernel", function () {
-    let dir: string;
+    let dir = "";
     const children: Array<{ kill(): void }> = [];
 
-    before(function () {
-      requireRoot(this);
-      topologyUp();
-      dir = mkdtempSync(join(tmpdir(), "xti-nc-"));
+    useInteropTopology(() => {
+      if (dir !== "") rmSync(dir, { recursive: true, force: true });
     });
 
-    after(function () {
-      if (process.getuid?.() !== 0) return;
-      rmSync(dir, { recursive: true, force: true });
-      topologyDown();
-      expect(leftovers(), "interfaces or namespaces left behind").to.deep.equal([]);
+    before(function () {
+      dir = mkdtempSync(join(tmpdir(), "xti-nc-"));
     });
 
     afterEach(function () {

@@ -8,7 +8,6 @@ import { execFileSync } from "node:child_process";
 import type { UserHost } from "../../../providers/packet/cli/host.js";
 import { formatMac } from "../../../providers/packet/wire/mac.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
-import { requireRoot } from "../io/helpers/privileges.js";
 import { KernelProcess } from "./helpers/kernel-peer.js";
 import {
   KERNEL_IF,
@@ -18,9 +17,7 @@ import {
   STACK_MAC_TEXT,
   flushKernelNeighbours,
   kernelNeighbour,
-  leftovers,
-  topologyDown,
-  topologyUp,
+  useInteropTopology,
 } from "./helpers/topology.js";
 import { eventually, openUserHost, within } from "./helpers/user-side.js";
 
@@ -36,16 +33,7 @@ describe("packet/interop: ARP, ICMP echo and UDP against the Linux kernel", func
   let host: UserHost;
   let peer: KernelProcess | undefined;
 
-  before(function () {
-    requireRoot(this);
-    topologyUp();
-  });
-
-  after(function () {
-    if (process.getuid?.() !== 0) return;
-    topologyDown();
-    expect(leftovers(), "interfaces or namespaces left behind").to.deep.equal([]);
-  });
+  useInteropTopology();
 
   beforeEach(async function () {
     flushKernelNeighbours();

@@ -11,9 +11,8 @@ import { expect } from "chai";
 import { fileURLToPath } from "node:url";
 import type { UserHost } from "../../../providers/packet/cli/host.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
-import { requireRoot } from "../io/helpers/privileges.js";
 import { KernelProcess, kernelTcp } from "./helpers/kernel-peer.js";
-import { KERNEL_IF, KERNEL_IP, leftovers, topologyDown, topologyUp } from "./helpers/topology.js";
+import { KERNEL_IF, KERNEL_IP, useInteropTopology } from "./helpers/topology.js";
 import { StreamEnd, openUserHost, within } from "./helpers/user-side.js";
 
 const KERNEL = parseIpv4Address(KERNEL_IP)!;
@@ -27,17 +26,9 @@ describe("packet/interop: malformed frames from scapy during a live transfer", f
   let host: UserHost | undefined;
   const children: KernelProcess[] = [];
 
-  before(function () {
-    requireRoot(this);
-    topologyUp();
-  });
-
-  after(async function () {
+  useInteropTopology(async () => {
     for (const child of children) child.kill();
     await host?.close();
-    if (process.getuid?.() !== 0) return;
-    topologyDown();
-    expect(leftovers(), "interfaces or namespaces left behind").to.deep.equal([]);
   });
 
   it("completes with the right SHA-256 both ways, and counts the drops", async function () {

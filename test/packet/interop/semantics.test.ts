@@ -11,9 +11,8 @@ import { join } from "node:path";
 import type { UserHost } from "../../../providers/packet/cli/host.js";
 import { patternBytes } from "../../../providers/packet/cli/pattern.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
-import { requireRoot } from "../io/helpers/privileges.js";
 import { kernelTcp, type KernelProcess } from "./helpers/kernel-peer.js";
-import { KERNEL_IP, STACK_IP, leftovers, topologyDown, topologyUp } from "./helpers/topology.js";
+import { KERNEL_IP, STACK_IP, useInteropTopology } from "./helpers/topology.js";
 import { StreamEnd, eventually, openUserHost, within } from "./helpers/user-side.js";
 
 const KERNEL = parseIpv4Address(KERNEL_IP)!;
@@ -25,16 +24,7 @@ describe("packet/interop: half-close, reset, refusal and urgent data against the
   let peer: KernelProcess | undefined;
   let port = 5100;
 
-  before(function () {
-    requireRoot(this);
-    topologyUp();
-  });
-
-  after(function () {
-    if (process.getuid?.() !== 0) return;
-    topologyDown();
-    expect(leftovers(), "interfaces or namespaces left behind").to.deep.equal([]);
-  });
+  useInteropTopology();
 
   beforeEach(async function () {
     host = await openUserHost();

@@ -7,6 +7,8 @@
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { expect } from "chai";
+import { requireRoot } from "../../io/helpers/privileges.js";
 
 export const NAMESPACE = "xtiins";
 export const KERNEL_IF = "xtiik";
@@ -28,6 +30,24 @@ export function topologyUp(): void {
 
 export function topologyDown(): void {
   execFileSync(script, ["down"], { stdio: "pipe", env });
+}
+
+/**
+ * Registers the suite's hooks: bring the topology up before its tests (or skip without root), and
+ * after them run `beforeDown` (closing what still uses the interfaces), tear the topology down and
+ * check that nothing is left behind.
+ */
+export function useInteropTopology(beforeDown?: () => void | Promise<void>): void {
+  before(function () {
+    requireRoot(this);
+    topologyUp();
+  });
+  after(async function () {
+    await beforeDown?.();
+    if (process.getuid?.() !== 0) return;
+    topologyDown();
+    expect(leftovers(), "interfaces or namespaces left behind").to.deep.equal([]);
+  });
 }
 
 /** Run a command in the kernel peer's namespace; returns its stdout. */
