@@ -4,18 +4,11 @@
  * received data consumed only once the output has taken it. Settles when both directions are
  * released in order, or with the errno name when the connection ends abnormally.
  */
-import { createHash, type Hash } from "node:crypto";
 import type { TcpConnection } from "../stack/tcp/connection.js";
 import type { ConnectionHandlers, ConnectionStats, TcpDisconnectReason } from "../stack/tcp/types.js";
 import type { ByteSink } from "./byte-sink.js";
 import type { ByteSource } from "./byte-source.js";
-
-export interface TransferTotals {
-  sent: number;
-  sentSha256: string;
-  received: number;
-  receivedSha256: string;
-}
+import { TransferTally, type TransferTotals } from "./tally.js";
 
 export type SessionOutcome = { ok: true } | { ok: false; reason: TcpDisconnectReason | "EIO"; detail?: string };
 
@@ -32,10 +25,7 @@ export interface TcpSessionIo {
 
 export class TcpSession implements ConnectionHandlers {
   private conn: TcpConnection | null = null;
-  private readonly sentHash: Hash = createHash("sha256");
-  private readonly receivedHash: Hash = createHash("sha256");
-  private sent = 0;
-  private received = 0;
+  private readonly tally = new TransferTally();
   private finished = false;
   private pumping = false;
   private wakeWriter: (() => void) | null = null;
@@ -52,12 +42,7 @@ export class TcpSession implements ConnectionHandlers {
   }
 
   totals(): TransferTotals {
-    return {
-      sent: this.sent,
-      sentSha256: this.sentHash.copy().digest("hex"),
-      received: this.received,
-      receivedSha256: this.receivedHash.copy().digest("hex"),
-    };
+    return this.tally.totals();
   }
 
   /** The connection's counters (null before there is a connection). */
@@ -79,9 +64,8 @@ export class TcpSession implements ConnectionHandlers {
   }
 
   data(data: Uint8Array, urgent: boolean): void {
-    this.receivedHash.update(data);
-    this.received += data.length;
-    if (urgent) this.io.note(`urgent byte 0x${data[data.length - 1]!.toString(16).padStart(2, "0")} at offset ${this.received - 1}`);
+    this.tally.countReceived(data);
+    if (urgent) this.io.note(`urgent byte 0x${data[data.length - 1]!.toString(16).padStart(2, "0")} at offset ${this.tally.received - 1}`);
     // The write callback always runs later, so a chunk replayed by accept() (before attach())
     // is still reported consumed on the connection.
     this.io.sink.write(data, () => this.conn?.consumed(data.length));
@@ -143,8 +127,7 @@ export class TcpSession implements ConnectionHandlers {
         const end = urgentInChunk ? urgentAt - offset + 1 : chunk.length;
         const piece = chunk.subarray(pos, end);
         const taken = this.conn!.send(piece, { urgent: urgentInChunk });
-        this.sentHash.update(piece.subarray(0, taken));
-        this.sent += taken;
+        this.tally.countSent(piece.subarray(0, taken));
         pos += taken;
         if (taken < piece.length) {
           await new Promise<void>((resolve) => (this.wakeWriter = resolve));

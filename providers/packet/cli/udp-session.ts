@@ -4,14 +4,13 @@
  * peer. UDP has no end of stream, so the session ends once the input is sent and nothing has
  * arrived for `idleMs`.
  */
-import { createHash, type Hash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Stack } from "../stack/stack.js";
 import type { Ipv4Address } from "../stack/transport-host.js";
 import type { UdpSocket } from "../stack/udp.js";
 import type { ByteSink } from "./byte-sink.js";
 import type { ByteSource } from "./byte-source.js";
-import type { TransferTotals } from "./tcp-session.js";
+import { TransferTally, type TransferTotals } from "./tally.js";
 
 const UDP_HEADER_LEN = 8;
 /** Datagrams handed to the stack per event-loop turn: below the ARP wait queue (64), and room for receive. */
@@ -30,10 +29,7 @@ export class UdpSession {
   private peer: { address: Ipv4Address; port: number } | null;
   private readonly peerKnown: Promise<void>;
   private announcePeer: () => void = () => undefined;
-  private readonly sentHash: Hash = createHash("sha256");
-  private readonly receivedHash: Hash = createHash("sha256");
-  private sent = 0;
-  private received = 0;
+  private readonly tally = new TransferTally();
   private lastArrival = performance.now();
   private stopped = false;
 
@@ -60,12 +56,7 @@ export class UdpSession {
   }
 
   totals(): TransferTotals {
-    return {
-      sent: this.sent,
-      sentSha256: this.sentHash.copy().digest("hex"),
-      received: this.received,
-      receivedSha256: this.receivedHash.copy().digest("hex"),
-    };
+    return this.tally.totals();
   }
 
   /** Send the whole input, then wait until the peer has been quiet for `idleMs`. */
@@ -84,8 +75,7 @@ export class UdpSession {
           await sleep(RETRY_MS);
           continue;
         }
-        this.sentHash.update(datagram);
-        this.sent += datagram.length;
+        this.tally.countSent(datagram);
         pos += datagram.length;
         if (++inTurn === DATAGRAMS_PER_TURN) {
           inTurn = 0;
@@ -115,8 +105,7 @@ export class UdpSession {
       return; // like a connected UDP socket: only the peer's datagrams count
     }
     this.lastArrival = performance.now();
-    this.receivedHash.update(data);
-    this.received += data.length;
+    this.tally.countReceived(data);
     this.io.sink.write(data, () => undefined);
   }
 }

@@ -11,7 +11,8 @@ import { USAGE, UsageError, parseCommandLine, type CliOptions } from "./args.js"
 import { openSink } from "./byte-sink.js";
 import { openSource } from "./byte-source.js";
 import { UserHost } from "./host.js";
-import { TcpSession, type SessionOutcome, type TransferTotals } from "./tcp-session.js";
+import { TcpSession, type SessionOutcome } from "./tcp-session.js";
+import type { TransferTotals } from "./tally.js";
 import { UdpSession } from "./udp-session.js";
 
 const EXIT_OK = 0;
