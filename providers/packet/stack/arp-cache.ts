@@ -51,6 +51,11 @@ interface ArpEntry {
 export class ArpCache {
   private readonly entries = new Map<Ipv4Address, ArpEntry>();
   private readonly packet = new ArpPacket();
+  /**
+   * Told of each queued frame dropped because its next hop never answered, so that the sender can
+   * learn the host is unreachable (Linux reports the link failure to the socket the same way).
+   */
+  onUnresolved: ((frame: Uint8Array) => void) | null = null;
 
   constructor(
     private readonly device: LinkDevice,
@@ -193,7 +198,10 @@ export class ArpCache {
   private fail(entry: ArpEntry): void {
     this.counters.resolutionFailures++;
     this.counters.unresolvedDropped += entry.queue.length;
+    const dropped = entry.queue;
     entry.queue = [];
+    // Removed first: a handler that sends again starts a fresh resolution.
     this.remove(entry);
+    for (const frame of dropped) this.onUnresolved?.(frame);
   }
 }

@@ -48,6 +48,8 @@ export class Ipv4Counters {
   outTooBig = 0;
   /** Payloads larger than the MTU with DF set: dropped, not fragmented. */
   outNeedsFragmentation = 0;
+  /** Sent packets dropped because ARP failed, reported to their transport as host unreachable. */
+  outUnresolvedReported = 0;
   fragmentsSent = 0;
   /** Sent to our own address and looped back through the clock. */
   loopedBack = 0;

@@ -194,6 +194,19 @@ export class Ipv4Layer implements IcmpNetwork {
     }
   }
 
+  /**
+   * A frame we sent was dropped because ARP could not resolve its next hop: tell the transport
+   * that sent it, as an ICMP host unreachable about it would (without putting one on the wire).
+   */
+  unresolved(frame: Uint8Array): void {
+    const h = new Ipv4Header();
+    if (!parseQuotedIpv4(frame, ETHERNET_HEADER_LEN, frame.length - ETHERNET_HEADER_LEN, h) || h.fragmentOffset !== 0) return;
+    const transport = this.protocols[h.protocol];
+    if (transport?.icmpError === undefined || h.protocol === IPPROTO_ICMP) return;
+    this.counters.ip.outUnresolvedReported++;
+    transport.icmpError("host-unreachable", h.src, h.dst, frame.subarray(ETHERNET_HEADER_LEN + h.headerLength));
+  }
+
   private sendErrorForCurrent(payload: Uint8Array, type: number, code: number): void {
     const buf = this.current;
     if (buf === null || payload.buffer !== buf.buffer) return;

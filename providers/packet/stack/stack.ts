@@ -63,6 +63,7 @@ export class Stack implements UdpNetwork {
       reassembly: { ...DEFAULT_REASSEMBLY_CONFIG, ...config.reassembly },
       icmp: { ...DEFAULT_ICMP_CONFIG, ...config.icmp },
     });
+    this.arp.onUnresolved = (frame) => this.ip.unresolved(frame);
     this.udp = new Udp(this, random, this.counters.udp, this.counters.wire);
     this.ip.register(IPPROTO_UDP, this.udp);
     device.setReceiver(this.onFrame);

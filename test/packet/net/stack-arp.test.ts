@@ -3,7 +3,10 @@ import { ARP_REPLY, ARP_REQUEST, ArpPacket, encodeArpFrame, parseArp } from "../
 import { WireCounters } from "../../../providers/packet/wire/counters.js";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../../providers/packet/wire/ethernet.js";
 import { formatMac } from "../../../providers/packet/wire/mac.js";
-import { IPPROTO_UDP } from "../../../providers/packet/stack/transport-host.js";
+import { TcpEngine } from "../../../providers/packet/stack/tcp/engine.js";
+import { IPPROTO_TCP, IPPROTO_UDP } from "../../../providers/packet/stack/transport-host.js";
+import type { UdpError } from "../../../providers/packet/stack/udp.js";
+import { Recorder } from "../tcp/harness.js";
 import { Net, bytes, ip, mac } from "./harness.js";
 
 const BROADCAST = new Uint8Array(6).fill(0xff);
@@ -75,6 +78,39 @@ describe("packet/net stack: ARP", () => {
     expect(sniff.seen(ETHERTYPE_ARP)).to.have.length(3);
     net.clock.advance(0);
     expect(sniff.seen(ETHERTYPE_ARP)).to.have.length(4);
+    await net.close();
+    expect(net.clock.pending()).to.equal(0);
+  });
+
+  it("reports each datagram dropped for want of a MAC to its UDP socket as host unreachable", async () => {
+    const net = new Net();
+    const a = net.stack(1, { arp: { retransmitMs: 1000, maxRequests: 3 } });
+    const errors: UdpError[] = [];
+    const sock = a.udp.bind(1000, { message: () => undefined, error: (e) => errors.push(e) })!;
+    sock.sendTo(ip(99), 7, bytes(10));
+    sock.sendTo(ip(99), 9, bytes(10));
+    net.clock.advance(2999);
+    expect(errors).to.deep.equal([]);
+    net.clock.advance(1);
+    expect(errors).to.deep.equal([
+      { kind: "host-unreachable", address: ip(99), port: 7 },
+      { kind: "host-unreachable", address: ip(99), port: 9 },
+    ]);
+    expect(a.counters.ip.outUnresolvedReported).to.equal(2);
+    await net.close();
+  });
+
+  it("fails a TCP connect with EHOSTUNREACH when the next hop never answers ARP (as Linux), not ETIMEDOUT", async () => {
+    const net = new Net();
+    const a = net.stack(1, { arp: { retransmitMs: 1000, maxRequests: 3 } });
+    const tcp = new TcpEngine(a, {});
+    a.registerProtocol(IPPROTO_TCP, tcp);
+    const rec = new Recorder(net.clock);
+    tcp.connect({ remote: { address: ip(99), port: 80 } }, rec);
+    net.clock.runUntil(() => rec.disconnectReason !== null, 60_000);
+    expect(rec.disconnectReason).to.equal("EHOSTUNREACH");
+    expect(net.clock.now(), "after the third unanswered request").to.equal(3000);
+    tcp.close();
     await net.close();
     expect(net.clock.pending()).to.equal(0);
   });
