@@ -243,8 +243,7 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
   }
   if (cmd === F_GETFL) return C.O_RDWR | (ep.nonblock ? C.O_NONBLOCK : 0);
   if (cmd === F_SETFL) {
-    ep.nonblock = (arg & C.O_NONBLOCK) !== 0;
-    ep.wake();
+    ep.setNonblocking((arg & C.O_NONBLOCK) !== 0);
     return 0;
   }
   errno = EINVAL;

@@ -47,7 +47,18 @@ export interface Datagram {
   flags: number;
 }
 
+/** Spare return buffers an Endpoint keeps for its datagram calls. */
+const SPARE_BUFFERS = 8;
+
 export class Endpoint {
+  /** Pieces of units rcvUnit has begun but not finished, per band. */
+  private readonly unfinished: { normal: Buffer[]; expedited: Buffer[] } = { normal: [], expedited: [] };
+  /**
+   * Return buffers for the datagram path, reused so that each datagram does not allocate its own
+   * (results are copied out before a buffer comes back; concurrent calls each take their own).
+   */
+  private readonly spare: Uint8Array[] = [];
+
   private constructor(
     readonly fd: number,
     private readonly profile: SemanticsProfile,
@@ -94,13 +105,20 @@ export class Endpoint {
     }
   }
 
+  private returnBuffer(): netbuf {
+    const buf = this.spare.pop() ?? new Uint8Array(RETURN_BUFFER);
+    return { maxlen: buf.length, len: 0, buf };
+  }
+
+  private recycle(...buffers: netbuf[]): void {
+    for (const nb of buffers) if (nb.buf.length === RETURN_BUFFER && this.spare.length < SPARE_BUFFERS) this.spare.push(nb.buf);
+  }
+
   get nonblocking(): boolean {
     return endpointOf(this.fd).nonblock;
   }
   set nonblocking(on: boolean) {
-    const ep = endpointOf(this.fd);
-    ep.nonblock = on;
-    ep.wake();
+    endpointOf(this.fd).setNonblocking(on);
   }
 
   getinfo(): t_info {
@@ -185,22 +203,24 @@ export class Endpoint {
   }
 
   /**
-   * Receive one whole unit (TSDU, or ETSDU when `expedited` pieces come first): reads until a
-   * piece arrives with T_MORE clear. Returns the bytes and whether the unit was expedited.
+   * Receive one whole unit: reads pieces until one arrives with T_MORE clear, and returns its
+   * bytes and whether it was an ETSDU. An ETSDU may overtake a TSDU being read (and normal data
+   * may follow an ETSDU that has not fully arrived): the pieces of the unfinished unit are kept,
+   * and a later call completes it, so nothing read is lost.
    */
   async rcvUnit(chunk = 65536): Promise<{ data: Uint8Array; expedited: boolean }> {
-    const parts: Uint8Array[] = [];
-    let expedited: boolean | null = null;
+    const buf = new Uint8Array(chunk);
     for (;;) {
-      const buf = new Uint8Array(chunk);
       const { n, flags } = await this.rcv(buf);
-      const isEx = (flags & C.T_EXPEDITED) !== 0;
-      expedited ??= isEx;
-      if (isEx !== expedited) throw new XTIError("t_rcv", C.TSYSERR, 0, "an expedited unit interleaved with the unit being read; use rcv()");
-      parts.push(buf.subarray(0, n));
-      if ((flags & C.T_MORE) === 0) break;
+      const expedited = (flags & C.T_EXPEDITED) !== 0;
+      const parts = expedited ? this.unfinished.expedited : this.unfinished.normal;
+      parts.push(Buffer.from(buf.subarray(0, n)));
+      if ((flags & C.T_MORE) === 0) {
+        const data = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+        parts.length = 0;
+        return { data, expedited };
+      }
     }
-    return { data: Buffer.concat(parts), expedited: expedited === true };
   }
 
   async snddis(udata: Uint8Array = new Uint8Array(0), sequence?: number): Promise<void> {
@@ -238,16 +258,24 @@ export class Endpoint {
 
   /** t_rcvudata with a `size`-byte data buffer (a larger datagram comes in pieces with T_MORE). */
   async rcvudata(size = RETURN_BUFFER): Promise<Datagram> {
-    const ud = { addr: netbuf(RETURN_BUFFER), opt: netbuf(RETURN_BUFFER), udata: netbuf(size) };
+    const ud = { addr: this.returnBuffer(), opt: this.returnBuffer(), udata: size === RETURN_BUFFER ? this.returnBuffer() : netbuf(size) };
     const flags = { value: 0 };
-    await this.run("t_rcvudata", () => unitdata.t_rcvudata(this.fd, ud, flags));
-    return { addr: netbufBytes(ud.addr).slice(), opt: netbufBytes(ud.opt).slice(), udata: netbufBytes(ud.udata).slice(), flags: flags.value };
+    try {
+      await this.run("t_rcvudata", () => unitdata.t_rcvudata(this.fd, ud, flags));
+      return { addr: netbufBytes(ud.addr).slice(), opt: netbufBytes(ud.opt).slice(), udata: netbufBytes(ud.udata).slice(), flags: flags.value };
+    } finally {
+      this.recycle(ud.addr, ud.opt, ud.udata);
+    }
   }
 
   async rcvuderr(): Promise<{ addr: Uint8Array; opt: Uint8Array; error: number }> {
-    const e = { addr: netbuf(RETURN_BUFFER), opt: netbuf(RETURN_BUFFER), error: 0 };
-    await this.run("t_rcvuderr", () => unitdata.t_rcvuderr(this.fd, e));
-    return { addr: netbufBytes(e.addr).slice(), opt: netbufBytes(e.opt).slice(), error: e.error };
+    const e = { addr: this.returnBuffer(), opt: this.returnBuffer(), error: 0 };
+    try {
+      await this.run("t_rcvuderr", () => unitdata.t_rcvuderr(this.fd, e));
+      return { addr: netbufBytes(e.addr).slice(), opt: netbufBytes(e.opt).slice(), error: e.error };
+    } finally {
+      this.recycle(e.addr, e.opt);
+    }
   }
 
   /** t_optmgmt with decoded options; returns the options as the provider answered them. */

@@ -11,7 +11,7 @@ type Field = Exclude<keyof SemanticsProfile, "name">;
 /** What each field means to a program, in the words of the table's first column. */
 export const FIELD_DESCRIPTIONS: Readonly<Record<Field, string>> = {
   checkState: "User-level state checks (an out-of-state call fails `TOUTSTATE`; otherwise the provider answers, e.g. `TSYSERR`/`EPROTO`)",
-  sndLookOnDiscon: "`t_snd` fails `TLOOK` on a pending disconnect",
+  sndLookOnDiscon: "`t_snd`, `t_sndv` and `t_sndrel` fail `TLOOK` on a pending disconnect",
   sndLookOnOrdrel: "`t_snd` fails `TLOOK` on a pending orderly release",
   checkFlags: "`t_snd` rejects unknown flags with `TBADFLAG`",
   acceptLookOnAnyEvent: "`t_accept` fails `TLOOK` on any pending event (not only a disconnect)",
@@ -21,13 +21,13 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<Field, string>> = {
   tallocInfiniteSize: "`t_alloc` buffer for a `T_INFINITE` size",
   tallocInvalidFails: "`t_alloc` fails `TSYSERR`/`EINVAL` for a `T_INVALID` size asked for by name",
   tallocXtiOptionRoom: "`t_alloc` extra bytes in opt buffers for XTI-level options",
+  lookInlineExpedited: "`t_look` reports `T_EXDATA` while in-line expedited data (TCP urgent data) waits behind normal data",
   goEvents: "`T_GODATA` / `T_GOEXDATA` events after flow control lifts",
   infoHasFlags: "`t_info.flags`",
   pushFlag: "`T_PUSH` is a valid `t_snd` flag",
   tqfull: "`t_listen` reports `TQFULL` once when the queue is full",
   oversize: "A TSDU or datagram larger than the provider limit",
   optmgmtFormat: "`t_optmgmt` option format",
-  optmgmtOnlyIdle: "`t_optmgmt` only in `T_IDLE` (`TOUTSTATE` elsewhere)",
   remap: "t_errno values replaced (XTI errors 20-29 never appear in TLI)",
 };
 

@@ -23,7 +23,7 @@ export interface SemanticsProfile {
    * back as TSYSERR/EPROTO, possibly on a later call.
    */
   readonly checkState: boolean;
-  /** t_snd fails TLOOK when a disconnect is pending (XTI); TLI's t_snd never reports TLOOK. */
+  /** t_snd, t_sndv and t_sndrel fail TLOOK when a disconnect is pending (XTI); TLI leaves it to the provider. */
   readonly sndLookOnDiscon: boolean;
   /** t_snd fails TLOOK when an orderly release indication is pending (XNS4 only). */
   readonly sndLookOnOrdrel: boolean;
@@ -47,6 +47,11 @@ export interface SemanticsProfile {
   readonly tallocInvalidFails: boolean;
   /** t_alloc adds room for XTI-level options to the opt buffer (libnsl: 320 bytes). */
   readonly tallocXtiOptionRoom: number;
+  /**
+   * t_look reports T_EXDATA instead of T_DATA while in-line expedited data (TCP urgent data) is
+   * queued behind normal data (XTI); TLI never upgrades T_DATA.
+   */
+  readonly lookInlineExpedited: boolean;
   /** T_GODATA / T_GOEXDATA are reported after flow control lifts (XTI only). */
   readonly goEvents: boolean;
   /** t_info has a `flags` field (XTI). */
@@ -59,8 +64,6 @@ export interface SemanticsProfile {
   readonly oversize: ErrorRemap;
   /** t_optmgmt option buffer format: XTI t_opthdr, or the legacy TLI opthdr. */
   readonly optmgmtFormat: "xti" | "tli";
-  /** t_optmgmt only in T_IDLE (TLI's historical rule, kept by the tl conformance drivers). */
-  readonly optmgmtOnlyIdle: boolean;
   /** t_errno values this dialect never reports, and what it reports instead. */
   readonly remap: Readonly<Partial<Record<number, ErrorRemap>>>;
 }
@@ -78,13 +81,13 @@ const XNS5: SemanticsProfile = {
   tallocInfiniteSize: null,
   tallocInvalidFails: true,
   tallocXtiOptionRoom: 320,
+  lookInlineExpedited: true,
   goEvents: true,
   infoHasFlags: true,
   pushFlag: true,
   tqfull: true,
   oversize: { t_errno: C.TBADDATA, errno: 0 },
   optmgmtFormat: "xti",
-  optmgmtOnlyIdle: false,
   remap: {},
 };
 
@@ -108,13 +111,13 @@ const TLI: SemanticsProfile = {
   tallocInfiniteSize: 1024,
   tallocInvalidFails: false,
   tallocXtiOptionRoom: 0,
+  lookInlineExpedited: false,
   goEvents: false,
   infoHasFlags: false,
   pushFlag: false,
   tqfull: false,
   oversize: { t_errno: C.TSYSERR, errno: EPROTO },
   optmgmtFormat: "tli",
-  optmgmtOnlyIdle: true,
   remap: {
     [C.TNOSTRUCTYPE]: { t_errno: C.TSYSERR, errno: EINVAL },
     [C.TBADNAME]: { t_errno: C.TSYSERR, errno: ENOENT },

@@ -37,6 +37,11 @@ export interface ProviderInfo {
    * order instead of letting it overtake, and t_look reports T_EXDATA while any is queued.
    */
   expInline: boolean;
+  /**
+   * TLI option management (T_SVR4_OPTMGMT_REQ) is refused with TOUTSTATE outside T_IDLE, as the
+   * tl conformance drivers (ticots, ticotsord, ticlts) do. Absent = false.
+   */
+  legacyOptmgmtOnlyIdle?: boolean;
 }
 
 /** The TLI_error values a provider may answer a request with (T_ERROR_ACK). */
@@ -135,7 +140,10 @@ export interface ProviderOption {
   set(value: Uint8Array): void;
 }
 
-/** Requests, from the library down to one provider endpoint (one open "stream"). */
+/**
+ * Requests, from the library down to one provider endpoint (one open "stream"). Buffers handed
+ * down belong to the caller and are valid only during the call: a provider copies what it keeps.
+ */
 export interface ProviderEndpoint {
   /** T_INFO_REQ. May change after bind or connect (e.g. a negotiated TSDU size). */
   info(): ProviderInfo;

@@ -84,6 +84,7 @@ export class LoopbackProvider implements TransportProvider {
       sendZero: c.sendZero,
       ordrelData: c.ordrelData,
       expInline: false,
+      legacyOptmgmtOnlyIdle: true,
     };
   }
 

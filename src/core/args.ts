@@ -75,3 +75,42 @@ export function checkIovcount(iovcount: unknown, what: string): number {
   if (n === 0 || n > T_IOV_MAX) fail(TBADDATA, 0, `${what}: iovcount must be 1..${T_IOV_MAX}`);
   return n;
 }
+
+/** Largest total an iovec array may describe (INT_MAX, as libnsl caps it). */
+const INT_MAX = 0x7fffffff;
+
+/** One buffer holding the bytes of an iovec array (the views themselves when there is one). */
+export function gather(views: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const v of views) total += v.length;
+  if (total > INT_MAX) fail(TBADDATA, 0, "the iovec array describes more than INT_MAX bytes");
+  if (views.length === 1) return views[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const v of views) {
+    out.set(v, off);
+    off += v.length;
+  }
+  return out;
+}
+
+/**
+ * Copy `src` into the scatter list at byte offset `at`, filling each view before the next.
+ * Returns the bytes copied (less than `src.length` when the views run out).
+ */
+export function scatter(views: Uint8Array[], at: number, src: Uint8Array): number {
+  let skip = at;
+  let from = 0;
+  for (const v of views) {
+    if (from >= src.length) break;
+    if (skip >= v.length) {
+      skip -= v.length;
+      continue;
+    }
+    const n = Math.min(v.length - skip, src.length - from);
+    v.set(src.subarray(from, from + n), skip);
+    from += n;
+    skip = 0;
+  }
+  return from;
+}

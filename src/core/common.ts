@@ -2,7 +2,7 @@
  * Small rules shared by every call: state checks against the state table, state transitions,
  * copying results into caller netbufs (TBUFOVFLW, maxlen 0), and data-size limits.
  */
-import { T_CLTS, T_COTS_ORD, T_INFINITE, T_INVALID, TBADDATA, TNOTSUPPORT, TOUTSTATE } from "../constants.js";
+import { T_CLTS, T_COTS_ORD, T_IDLE, T_INFINITE, T_INVALID, T_UNBND, TBADDATA, TNOTSUPPORT, TOUTSTATE } from "../constants.js";
 import type { netbuf } from "../structs.js";
 import { CALL_EVENTS, nextState, allowedIn, type StateCheckedCall, type XtiEventName } from "../statetable.js";
 import type { CoreEndpoint } from "./endpoint.js";
@@ -19,7 +19,17 @@ export function transition(ep: CoreEndpoint, event: XtiEventName): void {
   const next = nextState(event, ep.state);
   if (next === null || next === ep.state) return;
   ep.state = next;
+  // However a connection ends (disconnect, release, unbind), its send-side state goes with it.
+  if (next === T_IDLE || next === T_UNBND) ep.endConnection();
   ep.wake(); // calls waiting on this endpoint re-check their state
+}
+
+/** A connection indication is no longer outstanding: the listener leaves T_INCON with the last one. */
+export function retireIndication(ep: CoreEndpoint, sequence: number, stillMore: XtiEventName, last: XtiEventName): void {
+  const before = ep.ocnt;
+  ep.outstanding.delete(sequence);
+  ep.qfullNotified = false;
+  transition(ep, before > 1 ? stillMore : last);
 }
 
 export function requireConnectionMode(ep: CoreEndpoint, call: string): void {

@@ -19,7 +19,7 @@ import {
 import { EFAULT } from "../errno.js";
 import type { t_call } from "../structs.js";
 import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
-import { checkUserData, copyBytes, copyOut, requireConnectionMode, requireState, transition } from "./common.js";
+import { checkUserData, copyBytes, copyOut, requireConnectionMode, requireState, retireIndication, transition } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
 import type { ConnCon, ConnInd } from "./rcvqueue.js";
@@ -151,12 +151,9 @@ export async function t_accept(fd: unknown, resfd: unknown, callArgument: t_call
     transition(res, "T_BIND");
   }
   await ep.exchange(() => ep.pep.accept({ sequence, acceptor: res.pep, opt, udata }));
-  const before = ep.ocnt;
-  ep.outstanding.delete(sequence);
-  ep.qfullNotified = false;
-  if (same) transition(ep, "T_ACCEPT1");
+  if (same) retireIndication(ep, sequence, "T_ACCEPT1", "T_ACCEPT1"); // TINDOUT ruled out a second one
   else {
-    transition(ep, before > 1 ? "T_ACCEPT3" : "T_ACCEPT2");
+    retireIndication(ep, sequence, "T_ACCEPT3", "T_ACCEPT2");
     transition(res, "T_PASSCON");
   }
   return 0;

@@ -140,7 +140,7 @@ export function t_sync(fd: unknown): number {
 export function t_look(fd: unknown): number {
   const ep = endpointOf(fd);
   ep.checkUsable();
-  const ev = ep.rq.look();
+  const ev = ep.rq.look(ep.profile.lookInlineExpedited);
   if (ev !== 0) return ev;
   // Flow-control-lifted events are consumed by t_look itself.
   if ((ep.goEvents & T_GODATA) !== 0) {

@@ -3,10 +3,10 @@
  * the outstanding connection indications (ocnt), the receive queue, flow-control and look-event
  * flags, and the waiting of blocking calls. It is the ProviderUser of its provider endpoint.
  */
-import { T_GODATA, T_GOEXDATA, T_UNBND, TBADF, TSTATECHNG, TSYSERR } from "../constants.js";
+import { T_GODATA, T_GOEXDATA, T_UNBND, TBADF, TFLOW, TLOOK, TOUTSTATE, TSTATECHNG, TSYSERR } from "../constants.js";
 import type { SemanticsProfile } from "../profile.js";
 import type { ProviderEndpoint, ProviderInfo, ProviderOption, ProviderUser, TransportProvider } from "../spi.js";
-import { fail } from "./failure.js";
+import { fail, toFailure } from "./failure.js";
 import { type Discarded, ReceiveQueue } from "./rcvqueue.js";
 
 export class CoreEndpoint implements ProviderUser {
@@ -38,6 +38,9 @@ export class CoreEndpoint implements ProviderUser {
   private exchanges = 0;
   private exchangeTail: Promise<void> = Promise.resolve();
   private waiters: Array<() => void> = [];
+  /** A send call holds the endpoint (see serializeSend); later ones queue here. */
+  private sending = false;
+  private sendQueue: Array<() => void> = [];
 
   constructor(
     readonly fd: number,
@@ -66,6 +69,50 @@ export class CoreEndpoint implements ProviderUser {
    */
   flowControlled(band: "normal" | "expedited"): void {
     if (this.nonblock) this.flowArmed[band] = true;
+  }
+
+  /**
+   * Flow control refused a request: a non-blocking caller fails TFLOW (and T_GODATA / T_GOEXDATA
+   * will say when to retry); a blocking one waits for the next change, then retries.
+   */
+  async waitForFlow(band: "normal" | "expedited", refused: string): Promise<void> {
+    this.flowControlled(band);
+    if (this.nonblock) fail(TFLOW, 0, `flow control: ${refused}`);
+    await this.changed();
+    this.checkUsable();
+  }
+
+  /**
+   * Run one send call (t_snd, t_sndv, t_sndrel, t_sndreldata, t_sndudata, t_sndvudata) alone on
+   * this endpoint. libnsl holds its endpoint lock across a blocked send; without the same rule a
+   * second async flow could slip its data or an orderly release into the middle of a TSDU that
+   * the first flow is still sending.
+   */
+  async serializeSend<T>(send: () => Promise<T>): Promise<T> {
+    if (this.sending) await new Promise<void>((resume) => this.sendQueue.push(resume));
+    else this.sending = true;
+    try {
+      return await send();
+    } finally {
+      const next = this.sendQueue.shift();
+      if (next === undefined) this.sending = false;
+      else next(); // handed over: `sending` stays set
+    }
+  }
+
+  /** O_NONBLOCK on or off; calls waiting in blocking mode re-check (and fail TNODATA/TFLOW now). */
+  setNonblocking(on: boolean): void {
+    this.nonblock = on;
+    this.wake();
+  }
+
+  /** Forget what belonged to the connection that just ended (units left open, flow-control events). */
+  endConnection(): void {
+    this.openUnit = { normal: -1, expedited: -1 };
+    this.flowArmed.normal = false;
+    this.flowArmed.expedited = false;
+    this.goEvents = 0;
+    this.calledAddress = null;
   }
 
   /** Resolves at the next indication or state change on this endpoint (or its close). */
@@ -100,6 +147,11 @@ export class CoreEndpoint implements ProviderUser {
       await previous;
       this.checkUsable();
       return await request();
+    } catch (e) {
+      // The provider found the request out of state because an indication it sent first is
+      // still unread: the user must look (libnsl's _t_is_ok does the same).
+      if (toFailure(e).t_errno === TOUTSTATE && !this.rq.isEmpty()) fail(TLOOK, 0, "an event is pending");
+      throw e;
     } finally {
       this.exchanges--;
       release();

@@ -85,8 +85,8 @@ export async function t_optmgmt(fd: unknown, req: t_optmgmt, ret: t_optmgmt): Pr
   if (typeof req !== "object" || req === null) fail(TSYSERR, EFAULT, "req is not a t_optmgmt");
   if (typeof ret !== "object" || ret === null) fail(TSYSERR, EFAULT, "ret is not a t_optmgmt");
   const flags = integer(req.flags, "req.flags");
-  if (ep.profile.optmgmtOnlyIdle && ep.state !== T_IDLE) fail(TOUTSTATE, 0, "TLI option management is only allowed in T_IDLE");
   if (ep.profile.optmgmtFormat === "tli") {
+    if (ep.info().legacyOptmgmtOnlyIdle === true && ep.state !== T_IDLE) fail(TOUTSTATE, 0, "this provider allows TLI option management only in T_IDLE");
     const request = inputNetbuf(req.opt, "req.opt");
     checkOutputNetbuf(ret.opt, "ret.opt");
     return tliOptmgmt(ep, flags, request, ret, endpointOptions(ep));

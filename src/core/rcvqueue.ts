@@ -200,15 +200,16 @@ export class ReceiveQueue {
 
   /**
    * The event t_look reports, without consuming anything: a disconnect first (it outranks
-   * everything), then band-1 expedited data, then the head of the queue; in-line expedited data
-   * anywhere in the queue is reported as T_EXDATA.
+   * everything), then band-1 expedited data, then the head of the queue. With
+   * `upgradeInlineExpedited` (XTI), in-line expedited data anywhere in the queue turns T_DATA
+   * into T_EXDATA.
    */
-  look(): number {
+  look(upgradeInlineExpedited: boolean): number {
     if (this.disconCount > 0) return T_DISCONNECT;
     if (this.band1.length > 0) return T_EXDATA;
     const head = this.main.peek();
     if (head === undefined) return 0;
-    if (this.expInline && head.kind === "data" && this.hasExpedited()) return T_EXDATA;
+    if (upgradeInlineExpedited && this.expInline && head.kind === "data" && this.hasExpedited()) return T_EXDATA;
     return EVENT_OF[head.kind];
   }
 

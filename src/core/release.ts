@@ -2,24 +2,24 @@
  * Ending connections: abortive (t_snddis, t_rcvdis) and orderly (t_sndrel, t_rcvrel and the
  * XNS5 reldata pair).
  */
-import { T_INCON, TBADDATA, TBADSEQ, TBUFOVFLW, TFLOW, TLOOK, TNODIS, TNOREL, TSYSERR } from "../constants.js";
+import { T_INCON, TBADDATA, TBADSEQ, TBUFOVFLW, TLOOK, TNODIS, TNOREL, TSYSERR } from "../constants.js";
 import { EFAULT } from "../errno.js";
 import type { t_call, t_discon } from "../structs.js";
 import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
-import { checkUserData, copyBytes, copyOut, requireConnectionMode, requireOrderlyRelease, requireState, transition } from "./common.js";
+import { checkUserData, copyBytes, copyOut, requireConnectionMode, requireOrderlyRelease, requireState, retireIndication, transition } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
 
-/** After the connection is gone: unread data, release and confirmation indications go too. */
-function dropConnectionState(ep: CoreEndpoint): void {
+/**
+ * After an abortive disconnect: unread data, release and confirmation indications go too (the
+ * send-side state went with the transition out of the connection).
+ */
+function dropReceivedIndications(ep: CoreEndpoint): void {
   ep.released(ep.rq.flushData());
   const con = ep.rq.find("conn_con");
   if (con !== undefined) ep.rq.remove(con);
-  ep.openUnit = { normal: -1, expedited: -1 };
-  ep.flowArmed.normal = false;
-  ep.flowArmed.expedited = false;
-  ep.calledAddress = null;
 }
+
 
 export async function t_snddis(fd: unknown, call: t_call | null | undefined): Promise<number> {
   const ep = endpointOf(fd);
@@ -39,13 +39,10 @@ export async function t_snddis(fd: unknown, call: t_call | null | undefined): Pr
   if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is already pending");
   await ep.exchange(() => ep.pep.disconnect({ sequence, udata }));
   if (sequence !== null) {
-    const before = ep.ocnt;
-    ep.outstanding.delete(sequence);
-    ep.qfullNotified = false;
-    transition(ep, before > 1 ? "T_SNDDIS2" : "T_SNDDIS1");
+    retireIndication(ep, sequence, "T_SNDDIS2", "T_SNDDIS1");
   } else {
     transition(ep, "T_SNDDIS1");
-    dropConnectionState(ep);
+    dropReceivedIndications(ep);
   }
   return 0;
 }
@@ -61,13 +58,10 @@ export async function t_rcvdis(fd: unknown, discon: t_discon | null | undefined)
   if (ind === undefined) fail(TNODIS, 0, "no disconnect indication is pending");
   ep.rq.remove(ind);
   if (ep.state === T_INCON) {
-    const before = ep.ocnt;
-    ep.outstanding.delete(ind.sequence);
-    ep.qfullNotified = false;
-    transition(ep, before > 1 ? "T_RCVDIS3" : "T_RCVDIS2");
+    retireIndication(ep, ind.sequence, "T_RCVDIS3", "T_RCVDIS2");
   } else {
     transition(ep, "T_RCVDIS1");
-    dropConnectionState(ep);
+    dropReceivedIndications(ep);
   }
   if (wanted) {
     discon.reason = ind.reason;
@@ -80,14 +74,13 @@ export async function t_rcvdis(fd: unknown, discon: t_discon | null | undefined)
 async function orderlyRelease(ep: CoreEndpoint, udata: Uint8Array | null): Promise<number> {
   for (;;) {
     ep.checkUsable();
-    if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
+    requireState(ep, "t_sndrel"); // checked again once the call holds the endpoint, and after a wait
+    if (ep.profile.sndLookOnDiscon && ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
     if (ep.pep.ordrel(udata)) {
       ep.checkUsable(); // a protocol error raised by the request (TLI out of state)
       break;
     }
-    ep.flowControlled("normal");
-    if (ep.nonblock) fail(TFLOW, 0, "flow control: the release cannot be sent now");
-    await ep.changed();
+    await ep.waitForFlow("normal", "the release cannot be sent now");
   }
   transition(ep, "T_SNDREL");
   ep.openUnit.normal = -1;
@@ -99,7 +92,7 @@ export async function t_sndrel(fd: unknown): Promise<number> {
   ep.checkUsable();
   requireOrderlyRelease(ep, "t_sndrel");
   requireState(ep, "t_sndrel");
-  return orderlyRelease(ep, null);
+  return ep.serializeSend(() => orderlyRelease(ep, null));
 }
 
 export async function t_sndreldata(fd: unknown, discon: t_discon | null | undefined): Promise<number> {
@@ -117,7 +110,7 @@ export async function t_sndreldata(fd: unknown, discon: t_discon | null | undefi
       udata = copyBytes(bytes);
     }
   }
-  return orderlyRelease(ep, udata);
+  return ep.serializeSend(() => orderlyRelease(ep, udata));
 }
 
 /** Consume the orderly release indication at the head of the queue, or fail TNOREL / TLOOK. */

@@ -19,38 +19,24 @@ import {
   T_PUSH,
   TBADDATA,
   TBADFLAG,
-  TFLOW,
   TLOOK,
   TNODATA,
   TNOTSUPPORT,
 } from "../constants.js";
+import type { ProviderInfo } from "../spi.js";
 import type { IntRef, t_iovec } from "../structs.js";
-import { checkIovcount, dataBuffer, flagsRef, integer, iovecViews } from "./args.js";
+import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, scatter } from "./args.js";
 import { requireConnectionMode, requireState } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
 import type { DataPiece } from "./rcvqueue.js";
 
-/** Largest total an iovec array may describe (INT_MAX, as libnsl caps it). */
-const INT_MAX = 0x7fffffff;
-
-
-function gather(views: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const v of views) total += v.length;
-  if (total > INT_MAX) fail(TBADDATA, 0, "the iovec array describes more than INT_MAX bytes");
-  if (views.length === 1) return views[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const v of views) {
-    out.set(v, off);
-    off += v.length;
-  }
-  return out;
-}
-
-/** The checks t_snd and t_sndv share after their own argument checks (libnsl's order). */
-function checkSend(ep: CoreEndpoint, flags: number, nbytes: number): void {
+/**
+ * The checks t_snd and t_sndv share after their own argument checks (libnsl's order), made once
+ * the call holds the endpoint. Returns the provider's t_info for the send.
+ */
+function checkSend(ep: CoreEndpoint, call: "t_snd" | "t_sndv", flags: number, nbytes: number): ProviderInfo {
+  ep.checkUsable();
   requireState(ep, "t_snd");
   const valid = T_MORE | T_EXPEDITED | (ep.profile.pushFlag ? T_PUSH : 0);
   if (ep.profile.checkFlags && (flags & ~valid) !== 0) fail(TBADFLAG, 0, `invalid flags 0x${flags.toString(16)}`);
@@ -64,15 +50,16 @@ function checkSend(ep: CoreEndpoint, flags: number, nbytes: number): void {
     fail(o.t_errno, o.errno, `a ${expedited ? "ETSDU" : "TSDU"} of more than ${limit} bytes`);
   }
   if (ep.profile.sndLookOnDiscon && ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
-  if (ep.profile.sndLookOnOrdrel && ep.rq.find("ordrel") !== undefined) fail(TLOOK, 0, "an orderly release is pending");
+  // XNS4's TLOOK for a pending release is t_snd's alone: t_sndv exists only in XNS5.
+  if (call === "t_snd" && ep.profile.sndLookOnOrdrel && ep.rq.find("ordrel") !== undefined) fail(TLOOK, 0, "an orderly release is pending");
   if (nbytes === 0 && ((flags & T_MORE) !== 0 || !info.sendZero)) {
     fail(TBADDATA, 0, (flags & T_MORE) !== 0 ? "a zero-length piece may only end a unit" : "the provider does not support zero-length units");
   }
+  return info;
 }
 
 /** Pass `data` down in TIDU pieces; returns the bytes taken (see the module comment). */
-async function transmit(ep: CoreEndpoint, data: Uint8Array, flags: number): Promise<number> {
-  const info = ep.info();
+async function transmit(ep: CoreEndpoint, info: ProviderInfo, data: Uint8Array, flags: number): Promise<number> {
   const expedited = (flags & T_EXPEDITED) !== 0;
   const band = expedited ? "expedited" : "normal";
   const stream = !expedited && info.tsdu === 0;
@@ -88,14 +75,13 @@ async function transmit(ep: CoreEndpoint, data: Uint8Array, flags: number): Prom
       sent = end;
       continue;
     }
-    ep.flowControlled(band);
-    if (ep.nonblock) {
-      if (sent > 0) break;
-      fail(TFLOW, 0, "flow control: the provider cannot take data now");
+    if (ep.nonblock && sent > 0) {
+      ep.flowControlled(band);
+      break; // a partial count: the unit stays open
     }
-    await ep.changed();
-    ep.checkUsable();
-    if (ep.rq.hasDiscon()) {
+    await ep.waitForFlow(band, "the provider cannot take data now");
+    requireState(ep, "t_snd"); // another flow may have ended the connection meanwhile
+    if (ep.profile.sndLookOnDiscon && ep.rq.hasDiscon()) {
       if (sent > 0) break;
       fail(TLOOK, 0, "a disconnect arrived");
     }
@@ -114,8 +100,7 @@ export async function t_snd(fd: unknown, buf: Uint8Array, nbytes: number, flags:
   requireConnectionMode(ep, "t_snd");
   const f = integer(flags, "flags");
   const data = dataBuffer(buf, nbytes, "t_snd");
-  checkSend(ep, f, data.length);
-  return transmit(ep, data, f);
+  return ep.serializeSend(() => transmit(ep, checkSend(ep, "t_snd", f, data.length), data, f));
 }
 
 export async function t_sndv(fd: unknown, iov: readonly t_iovec[], iovcount: number, flags: number): Promise<number> {
@@ -125,25 +110,7 @@ export async function t_sndv(fd: unknown, iov: readonly t_iovec[], iovcount: num
   const n = checkIovcount(iovcount, "t_sndv");
   const f = integer(flags, "flags");
   const data = gather(iovecViews(iov, n, "t_sndv"));
-  checkSend(ep, f, data.length);
-  return transmit(ep, data, f);
-}
-
-/** Copy `src` into the scatter list at byte offset `at`, filling each view before the next. */
-function scatter(views: Uint8Array[], at: number, src: Uint8Array): void {
-  let skip = at;
-  let from = 0;
-  for (const v of views) {
-    if (from >= src.length) return;
-    if (skip >= v.length) {
-      skip -= v.length;
-      continue;
-    }
-    const n = Math.min(v.length - skip, src.length - from);
-    v.set(src.subarray(from, from + n), skip);
-    from += n;
-    skip = 0;
-  }
+  return ep.serializeSend(() => transmit(ep, checkSend(ep, "t_sndv", f, data.length), data, f));
 }
 
 /**

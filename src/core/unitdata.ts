@@ -3,11 +3,11 @@
  * t_rcvudata returns a datagram larger than the buffer in pieces: the buffer is filled and T_MORE
  * set, and later calls return the rest with addr.len = opt.len = 0.
  */
-import { T_GODATA, T_MORE, TBADDATA, TBUFOVFLW, TFLOW, TLOOK, TNODATA, TNOUDERR, TSYSERR } from "../constants.js";
+import { T_GODATA, T_MORE, TBADDATA, TBUFOVFLW, TLOOK, TNODATA, TNOUDERR, TSYSERR } from "../constants.js";
 import { EFAULT } from "../errno.js";
 import type { IntRef, t_iovec, t_uderr, t_unitdata } from "../structs.js";
-import { checkIovcount, checkOutputNetbuf, dataBuffer, flagsRef, inputNetbuf, iovecViews } from "./args.js";
-import { copyBytes, copyOut, requireConnectionless, requireState, setEmpty } from "./common.js";
+import { checkIovcount, checkOutputNetbuf, dataBuffer, flagsRef, gather, inputNetbuf, iovecViews, scatter } from "./args.js";
+import { copyOut, requireConnectionless, requireState, setEmpty } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
 
@@ -19,8 +19,8 @@ function unitdataArg(ud: unknown, what: string): t_unitdata {
 
 async function sendDatagram(ep: CoreEndpoint, ud: t_unitdata, data: Uint8Array): Promise<number> {
   requireState(ep, "t_sndudata");
-  const addr = copyBytes(inputNetbuf(ud.addr, "unitdata.addr"));
-  const opt = copyBytes(inputNetbuf(ud.opt, "unitdata.opt"));
+  const addr = inputNetbuf(ud.addr, "unitdata.addr");
+  const opt = inputNetbuf(ud.opt, "unitdata.opt");
   const info = ep.info();
   const limit = info.tsdu > 0 ? info.tsdu : info.tidu;
   if (limit > 0 && data.length > limit) {
@@ -28,20 +28,20 @@ async function sendDatagram(ep: CoreEndpoint, ud: t_unitdata, data: Uint8Array):
     fail(o.t_errno, o.errno, `a datagram of more than ${limit} bytes`);
   }
   if (data.length === 0 && !info.sendZero) fail(TBADDATA, 0, "the provider does not support zero-length datagrams");
-  const udata = copyBytes(data);
-  for (;;) {
-    ep.checkUsable();
-    if (ep.rq.find("uderr") !== undefined) fail(TLOOK, 0, "a unit data error is pending");
-    if (ep.pep.unitdata({ addr, opt, udata })) {
-      ep.checkUsable(); // a protocol error raised by the request (TLI out of state)
-      break;
+  return ep.serializeSend(async () => {
+    for (;;) {
+      ep.checkUsable();
+      requireState(ep, "t_sndudata"); // a t_unbind from another flow ends the wait
+      if (ep.rq.find("uderr") !== undefined) fail(TLOOK, 0, "a unit data error is pending");
+      if (ep.pep.unitdata({ addr, opt, udata: data })) {
+        ep.checkUsable(); // a protocol error raised by the request (TLI out of state)
+        break;
+      }
+      await ep.waitForFlow("normal", "the datagram cannot be sent now");
     }
-    ep.flowControlled("normal");
-    if (ep.nonblock) fail(TFLOW, 0, "flow control: the datagram cannot be sent now");
-    await ep.changed();
-  }
-  ep.goEvents &= ~T_GODATA;
-  return 0;
+    ep.goEvents &= ~T_GODATA;
+    return 0;
+  });
 }
 
 export async function t_sndudata(fd: unknown, unitdata: t_unitdata): Promise<number> {
@@ -57,28 +57,7 @@ export async function t_sndvudata(fd: unknown, unitdata: t_unitdata, iov: t_iove
   ep.checkUsable();
   requireConnectionless(ep, "t_sndvudata");
   const ud = unitdataArg(unitdata, "unitdata");
-  const views = iovecViews(iov, checkIovcount(iovcount, "t_sndvudata"), "t_sndvudata");
-  let total = 0;
-  for (const v of views) total += v.length;
-  const data = new Uint8Array(total);
-  let off = 0;
-  for (const v of views) {
-    data.set(v, off);
-    off += v.length;
-  }
-  return sendDatagram(ep, ud, data);
-}
-
-/** Copy up to the capacity of `views` from `src` (filling each view in turn). */
-function fill(views: Uint8Array[], src: Uint8Array): number {
-  let from = 0;
-  for (const v of views) {
-    if (from >= src.length) break;
-    const n = Math.min(v.length, src.length - from);
-    v.set(src.subarray(from, from + n));
-    from += n;
-  }
-  return from;
+  return sendDatagram(ep, ud, gather(iovecViews(iov, checkIovcount(iovcount, "t_sndvudata"), "t_sndvudata")));
 }
 
 /**
@@ -108,7 +87,7 @@ async function receiveDatagram(ep: CoreEndpoint, ud: t_unitdata, views: Uint8Arr
         setEmpty(ud.opt);
       }
       const rest = head.udata.subarray(head.off);
-      const n = views === null ? rest.length : fill(views, rest);
+      const n = views === null ? rest.length : scatter(views, 0, rest);
       if (views !== null) setLen?.(n);
       head.off += n;
       ep.released({ normal: n, expedited: 0 });

@@ -11,7 +11,12 @@ import {
   O_NONBLOCK,
   O_RDWR,
   T_COTS,
+  T_COTS_ORD,
   T_DATAXFER,
+  T_DISCONNECT,
+  T_EXPEDITED,
+  T_IDLE,
+  T_MORE,
   TBADF,
   TLOOK,
   TNODATA,
@@ -27,14 +32,34 @@ import {
   t_look,
   t_open,
   t_rcv,
+  t_rcvdis,
+  t_rcvrel,
   t_rcvudata,
   t_snd,
   t_snddis,
+  t_sndrel,
   t_unitdata_of,
   errno,
 } from "../../src/index.js";
 import { EBADF } from "../../src/errno.js";
-import { callTo, cleanup, connectedPair, expectFail, expectFailAsync, listener, loopback, ok, open, settle, text } from "../helpers/xti.js";
+import { callTo, cleanup, connectedPair, expectFail, expectFailAsync, listener, loopback, ok, open, settle, str, text } from "../helpers/xti.js";
+
+/** Read whole TSDUs from `fd` until `count` have ended (a small buffer, so units come in pieces). */
+async function readUnits(fd: number, count: number): Promise<string[]> {
+  const units: string[] = [];
+  let current = "";
+  const buf = new Uint8Array(5);
+  const flags = { value: 0 };
+  while (units.length < count) {
+    const n = await ok(t_rcv(fd, buf, buf.length, flags));
+    current += str(buf.subarray(0, n));
+    if ((flags.value & T_MORE) === 0) {
+      units.push(current);
+      current = "";
+    }
+  }
+  return units;
+}
 
 describe("blocking and non-blocking calls", () => {
   afterEach(cleanup);
@@ -118,6 +143,99 @@ describe("blocking and non-blocking calls", () => {
     await ok(t_snd(client, text("two"), 3, 0));
     expect([await ra, await rb]).to.deep.equal([3, 3]);
     expect(new Set([Buffer.from(a.subarray(0, 3)).toString(), Buffer.from(b.subarray(0, 3)).toString()])).to.deep.equal(new Set(["one", "two"]));
+  });
+});
+
+describe("sends from concurrent flows on one endpoint", () => {
+  afterEach(cleanup);
+
+  it("a second flow's TSDU waits until the blocked first one is sent whole (no interleaving)", async () => {
+    const dev = loopback({ servtype: T_COTS, tidu: 4, rcvbuf: 8 });
+    const { client, server } = await connectedPair(dev);
+    const first = t_snd(client, text("AAAAaaaaAAAAaaaa"), 16, 0); // blocks after 8 bytes
+    await settle();
+    // Reading makes room, and the second flow sends before the first one resumes.
+    const head = new Uint8Array(4);
+    const reading = t_rcv(server, head, 4, { value: 0 });
+    const second = t_snd(client, text("BBBB"), 4, 0);
+    expect(await reading).to.equal(4);
+    const units = await readUnits(server, 2);
+    expect([str(head) + units[0], units[1]]).to.deep.equal(["AAAAaaaaAAAAaaaa", "BBBB"]);
+    expect([await first, await second]).to.deep.equal([16, 4]);
+  });
+
+  it("an orderly release from another flow goes after the TSDU being sent, not into it", async () => {
+    const dev = loopback({ servtype: T_COTS_ORD, tidu: 4, rcvbuf: 8 });
+    const { client, server } = await connectedPair(dev);
+    const sending = t_snd(client, text("AAAAaaaaAAAAaaaa"), 16, 0);
+    await settle();
+    const head = new Uint8Array(4);
+    const reading = t_rcv(server, head, 4, { value: 0 });
+    const releasing = t_sndrel(client);
+    expect(await reading).to.equal(4);
+    expect((await readUnits(server, 1)).map((u) => str(head) + u)).to.deep.equal(["AAAAaaaaAAAAaaaa"]);
+    expect([await sending, await releasing]).to.deep.equal([16, 0]);
+    await ok(t_rcvrel(server));
+  });
+
+  it("a flow waiting for the endpoint fails TOUTSTATE when the connection ends meanwhile", async () => {
+    const dev = loopback({ servtype: T_COTS, tidu: 4, rcvbuf: 4 });
+    const { client } = await connectedPair(dev);
+    const first = t_snd(client, text("AAAAaaaa"), 8, 0);
+    await settle();
+    const second = t_snd(client, text("BBBB"), 4, 0);
+    await settle();
+    await ok(t_snddis(client, null));
+    expect(t_getstate(client)).to.equal(T_IDLE);
+    // The blocked flow races the disconnect (its retry may reach the provider first, which then
+    // discards it, as a kernel would); the one still waiting for the endpoint must not send.
+    expect(await first).to.be.oneOf([8, -1]);
+    await expectFailAsync(second, TOUTSTATE);
+  });
+});
+
+describe("a provider's TOUTSTATE with an event pending", () => {
+  afterEach(cleanup);
+
+  it("is TLOOK: both ends disconnecting at once, the second learns of the first's disconnect", async () => {
+    const { client, server } = await connectedPair("/dev/ticots");
+    const a = t_snddis(client, null);
+    const b = t_snddis(server, null);
+    await ok(a);
+    await expectFailAsync(b, TLOOK);
+    expect(t_look(server)).to.equal(T_DISCONNECT);
+    await ok(t_rcvdis(server, null));
+    expect(t_getstate(server)).to.equal(T_IDLE);
+  });
+});
+
+describe("the end of a connection", () => {
+  afterEach(cleanup);
+
+  it("forgets a unit left open: a new connection on the endpoint starts with fresh ETSDU limits", async () => {
+    const dev = loopback({ servtype: T_COTS_ORD, etsdu: 4 });
+    const l = await listener(dev, 1);
+    const client = open(dev);
+    await ok(t_bind(client, null, null));
+    const connect = async (): Promise<void> => {
+      const call = t_call_of({ addr: 64 });
+      const accepted = (async () => {
+        await ok(t_listen(l.fd, call));
+        await ok(t_accept(l.fd, l.fd, call));
+      })();
+      await ok(t_connect(client, callTo(l.addr), null));
+      await accepted;
+    };
+    await connect();
+    await ok(t_snd(client, text("XXX"), 3, T_EXPEDITED | T_MORE)); // an ETSDU left open
+    await ok(t_sndrel(client));
+    await ok(t_rcv(l.fd, new Uint8Array(8), 8, { value: 0 }));
+    await ok(t_rcvrel(l.fd));
+    await ok(t_sndrel(l.fd));
+    await ok(t_rcvrel(client));
+    expect(t_getstate(client)).to.equal(T_IDLE);
+    await connect();
+    expect(await t_snd(client, text("YY"), 2, T_EXPEDITED), "a 2-byte ETSDU on the new connection").to.equal(2);
   });
 });
 

@@ -38,9 +38,11 @@ async function caught(p: Promise<unknown>): Promise<XTIError> {
   throw new Error("expected an XTIError");
 }
 
+let services = 0;
+
 async function connected(device = "/dev/ticotsord"): Promise<{ client: Endpoint; server: Endpoint; listener: Endpoint }> {
   const listener = Endpoint.open(device);
-  const { addr } = await listener.bind(text("svc-" + Math.random()), 1);
+  const { addr } = await listener.bind(text(`svc-${++services}`), 1);
   const client = Endpoint.open(device);
   await client.bind();
   const server = Endpoint.open(device);
@@ -69,6 +71,36 @@ describe("idiomatic Endpoint API", () => {
     await server.sndrel();
     await client.rcvrel();
     expect(client.getprotaddr().remote.length).to.equal(0);
+  });
+
+  it("rcvUnit: an ETSDU overtaking a TSDU being read comes first, and the TSDU is completed by the next call", async () => {
+    const { client, server } = await connected();
+    await client.snd(text("abc"), T_MORE);
+    const first = server.rcvUnit(); // reads "abc", then waits for the rest of the TSDU
+    await new Promise((r) => setImmediate(r));
+    await client.snd(text("X"), T_EXPEDITED);
+    const ex = await first;
+    expect({ data: Buffer.from(ex.data).toString(), expedited: ex.expedited }).to.deep.equal({ data: "X", expedited: true });
+    await client.snd(text("def"));
+    const unit = await server.rcvUnit();
+    expect({ data: Buffer.from(unit.data).toString(), expedited: unit.expedited }).to.deep.equal({ data: "abcdef", expedited: false });
+  });
+
+  it("rcvudata: concurrent receives on one endpoint each get their own datagram and address", async () => {
+    const a = Endpoint.open("/dev/ticlts");
+    const b = Endpoint.open("/dev/ticlts");
+    const { addr: aAddr } = await a.bind(text("udp-a"));
+    await b.bind(text("udp-b"));
+    const got = Promise.all([a.rcvudata(), a.rcvudata(), a.rcvudata()]);
+    await new Promise((r) => setImmediate(r));
+    for (const m of ["one", "two", "three"]) await b.sndudata(aAddr, text(m));
+    const received = await got;
+    // Later receives reuse the endpoint's buffers; results already returned must stay intact.
+    await b.sndudata(aAddr, text("four"));
+    const fourth = await a.rcvudata();
+    expect(received.map((d) => Buffer.from(d.udata).toString()).sort()).to.deep.equal(["one", "three", "two"]);
+    expect(received.map((d) => Buffer.from(d.addr).toString())).to.deep.equal(["udp-b", "udp-b", "udp-b"]);
+    expect(Buffer.from(fourth.udata).toString()).to.equal("four");
   });
 
   it("throws XTIError with t_errno, errno, code, the call and a readable message", async () => {

@@ -51,7 +51,9 @@ import {
   t_optmgmt_of,
   t_rcv,
   t_snd,
+  t_snddis,
   t_sndrel,
+  t_sndv,
   t_sndudata,
   t_unitdata_of,
   errnoName,
@@ -59,6 +61,8 @@ import {
 } from "../../src/index.js";
 import { EPROTO } from "../../src/errno.js";
 import { endpointOf } from "../../src/core/endpoint.js";
+import { registerProvider, unregisterProvider } from "../../src/registry.js";
+import { ScriptedProvider } from "../helpers/scripted.js";
 import { callTo, cleanup, closeAll, connectedPair, expectFail, listener, loopback, ok, open, pattern, text } from "../helpers/xti.js";
 
 type Dialect = "XNS5" | "XNS4" | "TLI";
@@ -170,6 +174,42 @@ describe("API semantics profiles, side by side", () => {
       await ok(t_sndrel(client));
       return outcome(await t_snd(server, text("x"), 1, 0));
     });
+  });
+
+  it("t_sndv with an orderly release pending: never TLOOK (t_sndv has XNS5 semantics even on an XNS4 endpoint)", async () => {
+    await sideBySide({ XNS5: "ok:1", XNS4: "ok:1", TLI: "ok:1" }, async (d) => {
+      const { client, server } = await connectedPair("/dev/ticotsord", { semantics: d });
+      await ok(t_sndrel(client));
+      return outcome(await t_sndv(server, [{ iov_base: text("x"), iov_len: 1 }], 1, 0));
+    });
+  });
+
+  it("t_sndrel with a disconnect pending: XTI fails TLOOK; TLI passes it to the provider, which reports EPROTO", async () => {
+    await sideBySide({ XNS5: "TLOOK", XNS4: "TLOOK", TLI: "TSYSERR/EPROTO" }, async (d) => {
+      const { client, server } = await connectedPair("/dev/ticotsord", { semantics: d });
+      await ok(t_snddis(client, null));
+      return outcome(await t_sndrel(server));
+    });
+  });
+
+  it("t_look with in-line expedited data (TCP urgent data) queued behind normal data: XTI T_EXDATA, TLI T_DATA", async () => {
+    const sp = new ScriptedProvider("/dev/test-scripted-inline", { tsdu: 0, expInline: true });
+    registerProvider(sp);
+    try {
+      await sideBySide({ XNS5: "8", XNS4: "8", TLI: "4" }, async (d) => {
+        const fd = open(sp.name, false, d);
+        await ok(t_bind(fd, null, null));
+        const connecting = t_connect(fd, callTo(text("peer")), null);
+        await new Promise((r) => setImmediate(r));
+        sp.last.user.connCon({ addr: text("peer"), opt: new Uint8Array(0), udata: new Uint8Array(0) });
+        await ok(connecting);
+        sp.last.user.dataInd(text("ab"), false);
+        sp.last.user.exdataInd(text("U"), false);
+        return String(t_look(fd));
+      });
+    } finally {
+      unregisterProvider(sp.name);
+    }
   });
 
   it("t_accept with another connection indication pending: TLOOK under XNS4 and TLI, not XNS5", async () => {
@@ -317,12 +357,23 @@ describe("API semantics profiles, side by side", () => {
     expectFail(await tli.t_optmgmt(tliFd, t_optmgmt_of(encodeOptions([{ level: XTI_GENERIC, name: XTI_RCVBUF, value: scalarValue(9) }]), T_NEGOTIATE), t_optmgmt_of(256)), TBADOPT);
   });
 
-  it("t_optmgmt outside T_IDLE: allowed in XTI, TOUTSTATE under TLI (the historical rule)", async () => {
+  it("t_optmgmt outside T_IDLE: allowed in XTI; TOUTSTATE under TLI on the tl-like loopback providers (their rule)", async () => {
     await sideBySide({ XNS5: "ok:0", XNS4: "ok:0", TLI: "TOUTSTATE" }, async (d) => {
       const fd = open("/dev/ticots", false, d);
       const req = d === "TLI" ? t_optmgmt_of(0, T_DEFAULT) : t_optmgmt_of(encodeOptions([{ level: XTI_GENERIC, name: XTI_RCVBUF }]), T_CURRENT);
       return outcome(await t_optmgmt(fd, req, t_optmgmt_of(1024)));
     });
+  });
+
+  it("TLI t_optmgmt outside T_IDLE on a provider that does not declare the tl rule goes ahead", async () => {
+    const sp = new ScriptedProvider("/dev/test-scripted-optmgmt");
+    registerProvider(sp);
+    try {
+      const fd = open(sp.name, false, "TLI");
+      expect(await t_optmgmt(fd, t_optmgmt_of(0, T_DEFAULT), t_optmgmt_of(1024))).to.equal(0);
+    } finally {
+      unregisterProvider(sp.name);
+    }
   });
 
   it("the default dialect is XNS5, and xti/xns4's t_open opens XNS4 endpoints", async () => {
