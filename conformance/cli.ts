@@ -172,6 +172,9 @@ async function main(): Promise<number> {
   return 0;
 }
 
+// Until main() settles, an exit means the run was cut short (say, a provider that never answers
+// left nothing for the event loop to wait on): that must not read as success.
+process.exitCode = 2;
 main().then(
   (code) => {
     process.exitCode = code;

@@ -130,15 +130,33 @@ export class CaseContext {
     const l = await this.listener(1);
     const client = await this.caller({ device: options.clientDevice ?? this.target.peerDevice ?? this.target.device });
     const server = options.acceptOnListener === true ? l.fd : this.open();
-    const call = t_call_of({ addr: 1024, opt: 1024, udata: 1024 });
-    const accepting = (async () => {
-      this.ok(await this.within(t_listen(l.fd, call), "t_listen"), "t_listen");
-      this.ok(await this.within(t_accept(l.fd, server, call), "t_accept"), "t_accept");
-    })();
+    const accepting = this.acceptNext(l.fd, server);
     const callTo = { ...t_call_of(), addr: netbuf(l.addr) };
     this.ok(await this.within(t_connect(client, callTo, null), "t_connect"), "t_connect");
     await accepting;
     return { client, server, listener: l.fd };
+  }
+
+  /** t_listen, then t_accept onto `acceptor`: started before the t_connect it answers, awaited after. */
+  acceptNext(listener: number, acceptor: number): Promise<void> {
+    const call = t_call_of({ addr: 1024, opt: 1024, udata: 1024 });
+    return this.alongside(
+      (async () => {
+        this.ok(await this.within(t_listen(listener, call), "t_listen"), "t_listen");
+        this.ok(await this.within(t_accept(listener, acceptor, call), "t_accept"), "t_accept");
+      })(),
+    );
+  }
+
+  /**
+   * Work that runs beside the case's next steps and is awaited later. If a step fails first, the
+   * case ends and closing its endpoints makes this work fail too: that failure must not escape as
+   * an unhandled rejection (which would end the whole run), so it is marked handled here; awaiting
+   * the promise still reports it.
+   */
+  alongside<T>(work: Promise<T>): Promise<T> {
+    work.catch(() => undefined);
+    return work;
   }
 
   /** Two bound connectionless endpoints and their dial addresses. */
@@ -191,8 +209,9 @@ export class CaseContext {
   }
 
   /** Close every endpoint the case opened (pending calls on them complete with TBADF). */
+  /** Close the case's endpoints; fails (rather than waiting for ever) if the provider does not let them close. */
   async close(): Promise<void> {
-    for (const fd of this.fds.splice(0)) await t_close(fd);
+    for (const fd of this.fds.splice(0)) await this.within(t_close(fd), `t_close(${fd})`);
   }
 }
 

@@ -69,7 +69,7 @@ export function junitReport(reports: TargetReport[]): string {
   for (const r of reports) {
     const c = counts(r);
     const time = r.results.reduce((t, x) => t + x.durationMs, 0) / 1000;
-    out.push(`  <testsuite name="${xml(r.target)}" tests="${r.results.length}" failures="${c.fail}" skipped="${c.na + (r.skipped !== undefined ? 1 : 0)}" time="${time.toFixed(3)}">`);
+    out.push(`  <testsuite name="${xml(r.target)}" tests="${r.results.length + (r.skipped !== undefined ? 1 : 0)}" failures="${c.fail}" skipped="${c.na + (r.skipped !== undefined ? 1 : 0)}" time="${time.toFixed(3)}">`);
     if (r.skipped !== undefined) out.push(`    <testcase classname="${xml(r.target)}" name="(provider)"><skipped message="${xml(r.skipped)}"/></testcase>`);
     for (const x of r.results) {
       const head = `    <testcase classname="${xml(r.target)}.${x.group}" name="${xml(`${x.id}: ${x.rule}`)}" time="${(x.durationMs / 1000).toFixed(3)}"`;

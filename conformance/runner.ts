@@ -19,12 +19,26 @@ export function selectCases(filter: string[] | undefined): ConformanceCase[] {
   return ALL_CASES.filter((c) => filter.some((f) => c.id.startsWith(f) || c.group === f));
 }
 
+const INFO_CLOSE_TIMEOUT_MS = 5000;
+
+/** Whether `p` settles within `ms` (a provider that never answers must not stall the run). */
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function targetInfo(target: ConformanceTarget): Promise<t_info | string> {
   const fd = t_open(target.device, O_RDWR, null);
   if (fd < 0) return `t_open ${target.device} failed: ${tErrnoName(t_errno)}`;
   const info: t_info = { addr: 0, options: 0, tsdu: 0, etsdu: 0, connect: 0, discon: 0, servtype: 0, flags: 0 };
   const r = t_getinfo(fd, info);
-  await t_close(fd);
+  const closed = await settlesWithin(t_close(fd), INFO_CLOSE_TIMEOUT_MS);
+  if (!closed) return `t_close of the endpoint opened for t_getinfo did not complete within ${INFO_CLOSE_TIMEOUT_MS} ms`;
   return r < 0 ? `t_getinfo failed: ${tErrnoName(t_errno)}` : info;
 }
 
@@ -35,21 +49,23 @@ async function runCase(target: ConformanceTarget, info: t_info, c: ConformanceCa
   if (na !== null) return { ...base, outcome: "na", reason: na, durationMs: 0 };
   const ctx = new CaseContext(target, info, target.eventTimeoutMs ?? Math.min(timeoutMs, 5000));
   let timer: NodeJS.Timeout | undefined;
+  const running = ctx.alongside(c.run(ctx)); // it may still fail after the timeout ended the case
   try {
     await Promise.race([
-      c.run(ctx),
+      running,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new CaseFailure("the case did not finish", `within ${timeoutMs} ms`, "still running")), timeoutMs);
       }),
     ]);
+    await ctx.close(); // part of the case: a provider that cannot close fails it
     return { ...base, outcome: "pass", durationMs: performance.now() - started };
   } catch (e) {
+    await ctx.close().catch(() => undefined);
     const durationMs = performance.now() - started;
     if (e instanceof CaseFailure) return { ...base, outcome: "fail", reason: e.message, expected: e.expected, actual: e.actual, durationMs };
     return { ...base, outcome: "fail", reason: `the case threw: ${e instanceof Error ? e.message : String(e)}`, durationMs };
   } finally {
     clearTimeout(timer);
-    await ctx.close();
   }
 }
 

@@ -154,10 +154,12 @@ export const tsduCases: ConformanceCase[] = [
       const { client, server } = await ctx.pair();
       const unit = pattern(200_000, 5);
       const marker = text("marker");
-      const sending = (async () => {
-        ctx.ok(await t_snd(client, unit, unit.length, 0), "t_snd of 200000 bytes");
-        ctx.ok(await t_snd(client, marker, marker.length, 0), "t_snd of the next TSDU");
-      })();
+      const sending = ctx.alongside(
+        (async () => {
+          ctx.ok(await t_snd(client, unit, unit.length, 0), "t_snd of 200000 bytes");
+          ctx.ok(await t_snd(client, marker, marker.length, 0), "t_snd of the next TSDU");
+        })(),
+      );
       const got = await ctx.readUnit(server, 65536);
       await ctx.within(sending, "the sends");
       ctx.truthy(sameBytes(got.data, unit), "the 200000-byte TSDU as one unit", "200000 bytes", `${got.data.length} bytes`);

@@ -4,14 +4,18 @@
  *
  *   "lose-more"   every data piece arrives with MORE clear: a TSDU sent in pieces falls apart
  *   "merge-tsdus" every data piece arrives with MORE set: TSDUs never end, so they run together
+ *   "refuse"      every connection request is answered with a disconnect (ECONNREFUSED)
+ *   "never-close" closing a bound endpoint never completes (a provider that hangs)
+ *
+ * The last two show that the suite reports a provider that misbehaves badly, rather than stopping.
  *
  * Certify it to see the failures:  npm run conformance -- -p ./examples/broken-provider/index.ts
  * (this file's default export uses "lose-more").
  */
-import { createLoopbackProvider, T_COTS_ORD, type ProviderEndpoint, type ProviderUser, type TransportProvider } from "xti";
+import { createLoopbackProvider, Errno, T_COTS_ORD, type ProviderEndpoint, type ProviderUser, type TransportProvider } from "xti";
 import type { ConformanceTarget } from "xti/conformance";
 
-export type Fault = "lose-more" | "merge-tsdus";
+export type Fault = "lose-more" | "merge-tsdus" | "refuse" | "never-close";
 
 export function createBrokenProvider(fault: Fault, name = `/dev/broken-${fault}`): TransportProvider {
   const inner = createLoopbackProvider({ name, servtype: T_COTS_ORD });
@@ -33,7 +37,19 @@ export function createBrokenProvider(fault: Fault, name = `/dev/broken-${fault}`
         writable: (expedited) => user.writable(expedited),
         error: (errno) => user.error(errno),
       };
-      return inner.open(faulty);
+      const ep = inner.open(faulty);
+      // The requests are replaced on the endpoint itself: the loopback provider accepts a
+      // connection only onto its own endpoints, so a wrapper object would not do.
+      if (fault === "refuse") {
+        ep.connect = async () => {
+          queueMicrotask(() => user.disconInd({ reason: Errno.ECONNREFUSED, sequence: -1, udata: new Uint8Array(0) }));
+        };
+      }
+      if (fault === "never-close") {
+        const close = ep.close.bind(ep);
+        ep.close = () => (ep.addresses().local === null ? close() : new Promise<void>(() => undefined));
+      }
+      return ep;
     },
   };
 }

@@ -85,6 +85,42 @@ describe("conformance suite", function () {
     }
   });
 
+  it("reports a provider that refuses every connection, case by case, without the run stopping", async () => {
+    const p = createBrokenProvider("refuse", "/dev/test-refuse");
+    registerProvider(p);
+    const escaped: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void escaped.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const r = await runTarget({ name: "refuse", device: p.name, features, eventTimeoutMs: 300 }, { filter: ["T1", "L1", "B3"] });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(escaped, "failures escaping the cases (they would end a real run)").to.deep.equal([]);
+      expect(r.results.map((x) => x.outcome)).to.not.include("na");
+      const failing = r.results.filter((x) => x.outcome === "fail");
+      expect(failing.map((x) => x.id)).to.include.members(["T1.more-pieces", "T1.boundaries", "B3.connect-overflow"]);
+      for (const x of failing.filter((f) => f.id !== "L1.listen-and-connect")) expect(x.reason, x.id).to.match(/t_connect|t_listen|t_accept/);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+      unregisterProvider(p.name);
+    }
+  });
+
+  it("fails the cases of a provider whose endpoints never finish closing, instead of waiting for ever", async () => {
+    const p = createBrokenProvider("never-close", "/dev/test-never-close");
+    registerProvider(p);
+    try {
+      const r = await runTarget({ name: "never-close", device: p.name, features, eventTimeoutMs: 200 }, { filter: ["T1.more-pieces", "S3"] });
+      expect(r.results.map((x) => [x.id, x.outcome])).to.deep.equal([
+        ["T1.more-pieces", "fail"],
+        ["S3.badqlen", "fail"],
+      ]);
+      expect(r.results[0]?.reason).to.match(/^t_close\(\d+\) did not complete$/);
+      expect(r.results[1]?.reason).to.match(/^t_close\(\d+\) did not complete$/);
+    } finally {
+      unregisterProvider(p.name);
+    }
+  });
+
   it("writes JSON, JUnit and TAP reports that carry every case and outcome", async () => {
     const report = await runTarget(findConformanceTarget("ticlts") as ConformanceTarget, { filter: ["clts", "T1"] });
     const json = JSON.parse(formatReport([report], "json")) as { providers: Array<{ target: string; summary: { pass: number; fail: number; na: number }; results: unknown[] }> };
@@ -93,6 +129,8 @@ describe("conformance suite", function () {
     const junit = formatReport([report], "junit");
     expect(junit).to.match(/^<\?xml/);
     expect(junit.match(/<testcase /g)?.length).to.equal(10);
+    const skipped = formatReport([{ target: "gone", device: "/dev/gone", results: [], skipped: "not on this machine" }], "junit");
+    expect(skipped, "a skipped provider counts its one placeholder test case").to.contain('tests="1" failures="0" skipped="1"');
     expect(junit.match(/<skipped /g)?.length).to.equal(2);
     expect(junit).to.contain('<testsuite name="ticlts" tests="10" failures="0" skipped="2"');
     const tap = formatReport([report], "tap").split("\n");
