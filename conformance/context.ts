@@ -181,6 +181,19 @@ export class CaseContext {
     }
   }
 
+  /**
+   * Poll several endpoints until one of them reports its event; returns that entry's label, or
+   * "none" when the event timeout passes first.
+   */
+  async firstEvent(watch: ReadonlyArray<readonly [fd: number, event: number, label: string]>): Promise<string> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      for (const [fd, event, label] of watch) if (t_look(fd) === event) return label;
+      if (Date.now() > deadline) return "none";
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+
   /** Wait until t_look(fd) reports `event` (polling; t_look consumes nothing but T_GO* events). */
   async event(fd: number, event: number, what: string): Promise<void> {
     const deadline = Date.now() + this.timeoutMs;

@@ -72,7 +72,7 @@ export const queueCases: ConformanceCase[] = [
   {
     id: "Q2.tqfull",
     group: "queue",
-    rule: "When the outstanding indications reach qlen, t_listen fails TQFULL once, then TNODATA",
+    rule: "When the outstanding indications reach qlen, t_listen fails TQFULL once, then TNODATA, and the provider indicates no caller beyond qlen (it refuses or holds it)",
     source: `${SOURCE} (TX_TQFULL_NOTIFIED); test-xnet 7.3.4`,
     notApplicable: (i, f) => first(connectionMode(i), f.boundedQueue === false ? "the provider does not bound its queue by qlen" : null),
     async run(ctx) {
@@ -82,6 +82,13 @@ export const queueCases: ConformanceCase[] = [
       fcntl(l.fd, F_SETFL, O_NONBLOCK);
       ctx.error(await t_listen(l.fd, t_call_of({ addr: 1024 })), TQFULL, "t_listen with ocnt == qlen");
       ctx.error(await t_listen(l.fd, t_call_of({ addr: 1024 })), TNODATA, "the next t_listen");
+      // The queue bound is the provider's: a second caller must not be indicated while one is outstanding.
+      const extra = await caller(ctx, l.addr);
+      const outcome = await ctx.firstEvent([
+        [extra, T_DISCONNECT, "refused"],
+        [l.fd, T_LISTEN, "indicated"],
+      ]);
+      ctx.truthy(outcome !== "indicated", "a caller beyond qlen", "refused (T_DISCONNECT) or held without an indication", "the listener got T_LISTEN for it");
     },
   },
   {

@@ -93,7 +93,7 @@ export const releaseCases: ConformanceCase[] = [
     id: "O2.no-release-data",
     group: "release",
     rule: "Without T_ORDRELDATA, t_sndreldata with data fails TBADDATA; without data it releases like t_sndrel",
-    source: "XNS5 t_sndreldata(3); illumos libnsl t_sndreldata.c",
+    source: "illumos libnsl t_sndreldata.c (the XNS5 page, and conformance-rules O2, say TNOTSUPPORT; libnsl, followed here, checks the data instead)",
     notApplicable: (i) => first(orderlyRelease(i), noOrdrelData(i)),
     async run(ctx) {
       const { client, server } = await ctx.pair();
