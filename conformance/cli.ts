@@ -130,7 +130,7 @@ async function main(): Promise<number> {
   const cases = selectCases(args.case);
   if (args.list === true) {
     process.stdout.write("Providers:\n" + conformanceTargets().map((t) => `  ${t.name.padEnd(12)} ${t.device.padEnd(18)} ${t.description ?? ""}`).join("\n") + "\n\nCases:\n");
-    process.stdout.write(cases.map((c) => `  ${c.id.padEnd(30)} [${c.group}] ${c.rule}\n      source: ${c.source}`).join("\n") + "\n");
+    process.stdout.write(cases.map((c) => `  ${c.id.padEnd(30)} [${c.group}${c.checks === "library" ? ", library" : ""}] ${c.rule}\n      source: ${c.source}`).join("\n") + "\n");
     return 0;
   }
   if (cases.length === 0) {

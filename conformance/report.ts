@@ -3,23 +3,29 @@ import type { CaseResult, TargetReport } from "./types.js";
 
 export type Format = "text" | "json" | "junit" | "tap";
 
-function counts(r: TargetReport): { pass: number; fail: number; na: number } {
-  const c = { pass: 0, fail: 0, na: 0 };
-  for (const x of r.results) c[x.outcome]++;
+function counts(r: TargetReport): { pass: number; fail: number; na: number; libraryPass: number } {
+  const c = { pass: 0, fail: 0, na: 0, libraryPass: 0 };
+  for (const x of r.results) {
+    c[x.outcome]++;
+    if (x.outcome === "pass" && x.checks === "library") c.libraryPass++;
+  }
   return c;
 }
 
 export function textReport(reports: TargetReport[], options: { verbose?: boolean } = {}): string {
   const lines: string[] = ["XTI conformance report", ""];
   const width = Math.max(8, ...reports.map((r) => r.target.length));
-  lines.push(`${"provider".padEnd(width)}  ${"device".padEnd(18)}  passed  failed  n/a`);
+  lines.push(`${"provider".padEnd(width)}  ${"device".padEnd(18)}  passed  failed  n/a  (library)`);
   for (const r of reports) {
     if (r.skipped !== undefined) {
       lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(18)}  skipped: ${r.skipped}`);
       continue;
     }
     const c = counts(r);
-    lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(18)}  ${String(c.pass).padStart(6)}  ${String(c.fail).padStart(6)}  ${String(c.na).padStart(3)}`);
+    lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(18)}  ${String(c.pass).padStart(6)}  ${String(c.fail).padStart(6)}  ${String(c.na).padStart(3)}  ${String(c.libraryPass).padStart(9)}`);
+  }
+  if (reports.some((r) => counts(r).libraryPass > 0)) {
+    lines.push("", "(library): passes of rules the xti library enforces itself over any provider (state, flag and", "argument checks, advertised limits, options); the rest depend on the provider's own behaviour.");
   }
   for (const r of reports) {
     const failures = r.results.filter((x) => x.outcome === "fail");

@@ -43,7 +43,7 @@ async function targetInfo(target: ConformanceTarget): Promise<t_info | string> {
 }
 
 async function runCase(target: ConformanceTarget, info: t_info, c: ConformanceCase, timeoutMs: number): Promise<CaseResult> {
-  const base = { target: target.name, id: c.id, group: c.group, rule: c.rule, source: c.source };
+  const base = { target: target.name, id: c.id, group: c.group, rule: c.rule, source: c.source, checks: c.checks ?? "provider" };
   const started = performance.now();
   const na = c.notApplicable(info, target.features ?? {});
   if (na !== null) return { ...base, outcome: "na", reason: na, durationMs: 0 };

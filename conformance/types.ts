@@ -28,6 +28,13 @@ export interface ConformanceCase {
   /** Where the rule comes from (XTI manual page, spec section, reference implementation). */
   source: string;
   /**
+   * "library" when the outcome is decided by the xti library itself over any provider (state,
+   * flag and argument checks, TBADDATA against the advertised limits, option bookkeeping): such a
+   * pass shows the library works over the provider, not that the provider behaves. Default
+   * "provider": the provider's own behaviour decides.
+   */
+  checks?: "library" | "provider";
+  /**
    * Why the case does not apply to a provider with this t_info (and these target features), or
    * null when it applies. Decided from capabilities only, never from what the provider does.
    */
@@ -79,6 +86,8 @@ export interface CaseResult {
   group: Group;
   rule: string;
   source: string;
+  /** What decides the outcome (see ConformanceCase.checks). */
+  checks: "library" | "provider";
   outcome: Outcome;
   /** For na: why it does not apply; for fail: what went wrong. */
   reason?: string;

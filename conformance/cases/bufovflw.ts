@@ -45,6 +45,7 @@ export const bufovflwCases: ConformanceCase[] = [
   {
     id: "B4.maxlen-zero",
     group: "bufovflw",
+    checks: "library",
     rule: "XTI: a returned netbuf with maxlen 0 means 'do not return this field' and is never TBUFOVFLW",
     source: "XNS5 (netbuf maxlen 0); illumos man3nsl TLI COMPATIBILITY",
     notApplicable: () => null,

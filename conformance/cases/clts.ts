@@ -125,6 +125,7 @@ export const cltsCases: ConformanceCase[] = [
   {
     id: "C2.tnouderr",
     group: "clts",
+    checks: "library",
     rule: "t_rcvuderr with no unit data error fails TNOUDERR",
     source: SOURCE,
     notApplicable: (i) => connectionless(i),
@@ -150,6 +151,7 @@ export const cltsCases: ConformanceCase[] = [
   {
     id: "C3.datagram-limit",
     group: "clts",
+    checks: "library",
     rule: "A datagram larger than t_info.tsdu fails TBADDATA",
     source: SOURCE,
     notApplicable: (i) => first(connectionless(i), limitedTsdu(i), i.tsdu > 1 << 20 ? "tsdu above 1 MiB" : null),

@@ -29,6 +29,7 @@ export const disconnectCases: ConformanceCase[] = [
   {
     id: "D1.tnodis",
     group: "disconnect",
+    checks: "library",
     rule: "t_rcvdis with no disconnect indication fails TNODIS",
     source: `${SOURCE}; test-xnet 7.7.1`,
     notApplicable: (i) => connectionMode(i),

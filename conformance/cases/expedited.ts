@@ -85,6 +85,7 @@ export const expeditedCases: ConformanceCase[] = [
   {
     id: "E6.bad-flags",
     group: "expedited",
+    checks: "library",
     rule: "t_snd with flags other than T_MORE, T_EXPEDITED and T_PUSH fails TBADFLAG",
     source: "XNS5 t_snd(3); illumos libnsl tx.h TX_ALL_VALID_FLAGS",
     notApplicable: (i) => connectionMode(i),
@@ -96,6 +97,7 @@ export const expeditedCases: ConformanceCase[] = [
   {
     id: "T3.etsdu-limit",
     group: "expedited",
+    checks: "library",
     rule: "A single t_snd(T_EXPEDITED) larger than t_info.etsdu fails TBADDATA",
     source: "XNS5 t_snd(3); illumos libnsl t_snd.c",
     notApplicable: (i) => first(expedited(i), limitedEtsdu(i), i.etsdu > 1 << 20 ? "etsdu above 1 MiB" : null),

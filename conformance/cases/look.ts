@@ -33,6 +33,7 @@ export const lookCases: ConformanceCase[] = [
   {
     id: "L1.no-event",
     group: "look",
+    checks: "library",
     rule: "t_look returns 0 when no event is pending",
     source: SOURCE,
     notApplicable: () => null,

@@ -41,6 +41,7 @@ export const optionCases: ConformanceCase[] = [
   {
     id: "X1.generic-options",
     group: "options",
+    checks: "library",
     rule: "Every endpoint has the XTI_GENERIC options: T_CURRENT with T_ALLOPT returns all six with a usable status",
     source: SOURCE,
     notApplicable: () => null,
@@ -56,6 +57,7 @@ export const optionCases: ConformanceCase[] = [
   {
     id: "X2.negotiate",
     group: "options",
+    checks: "library",
     rule: "Negotiating XTI_RCVBUF succeeds (perhaps partly) and T_CURRENT then reports the negotiated value",
     source: SOURCE,
     notApplicable: () => null,
@@ -72,6 +74,7 @@ export const optionCases: ConformanceCase[] = [
   {
     id: "X3.unknown-option",
     group: "options",
+    checks: "library",
     rule: "An unknown option gets T_NOTSUPPORT, which is also the worst status reported in ret.flags",
     source: SOURCE,
     notApplicable: () => null,
@@ -88,6 +91,7 @@ export const optionCases: ConformanceCase[] = [
   {
     id: "X4.malformed",
     group: "options",
+    checks: "library",
     rule: "A request without a well-formed t_opthdr fails TBADOPT; flags other than one request type fail TBADFLAG",
     source: SOURCE,
     notApplicable: () => null,

@@ -94,6 +94,7 @@ export const queueCases: ConformanceCase[] = [
   {
     id: "Q3.tindout",
     group: "queue",
+    checks: "library",
     rule: "t_accept onto the listener itself with more than one indication outstanding fails TINDOUT",
     source: `${SOURCE}; test-xnet 7.1.1`,
     notApplicable: (i) => connectionMode(i),
@@ -109,6 +110,7 @@ export const queueCases: ConformanceCase[] = [
   {
     id: "Q3.tbadseq",
     group: "queue",
+    checks: "library",
     rule: "t_accept and t_snddis with a sequence that is not outstanding fail TBADSEQ",
     source: SOURCE,
     notApplicable: (i) => connectionMode(i),
@@ -124,6 +126,7 @@ export const queueCases: ConformanceCase[] = [
   {
     id: "Q3.tresqlen",
     group: "queue",
+    checks: "library",
     rule: "t_accept onto another endpoint bound with qlen > 0 fails TRESQLEN",
     source: SOURCE,
     notApplicable: (i) => connectionMode(i),

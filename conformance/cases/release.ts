@@ -50,6 +50,7 @@ export const releaseCases: ConformanceCase[] = [
   {
     id: "O1.tnorel",
     group: "release",
+    checks: "library",
     rule: "t_rcvrel with no orderly release indication fails TNOREL",
     source: `${SOURCE}; test-xnet 7.8.1`,
     notApplicable: (i) => orderlyRelease(i),
@@ -62,6 +63,7 @@ export const releaseCases: ConformanceCase[] = [
   {
     id: "O1.cots-has-no-release",
     group: "release",
+    checks: "library",
     rule: "On a T_COTS provider t_sndrel and t_rcvrel fail TNOTSUPPORT",
     source: SOURCE,
     notApplicable: (i) => plainCots(i),

@@ -35,6 +35,7 @@ export const stateCases: ConformanceCase[] = [
   {
     id: "S1.out-of-state",
     group: "state",
+    checks: "library",
     rule: "A call outside its valid states fails TOUTSTATE and changes nothing (t_snd/t_rcv/t_rcvconnect/t_accept in T_IDLE)",
     source: "XNS5 state tables; illumos man3nsl (each call's valid states)",
     notApplicable: (i) => connectionMode(i),
@@ -52,6 +53,7 @@ export const stateCases: ConformanceCase[] = [
   {
     id: "S2.connection-calls-on-clts",
     group: "state",
+    checks: "library",
     rule: "Connection-mode calls on a T_CLTS endpoint fail TNOTSUPPORT (checked before the state)",
     source: "illumos libnsl t_snd.c, t_listen.c (servtype check first)",
     notApplicable: (i) => connectionless(i),
@@ -68,6 +70,7 @@ export const stateCases: ConformanceCase[] = [
   {
     id: "S2.datagram-calls-on-cots",
     group: "state",
+    checks: "library",
     rule: "Connectionless calls on a connection-mode endpoint fail TNOTSUPPORT",
     source: "illumos libnsl t_sndudata.c, t_rcvudata.c",
     notApplicable: (i) => connectionMode(i),
@@ -80,6 +83,7 @@ export const stateCases: ConformanceCase[] = [
   {
     id: "S3.badqlen",
     group: "state",
+    checks: "library",
     rule: "t_listen on an endpoint bound with qlen 0 fails TBADQLEN",
     source: "XNS5 t_listen(3); illumos libnsl t_listen.c; test-xnet 7.3.1",
     notApplicable: (i) => connectionMode(i),
@@ -91,6 +95,7 @@ export const stateCases: ConformanceCase[] = [
   {
     id: "S4.wrong-sequence",
     group: "state",
+    checks: "library",
     rule: "A second t_bind, and t_connect or t_unbind on a connected endpoint, fail TOUTSTATE",
     source: "XNS5 t_bind(3), t_connect(3), t_unbind(3); test-inet_tcp 3.5, 3.6, 4.1.5",
     notApplicable: (i) => connectionMode(i),

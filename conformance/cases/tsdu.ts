@@ -89,6 +89,7 @@ export const tsduCases: ConformanceCase[] = [
   {
     id: "T2.zero-piece-with-more",
     group: "tsdu",
+    checks: "library",
     rule: "A zero-length piece may only end a TSDU: t_snd of 0 bytes with T_MORE fails TBADDATA",
     source: SOURCE_SND,
     notApplicable: (i) => connectionMode(i),
@@ -100,6 +101,7 @@ export const tsduCases: ConformanceCase[] = [
   {
     id: "T2.zero-unsupported",
     group: "tsdu",
+    checks: "library",
     rule: "Without T_SENDZERO a zero-length t_snd fails TBADDATA",
     source: `${SOURCE_SND}; illumos libnsl t_snd.c`,
     notApplicable: (i) => first(connectionMode(i), noSendZero(i)),

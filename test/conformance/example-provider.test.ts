@@ -91,7 +91,7 @@ interface JsonReport {
     target: string;
     device: string;
     skipped?: string;
-    summary: Record<Outcome, number>;
+    summary: Record<Outcome, number> & { libraryPass: number };
     results: Array<{ id: string; outcome: Outcome; reason?: string }>;
   }>;
 }
@@ -145,7 +145,8 @@ describe("example provider /dev/pipe (examples/pipe-provider)", function () {
     // names it, default and `provider`; the entries are identical).
     for (const p of report.providers) {
       expect([p.target, p.device, p.skipped]).to.deep.equal(["pipe", "/dev/pipe", undefined]);
-      expect(p.summary).to.deep.equal({ pass: ALL_CASES.length - NOT_APPLICABLE.length, fail: 0, na: NOT_APPLICABLE.length });
+      const libraryApplicable = ALL_CASES.filter((c) => c.checks === "library" && !NOT_APPLICABLE.includes(c.id)).length;
+      expect(p.summary).to.deep.equal({ pass: ALL_CASES.length - NOT_APPLICABLE.length, fail: 0, na: NOT_APPLICABLE.length, libraryPass: libraryApplicable });
       expect(idsWith(p.results, "na")).to.deep.equal(NOT_APPLICABLE);
     }
   });
