@@ -74,7 +74,7 @@ export interface ConformanceTarget {
   dialAddress?(bound: Uint8Array): Uint8Array;
   /** How long to wait for an indication from the peer (network providers need longer). */
   eventTimeoutMs?: number;
-  /** Another device whose endpoints can talk to this one's: cases also run across the two. */
+  /** Another device whose endpoints can talk to this one's: the connection cases put their callers on it. */
   peerDevice?: string;
 }
 

@@ -2,6 +2,7 @@
 import {
   T_COTS_ORD,
   T_DATAXFER,
+  T_DISCONNECT,
   T_IDLE,
   T_INCON,
   T_OUTCON,
@@ -110,7 +111,7 @@ export const stateCases: ConformanceCase[] = [
   {
     id: "S5.transitions",
     group: "state",
-    rule: "t_getstate follows the state table through bind, listen, accept, connect, release or disconnect, and unbind",
+    rule: "t_getstate follows the state table through bind, connect, listen, accept, disconnect (which the peer receives) and unbind",
     source: "XNS5 state tables; illumos libnsl _data2.c",
     notApplicable: (i) => connectionMode(i),
     async run(ctx) {
@@ -137,9 +138,11 @@ export const stateCases: ConformanceCase[] = [
       ctx.state(client, T_DATAXFER, "the caller after t_rcvconnect (T_RCVCONNECT)");
       ctx.ok(await t_snddis(client, null), "t_snddis");
       ctx.state(client, T_IDLE, "after t_snddis (T_SNDDIS1)");
+      await ctx.event(res, T_DISCONNECT, "the peer of the endpoint that disconnected");
+      ctx.ok(await t_rcvdis(res, null), "t_rcvdis");
+      ctx.state(res, T_IDLE, "the peer after t_rcvdis (T_RCVDIS1)");
       ctx.ok(await t_unbind(client), "t_unbind");
       ctx.state(client, T_UNBND, "after t_unbind (T_UNBIND)");
-
     },
   },
   {
