@@ -224,7 +224,11 @@ export class CaseContext {
   /** Close every endpoint the case opened (pending calls on them complete with TBADF). */
   /** Close the case's endpoints; fails (rather than waiting for ever) if the provider does not let them close. */
   async close(): Promise<void> {
-    for (const fd of this.fds.splice(0)) await this.within(t_close(fd), `t_close(${fd})`);
+    // Every close starts at once (each frees its descriptor right away); then wait for them all.
+    const closing = this.fds.splice(0).map((fd) => this.within(t_close(fd), `t_close(${fd})`));
+    const outcomes = await Promise.allSettled(closing);
+    const failed = outcomes.find((o) => o.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
   }
 }
 

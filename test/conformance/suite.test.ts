@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { T_CLTS, T_COTS, T_COTS_ORD, createLoopbackProvider, registerProvider, unregisterProvider } from "../../src/index.js";
+import { openDescriptors } from "../../src/core/endpoint.js";
 import { createBrokenProvider } from "../../examples/broken-provider/index.js";
 import { formatReport } from "../../conformance/report.js";
 import { runTarget } from "../../conformance/runner.js";
@@ -115,6 +116,7 @@ describe("conformance suite", function () {
         ["S3.badqlen", "fail"],
       ]);
       expect(r.results[0]?.reason).to.match(/^t_close\(\d+\) did not complete$/);
+      expect(openDescriptors(), "descriptors left open by the cases").to.deep.equal([]);
       expect(r.results[1]?.reason).to.match(/^t_close\(\d+\) did not complete$/);
     } finally {
       unregisterProvider(p.name);
