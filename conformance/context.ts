@@ -23,6 +23,7 @@ import {
   t_open,
   t_rcv,
   tErrnoName,
+  TNODATA,
   TSYSERR,
   type t_info,
 } from "../src/index.js";
@@ -119,6 +120,17 @@ export class CaseContext {
   async caller(options: { nonblock?: boolean; device?: string } = {}): Promise<number> {
     const fd = this.open(options);
     this.ok(await t_bind(fd, null, null), "t_bind (caller)");
+    return fd;
+  }
+
+  /**
+   * A bound non-blocking caller (on the peer device, if the target names one) whose t_connect to
+   * `addr` is under way: the call returned TNODATA.
+   */
+  async callNonblocking(addr: Uint8Array, udata?: Uint8Array): Promise<number> {
+    const fd = await this.caller({ nonblock: true, device: this.target.peerDevice ?? this.target.device });
+    const call = { ...t_call_of(), addr: netbuf(addr), udata: netbuf(udata ?? new Uint8Array(0)) };
+    this.error(await t_connect(fd, call, null), TNODATA, "a non-blocking t_connect");
     return fd;
   }
 

@@ -27,5 +27,10 @@ export function fits(limit: number, n: number): boolean {
   return limit === T_INFINITE || limit >= n;
 }
 
+/** Not applicable when the TSDU (or ETSDU) limit has no room for `n` bytes (`what` names it). */
+export function room(what: "tsdu" | "etsdu", limit: number, n: number, shown = `${n} bytes`): Reason {
+  return fits(limit, n) ? null : `${what} ${limit} is below ${shown}`;
+}
+
 export const limitedTsdu = (i: t_info): Reason => (i.tsdu <= 0 ? `no finite TSDU limit (tsdu ${i.tsdu})` : null);
 export const limitedEtsdu = (i: t_info): Reason => (i.etsdu <= 0 ? `no finite ETSDU limit (etsdu ${i.etsdu})` : null);

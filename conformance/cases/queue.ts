@@ -18,7 +18,6 @@ import {
   TRESQLEN,
   netbuf,
   t_accept,
-  t_bind,
   t_call_of,
   t_connect,
   t_discon_of,
@@ -34,15 +33,6 @@ import type { ConformanceCase } from "../types.js";
 import { connectionMode, first } from "./applies.js";
 
 const SOURCE = "XNS5 t_listen(3), t_accept(3); illumos libnsl t_listen.c, t_accept.c";
-
-/** A non-blocking caller that has called `addr`; returns its fd. */
-async function caller(ctx: CaseContext, addr: Uint8Array, udata?: Uint8Array): Promise<number> {
-  const fd = ctx.open({ nonblock: true, device: ctx.target.peerDevice ?? ctx.target.device });
-  ctx.ok(await t_bind(fd, null, null), "t_bind (caller)");
-  const call = { ...t_call_of(), addr: netbuf(addr), udata: netbuf(udata ?? new Uint8Array(0)) };
-  ctx.error(await t_connect(fd, call, null), TNODATA, "a non-blocking t_connect");
-  return fd;
-}
 
 /** Take the next indication on `listener` (waiting for it). */
 async function listen(ctx: CaseContext, listener: number): Promise<ReturnType<typeof t_call_of>> {
@@ -61,9 +51,9 @@ export const queueCases: ConformanceCase[] = [
     notApplicable: (i) => connectionMode(i),
     async run(ctx) {
       const l = await ctx.listener(2);
-      await caller(ctx, l.addr);
+      await ctx.callNonblocking(l.addr);
       const first = await listen(ctx, l.fd);
-      await caller(ctx, l.addr);
+      await ctx.callNonblocking(l.addr);
       const second = await listen(ctx, l.fd);
       ctx.truthy(first.sequence !== second.sequence, "two indications have different sequences", "distinct sequences", `${first.sequence} and ${second.sequence}`);
       ctx.state(l.fd, T_INCON, "the listener with two indications");
@@ -77,13 +67,13 @@ export const queueCases: ConformanceCase[] = [
     notApplicable: (i, f) => first(connectionMode(i), f.boundedQueue === false ? "the provider does not bound its queue by qlen" : null),
     async run(ctx) {
       const l = await ctx.listener(1);
-      await caller(ctx, l.addr);
+      await ctx.callNonblocking(l.addr);
       await listen(ctx, l.fd);
       fcntl(l.fd, F_SETFL, O_NONBLOCK);
       ctx.error(await t_listen(l.fd, t_call_of({ addr: 1024 })), TQFULL, "t_listen with ocnt == qlen");
       ctx.error(await t_listen(l.fd, t_call_of({ addr: 1024 })), TNODATA, "the next t_listen");
       // The queue bound is the provider's: a second caller must not be indicated while one is outstanding.
-      const extra = await caller(ctx, l.addr);
+      const extra = await ctx.callNonblocking(l.addr);
       const outcome = await ctx.firstEvent([
         [extra, T_DISCONNECT, "refused"],
         [l.fd, T_LISTEN, "indicated"],
@@ -100,9 +90,9 @@ export const queueCases: ConformanceCase[] = [
     notApplicable: (i) => connectionMode(i),
     async run(ctx) {
       const l = await ctx.listener(2);
-      await caller(ctx, l.addr);
+      await ctx.callNonblocking(l.addr);
       const call = await listen(ctx, l.fd);
-      await caller(ctx, l.addr);
+      await ctx.callNonblocking(l.addr);
       await listen(ctx, l.fd);
       ctx.error(await t_accept(l.fd, l.fd, call), TINDOUT, "t_accept(fd, fd) with two outstanding");
     },
@@ -116,7 +106,7 @@ export const queueCases: ConformanceCase[] = [
     notApplicable: (i) => connectionMode(i),
     async run(ctx) {
       const l = await ctx.listener(1);
-      await caller(ctx, l.addr);
+      await ctx.callNonblocking(l.addr);
       const call = await listen(ctx, l.fd);
       const bogus = { ...t_call_of(), sequence: call.sequence + 7919 };
       ctx.error(await t_accept(l.fd, l.fd, bogus), TBADSEQ, "t_accept with an unknown sequence");
@@ -132,7 +122,7 @@ export const queueCases: ConformanceCase[] = [
     notApplicable: (i) => connectionMode(i),
     async run(ctx) {
       const l = await ctx.listener(1);
-      await caller(ctx, l.addr);
+      await ctx.callNonblocking(l.addr);
       const call = await listen(ctx, l.fd);
       const other = await ctx.listener(1);
       ctx.error(await t_accept(l.fd, other.fd, call), TRESQLEN, "t_accept onto a listener");
@@ -146,7 +136,7 @@ export const queueCases: ConformanceCase[] = [
     notApplicable: (i) => connectionMode(i),
     async run(ctx) {
       const l = await ctx.listener(1);
-      const c = await caller(ctx, l.addr);
+      const c = await ctx.callNonblocking(l.addr);
       const call = await listen(ctx, l.fd);
       const res = ctx.open();
       ctx.ok(await ctx.within(t_accept(l.fd, res, call), "t_accept"), "t_accept onto an unbound endpoint");
@@ -167,7 +157,7 @@ export const queueCases: ConformanceCase[] = [
     notApplicable: (i) => connectionMode(i),
     async run(ctx) {
       const l = await ctx.listener(1);
-      const c = await caller(ctx, l.addr);
+      const c = await ctx.callNonblocking(l.addr);
       const call = await listen(ctx, l.fd);
       ctx.ok(await t_snddis(l.fd, call), "t_snddis(listener, sequence)");
       ctx.state(l.fd, T_IDLE, "the listener after rejecting its only indication");
@@ -184,7 +174,7 @@ export const queueCases: ConformanceCase[] = [
     notApplicable: (i) => connectionMode(i),
     async run(ctx) {
       const l = await ctx.listener(1);
-      const c = await caller(ctx, l.addr);
+      const c = await ctx.callNonblocking(l.addr);
       const call = await listen(ctx, l.fd);
       ctx.ok(await t_snddis(c, null), "t_snddis by the caller");
       await ctx.event(l.fd, T_DISCONNECT, "the listener");
@@ -207,7 +197,7 @@ export const queueCases: ConformanceCase[] = [
         ctx.error(await t_connect(fd, { ...t_call_of(), addr: netbuf(l.addr), udata: netbuf(text("hello")) }, null), TBADDATA, "t_connect with data");
         return;
       }
-      const c = await caller(ctx, l.addr, text("hello"));
+      const c = await ctx.callNonblocking(l.addr, text("hello"));
       const call = await listen(ctx, l.fd);
       ctx.equal(Buffer.from(call.udata.buf.subarray(0, call.udata.len)).toString(), "hello", "the connect data at t_listen");
       ctx.ok(await ctx.within(t_accept(l.fd, l.fd, { ...call, udata: netbuf(text("howdy")) }), "t_accept"), "t_accept with data");

@@ -12,7 +12,7 @@ import {
 } from "../../src/index.js";
 import { pattern, sameBytes, text } from "../context.js";
 import type { ConformanceCase } from "../types.js";
-import { byteStream, connectionMode, first, fits, limitedTsdu, noSendZero, sendZero, tsduBoundaries } from "./applies.js";
+import { byteStream, connectionMode, first, limitedTsdu, noSendZero, room, sendZero, tsduBoundaries } from "./applies.js";
 
 const SOURCE_SND = "XNS5 t_snd(3): T_MORE, TBADDATA; illumos man3nsl t_snd.3nsl";
 const SOURCE_RCV = "XNS5 t_rcv(3): T_MORE on receive; illumos man3nsl t_rcv.3nsl";
@@ -38,7 +38,7 @@ export const tsduCases: ConformanceCase[] = [
     group: "tsdu",
     rule: "TSDUs sent back to back are delivered one at a time: a read never returns bytes of two TSDUs",
     source: SOURCE_RCV,
-    notApplicable: (i) => first(tsduBoundaries(i), fits(i.tsdu, 300) ? null : `tsdu ${i.tsdu} is below 300 bytes`),
+    notApplicable: (i) => first(tsduBoundaries(i), room("tsdu", i.tsdu, 300)),
     async run(ctx) {
       const { client, server } = await ctx.pair();
       const units = [pattern(10, 1), pattern(1, 2), pattern(300, 3)];
@@ -54,7 +54,7 @@ export const tsduCases: ConformanceCase[] = [
     group: "tsdu",
     rule: "t_rcv with a buffer smaller than the rest of the TSDU returns it in pieces with T_MORE set on all but the last",
     source: `${SOURCE_RCV}; test-xnet 8.1.4`,
-    notApplicable: (i) => first(tsduBoundaries(i), fits(i.tsdu, 4000) ? null : `tsdu ${i.tsdu} is below 4000 bytes`),
+    notApplicable: (i) => first(tsduBoundaries(i), room("tsdu", i.tsdu, 4000)),
     async run(ctx) {
       const { client, server } = await ctx.pair();
       for (const size of [1, 7, 12]) {
@@ -151,7 +151,7 @@ export const tsduCases: ConformanceCase[] = [
     group: "tsdu",
     rule: "A TSDU larger than the TIDU (passed down in several pieces) still arrives as one unit",
     source: "illumos libnsl t_snd.c (TIDU pieces with MORE_flag); test-xnet 8.5.4",
-    notApplicable: (i) => first(tsduBoundaries(i), fits(i.tsdu, 200_000) ? null : `tsdu ${i.tsdu} is below 200000 bytes`),
+    notApplicable: (i) => first(tsduBoundaries(i), room("tsdu", i.tsdu, 200_000, "200000 bytes")),
     async run(ctx) {
       const { client, server } = await ctx.pair();
       const unit = pattern(200_000, 5);
@@ -174,7 +174,7 @@ export const tsduCases: ConformanceCase[] = [
     group: "tsdu",
     rule: "A 1 MiB TSDU arrives intact and whole (several TIDU pieces and flow-control rounds)",
     source: SOURCE_SND,
-    notApplicable: (i) => first(tsduBoundaries(i), fits(i.tsdu, 1 << 20) ? null : `tsdu ${i.tsdu} is below 1 MiB`),
+    notApplicable: (i) => first(tsduBoundaries(i), room("tsdu", i.tsdu, 1 << 20, "1 MiB")),
     async run(ctx) {
       const { client, server } = await ctx.pair();
       const unit = pattern(1 << 20, 11);
@@ -189,7 +189,7 @@ export const tsduCases: ConformanceCase[] = [
     group: "tsdu",
     rule: "A non-blocking t_snd the provider only partly takes returns the count; the part sent carries an implicit T_MORE",
     source: "SVR4 t_snd(3N) (\"t_snd will set T_MORE for the data that was sent\"); illumos libnsl t_snd.c",
-    notApplicable: (i) => first(tsduBoundaries(i), fits(i.tsdu, 4 << 20) ? null : `tsdu ${i.tsdu} is below 4 MiB`),
+    notApplicable: (i) => first(tsduBoundaries(i), room("tsdu", i.tsdu, 4 << 20, "4 MiB")),
     async run(ctx) {
       const { client, server } = await ctx.pair();
       fcntl(client, F_SETFL, O_NONBLOCK);
