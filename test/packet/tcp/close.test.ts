@@ -2,7 +2,8 @@ import { expect } from "chai";
 import type { TcpConnection } from "../../../providers/packet/stack/tcp/connection.js";
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../../../providers/packet/wire/tcp-segment.js";
-import { ADDR_B, Recorder, connectPair, enginePair, payload, pump, scriptedEngine } from "./harness.js";
+import { encodeTcp } from "../../../providers/packet/wire/tcp.js";
+import { ADDR_A, ADDR_B, Recorder, connectPair, enginePair, payload, pump, scriptedEngine } from "./harness.js";
 
 const hasFin = (flags: number): boolean => (flags & TCP_FIN) !== 0;
 const hasRst = (flags: number): boolean => (flags & TCP_RST) !== 0;
@@ -70,6 +71,22 @@ describe("packet/tcp connection release", () => {
     pair.clock.advance(2000);
     expect(c.client.state).to.equal(TcpState.CLOSED);
     expect(pair.a.engine.connectionCount + pair.b.engine.connectionCount).to.equal(0);
+    pair.close();
+  });
+
+  it("after a simultaneous close, a duplicated FIN gets one ACK and no ACK ping-pong between the two TIME_WAITs", () => {
+    const pair = enginePair({ latencyMs: 1, config: { mslMs: 30_000 } });
+    const c = connectPair(pair);
+    c.client.shutdown();
+    c.server.shutdown();
+    pair.clock.runUntil(() => c.client.state === TcpState.TIME_WAIT && c.server.state === TcpState.TIME_WAIT, 10_000);
+    const fin = pair.a.host.segments((s) => hasFin(s.flags))[0]!;
+    const before = pair.a.host.sent.length + pair.b.host.sent.length;
+    pair.b.engine.input(ADDR_A, ADDR_B, encodeTcp(fin, ADDR_A, ADDR_B)); // a network duplicate of A's FIN
+    pair.clock.advance(5000);
+    const exchanged = pair.a.host.sent.length + pair.b.host.sent.length - before;
+    expect(exchanged, "B's ACK of the duplicate, which A leaves unanswered").to.equal(1);
+    expect([c.client.state, c.server.state]).to.deep.equal([TcpState.TIME_WAIT, TcpState.TIME_WAIT]);
     pair.close();
   });
 

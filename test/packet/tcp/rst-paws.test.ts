@@ -76,15 +76,33 @@ describe("packet/tcp RFC 5961 and PAWS", () => {
       e.env.engine.close();
     });
 
-    it("rate-limits challenge ACKs per second for the whole engine", () => {
-      const e = establish({ challengeAckLimit: 5 });
+    it("answers invalid segments on one connection at most once per invalidAckIntervalMs", () => {
+      const e = establish();
       const from = e.env.host.sent.length;
       for (let i = 0; i < 20; i++) e.peer.inject({ dstPort: 80, seq: e.peerNxt + 100 + i, flags: TCP_RST });
-      expect(e.peer.replies(from)).to.have.length(5);
-      expect(e.env.engine.stats().challengeAcksSuppressed).to.equal(15);
-      e.env.clock.advance(1000);
+      expect(e.peer.replies(from)).to.have.length(1);
+      expect(e.conn.stats().invalidAcksSuppressed).to.equal(19);
+      e.env.clock.advance(499);
       e.peer.inject({ dstPort: 80, seq: e.peerNxt + 100, flags: TCP_RST });
-      expect(e.peer.replies(from)).to.have.length(6);
+      expect(e.peer.replies(from)).to.have.length(1);
+      e.env.clock.advance(1);
+      e.peer.inject({ dstPort: 80, seq: e.peerNxt + 100, flags: TCP_RST });
+      expect(e.peer.replies(from)).to.have.length(2);
+      e.env.engine.close();
+    });
+
+    it("rate-limits challenge ACKs for the whole engine with a budget drawn each second from [limit/2, 1.5 limit)", () => {
+      const e = establish({ challengeAckLimit: 20, invalidAckIntervalMs: 0 });
+      const budgets: number[] = [];
+      for (let second = 0; second < 4; second++) {
+        const from = e.env.host.sent.length;
+        for (let i = 0; i < 100; i++) e.peer.inject({ dstPort: 80, seq: e.peerNxt + 100 + i, flags: TCP_RST });
+        budgets.push(e.peer.replies(from).length);
+        e.env.clock.advance(1000);
+      }
+      for (const b of budgets) expect(b).to.be.within(10, 29);
+      expect(new Set(budgets).size, `budgets ${budgets.join(", ")} should not all be equal`).to.be.greaterThan(1);
+      expect(e.env.engine.stats().challengeAcksSuppressed).to.equal(400 - budgets.reduce((a, b) => a + b, 0));
       e.env.engine.close();
     });
   });

@@ -33,8 +33,18 @@ export interface TcpConfig {
   keepaliveIdleMs: number;
   keepaliveIntervalMs: number;
   keepaliveCount: number;
-  /** RFC 5961 §7: challenge ACKs the whole engine may send per second. */
+  /**
+   * RFC 5961 §7: the engine-wide budget of challenge ACKs per second. Each second's budget is
+   * drawn at random between half and one and a half times this, so that an off-path attacker
+   * cannot count it down to learn whether a guessed connection exists (CVE-2016-5696).
+   */
   challengeAckLimit: number;
+  /**
+   * Least interval between two ACKs one connection sends in answer to invalid segments (out of
+   * window, beyond SND.NXT, PAWS, challenges, TIME_WAIT strays); Linux's tcp_invalid_ratelimit.
+   * Without it two confused ends can answer each other's ACKs for ever.
+   */
+  invalidAckIntervalMs: number;
   /** Half-open (SYN_RECEIVED) connections per listener beyond which new SYNs are dropped. */
   synBacklog: number;
   /** Ephemeral port range for active opens (RFC 6056 suggests 49152-65535). */
@@ -60,6 +70,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   keepaliveIntervalMs: 75_000,
   keepaliveCount: 9,
   challengeAckLimit: 100,
+  invalidAckIntervalMs: 500,
   synBacklog: 256,
   ephemeralPortMin: 49152,
   ephemeralPortMax: 65535,

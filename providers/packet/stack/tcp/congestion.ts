@@ -17,10 +17,6 @@ export class NewRenoCongestion {
     this.cwnd = initialWindow(smss);
   }
 
-  setMss(smss: number): void {
-    this.smss = smss;
-  }
-
   /** The handshake fixed the MSS: start from the initial window it implies. */
   startWith(smss: number): void {
     this.smss = smss;

@@ -12,7 +12,7 @@ import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type TcpOptions, 
 import type { TcpConfig } from "./config.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import { ConnectionEvents } from "./events.js";
-import { DEFAULT_PEER_MSS, MIN_SEND_MSS, TIMESTAMP_OPTION_LEN, negotiateOptions, windowShiftFor } from "./options.js";
+import { DEFAULT_PEER_MSS, MIN_SEND_MSS, negotiateOptions, windowShiftFor } from "./options.js";
 import { Arrival, TcpReceiver } from "./receiver.js";
 import { RttEstimator } from "./rtt.js";
 import { TcpSender, type Transmission } from "./sender.js";
@@ -127,6 +127,8 @@ export class TcpConnection {
   private shutdownRequested = false;
   private wantWritable = false;
   private softError: TcpDisconnectReason | null = null;
+  /** When this connection last answered an invalid segment (see invalidAckIntervalMs). */
+  private lastInvalidAckAt = -Infinity;
   /** Active open (we sent the first SYN), as opposed to a connection made by a listener. */
   private readonly active: boolean;
 
@@ -143,6 +145,7 @@ export class TcpConnection {
     keepaliveProbes: 0,
     pawsDrops: 0,
     challengeAcksSent: 0,
+    invalidAcksSuppressed: 0,
     outOfOrderSegments: 0,
   };
 
@@ -361,14 +364,9 @@ export class TcpConnection {
   }
 
   /** An ICMP error quoting one of our segments with sequence number `seq`. */
-  icmpError(reason: TcpDisconnectReason | null, seq: number, nextHopMtu: number | undefined): void {
+  icmpError(reason: TcpDisconnectReason, seq: number): void {
     const s = this.sender;
     if (seqLt(seq, s.sndUna) || seqGt(seq, s.sndNxt)) return; // RFC 5927 §4.1: not in flight
-    if (nextHopMtu !== undefined) {
-      this.lowerMss(nextHopMtu - 40);
-      return;
-    }
-    if (reason === null) return;
     if (this.stateValue === TcpState.SYN_SENT) {
       this.terminate(reason);
       return;
@@ -456,7 +454,7 @@ export class TcpConnection {
     if (this.timestampsOk && ts !== undefined && !rst && this.tsRecentAt >= 0 && seqLt(ts.value, this.tsRecent)) {
       if (this.clock.now() - this.tsRecentAt <= PAWS_IDLE_LIMIT_MS) {
         this.counters.pawsDrops++;
-        this.ackNow = true;
+        this.answerInvalid();
         return;
       }
       this.tsRecentAt = -1;
@@ -471,7 +469,7 @@ export class TcpConnection {
     // space; Linux takes it too, and refusing it makes some peers repeat it forever).
     const segLen = payload.length + (syn ? 1 : 0) + (fin ? 1 : 0);
     if (!rcv.acceptable(seq, segLen)) {
-      if (!rst) this.ackNow = true;
+      if (!rst) this.answerInvalid();
       return;
     }
     // RST (RFC 5961 §3.2): only an exact match resets; anything else in window is challenged.
@@ -546,15 +544,21 @@ export class TcpConnection {
   /**
    * TIME_WAIT (RFC 9293 §3.10.7.4): a retransmitted FIN is acknowledged and restarts the 2·MSL
    * wait; an exact-sequence RST ends the wait early (as on Linux, rather than RFC 1337's "ignore");
-   * anything else only gets an ACK.
+   * a bare ACK at RCV.NXT (the peer acknowledging our FIN again) gets no answer, or two ends in
+   * TIME_WAIT would acknowledge each other's ACKs for ever; anything else gets a rate-limited ACK.
    */
   private inputTimeWait(seg: TcpSegment): void {
     if ((seg.flags & TCP_RST) !== 0) {
       if (seg.seq === this.receiver.rcvNxt) this.terminate(null);
       return;
     }
-    if ((seg.flags & TCP_FIN) !== 0) this.stateTimer.start(2 * this.config.mslMs);
-    this.ackNow = true;
+    if ((seg.flags & TCP_FIN) !== 0) {
+      this.stateTimer.start(2 * this.config.mslMs);
+      this.ackNow = true;
+      return;
+    }
+    if (seg.payload.length === 0 && (seg.flags & TCP_SYN) === 0 && seg.seq === this.receiver.rcvNxt) return;
+    this.answerInvalid();
   }
 
   /** Step five of §3.10.7.4; returns false when the segment must be dropped. */
@@ -575,7 +579,7 @@ export class TcpConnection {
     }
     // RFC 5961 §5: acceptable only within [SND.UNA - MAX.SND.WND, SND.NXT].
     if (seqGt(ack, s.sndNxt)) {
-      this.ackNow = true;
+      this.answerInvalid();
       return false;
     }
     if (seqLt(ack, seqAdd(s.sndUna, -s.maxSndWnd))) {
@@ -826,9 +830,24 @@ export class TcpConnection {
   }
 
   private challengeAck(): void {
-    if (!this.ctx.allowChallengeAck()) return;
+    if (!this.invalidAckAllowed() || !this.ctx.allowChallengeAck()) return;
     this.counters.challengeAcksSent++;
     this.sendAck();
+  }
+
+  /** ACK an invalid segment, at most once per invalidAckIntervalMs on this connection. */
+  private answerInvalid(): void {
+    if (this.invalidAckAllowed()) this.ackNow = true;
+  }
+
+  private invalidAckAllowed(): boolean {
+    const now = this.clock.now();
+    if (now - this.lastInvalidAckAt < this.config.invalidAckIntervalMs) {
+      this.counters.invalidAcksSuppressed++;
+      return false;
+    }
+    this.lastInvalidAckAt = now;
+    return true;
   }
 
   // ---------------------------------------------------------------- timers
@@ -1012,14 +1031,6 @@ export class TcpConnection {
   }
 
   /** Path MTU shrank (ICMP fragmentation needed). */
-  private lowerMss(pathMss: number): void {
-    const optionBytes = this.timestampsOk ? TIMESTAMP_OPTION_LEN : 0;
-    const next = Math.max(MIN_SEND_MSS, pathMss - optionBytes);
-    if (next >= this.sender.smss) return;
-    this.sender.setMss(next);
-    this.requestOutput();
-  }
-
   private synRttSample(seg: TcpSegment): void {
     if (this.synRetransmits > 0) return; // Karn: the SYN was sent more than once
     const ts = seg.options.timestamp;

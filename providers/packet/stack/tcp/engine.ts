@@ -67,7 +67,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
   private readonly listeners = new Map<number, TcpListener[]>();
   private readonly context: ConnectionContext;
   private challengeWindowStart = -Infinity;
-  private challengeCount = 0;
+  private challengeBudget = 0;
   private closed = false;
   private readonly counters = {
     segmentsReceived: 0,
@@ -184,12 +184,18 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
     else this.refuse(src, dst, seg);
   }
 
-  icmpError(kind: IcmpErrorKind, src: Ipv4Address, dst: Ipv4Address, quoted: Uint8Array, nextHopMtu?: number): void {
+  /**
+   * An ICMP error about one of our segments. "Fragmentation needed" is ignored: our segments go
+   * out without DF, so a router fragments them rather than report, and a forged report must not
+   * shrink the MSS (Linux ignores it too for sockets without path MTU discovery).
+   */
+  icmpError(kind: IcmpErrorKind, src: Ipv4Address, dst: Ipv4Address, quoted: Uint8Array, _nextHopMtu?: number): void {
     if (this.closed || quoted.length < 8) return;
+    const reason = disconnectReasonFor(kind);
+    if (reason === null) return;
     const view = new DataView(quoted.buffer, quoted.byteOffset, quoted.byteLength);
     const conn = this.connections.get(tupleKey(src, view.getUint16(0), dst, view.getUint16(2)));
-    if (conn === undefined) return;
-    conn.icmpError(disconnectReasonFor(kind), view.getUint32(4), kind === "fragmentation-needed" ? nextHopMtu : undefined);
+    conn?.icmpError(reason, view.getUint32(4));
   }
 
   // ---------------------------------------------------------------- ListenerHost
@@ -260,18 +266,22 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
     return onPort.find((l) => l.address === address) ?? onPort.find((l) => l.address === 0) ?? null;
   }
 
-  /** RFC 5961 §7: at most `challengeAckLimit` challenge ACKs per second for the whole engine. */
+  /**
+   * RFC 5961 §7: the engine's challenge-ACK budget for the current second, drawn anew each second
+   * between half and one and a half times `challengeAckLimit` (see the config).
+   */
   private allowChallengeAck(): boolean {
     const now = this.host.clock.now();
     if (now - this.challengeWindowStart >= 1000) {
+      const limit = this.config.challengeAckLimit;
       this.challengeWindowStart = now;
-      this.challengeCount = 0;
+      this.challengeBudget = Math.ceil(limit / 2) + (limit > 0 ? this.host.random.nextU32() % limit : 0);
     }
-    if (this.challengeCount >= this.config.challengeAckLimit) {
+    if (this.challengeBudget <= 0) {
       this.counters.challengeAcksSuppressed++;
       return false;
     }
-    this.challengeCount++;
+    this.challengeBudget--;
     return true;
   }
 

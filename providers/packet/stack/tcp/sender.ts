@@ -125,12 +125,6 @@ export class TcpSender {
     this.congestion.startWith(smss);
   }
 
-  /** A smaller path MTU was learned mid-connection. */
-  setMss(smss: number): void {
-    this.smss = smss;
-    this.congestion.setMss(smss);
-  }
-
   /** Bytes sent and not yet acknowledged (RFC 5681 FlightSize, SYN/FIN included). */
   get flightSize(): number {
     return seqDiff(this.sndNxt, this.sndUna);

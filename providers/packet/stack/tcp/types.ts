@@ -88,6 +88,8 @@ export interface ConnectionStats {
   /** Segments dropped by PAWS. */
   pawsDrops: number;
   challengeAcksSent: number;
+  /** ACKs for invalid segments withheld by the per-connection rate limit. */
+  invalidAcksSuppressed: number;
   outOfOrderSegments: number;
   /** Smoothed RTT in ms (-1 before the first sample). */
   srtt: number;
