@@ -148,6 +148,69 @@ describe("packet/tcp building blocks", () => {
     });
   });
 
+  describe("reassembly queue under stress", () => {
+    it("matches a byte map through random overlapping inserts across the 2^32 wrap (SACK blocks and delivery)", () => {
+      const random = new SeededRandom(2027);
+      for (let trial = 0; trial < 200; trial++) {
+        const q = new ReassemblyQueue();
+        const base = seqAdd(NEAR_WRAP, trial * 37);
+        const size = 600;
+        const stream = Uint8Array.from({ length: size }, (_, i) => (i * 7 + trial) & 0xff);
+        const held = new Array<boolean>(size).fill(false);
+        for (let n = 0; n < 25; n++) {
+          const off = 1 + (random.nextU32() % (size - 1)); // byte 0 stays a hole until the end
+          const len = 1 + (random.nextU32() % 40);
+          const end = Math.min(size, off + len);
+          q.insert(seqAdd(base, off), stream.subarray(off, end));
+          for (let i = off; i < end; i++) held[i] = true;
+        }
+        // SACK blocks are exactly the runs of held bytes.
+        const runs: Array<[number, number]> = [];
+        for (let i = 0; i < size; i++) {
+          if (!held[i]) continue;
+          const last = runs[runs.length - 1];
+          if (last !== undefined && last[1] === seqAdd(base, i)) last[1] = seqAdd(base, i + 1);
+          else runs.push([seqAdd(base, i), seqAdd(base, i + 1)]);
+        }
+        const blocks = q.sackBlocks(1000);
+        expect([...blocks].sort((a, b) => seqDiff(a[0], b[0])), `trial ${trial}`).to.deep.equal(runs);
+        // Filling byte 0 releases the first run, in order and exactly.
+        let rcvNxt = seqAdd(base, 1);
+        const out: number[] = [];
+        for (let piece = q.takeAt(rcvNxt); piece !== null; piece = q.takeAt(rcvNxt)) {
+          out.push(...piece);
+          rcvNxt = seqAdd(rcvNxt, piece.length);
+        }
+        const firstRunEnd = held[1] ? held.indexOf(false, 1) : 1;
+        const expected = Array.from(stream.subarray(1, firstRunEnd === -1 ? size : firstRunEnd));
+        expect(out, `trial ${trial}`).to.deep.equal(expected);
+      }
+    });
+
+    it("holds at most maxPieces pieces and refuses (counts) a segment that would need more", () => {
+      const q = new ReassemblyQueue(3);
+      for (const seq of [10, 20, 30]) expect(q.insert(seq, Uint8Array.of(seq))).to.equal(true);
+      expect(q.insert(40, Uint8Array.of(40))).to.equal(false);
+      expect(q.refused).to.equal(1);
+      expect(q.insert(10, Uint8Array.of(10)), "a duplicate needs no new piece").to.equal(true);
+      expect(q.takeAt(10)).to.deep.equal(Uint8Array.of(10));
+      expect(q.insert(40, Uint8Array.of(40)), "room again once a piece is taken").to.equal(true);
+    });
+
+    it("copies a small piece instead of keeping its whole frame alive", () => {
+      const frame = new Uint8Array(1514);
+      frame[100] = 42;
+      const q = new ReassemblyQueue();
+      q.insert(500, frame.subarray(100, 101));
+      const piece = q.takeAt(500);
+      expect(Array.from(piece ?? [])).to.deep.equal([42]);
+      expect(piece?.buffer.byteLength).to.equal(1);
+      const full = new Uint8Array(1514);
+      q.insert(600, full.subarray(54));
+      expect(q.takeAt(600)?.buffer, "a full-size payload is kept as a view").to.equal(full.buffer);
+    });
+  });
+
   describe("SACK scoreboard (RFC 6675)", () => {
     it("merges blocks, ignores invalid ones and finds lost holes and pipe", () => {
       const sb = new SackScoreboard();

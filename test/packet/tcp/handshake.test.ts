@@ -199,6 +199,28 @@ describe("packet/tcp handshake", () => {
       pair.close();
     });
 
+    it("merges many small segments held before accept into one piece, in order, kept apart from urgent data", () => {
+      const pair = enginePair();
+      let seq = -1;
+      const listener = pair.b.engine.listen({ port: 80 }, { connectionIndication: (ind) => (seq = ind.sequence) });
+      const [rec] = clients(pair, 1);
+      pair.clock.runUntil(() => seq > 0, 10_000);
+      const client = rec!.conn!;
+      client.setNoDelay(true);
+      const sent: number[] = [];
+      for (let i = 0; i < 300; i++) {
+        client.send(Uint8Array.of(i & 0xff));
+        sent.push(i & 0xff);
+        pair.clock.advance(1);
+      }
+      pair.clock.advance(100);
+      const serverRec = new Recorder(pair.clock);
+      serverRec.conn = listener.accept(seq, serverRec);
+      expect(Array.from(serverRec.bytes())).to.deep.equal(sent);
+      expect(serverRec.chunks.length, "one merged piece instead of 300").to.equal(1);
+      pair.close();
+    });
+
     it("a pending connection reset by the peer raises disconnect on the listener with its sequence", () => {
       const pair = enginePair();
       const lost: Array<[number, string]> = [];

@@ -223,6 +223,7 @@ export class TcpConnection {
       ssthresh: s.congestion.ssthresh,
       sendWindow: s.sndWnd,
       receiveWindow: this.receiver.window,
+      outOfOrderRefused: this.receiver.queue.refused,
       mss: s.smss,
     };
   }

@@ -5,7 +5,25 @@
  */
 import type { ConnectionHandlers, TcpDisconnectReason } from "./types.js";
 
-type HeldEvent = { kind: "data"; data: Uint8Array; urgent: boolean } | { kind: "urgent"; offset: number } | { kind: "end" };
+/** Held data: `length` bytes at the start of `buf` (which may have room to grow). */
+type HeldData = { kind: "data"; buf: Uint8Array; length: number; urgent: boolean };
+type HeldEvent = HeldData | { kind: "urgent"; offset: number } | { kind: "end" };
+
+/**
+ * Append `data` to held data, growing its buffer by doubling. Consecutive pieces are merged so
+ * that a peer sending many tiny segments before accept() costs bytes, not an object and a kept
+ * frame per segment (the receive window bounds the bytes).
+ */
+function append(held: HeldData, data: Uint8Array): void {
+  const needed = held.length + data.length;
+  if (needed > held.buf.length || held.buf.byteOffset !== 0 || held.buf.buffer.byteLength !== held.buf.length) {
+    const grown = new Uint8Array(Math.max(needed, 2 * held.length, 4096));
+    grown.set(held.buf.subarray(0, held.length));
+    held.buf = grown;
+  }
+  held.buf.set(data, held.length);
+  held.length = needed;
+}
 
 export class ConnectionEvents {
   /** Events waiting for accept(); null once delivered directly. */
@@ -32,7 +50,7 @@ export class ConnectionEvents {
     this.handlers = handlers;
     for (const e of held) {
       if (!stillOpen()) return;
-      if (e.kind === "data") handlers.data?.(e.data, e.urgent);
+      if (e.kind === "data") handlers.data?.(e.buf.subarray(0, e.length), e.urgent);
       else if (e.kind === "urgent") handlers.urgentPending?.(e.offset);
       else handlers.end?.();
     }
@@ -44,8 +62,13 @@ export class ConnectionEvents {
   }
 
   data(data: Uint8Array, urgent: boolean): void {
-    if (this.held !== null) this.held.push({ kind: "data", data, urgent });
-    else this.handlers?.data?.(data, urgent);
+    if (this.held === null) {
+      this.handlers?.data?.(data, urgent);
+      return;
+    }
+    const last = this.held[this.held.length - 1];
+    if (!urgent && last?.kind === "data" && !last.urgent) append(last, data);
+    else this.held.push({ kind: "data", buf: data, length: data.length, urgent });
   }
 
   urgentPending(offset: number): void {

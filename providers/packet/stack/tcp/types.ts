@@ -91,6 +91,8 @@ export interface ConnectionStats {
   /** ACKs for invalid segments withheld by the per-connection rate limit. */
   invalidAcksSuppressed: number;
   outOfOrderSegments: number;
+  /** Out-of-order segments refused because the reassembly queue held its maximum of pieces. */
+  outOfOrderRefused: number;
   /** Smoothed RTT in ms (-1 before the first sample). */
   srtt: number;
   rttvar: number;
