@@ -72,6 +72,11 @@ export class Ipv4Layer implements IcmpNetwork {
     this.protocols[protocol] = transport;
   }
 
+  /** Close every registered transport that can be closed (ICMP and UDP are closed by the stack). */
+  closeTransports(): void {
+    for (const t of this.protocols) if (t !== undefined && t !== this.icmp) t.close?.();
+  }
+
   transport(protocol: number): TransportProtocol | undefined {
     return this.protocols[protocol];
   }

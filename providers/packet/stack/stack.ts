@@ -105,9 +105,13 @@ export class Stack implements UdpNetwork {
     this.ip.sendPortUnreachable(payload);
   }
 
-  /** Stop: close UDP sockets, cancel every timer, drop queued packets, detach from and close the device. */
+  /**
+   * Stop: close the registered transports (TCP resets what is open), UDP sockets, cancel every
+   * timer, drop queued packets, detach from and close the device.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.ip.closeTransports();
     this.closed = true;
     this.device.setReceiver(null);
     this.udp.closeAll();

@@ -46,4 +46,6 @@ export interface TransportProtocol {
    * quoted by the sender (at least 8 bytes). `nextHopMtu` is set for fragmentation-needed.
    */
   icmpError?(kind: IcmpErrorKind, src: Ipv4Address, dst: Ipv4Address, quoted: Uint8Array, nextHopMtu?: number): void;
+  /** The stack is closing: end what is open (a last packet may still go out) and stop every timer. */
+  close?(): void;
 }

@@ -5,6 +5,8 @@ import { memoryPair } from "../../../providers/packet/link/memory.js";
 import { Stack } from "../../../providers/packet/stack/stack.js";
 import { IPV4_FLAG_MF } from "../../../providers/packet/wire/ipv4.js";
 import { IPPROTO_TCP } from "../../../providers/packet/stack/transport-host.js";
+import { TcpEngine } from "../../../providers/packet/stack/tcp/engine.js";
+import { Recorder } from "../tcp/harness.js";
 import { Net, bytes, ip, ipv4Frame, mac } from "./harness.js";
 
 describe("packet/net stack: lifecycle and coexistence", () => {
@@ -37,6 +39,27 @@ describe("packet/net stack: lifecycle and coexistence", () => {
     raw.send(ipv4Frame(mac(1), mac(2), ip(2), ip(1), 17, bytes(16)));
     net.clock.advance(1);
     expect(a.counters.link.rxFrames).to.equal(1);
+  });
+
+  it("close() closes a registered TCP engine: its connections are aborted and its timers stop", async () => {
+    const net = new Net({ latencyMs: 1 });
+    const a = net.stack(1);
+    const b = net.stack(2);
+    const tcpA = new TcpEngine(a, {});
+    const tcpB = new TcpEngine(b, {});
+    a.registerProtocol(IPPROTO_TCP, tcpA);
+    b.registerProtocol(IPPROTO_TCP, tcpB);
+    const serverRec = new Recorder(net.clock);
+    const listener = tcpB.listen({ port: 80 }, { connectionIndication: (ind) => void listener.accept(ind.sequence, serverRec) });
+    const clientRec = new Recorder(net.clock);
+    tcpA.connect({ remote: { address: ip(2), port: 80 } }, clientRec);
+    net.clock.runUntil(() => clientRec.connectedAt >= 0, 10_000);
+    await a.close();
+    expect(tcpA.connectionCount).to.equal(0);
+    expect(clientRec.disconnectReason, "the open connection was aborted").to.equal("ECONNABORTED");
+    expect(tcpA.connect.bind(tcpA, { remote: { address: ip(2), port: 80 } }, new Recorder(net.clock))).to.throw();
+    await b.close();
+    expect(net.clock.pending(), "timers left behind").to.equal(0);
   });
 
   it("lets a transport plug in by protocol number, once", async () => {
