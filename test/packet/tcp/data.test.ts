@@ -234,6 +234,25 @@ describe("packet/tcp data transfer", () => {
       env.engine.close();
     });
 
+    it("keeps probing, without retransmission timeouts, while a shrunk window's peer acknowledges the rest slowly", () => {
+      const env = scriptedEngine();
+      const rec = new Recorder(env.clock);
+      const conn = env.engine.connect({ remote: { address: ADDR_B, port: 4444 }, localPort: 1234, noDelay: true }, rec);
+      const iss = env.host.sent[0]!.seg.seq;
+      const peer = env.peer(4444);
+      peer.inject({ dstPort: 1234, seq: 7000, ack: (iss + 1) >>> 0, flags: TCP_SYN | TCP_ACK, window: 65535, options: { mss: 1460 } });
+      conn.send(payload(10 * 1460));
+      // Zero window from the first partial ACK on; each minute one more segment is acknowledged.
+      for (let k = 1; k <= 10; k++) {
+        peer.inject({ dstPort: 1234, seq: 7001, ack: (iss + 1 + k * 1460) >>> 0, flags: TCP_ACK, window: 0 });
+        env.clock.advance(60_000);
+      }
+      expect(conn.state).to.equal(TcpState.ESTABLISHED);
+      expect(conn.stats().rtoEvents, "no retransmission timeout while the peer answers").to.equal(0);
+      expect(conn.stats().windowProbes).to.be.greaterThan(0);
+      env.engine.close();
+    });
+
     it("gives up with ETIMEDOUT when window probes stay unanswered", () => {
       const pair = enginePair({ latencyMs: 5, config: { dataRetries: 4 }, configB: { receiveBufferSize: 4096 } });
       const c = connectPair(pair);

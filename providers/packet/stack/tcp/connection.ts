@@ -599,7 +599,8 @@ export class TcpConnection {
     // Any answer keeps a closed window alive indefinitely (RFC 1122 §4.2.2.17).
     this.probesUnanswered = 0;
     if (result.advanced) {
-      if (s.allAcknowledged) this.retransmitTimer.stop();
+      // With the window closed the persist timer, not the retransmission timer, runs (below).
+      if (s.allAcknowledged || s.sndWnd === 0) this.retransmitTimer.stop();
       else this.retransmitTimer.start(s.rtt.rto);
       this.maybeWritable();
       if (this.closed) return false;
