@@ -758,17 +758,7 @@ export class TcpConnection {
     }
     const window = withAck ? this.receiver.windowField(false) : Math.min(0xffff, this.receiver.bufferSize);
     this.synSentAt = this.clock.now();
-    this.sendSegment({
-      srcPort: this.local.port,
-      dstPort: this.remote.port,
-      seq: s.iss,
-      ack: withAck ? this.receiver.rcvNxt : 0,
-      flags: withAck ? TCP_SYN | TCP_ACK : TCP_SYN,
-      window,
-      urgentPointer: 0,
-      options,
-      payload: EMPTY,
-    });
+    this.sendSegment({ seq: s.iss, ack: withAck ? this.receiver.rcvNxt : 0, flags: withAck ? TCP_SYN | TCP_ACK : TCP_SYN, window, options });
     if (withAck) this.lastAckSent = this.receiver.rcvNxt;
   }
 
@@ -784,26 +774,17 @@ export class TcpConnection {
       flags |= TCP_URG;
       urgentPointer = Math.min(0xffff, seqDiff(s.sndUp, seq));
     }
-    this.sendSegment({
-      srcPort: this.local.port,
-      dstPort: this.remote.port,
-      seq,
-      ack: rcv.rcvNxt,
-      flags,
-      window: rcv.windowField(true),
-      urgentPointer,
-      options,
-      payload,
-    });
+    this.sendSegment({ seq, ack: rcv.rcvNxt, flags, window: rcv.windowField(true), urgentPointer, options, payload });
     this.lastAckSent = rcv.rcvNxt;
     this.ackNow = false;
     rcv.unackedBytes = 0;
     this.delayedAckTimer.stop();
   }
 
-  private sendSegment(seg: TcpSegment): void {
+  /** Send a segment of this connection: its ports, and no window, urgent pointer, options or data unless given. */
+  private sendSegment(fields: Pick<TcpSegment, "seq" | "ack" | "flags"> & Partial<Pick<TcpSegment, "window" | "urgentPointer" | "options" | "payload">>): void {
     this.counters.segmentsSent++;
-    this.ctx.transmit(this, seg);
+    this.ctx.transmit(this, { srcPort: this.local.port, dstPort: this.remote.port, window: 0, urgentPointer: 0, options: {}, payload: EMPTY, ...fields });
   }
 
   private pendingSackBlocks(): Array<[number, number]> | undefined {
@@ -813,22 +794,12 @@ export class TcpConnection {
 
   /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, for abort and data after close. */
   private sendReset(): void {
-    this.sendSegment({
-      srcPort: this.local.port,
-      dstPort: this.remote.port,
-      seq: this.sender.sndNxt,
-      ack: this.receiver.rcvNxt,
-      flags: TCP_RST | TCP_ACK,
-      window: 0,
-      urgentPointer: 0,
-      options: {},
-      payload: EMPTY,
-    });
+    this.sendSegment({ seq: this.sender.sndNxt, ack: this.receiver.rcvNxt, flags: TCP_RST | TCP_ACK });
   }
 
   /** <SEQ=SEG.ACK><CTL=RST> for an unacceptable ACK in SYN_SENT or SYN_RECEIVED. */
   private sendBareReset(seq: number): void {
-    this.sendSegment({ srcPort: this.local.port, dstPort: this.remote.port, seq, ack: 0, flags: TCP_RST, window: 0, urgentPointer: 0, options: {}, payload: EMPTY });
+    this.sendSegment({ seq, ack: 0, flags: TCP_RST });
   }
 
   private challengeAck(): void {

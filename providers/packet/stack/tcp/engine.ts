@@ -4,7 +4,7 @@
  * ephemeral ports, generates ISNs and rate-limits challenge ACKs. Every timer runs on the host's
  * Clock; several engines (one per Stack) coexist without shared state.
  */
-import { decodeTcp, encodeTcp } from "../../wire/tcp.js";
+import { TCP_HEADER_LEN, decodeTcp, encodeTcp } from "../../wire/tcp.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "../../wire/tcp-segment.js";
 import { IPPROTO_TCP, type IcmpErrorKind, type Ipv4Address, type TransportHost, type TransportProtocol } from "../transport-host.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
@@ -14,7 +14,6 @@ import { TcpListener, type ListenerHost } from "./listener.js";
 import { seqAdd } from "./seq.js";
 import { TcpError, TcpState, type ConnectionHandlers, type EngineStats, type Endpoint, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
 
-const TCP_HEADER_LEN = 20;
 const EMPTY = new Uint8Array(0);
 
 export interface ListenOptions {
