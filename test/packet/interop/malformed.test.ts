@@ -62,7 +62,10 @@ describe("packet/interop: malformed frames from scapy during a live transfer", f
     expect(wire.ipv4BadTotalLength, "total length past the frame").to.be.at.least(rounds);
     // Truncated TCP header, data offset past the end, bad TCP checksum: undecodable segments.
     expect(host.stats().tcp.malformed, "undecodable TCP segments").to.be.at.least(3 * rounds);
-    // The SYN and the in-window RST are answered by challenge ACKs (RFC 5961), not acted upon.
-    expect(conn.stats().challengeAcksSent, "challenge ACKs").to.be.at.least(rounds);
+    // The SYN and the in-window RST of each round are challenged (RFC 5961), not acted upon. The
+    // round's ACK of unsent data comes first and takes the connection's allowance of answers to
+    // invalid segments (one per 500 ms, as on Linux), so the challenges are mostly held back.
+    const stats = conn.stats();
+    expect(stats.challengeAcksSent + stats.invalidAcksSuppressed, "challenged or rate-limited").to.be.at.least(2 * rounds);
   });
 });

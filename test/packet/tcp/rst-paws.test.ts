@@ -91,6 +91,17 @@ describe("packet/tcp RFC 5961 and PAWS", () => {
       e.env.engine.close();
     });
 
+    it("always answers out-of-window segments that carry data; limits only those that do not", () => {
+      const e = establish();
+      const from = e.env.host.sent.length;
+      for (let i = 0; i < 5; i++) e.peer.inject({ dstPort: 80, seq: e.peerNxt - 5000, ack: e.ourNxt, flags: TCP_ACK, payload: Uint8Array.from([1, 2, 3]) });
+      expect(e.peer.replies(from), "an ACK for each old duplicate with data").to.have.length(5);
+      const mid = e.env.host.sent.length;
+      for (let i = 0; i < 5; i++) e.peer.inject({ dstPort: 80, seq: e.peerNxt - 5000, ack: e.ourNxt, flags: TCP_ACK });
+      expect(e.peer.replies(mid), "bare ACKs out of window: one answer within one interval").to.have.length(1);
+      e.env.engine.close();
+    });
+
     it("rate-limits challenge ACKs for the whole engine with a budget drawn each second from [limit/2, 1.5 limit)", () => {
       const e = establish({ challengeAckLimit: 20, invalidAckIntervalMs: 0 });
       const budgets: number[] = [];

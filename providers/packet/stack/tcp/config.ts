@@ -40,9 +40,10 @@ export interface TcpConfig {
    */
   challengeAckLimit: number;
   /**
-   * Least interval between two ACKs one connection sends in answer to invalid segments (out of
-   * window, beyond SND.NXT, PAWS, challenges, TIME_WAIT strays); Linux's tcp_invalid_ratelimit.
-   * Without it two confused ends can answer each other's ACKs for ever.
+   * Least interval between two ACKs one connection sends in answer to invalid segments without
+   * data (out of window, beyond SND.NXT, PAWS, challenges, TIME_WAIT strays); Linux's
+   * tcp_invalid_ratelimit. Without it two confused ends can answer each other's ACKs for ever.
+   * Invalid segments carrying data are always answered (their sender needs the ACK).
    */
   invalidAckIntervalMs: number;
   /** Half-open (SYN_RECEIVED) connections per listener beyond which new SYNs are dropped. */

@@ -455,7 +455,7 @@ export class TcpConnection {
     if (this.timestampsOk && ts !== undefined && !rst && this.tsRecentAt >= 0 && seqLt(ts.value, this.tsRecent)) {
       if (this.clock.now() - this.tsRecentAt <= PAWS_IDLE_LIMIT_MS) {
         this.counters.pawsDrops++;
-        this.answerInvalid();
+        this.answerInvalid(seg);
         return;
       }
       this.tsRecentAt = -1;
@@ -470,7 +470,7 @@ export class TcpConnection {
     // space; Linux takes it too, and refusing it makes some peers repeat it forever).
     const segLen = payload.length + (syn ? 1 : 0) + (fin ? 1 : 0);
     if (!rcv.acceptable(seq, segLen)) {
-      if (!rst) this.answerInvalid();
+      if (!rst) this.answerInvalid(seg);
       return;
     }
     // RST (RFC 5961 §3.2): only an exact match resets; anything else in window is challenged.
@@ -559,7 +559,7 @@ export class TcpConnection {
       return;
     }
     if (seg.payload.length === 0 && (seg.flags & TCP_SYN) === 0 && seg.seq === this.receiver.rcvNxt) return;
-    this.answerInvalid();
+    this.answerInvalid(seg);
   }
 
   /** Step five of §3.10.7.4; returns false when the segment must be dropped. */
@@ -580,7 +580,7 @@ export class TcpConnection {
     }
     // RFC 5961 §5: acceptable only within [SND.UNA - MAX.SND.WND, SND.NXT].
     if (seqGt(ack, s.sndNxt)) {
-      this.answerInvalid();
+      this.answerInvalid(seg);
       return false;
     }
     if (seqLt(ack, seqAdd(s.sndUna, -s.maxSndWnd))) {
@@ -808,9 +808,14 @@ export class TcpConnection {
     this.sendAck();
   }
 
-  /** ACK an invalid segment, at most once per invalidAckIntervalMs on this connection. */
-  private answerInvalid(): void {
-    if (this.invalidAckAllowed()) this.ackNow = true;
+  /**
+   * ACK an invalid segment. One that carries data (and no SYN) is always answered: its sender is
+   * retransmitting and needs our ACK, and data cannot bounce back and forth. Others (bare ACKs,
+   * SYNs) at most once per invalidAckIntervalMs on this connection, as Linux does.
+   */
+  private answerInvalid(seg: TcpSegment): void {
+    const carriesData = seg.payload.length > 0 || (seg.flags & TCP_FIN) !== 0;
+    if ((carriesData && (seg.flags & TCP_SYN) === 0) || this.invalidAckAllowed()) this.ackNow = true;
   }
 
   private invalidAckAllowed(): boolean {
