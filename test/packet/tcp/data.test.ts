@@ -4,10 +4,21 @@ import { IsnGenerator } from "../../../providers/packet/stack/tcp/isn.js";
 import { seqDiff, seqGt, seqLt } from "../../../providers/packet/stack/tcp/seq.js";
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
 import { TCP_ACK, TCP_SYN, TCP_URG, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
-import { ADDR_A, ADDR_B, MTU, Recorder, connectPair, enginePair, payload, pump, scriptedEngine } from "./harness.js";
+import type { TcpConnection } from "../../../providers/packet/stack/tcp/connection.js";
+import { ADDR_A, ADDR_B, MTU, Recorder, type ScriptedPeer, connectPair, enginePair, payload, pump, scriptedEngine } from "./harness.js";
 
 const dataSegs = (segs: TcpSegment[]): TcpSegment[] => segs.filter((s) => s.payload.length > 0);
 
+
+/** Our connection from port 1234 to a scripted peer at port 4444 (IRS 7000, MSS 1460), established. */
+function connectToScriptedPeer(): { env: ReturnType<typeof scriptedEngine>; conn: TcpConnection; iss: number; peer: ScriptedPeer } {
+  const env = scriptedEngine();
+  const conn = env.engine.connect({ remote: { address: ADDR_B, port: 4444 }, localPort: 1234, noDelay: true }, new Recorder(env.clock));
+  const iss = env.host.sent[0]!.seg.seq;
+  const peer = env.peer(4444);
+  peer.inject({ dstPort: 1234, seq: 7000, ack: (iss + 1) >>> 0, flags: TCP_SYN | TCP_ACK, window: 65535, options: { mss: 1460 } });
+  return { env, conn, iss, peer };
+}
 describe("packet/tcp data transfer", () => {
   it("moves data both ways at once, byte-exact, never exceeding the MSS or the MTU", () => {
     const pair = enginePair({ latencyMs: 2 });
@@ -201,12 +212,7 @@ describe("packet/tcp data transfer", () => {
     });
 
     it("a peer that shrinks its window onto data in flight is probed, not timed out, and gets the data again when it reopens", () => {
-      const env = scriptedEngine();
-      const rec = new Recorder(env.clock);
-      const conn = env.engine.connect({ remote: { address: ADDR_B, port: 4444 }, localPort: 1234, noDelay: true }, rec);
-      const iss = env.host.sent[0]!.seg.seq;
-      const peer = env.peer(4444);
-      peer.inject({ dstPort: 1234, seq: 7000, ack: (iss + 1) >>> 0, flags: TCP_SYN | TCP_ACK, window: 65535, options: { mss: 1460 } });
+      const { env, conn, iss, peer } = connectToScriptedPeer();
       expect(conn.state).to.equal(TcpState.ESTABLISHED);
       conn.send(payload(10 * 1460));
       expect(dataSegs(peer.replies())).to.have.length(10);
@@ -235,12 +241,7 @@ describe("packet/tcp data transfer", () => {
     });
 
     it("keeps probing, without retransmission timeouts, while a shrunk window's peer acknowledges the rest slowly", () => {
-      const env = scriptedEngine();
-      const rec = new Recorder(env.clock);
-      const conn = env.engine.connect({ remote: { address: ADDR_B, port: 4444 }, localPort: 1234, noDelay: true }, rec);
-      const iss = env.host.sent[0]!.seg.seq;
-      const peer = env.peer(4444);
-      peer.inject({ dstPort: 1234, seq: 7000, ack: (iss + 1) >>> 0, flags: TCP_SYN | TCP_ACK, window: 65535, options: { mss: 1460 } });
+      const { env, conn, iss, peer } = connectToScriptedPeer();
       conn.send(payload(10 * 1460));
       // Zero window from the first partial ACK on; each minute one more segment is acknowledged.
       for (let k = 1; k <= 10; k++) {
