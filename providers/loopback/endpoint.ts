@@ -308,7 +308,7 @@ export class LoopEndpoint implements ProviderEndpoint {
   private backEnable(expedited: boolean): void {
     const band = expedited ? "expedited" : "normal";
     const hiwat = expedited ? this.provider.config.exrcvbuf : this.rcvHiwat;
-    if (this.queued[band] >= hiwat && this.state !== "closed") return;
+    if (this.blocked[band].size === 0 || (this.queued[band] >= hiwat && this.state !== "closed")) return;
     const senders = [...this.blocked[band]];
     this.blocked[band].clear();
     for (const s of senders) s.user.writable(expedited);

@@ -167,7 +167,7 @@ function tryReceive(ep: CoreEndpoint, views: Uint8Array[], flags: IntRef): numbe
 async function receive(ep: CoreEndpoint, views: Uint8Array[], flags: IntRef): Promise<number> {
   for (;;) {
     ep.checkUsable();
-    requireState(ep, "t_rcv"); // another flow may have ended the connection while we waited
+    requireState(ep, "t_rcv"); // and again after a wait: another flow may have ended the connection
     const n = tryReceive(ep, views, flags);
     if (n !== null) return n;
     if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
@@ -182,8 +182,7 @@ export async function t_rcv(fd: unknown, buf: Uint8Array, nbytes: number, flags:
   requireConnectionMode(ep, "t_rcv");
   const out = flagsRef(flags, "t_rcv");
   const view = dataBuffer(buf, nbytes, "t_rcv");
-  requireState(ep, "t_rcv");
-  return receive(ep, [view], out);
+  return receive(ep, [view], out); // the state is checked there, first thing
 }
 
 export async function t_rcvv(fd: unknown, iov: t_iovec[], iovcount: number, flags: IntRef): Promise<number> {
@@ -193,7 +192,6 @@ export async function t_rcvv(fd: unknown, iov: t_iovec[], iovcount: number, flag
   const n = checkIovcount(iovcount, "t_rcvv");
   const out = flagsRef(flags, "t_rcvv");
   const views = iovecViews(iov, n, "t_rcvv");
-  requireState(ep, "t_rcv");
-  return receive(ep, views, out);
+  return receive(ep, views, out); // the state is checked there, first thing
 }
 
