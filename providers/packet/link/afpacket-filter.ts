@@ -3,7 +3,7 @@
  * destination is our MAC or the broadcast address, drop everything else in the kernel, so the
  * receive worker (and Node) only wakes for frames the stack can use.
  */
-import type { SockFilter } from "../ffi/structs.js";
+import type { SockFilter } from "../../native/ffi/structs.js";
 
 // Classic BPF opcodes (linux/bpf_common.h).
 const LD_W_ABS = 0x20; // BPF_LD | BPF_W | BPF_ABS: A = 32-bit big-endian word at [k]

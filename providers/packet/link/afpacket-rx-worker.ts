@@ -5,10 +5,10 @@
  * lifetime: the main thread closes them after this thread has exited.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { libc } from "../ffi/libc.js";
-import { EAGAIN, EINTR, MSG_DONTWAIT, MSG_TRUNC, POLLIN, POLLNVAL } from "../ffi/linux.js";
-import { AUXDATA_CONTROL_SIZE, MessageVector } from "../ffi/mmsg.js";
-import { PollSet } from "../ffi/poll.js";
+import { libc } from "../../native/ffi/libc.js";
+import { EAGAIN, EINTR, MSG_DONTWAIT, MSG_TRUNC, POLLIN, POLLNVAL } from "../../native/ffi/linux.js";
+import { AUXDATA_CONTROL_SIZE, MessageVector } from "../../native/ffi/mmsg.js";
+import { PollSet } from "../../native/ffi/poll.js";
 import {
   LAST_ERRNO,
   RECEIVE_ERRORS,

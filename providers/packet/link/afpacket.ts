@@ -29,10 +29,10 @@ import {
   SOL_PACKET,
   TP_STATUS_CSUM_VALID,
   TP_STATUS_CSUMNOTREADY,
-} from "../ffi/linux.js";
-import { libc, type Libc } from "../ffi/libc.js";
-import { MessageVector } from "../ffi/mmsg.js";
-import { OsError } from "../ffi/os-error.js";
+} from "../../native/ffi/linux.js";
+import { libc, type Libc } from "../../native/ffi/libc.js";
+import { MessageVector } from "../../native/ffi/mmsg.js";
+import { OsError } from "../../native/ffi/os-error.js";
 import {
   addPromiscuousMembership,
   attachSocketFilter,
@@ -47,7 +47,7 @@ import {
   setReceiveBuffer,
   signalEventFd,
   takeKernelDrops,
-} from "../ffi/packet-socket.js";
+} from "../../native/ffi/packet-socket.js";
 import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
 import { arpAndIpv4ToUs } from "./afpacket-filter.js";
 import {

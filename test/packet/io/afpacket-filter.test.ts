@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { SockFilter } from "../../../providers/packet/ffi/structs.js";
+import type { SockFilter } from "../../../providers/native/ffi/structs.js";
 import { arpAndIpv4ToUs, FILTER_ACCEPT_BYTES } from "../../../providers/packet/link/afpacket-filter.js";
 import { arp, BROADCAST, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ethernet, ipv4 } from "./helpers/frames.js";
 

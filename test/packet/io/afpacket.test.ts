@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AfPacketDevice } from "../../../providers/packet/link/afpacket.js";
 import { PcapDevice } from "../../../providers/packet/link/pcap.js";
-import { OsError } from "../../../providers/packet/ffi/os-error.js";
+import { OsError } from "../../../providers/native/ffi/os-error.js";
 import { FrameQueue } from "./helpers/frame-queue.js";
 import {
   arp,

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import { libc } from "../../../providers/packet/ffi/libc.js";
-import { MSG_DONTWAIT, POLLIN } from "../../../providers/packet/ffi/linux.js";
-import { errnoName, OsError } from "../../../providers/packet/ffi/os-error.js";
+import { libc } from "../../../providers/native/ffi/libc.js";
+import { MSG_DONTWAIT, POLLIN } from "../../../providers/native/ffi/linux.js";
+import { errnoName, OsError } from "../../../providers/native/ffi/os-error.js";
 import {
   closeFd,
   createEventFd,
@@ -10,9 +10,9 @@ import {
   interfaceIndex,
   interfaceMtu,
   signalEventFd,
-} from "../../../providers/packet/ffi/packet-socket.js";
-import { PollSet } from "../../../providers/packet/ffi/poll.js";
-import { htons, ifreq, sockaddrLl } from "../../../providers/packet/ffi/structs.js";
+} from "../../../providers/native/ffi/packet-socket.js";
+import { PollSet } from "../../../providers/native/ffi/poll.js";
+import { htons, ifreq, sockaddrLl } from "../../../providers/native/ffi/structs.js";
 
 const AF_INET = 2;
 const SOCK_DGRAM = 2;
@@ -20,8 +20,8 @@ const SOCK_DGRAM = 2;
 describe("packet/io: ffi (no privileges needed)", () => {
   it("does not load koffi when the packet modules are imported, only when they are used", function () {
     this.timeout(10_000);
-    const modules = ["link/afpacket.js", "link/pcap.js", "ffi/packet-socket.js"].map((m) =>
-      JSON.stringify(new URL(`../../../providers/packet/${m}`, import.meta.url).href),
+    const modules = ["packet/link/afpacket.js", "packet/link/pcap.js", "native/ffi/packet-socket.js"].map((m) =>
+      JSON.stringify(new URL(`../../../providers/${m}`, import.meta.url).href),
     );
     const script = [
       `const { createRequire } = await import("node:module");`,
