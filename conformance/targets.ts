@@ -1,7 +1,8 @@
 /**
- * The targets the suite certifies. Built-in providers register theirs here; a provider that
- * registers a target joins the report without any change to the suite.
+ * The targets the suite certifies: the built-in providers' own (each provider declares its
+ * targets), and any a third party registers, which joins the report without any change to the suite.
  */
+import { builtinConformanceTargets } from "../providers/index.js";
 import type { ConformanceTarget } from "./types.js";
 
 const targets = new Map<string, ConformanceTarget>();
@@ -18,8 +19,5 @@ export function findConformanceTarget(nameOrDevice: string): ConformanceTarget |
   return targets.get(nameOrDevice) ?? [...targets.values()].find((t) => t.device === nameOrDevice);
 }
 
-// The loopback providers: in process, no privileges, immediate indications.
-const loopbackFeatures = { reportsUderr: true, boundedQueue: true, refusesUnknownAddress: true };
-registerConformanceTarget({ name: "ticots", device: "/dev/ticots", description: "loopback, T_COTS (tl)", features: loopbackFeatures });
-registerConformanceTarget({ name: "ticotsord", device: "/dev/ticotsord", description: "loopback, T_COTS_ORD (tl)", features: loopbackFeatures });
-registerConformanceTarget({ name: "ticlts", device: "/dev/ticlts", description: "loopback, T_CLTS (tl)", features: loopbackFeatures });
+// The built-in providers declare their own targets (providers/index.ts).
+for (const target of builtinConformanceTargets()) registerConformanceTarget(target);

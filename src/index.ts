@@ -1,11 +1,8 @@
 /**
  * xti: the X/Open Transport Interface (XNS5) for Node.js, with SVR4 TLI and XNS4 semantics on
- * request. Importing the package registers the built-in providers.
+ * request. Importing the package registers the built-in providers (providers/index.ts).
  */
-import { builtinLoopbackProviders } from "../providers/loopback/index.js";
-import { registerProvider } from "./registry.js";
-
-for (const p of builtinLoopbackProviders()) registerProvider(p);
+import "../providers/index.js";
 
 export * from "./constants.js";
 export {
@@ -35,7 +32,7 @@ export * as Errno from "./errno.js";
 export { errnoName, strerror } from "./errno.js";
 export { PROFILES, type SemanticsName, type SemanticsProfile } from "./profile.js";
 export { STATE_TABLE, XtiEvent, nextState, STATE_NAMES } from "./statetable.js";
-export * from "./spi.js";
+export * from "./spi/contract.js";
 export { registerProvider, registerProviderFactory, unregisterProvider, lookupProvider, providerNames } from "./registry.js";
 export {
   T_OPTHDR_SIZE,

@@ -2,7 +2,7 @@
  * Device names → transport providers. t_open looks a name up here; built-in providers register
  * themselves when the package is imported, third-party providers with registerProvider.
  */
-import type { TransportProvider } from "./spi.js";
+import type { TransportProvider } from "./spi/contract.js";
 
 type Entry = { provider: TransportProvider } | { factory: () => TransportProvider };
 

@@ -10,8 +10,8 @@
  * A provider never sees t_errno, XTI states or t_look: the library does all that. It answers
  * requests (or rejects them with a ProviderError) and raises indications on the ProviderUser.
  */
-import { Errno, ProviderError, readUscalar, scalarValue, T_COTS_ORD, T_FAILURE, T_INFINITE, T_INVALID, T_PARTSUCCESS, T_SUCCESS, XTI_GENERIC, XTI_RCVBUF } from "xti";
-import type { AcceptRequest, BindAck, BindRequest, ConnectRequest, DisconnectRequest, ProviderEndpoint, ProviderInfo, ProviderOption, ProviderUser, TransportProvider, UnitdataRequest } from "xti";
+import { ECONNREFUSED, ECONNRESET, EPROTO, ProviderError, readUscalar, scalarValue, T_COTS_ORD, T_FAILURE, T_INFINITE, T_INVALID, T_PARTSUCCESS, T_SUCCESS, XTI_GENERIC, XTI_RCVBUF } from "xti/spi";
+import type { AcceptRequest, BindAck, BindRequest, ConnectRequest, DisconnectRequest, ProviderEndpoint, ProviderInfo, ProviderOption, ProviderUser, TransportProvider, UnitdataRequest } from "xti/spi";
 import type { ConformanceTarget } from "xti/conformance";
 
 const MAX_NAME = 64; // bytes of UTF-8
@@ -154,7 +154,7 @@ class PipeEndpoint implements ProviderEndpoint {
     if (refuse) {
       // Nobody listens there, or its queue holds qlen callers: refuse at once. The request itself
       // was accepted (the promise resolves); the refusal is an indication, as T_DISCON_IND is.
-      this.user.disconInd({ reason: Errno.ECONNREFUSED, sequence: -1, udata: EMPTY });
+      this.user.disconInd({ reason: ECONNREFUSED, sequence: -1, udata: EMPTY });
       return;
     }
     const sequence = this.pipe.nextSequence();
@@ -223,7 +223,7 @@ class PipeEndpoint implements ProviderEndpoint {
   private refused(): void {
     this.calling = null;
     this.state = "idle";
-    this.user.disconInd({ reason: Errno.ECONNREFUSED, sequence: -1, udata: EMPTY });
+    this.user.disconInd({ reason: ECONNREFUSED, sequence: -1, udata: EMPTY });
   }
 
   /** We give up calling: the listener hears of it under the sequence it knew us by. */
@@ -232,7 +232,7 @@ class PipeEndpoint implements ProviderEndpoint {
     this.calling = null;
     this.state = "idle";
     if (call !== null && call.listener.callers.delete(call.sequence)) {
-      call.listener.user.disconInd({ reason: Errno.ECONNRESET, sequence: call.sequence, udata: EMPTY });
+      call.listener.user.disconInd({ reason: ECONNRESET, sequence: call.sequence, udata: EMPTY });
     }
   }
 
@@ -244,13 +244,13 @@ class PipeEndpoint implements ProviderEndpoint {
     peer.detach();
     // M_FLUSH before T_DISCON_IND: the library drops the unread data and reports it consumed.
     peer.user.flush();
-    peer.user.disconInd({ reason: Errno.ECONNRESET, sequence: -1, udata: EMPTY });
+    peer.user.disconInd({ reason: ECONNRESET, sequence: -1, udata: EMPTY });
   }
 
   ordrel(_udata: Uint8Array | null): boolean {
     const peer = this.peer;
     if (peer === null || this.sentRelease) {
-      this.user.error(Errno.EPROTO); // T_ORDREL_REQ out of state: a fatal protocol error (M_ERROR)
+      this.user.error(EPROTO); // T_ORDREL_REQ out of state: a fatal protocol error (M_ERROR)
       return true;
     }
     this.sentRelease = true;
@@ -271,11 +271,11 @@ class PipeEndpoint implements ProviderEndpoint {
     if (peer === null) {
       // In "idle" the peer may just have aborted, its disconnect still unread by our user: the
       // data is lost, as on a wire. Data in any other state is a fatal protocol error.
-      if (this.state !== "idle") this.user.error(Errno.EPROTO);
+      if (this.state !== "idle") this.user.error(EPROTO);
       return true;
     }
     if (this.sentRelease) {
-      this.user.error(Errno.EPROTO); // sending after our own release
+      this.user.error(EPROTO); // sending after our own release
       return true;
     }
     // Flow control: refuse only when the peer's unread data reached its high-water mark. The
@@ -304,12 +304,12 @@ class PipeEndpoint implements ProviderEndpoint {
   }
 
   exdata(_buf: Uint8Array, _more: boolean): boolean {
-    this.user.error(Errno.EPROTO); // etsdu is T_INVALID, so the library never sends any: a protocol error
+    this.user.error(EPROTO); // etsdu is T_INVALID, so the library never sends any: a protocol error
     return true;
   }
 
   unitdata(_req: UnitdataRequest): boolean {
-    this.user.error(Errno.EPROTO); // a connectionless request to a connection-mode provider
+    this.user.error(EPROTO); // a connectionless request to a connection-mode provider
     return true;
   }
 

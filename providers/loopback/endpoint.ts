@@ -5,11 +5,20 @@
  * piece up with its MORE flag, and flow-controls a sender while the receiver's unread data is at
  * or above its high-water mark (XTI_RCVBUF).
  */
-import { T_CLTS, T_COTS_ORD, T_INFINITE, T_INVALID, XTI_GENERIC, XTI_RCVBUF } from "../../src/constants.js";
-import { ECONNREFUSED, ECONNRESET, EPROTO } from "../../src/errno.js";
-import { bufferSizeRule, MAX_BUFFER_OPTION } from "../../src/options/generic.js";
-import { readUscalar, scalarValue } from "../../src/options/opthdr.js";
 import {
+  bufferSizeRule,
+  ECONNREFUSED,
+  ECONNRESET,
+  EPROTO,
+  MAX_BUFFER_OPTION,
+  readUscalar,
+  scalarValue,
+  T_CLTS,
+  T_COTS_ORD,
+  T_INFINITE,
+  T_INVALID,
+  XTI_GENERIC,
+  XTI_RCVBUF,
   type AcceptRequest,
   type BindAck,
   type BindRequest,
@@ -21,7 +30,7 @@ import {
   type ProviderOption,
   type ProviderUser,
   type UnitdataRequest,
-} from "../../src/spi.js";
+} from "../../src/spi/index.js";
 import type { LoopbackProvider } from "./provider.js";
 
 type LoopState = "unbound" | "idle" | "outcon" | "connected" | "closed";

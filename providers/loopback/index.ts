@@ -1,7 +1,8 @@
 /** The loopback providers: the three built-in devices and the factory for configured ones. */
-import { T_CLTS, T_COTS, T_COTS_ORD } from "../../src/constants.js";
+import { T_CLTS, T_COTS, T_COTS_ORD } from "../../src/spi/index.js";
 import { createLoopbackProvider, type LoopbackProvider } from "./provider.js";
 
+export { loopbackConformanceTargets } from "./conformance.js";
 export { createLoopbackProvider, LoopbackProvider, type LoopbackConfig, TL_MAXQLEN, TL_TIDUSZ } from "./provider.js";
 
 /** The built-in loopback devices (fresh instances: each has its own address space). */

@@ -3,8 +3,7 @@
  * (T_COTS), /dev/ticotsord (T_COTS_ORD) and /dev/ticlts (T_CLTS), plus configurable instances
  * for tests and experiments (small TSDU/ETSDU limits, small queues, TIDU sizes).
  */
-import { T_CLTS, T_COTS, T_COTS_ORD, T_INFINITE, T_INVALID } from "../../src/constants.js";
-import type { ProviderEndpoint, ProviderInfo, ProviderUser, TransportProvider } from "../../src/spi.js";
+import { T_CLTS, T_COTS, T_COTS_ORD, T_INFINITE, T_INVALID, type ProviderEndpoint, type ProviderInfo, type ProviderUser, type TransportProvider } from "../../src/spi/index.js";
 import { LoopEndpoint } from "./endpoint.js";
 import { LoopNamespace } from "./namespace.js";
 

@@ -23,7 +23,7 @@ import {
 } from "../constants.js";
 import { EFAULT, EINVAL } from "../errno.js";
 import type { SemanticsProfile } from "../profile.js";
-import type { ProviderInfo } from "../spi.js";
+import type { ProviderInfo } from "../spi/contract.js";
 import { lookupProvider } from "../registry.js";
 import type { t_bind, t_info } from "../structs.js";
 import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";

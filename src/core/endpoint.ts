@@ -5,7 +5,7 @@
  */
 import { T_GODATA, T_GOEXDATA, T_UNBND, TBADF, TFLOW, TLOOK, TOUTSTATE, TSTATECHNG, TSYSERR } from "../constants.js";
 import type { SemanticsProfile } from "../profile.js";
-import type { ProviderEndpoint, ProviderInfo, ProviderOption, ProviderUser, TransportProvider } from "../spi.js";
+import type { ProviderEndpoint, ProviderInfo, ProviderOption, ProviderUser, TransportProvider } from "../spi/contract.js";
 import { fail, toFailure } from "./failure.js";
 import { type Discarded, ReceiveQueue } from "./rcvqueue.js";
 
@@ -38,6 +38,8 @@ export class CoreEndpoint implements ProviderUser {
   private exchanges = 0;
   private exchangeTail: Promise<void> = Promise.resolve();
   private waiters: Array<() => void> = [];
+  /** What the provider was last told about blocked callers. */
+  private blockedTold = false;
   /** A send call holds the endpoint (see serializeSend); later ones queue here. */
   private sending = false;
   private sendQueue: Array<() => void> = [];
@@ -117,6 +119,7 @@ export class CoreEndpoint implements ProviderUser {
 
   /** Resolves at the next indication or state change on this endpoint (or its close). */
   changed(): Promise<void> {
+    if (this.waiters.length === 0) this.tellBlocked(true);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -126,6 +129,21 @@ export class CoreEndpoint implements ProviderUser {
     if (waiters.length === 0) return;
     this.waiters = [];
     for (const w of waiters) w();
+    // The woken calls retry first; only if none of them waits again is the provider told.
+    queueMicrotask(() => {
+      if (this.waiters.length === 0) this.tellBlocked(false);
+    });
+  }
+
+  /** Tell the provider whether a caller is blocked here (see ProviderEndpoint.userBlocked). */
+  private tellBlocked(blocked: boolean): void {
+    if (this.blockedTold === blocked || this.pep.userBlocked === undefined) return;
+    this.blockedTold = blocked;
+    try {
+      this.pep.userBlocked(blocked);
+    } catch {
+      // A hint only: a provider that fails to take it changes nothing the caller can see.
+    }
   }
 
   /** Calls made after close, or pending across it, fail TBADF; after M_ERROR, TSYSERR. */

@@ -4,7 +4,7 @@
  */
 import { TSYSERR } from "../constants.js";
 import { EIO } from "../errno.js";
-import { ProviderError } from "../spi.js";
+import { PROVIDER_ERROR_BRAND, ProviderError } from "../spi/contract.js";
 import * as C from "../constants.js";
 
 export class XtiFailure {
@@ -38,15 +38,15 @@ const PROVIDER_CODES: Record<ProviderError["code"], number> = {
 };
 
 /**
- * A ProviderError, recognised by shape rather than by class: a provider built against another copy
- * of this package (its own node_modules, or the compiled dist next to these sources) throws its
- * own ProviderError class.
+ * A ProviderError, recognised by its brand rather than by its class: a provider built against
+ * another copy of this package (its own node_modules, or the compiled dist next to these sources)
+ * throws its own ProviderError class, branded with the same registered symbol.
  */
 function isProviderError(e: unknown): e is ProviderError {
   if (e instanceof ProviderError) return true;
-  if (typeof e !== "object" || e === null) return false;
-  const { name, code, errno } = e as { name?: unknown; code?: unknown; errno?: unknown };
-  return name === "ProviderError" && typeof code === "string" && code in PROVIDER_CODES && typeof errno === "number";
+  if (typeof e !== "object" || e === null || (e as { [PROVIDER_ERROR_BRAND]?: unknown })[PROVIDER_ERROR_BRAND] !== true) return false;
+  const { code, errno } = e as { code?: unknown; errno?: unknown };
+  return typeof code === "string" && Object.hasOwn(PROVIDER_CODES, code) && typeof errno === "number";
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { T_CHECK, T_DEFAULT, T_FAILURE, T_NEGOTIATE, T_PARTSUCCESS, T_SUCCESS, TBADFLAG, TBADOPT, TBUFOVFLW } from "../constants.js";
 import { decodeLegacyOptions, encodeLegacyOptions, type LegacyOption } from "../options/legacy.js";
-import type { ProviderOption } from "../spi.js";
+import type { ProviderOption } from "../spi/contract.js";
 import type { t_optmgmt } from "../structs.js";
 import { copyOut } from "./common.js";
 import type { CoreEndpoint } from "./endpoint.js";

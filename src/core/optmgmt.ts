@@ -24,7 +24,7 @@ import {
 import { EFAULT } from "../errno.js";
 import { genericOptions } from "../options/generic.js";
 import { decodeOptions, encodeOptions, type XtiOption } from "../options/opthdr.js";
-import type { ProviderOption } from "../spi.js";
+import type { ProviderOption } from "../spi/contract.js";
 import type { t_optmgmt } from "../structs.js";
 import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
 import { copyOut, requireState } from "./common.js";

@@ -23,7 +23,7 @@ import {
   TNODATA,
   TNOTSUPPORT,
 } from "../constants.js";
-import type { ProviderInfo } from "../spi.js";
+import type { ProviderInfo } from "../spi/contract.js";
 import type { IntRef, t_iovec } from "../structs.js";
 import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, scatter } from "./args.js";
 import { requireConnectionMode, requireState } from "./common.js";

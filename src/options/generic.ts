@@ -4,7 +4,7 @@
  * provider that declares one of them itself (e.g. XTI_RCVBUF sizing its queue) takes precedence.
  */
 import { T_FAILURE, T_INFINITE, T_NO, T_PARTSUCCESS, T_SUCCESS, T_UNSPEC, T_YES, XTI_DEBUG, XTI_GENERIC, XTI_LINGER, XTI_RCVBUF, XTI_RCVLOWAT, XTI_SNDBUF, XTI_SNDLOWAT } from "../constants.js";
-import type { ProviderOption } from "../spi.js";
+import type { ProviderOption } from "../spi/contract.js";
 import { readScalar, readUscalar, scalarsValue, scalarValue } from "./opthdr.js";
 
 /** The largest buffer size the library accepts for XTI_RCVBUF / XTI_SNDBUF (larger → T_PARTSUCCESS). */

@@ -61,10 +61,18 @@ export type ProviderErrorCode =
   | "TPROVMISMATCH"
   | "TRESQLEN";
 
+/**
+ * The brand every ProviderError carries. A provider may be built against another copy of this
+ * package (its own node_modules, or the compiled dist beside these sources), whose ProviderError
+ * is another class: the library recognises the brand, a registered symbol shared by every copy.
+ */
+export const PROVIDER_ERROR_BRAND: unique symbol = Symbol.for("xti.ProviderError");
+
 /** A rejected request (T_ERROR_ACK): the TPI error code and, for TSYSERR, the errno. */
 export class ProviderError extends Error {
   readonly code: ProviderErrorCode;
   readonly errno: number;
+  readonly [PROVIDER_ERROR_BRAND] = true;
   constructor(code: ProviderErrorCode, errno = 0, message?: string) {
     super(message ?? (errno !== 0 ? `${code} (errno ${errno})` : code));
     this.name = "ProviderError";
@@ -183,6 +191,13 @@ export interface ProviderEndpoint {
   options(): readonly ProviderOption[];
   /** Close the stream: a connection is aborted or released as the protocol does on close. */
   close(): Promise<void>;
+  /**
+   * Optional. The user has a call blocked on this endpoint, waiting for an indication (true), or
+   * no longer has one (false). A provider whose indications come from outside the process (the
+   * network) keeps the process alive while any of its endpoints has a blocked caller, as a C
+   * program blocked in t_listen or t_rcv stays alive; when nothing waits, the process may exit.
+   */
+  userBlocked?(blocked: boolean): void;
 }
 
 /**
