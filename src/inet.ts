@@ -1,12 +1,18 @@
 /**
  * Internet addresses as XTI carries them: a netbuf holding a 16-byte `struct sockaddr_in`
- * (sin_family in host order, sin_port and sin_addr in network order, 8 bytes of zero), and the
- * universal address form "h1.h2.h3.h4.p1.p2" of netdir(3NSL).
+ * (sin_family in host order, sin_port and sin_addr in network order, 8 bytes of zero) or a 28-byte
+ * `struct sockaddr_in6` (sin6_family in host order, sin6_port, sin6_flowinfo and sin6_addr in
+ * network order, sin6_scope_id in host order), and the universal address forms of netdir(3NSL):
+ * "h1.h2.h3.h4.p1.p2" for IPv4, "x:x:...:x.p1.p2" for IPv6.
  */
 
 export const AF_INET = 2;
+/** Linux's AF_INET6 (the value a sockaddr_in6 carries on this system). */
+export const AF_INET6 = 10;
 export const SOCKADDR_IN_SIZE = 16;
+export const SOCKADDR_IN6_SIZE = 28;
 export const INADDR_ANY = "0.0.0.0";
+export const IN6ADDR_ANY = "::";
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -15,18 +21,88 @@ export interface InetAddress {
   port: number;
 }
 
-function parseDotted(address: string): number[] | null {
+export interface Inet6Address extends InetAddress {
+  flowinfo: number;
+  scopeId: number;
+}
+
+/** The four bytes of a dotted-quad IPv4 address, or null if `address` is not one. */
+export function parseIpv4(address: string): number[] | null {
   const parts = address.split(".");
   if (parts.length !== 4) return null;
   const bytes = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : NaN));
   return bytes.every((b) => b >= 0 && b <= 255) ? bytes : null;
 }
 
+/** The sixteen bytes of an IPv6 address in text form (RFC 4291 §2.2, with "::" and a trailing dotted quad), or null. */
+export function parseIpv6(address: string): Uint8Array | null {
+  if (!/^[0-9A-Fa-f:.]+$/.test(address)) return null;
+  const halves = address.split("::");
+  if (halves.length > 2) return null;
+  const groups = (text: string): number[] | null => {
+    if (text === "") return [];
+    const out: number[] = [];
+    const parts = text.split(":");
+    for (const [i, part] of parts.entries()) {
+      if (i === parts.length - 1 && part.includes(".")) {
+        const v4 = parseIpv4(part);
+        if (v4 === null) return null;
+        out.push(((v4[0] as number) << 8) | (v4[1] as number), ((v4[2] as number) << 8) | (v4[3] as number));
+      } else if (/^[0-9A-Fa-f]{1,4}$/.test(part)) {
+        out.push(parseInt(part, 16));
+      } else {
+        return null;
+      }
+    }
+    return out;
+  };
+  const head = groups(halves[0] as string);
+  const tail = halves.length === 2 ? groups(halves[1] as string) : [];
+  if (head === null || tail === null) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const all = [...head, ...new Array<number>(missing).fill(0), ...tail];
+  const out = new Uint8Array(16);
+  all.forEach((g, i) => {
+    out[2 * i] = g >> 8;
+    out[2 * i + 1] = g & 0xff;
+  });
+  return out;
+}
+
+/** RFC 5952 text of sixteen address bytes: lower case, the longest run of zero groups as "::". */
+export function formatIpv6(bytes: Uint8Array): string {
+  const g: number[] = [];
+  for (let i = 0; i < 8; i++) g.push(((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number));
+  let best = -1;
+  let bestLen = 1; // a single zero group is not compressed
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (list: number[]): string => list.map((v) => v.toString(16)).join(":");
+  if (best < 0) return hex(g);
+  return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
+}
+
+function checkPort(port: number): void {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`not a port number: ${port}`);
+}
+
 /** A sockaddr_in for `address:port`. Throws RangeError on a malformed address or port. */
 export function sockaddr_in(address: string, port: number): Uint8Array {
-  const bytes = parseDotted(address);
+  const bytes = parseIpv4(address);
   if (bytes === null) throw new RangeError(`not a dotted IPv4 address: ${address}`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`not a port number: ${port}`);
+  checkPort(port);
   const out = new Uint8Array(SOCKADDR_IN_SIZE);
   const v = new DataView(out.buffer);
   v.setUint16(0, AF_INET, HOST_LITTLE_ENDIAN);
@@ -35,31 +111,67 @@ export function sockaddr_in(address: string, port: number): Uint8Array {
   return out;
 }
 
+/** A sockaddr_in6 for `[address]:port`. Throws RangeError on a malformed address, port or scope. */
+export function sockaddr_in6(address: string, port: number, scopeId = 0, flowinfo = 0): Uint8Array {
+  const bytes = parseIpv6(address);
+  if (bytes === null) throw new RangeError(`not an IPv6 address: ${address}`);
+  checkPort(port);
+  for (const [name, v] of [["scope id", scopeId], ["flow info", flowinfo]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`not a ${name}: ${v}`);
+  }
+  const out = new Uint8Array(SOCKADDR_IN6_SIZE);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, AF_INET6, HOST_LITTLE_ENDIAN);
+  v.setUint16(2, port, false);
+  v.setUint32(4, flowinfo, false);
+  out.set(bytes, 8);
+  v.setUint32(24, scopeId, HOST_LITTLE_ENDIAN);
+  return out;
+}
+
+function family(bytes: Uint8Array): number {
+  if (bytes.length < 2) return -1;
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(0, HOST_LITTLE_ENDIAN);
+}
+
 /** The address and port of a sockaddr_in, or null if `bytes` is not one. */
 export function parseSockaddrIn(bytes: Uint8Array): InetAddress | null {
-  if (bytes.length < 8) return null;
+  if (bytes.length < 8 || family(bytes) !== AF_INET) return null;
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (v.getUint16(0, HOST_LITTLE_ENDIAN) !== AF_INET) return null;
   return { address: `${bytes[4]}.${bytes[5]}.${bytes[6]}.${bytes[7]}`, port: v.getUint16(2, false) };
 }
 
-/** The universal address of a sockaddr_in: "h1.h2.h3.h4.p1.p2" (port high byte, low byte). */
+/** The address, port, flow info and scope of a sockaddr_in6, or null if `bytes` is not one. */
+export function parseSockaddrIn6(bytes: Uint8Array): Inet6Address | null {
+  if (bytes.length < 24 || family(bytes) !== AF_INET6) return null;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    address: formatIpv6(bytes.subarray(8, 24)),
+    port: v.getUint16(2, false),
+    flowinfo: v.getUint32(4, false),
+    scopeId: bytes.length >= SOCKADDR_IN6_SIZE ? v.getUint32(24, HOST_LITTLE_ENDIAN) : 0,
+  };
+}
+
+/**
+ * The universal address of a sockaddr_in ("h1.h2.h3.h4.p1.p2") or sockaddr_in6
+ * ("x:...:x.p1.p2"): the port follows as two decimal bytes, high then low. Null for anything else.
+ */
 export function taddr2uaddr(bytes: Uint8Array): string | null {
-  const a = parseSockaddrIn(bytes);
+  const a = parseSockaddrIn(bytes) ?? parseSockaddrIn6(bytes);
   if (a === null) return null;
   return `${a.address}.${a.port >> 8}.${a.port & 0xff}`;
 }
 
-/** The sockaddr_in of a universal address, or null if it is not one. */
+/** The sockaddr_in or sockaddr_in6 of a universal address, or null if it is not one. */
 export function uaddr2taddr(uaddr: string): Uint8Array | null {
-  const parts = uaddr.split(".");
-  if (parts.length !== 6) return null;
-  const hi = Number(parts[4]);
-  const lo = Number(parts[5]);
-  if (!Number.isInteger(hi) || !Number.isInteger(lo) || hi < 0 || hi > 255 || lo < 0 || lo > 255) return null;
-  try {
-    return sockaddr_in(parts.slice(0, 4).join("."), hi * 256 + lo);
-  } catch {
-    return null;
-  }
+  const m = /^(.+)\.(\d{1,3})\.(\d{1,3})$/.exec(uaddr);
+  if (m === null) return null;
+  const hi = Number(m[2]);
+  const lo = Number(m[3]);
+  if (hi > 255 || lo > 255) return null;
+  const host = m[1] as string;
+  if (parseIpv4(host) !== null) return sockaddr_in(host, hi * 256 + lo);
+  if (host.includes(":") && parseIpv6(host) !== null) return sockaddr_in6(host, hi * 256 + lo);
+  return null;
 }
