@@ -40,8 +40,11 @@ import {
   t_sndrel,
   t_unitdata_of,
   errno,
+  registerProvider,
+  unregisterProvider,
 } from "../../src/index.js";
 import { EBADF } from "../../src/errno.js";
+import { ScriptedProvider } from "../helpers/scripted.js";
 import { callTo, cleanup, connectedPair, expectFail, expectFailAsync, listener, loopback, ok, open, settle, str, text } from "../helpers/xti.js";
 
 /** Read whole TSDUs from `fd` until `count` have ended (a small buffer, so units come in pieces). */
@@ -263,5 +266,36 @@ describe("a blocked call whose endpoint changes state under it", () => {
     await settle();
     await ok(t_snddis(server, null));
     await expectFailAsync(waiting, TOUTSTATE);
+  });
+});
+
+describe("the provider hears of callers blocked on an endpoint (userBlocked)", () => {
+  it("is told true when a call starts waiting and false once no call waits, not on calls that complete at once", async () => {
+    const sp = new ScriptedProvider("/dev/test-scripted-blocked");
+    registerProvider(sp);
+    try {
+      const fd = open(sp.name);
+      await ok(t_bind(fd, null, null));
+      const pending = t_connect(fd, callTo(text("peer")), null);
+      await settle();
+      const hints = (): boolean[] => sp.last.requests.flatMap((r) => (r.kind === "userBlocked" ? [r.blocked] : []));
+      expect(hints(), "t_connect waits for T_CONN_CON").to.deep.equal([true]);
+      sp.last.user.connCon({ addr: text("peer"), opt: new Uint8Array(0), udata: new Uint8Array(0) });
+      await ok(pending);
+      await settle();
+      expect(hints()).to.deep.equal([true, false]);
+      sp.last.user.dataInd(text("now"), false);
+      await ok(t_rcv(fd, new Uint8Array(8), 8, { value: 0 }));
+      expect(hints(), "a t_rcv with data queued never blocks").to.deep.equal([true, false]);
+      const reading = t_rcv(fd, new Uint8Array(8), 8, { value: 0 });
+      await settle();
+      expect(hints()).to.deep.equal([true, false, true]);
+      await t_close(fd);
+      await expectFailAsync(reading, TBADF);
+      await settle();
+      expect(hints(), "a close wakes the blocked call").to.deep.equal([true, false, true, false]);
+    } finally {
+      unregisterProvider(sp.name);
+    }
   });
 });

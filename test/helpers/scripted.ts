@@ -31,7 +31,8 @@ export type Request =
   | { kind: "ordrel"; udata: Uint8Array | null }
   | { kind: "unitdata"; req: UnitdataRequest }
   | { kind: "consumed"; bytes: number; expedited: boolean }
-  | { kind: "close" };
+  | { kind: "close" }
+  | { kind: "userBlocked"; blocked: boolean };
 
 export class ScriptedEndpoint implements ProviderEndpoint {
   readonly requests: Request[] = [];
@@ -109,6 +110,9 @@ export class ScriptedEndpoint implements ProviderEndpoint {
   }
   async close(): Promise<void> {
     this.requests.push({ kind: "close" });
+  }
+  userBlocked(blocked: boolean): void {
+    this.requests.push({ kind: "userBlocked", blocked });
   }
 }
 
