@@ -6,7 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Stack } from "../stack/stack.js";
-import type { Ipv4Address } from "../stack/transport-host.js";
+import type { AddressPort, Ipv4Address } from "../stack/transport-host.js";
 import type { UdpSocket } from "../stack/udp.js";
 import type { ByteSink } from "./byte-sink.js";
 import type { ByteSource } from "./byte-source.js";
@@ -26,7 +26,7 @@ export interface UdpSessionIo {
 }
 
 export class UdpSession {
-  private peer: { address: Ipv4Address; port: number } | null;
+  private peer: AddressPort | null;
   private readonly peerKnown: Promise<void>;
   private announcePeer: () => void = () => undefined;
   private readonly tally = new TransferTally();
@@ -34,7 +34,7 @@ export class UdpSession {
   private stopped = false;
 
   /** Bind `localPort` (0 = ephemeral); `peer` null means learn it from the first datagram. Null if the port is taken. */
-  static open(stack: Stack, localPort: number, peer: { address: Ipv4Address; port: number } | null, io: UdpSessionIo): UdpSession | null {
+  static open(stack: Stack, localPort: number, peer: AddressPort | null, io: UdpSessionIo): UdpSession | null {
     let session: UdpSession | null = null;
     const socket = stack.udp.bind(localPort, {
       message: (data, src, srcPort) => session?.arrived(data, src, srcPort),
@@ -48,7 +48,7 @@ export class UdpSession {
   private constructor(
     private readonly stack: Stack,
     private readonly socket: UdpSocket,
-    peer: { address: Ipv4Address; port: number } | null,
+    peer: AddressPort | null,
     private readonly io: UdpSessionIo,
   ) {
     this.peer = peer;

@@ -9,6 +9,12 @@ import type { Random } from "../random.js";
 /** IPv4 address as an unsigned 32-bit integer in host order (198.18.0.1 = 0xc6120001). */
 export type Ipv4Address = number;
 
+/** One end of a transport association: an IPv4 address (0 = any local address) and a port. */
+export interface AddressPort {
+  address: Ipv4Address;
+  port: number;
+}
+
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;

@@ -9,6 +9,7 @@
  */
 import type { Clock } from "../../clock.js";
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type TcpOptions, type TcpSegment } from "../../wire/tcp-segment.js";
+import type { AddressPort } from "../transport-host.js";
 import type { TcpConfig } from "./config.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import { ConnectionEvents } from "./events.js";
@@ -21,9 +22,8 @@ import {
   TcpError,
   TcpState,
   type ConnectionHandlers,
-  type ConnectionInfo,
   type ConnectionStats,
-  type Endpoint,
+  type TcpConnectionInfo,
   type TcpDisconnectReason,
 } from "./types.js";
 
@@ -54,8 +54,8 @@ export interface PassiveOwner {
 }
 
 export interface ConnectionSetup {
-  local: Endpoint;
-  remote: Endpoint;
+  local: AddressPort;
+  remote: AddressPort;
   iss: number;
   timestampOffset: number;
   /** The MSS we advertise: largest TCP payload that fits our path without options. */
@@ -78,8 +78,8 @@ export interface KeepaliveOptions {
 }
 
 export class TcpConnection {
-  readonly local: Endpoint;
-  readonly remote: Endpoint;
+  readonly local: AddressPort;
+  readonly remote: AddressPort;
   /** Listener-assigned number for passive connections (XTI SEQ_number), 0 for active ones. */
   sequence = 0;
   private stateValue: TcpState = TcpState.CLOSED;
@@ -195,7 +195,7 @@ export class TcpConnection {
     return this.sender.buffer.free;
   }
 
-  info(): ConnectionInfo {
+  info(): TcpConnectionInfo {
     return {
       state: this.stateValue,
       local: { ...this.local },

@@ -6,13 +6,13 @@
  */
 import { TCP_HEADER_LEN, decodeTcp, encodeTcp } from "../../wire/tcp.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "../../wire/tcp-segment.js";
-import { IPPROTO_TCP, type IcmpErrorKind, type Ipv4Address, type TransportHost, type TransportProtocol } from "../transport-host.js";
+import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type Ipv4Address, type TransportHost, type TransportProtocol } from "../transport-host.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
 import { TcpConnection, type ConnectionContext } from "./connection.js";
 import { IsnGenerator } from "./isn.js";
 import { TcpListener, type ListenerHost } from "./listener.js";
 import { seqAdd } from "./seq.js";
-import { TcpError, TcpState, type ConnectionHandlers, type EngineStats, type Endpoint, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
+import { TcpError, TcpState, type ConnectionHandlers, type EngineStats, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -25,7 +25,7 @@ export interface ListenOptions {
 }
 
 export interface ConnectOptions {
-  remote: Endpoint;
+  remote: AddressPort;
   /** Local port; absent = an ephemeral port. */
   localPort?: number;
   /** Local address; absent = the one routing chooses for the remote. */
@@ -295,7 +295,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
   }
 
   /** RFC 6056-style: start at a random point of the range and take the first free 4-tuple. */
-  private ephemeralPort(localAddress: Ipv4Address, remote: Endpoint): number {
+  private ephemeralPort(localAddress: Ipv4Address, remote: AddressPort): number {
     const min = this.config.ephemeralPortMin;
     const span = this.config.ephemeralPortMax - min + 1;
     const start = this.host.random.nextU32() % span;

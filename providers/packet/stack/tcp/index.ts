@@ -35,10 +35,10 @@ export {
   TcpState,
   type ConnectionHandlers,
   type ConnectionIndication,
-  type ConnectionInfo,
   type ConnectionStats,
-  type Endpoint,
   type EngineStats,
   type ListenerHandlers,
+  type TcpConnectionInfo,
   type TcpDisconnectReason,
 } from "./types.js";
+export type { AddressPort } from "../transport-host.js";

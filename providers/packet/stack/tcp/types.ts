@@ -2,7 +2,7 @@
  * Public types of the TCP engine: connection states (RFC 9293 names), disconnect reasons (errno
  * names, as XTI's T_DISCON_IND carries them), the callbacks a user installs and the counters.
  */
-import type { Ipv4Address } from "../transport-host.js";
+import type { AddressPort } from "../transport-host.js";
 
 export enum TcpState {
   CLOSED = "CLOSED",
@@ -26,11 +26,6 @@ export type TcpDisconnectReason =
   | "EHOSTUNREACH" // ICMP host unreachable (while connecting, or as the cause of a timeout)
   | "ENETUNREACH" // ICMP net unreachable, or no route
   | "ECONNABORTED"; // the engine was closed under the connection
-
-export interface Endpoint {
-  address: Ipv4Address;
-  port: number;
-}
 
 /** Connection callbacks (each maps onto one TPI indication). All optional. */
 export interface ConnectionHandlers {
@@ -60,8 +55,8 @@ export interface ConnectionHandlers {
 export interface ConnectionIndication {
   /** Identifies this pending connection to accept() / reject() (T_CONN_IND SEQ_number). */
   sequence: number;
-  remote: Endpoint;
-  local: Endpoint;
+  remote: AddressPort;
+  local: AddressPort;
 }
 
 export interface ListenerHandlers {
@@ -107,10 +102,11 @@ export interface ConnectionStats {
   mss: number;
 }
 
-export interface ConnectionInfo {
+/** What a connection negotiated, and where it runs (for diagnostics and the XTI adapter). */
+export interface TcpConnectionInfo {
   state: TcpState;
-  local: Endpoint;
-  remote: Endpoint;
+  local: AddressPort;
+  remote: AddressPort;
   windowScaling: boolean;
   sendWindowScale: number;
   receiveWindowScale: number;
