@@ -15,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { connect as netConnect } from "node:net";
 import { parseArgs } from "node:util";
-import { UserHost } from "../providers/packet/cli/host.js";
+import { UserHost } from "../providers/packet/host.js";
 import type { TcpConnection } from "../providers/packet/stack/tcp/connection.js";
 import { parseIpv4Address } from "../providers/packet/wire/ipv4-address.js";
 import { kernelTcp, type KernelProcess } from "../test/packet/interop/helpers/kernel-peer.js";
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
         execFileSync("ip", ["addr", "del", `${ROOT_SIDE_IP}/${PREFIX_LENGTH}`, "dev", STACK_IF]);
       }
       // The stack's phase: nobody in the root namespace owns an address on the veth.
-      const host = await UserHost.open({ ifname: STACK_IF, address: STACK_IP, prefixLength: PREFIX_LENGTH, mac: STACK_MAC });
+      const host = await UserHost.openAfPacket({ ifname: STACK_IF, address: STACK_IP, prefixLength: PREFIX_LENGTH, mac: STACK_MAC });
       host.device.ref(); // the kernel peer may exit before our last frames are processed
       try {
         for (const direction of ["upload", "download"] as const) add(variants[0], direction, await stackRun(host, ++port, direction, bytes));

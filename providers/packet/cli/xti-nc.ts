@@ -4,13 +4,14 @@
  * See USAGE in args.ts. The device is ref'd so that the process lives while the program runs;
  * every exit path (success, failure, SIGINT/SIGTERM) closes the stack and the device first.
  */
-import { formatIpv4Address } from "../wire/ipv4-address.js";
+import { UserHost } from "../host.js";
+import type { AfPacketDevice } from "../link/afpacket.js";
 import type { TcpListener } from "../stack/tcp/listener.js";
 import { TcpError } from "../stack/tcp/types.js";
+import { formatIpv4Address } from "../wire/ipv4-address.js";
 import { USAGE, UsageError, parseCommandLine, type CliOptions } from "./args.js";
 import { openSink } from "./byte-sink.js";
 import { openSource } from "./byte-source.js";
-import { UserHost } from "./host.js";
 import { TcpSession, type SessionOutcome } from "./tcp-session.js";
 import type { TransferTotals } from "./tally.js";
 import { UdpSession } from "./udp-session.js";
@@ -36,7 +37,7 @@ function reportTotals(options: CliOptions, totals: TransferTotals): void {
   note(`received ${totals.received} bytes sha256 ${totals.receivedSha256}`);
 }
 
-async function runTcp(host: UserHost, options: CliOptions, onSignal: (stop: () => void) => void): Promise<number> {
+async function runTcp(host: UserHost<AfPacketDevice>, options: CliOptions, onSignal: (stop: () => void) => void): Promise<number> {
   const sink = openSink(options.recvFile);
   const mode = options.mode;
   let listener: TcpListener | null = null;
@@ -79,7 +80,7 @@ async function runTcp(host: UserHost, options: CliOptions, onSignal: (stop: () =
   return EXIT_CONNECTION;
 }
 
-async function runUdp(host: UserHost, options: CliOptions, onSignal: (stop: () => void) => void): Promise<number> {
+async function runUdp(host: UserHost<AfPacketDevice>, options: CliOptions, onSignal: (stop: () => void) => void): Promise<number> {
   const sink = openSink(options.recvFile);
   const mode = options.mode;
   const io = { source: openSource(options.input), sink, idleMs: options.idleMs, note };
@@ -114,16 +115,16 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
 
-  let host: UserHost;
+  let host: UserHost<AfPacketDevice>;
   try {
-    host = await UserHost.open({
+    host = await UserHost.openAfPacket({
       ifname: options.ifname,
       address: options.address,
       prefixLength: options.prefixLength,
       ...(options.mac === null ? {} : { mac: options.mac }),
       ...(options.gateway === null ? {} : { gateway: options.gateway }),
       ...(options.lossPercent > 0 ? { faults: { seed: options.seed, tx: { drop: options.lossPercent / 100 }, rx: { drop: options.lossPercent / 100 } } } : {}),
-      ...(options.pcapFile === null ? {} : { pcapFile: options.pcapFile }),
+      ...(options.pcapFile === null ? {} : { pcap: { file: options.pcapFile } }),
     });
   } catch (err) {
     note(`cannot open ${options.ifname}: ${err instanceof Error ? err.message : String(err)}`);

@@ -23,6 +23,8 @@ export interface LinkDevice {
   setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void;
   /** Stop receiving, release OS resources; resolves when nothing more will be delivered. */
   close(): Promise<void>;
+  /** The device's counters, a snapshot (a wrapper reports the device it wraps). */
+  stats(): LinkStats;
 }
 
 /** What the device knows about a received frame beyond its bytes. */

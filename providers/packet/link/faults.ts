@@ -6,7 +6,7 @@
  */
 import type { Clock, Timer } from "../clock.js";
 import type { Random } from "../random.js";
-import type { FrameInfo, LinkDevice } from "./device.js";
+import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
 
 export interface FaultConfig {
   /** Probabilities in [0, 1] per frame (default 0 each). */
@@ -205,6 +205,10 @@ export class FaultInjector implements LinkDevice {
 
   send(frame: Uint8Array): void {
     this.tx.process(frame, undefined);
+  }
+
+  stats(): LinkStats {
+    return this.inner.stats();
   }
 
   setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void {

@@ -78,7 +78,7 @@ export function memoryPair(clock: Clock, macA: Uint8Array, macB: Uint8Array, opt
 export class MemoryLinkDevice implements LinkDevice {
   readonly mac: Uint8Array;
   readonly mtu: number;
-  readonly stats: LinkStats = { txFrames: 0, rxFrames: 0, txDropped: 0, rxDropped: 0 };
+  private readonly counters: LinkStats = { txFrames: 0, rxFrames: 0, txDropped: 0, rxDropped: 0 };
   private receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null = null;
   /** Frames on the wire from this port, in arrival order (FIFO: one transmitter, one latency). */
   private inFlight: InFlight[] = [];
@@ -95,7 +95,7 @@ export class MemoryLinkDevice implements LinkDevice {
 
   send(frame: Uint8Array): void {
     if (this.closed || frame.length < ETHERNET_HEADER_LEN || frame.length > ETHERNET_HEADER_LEN + this.mtu) {
-      this.stats.txDropped++;
+      this.counters.txDropped++;
       return;
     }
     const now = this.hub.clock.now();
@@ -105,19 +105,23 @@ export class MemoryLinkDevice implements LinkDevice {
       const start = Math.max(now, this.txBusyUntil);
       const backlogBytes = ((start - now) * rate) / 1000;
       if (backlogBytes + frame.length > this.hub.queueLimitBytes) {
-        this.stats.txDropped++;
+        this.counters.txDropped++;
         return;
       }
       this.txBusyUntil = start + (frame.length * 1000) / rate;
       departure = this.txBusyUntil;
     }
     this.inFlight.push({ frame, arrival: departure + this.hub.latencyMs });
-    this.stats.txFrames++;
+    this.counters.txFrames++;
     if (this.timer === null) this.armTimer();
   }
 
   setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void {
     this.receiver = receiver;
+  }
+
+  stats(): LinkStats {
+    return { ...this.counters };
   }
 
   close(): Promise<void> {
@@ -137,10 +141,10 @@ export class MemoryLinkDevice implements LinkDevice {
   receive(frame: Uint8Array): void {
     const receiver = this.receiver;
     if (receiver === null) {
-      this.stats.rxDropped++;
+      this.counters.rxDropped++;
       return;
     }
-    this.stats.rxFrames++;
+    this.counters.rxFrames++;
     receiver(frame);
   }
 

@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { Clock } from "../clock.js";
-import type { FrameInfo, LinkDevice } from "./device.js";
+import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
 
 export const PCAP_MAGIC = 0xa1b2c3d4;
 export const LINKTYPE_ETHERNET = 1;
@@ -140,6 +140,10 @@ export class PcapDevice implements LinkDevice {
   close(): Promise<void> {
     this.closing ??= this.inner.close().finally(() => this.file?.close());
     return this.closing;
+  }
+
+  stats(): LinkStats {
+    return this.inner.stats();
   }
 
   /** Write buffered records to the file now (a no-op for a sink). */

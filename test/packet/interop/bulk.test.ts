@@ -5,7 +5,7 @@
  * SHA-256 of what each side sent must equal that of what the other received.
  */
 import { expect } from "chai";
-import type { UserHost } from "../../../providers/packet/cli/host.js";
+import type { UserHost } from "../../../providers/packet/host.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
 import { kernelTcp, type JsonRecord, type KernelProcess } from "./helpers/kernel-peer.js";
 import {

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
-import type { UserHost } from "../../../providers/packet/cli/host.js";
+import type { UserHost } from "../../../providers/packet/host.js";
 import { formatMac } from "../../../providers/packet/wire/mac.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
 import { KernelProcess } from "./helpers/kernel-peer.js";

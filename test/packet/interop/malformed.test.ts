@@ -9,7 +9,7 @@
  */
 import { expect } from "chai";
 import { fileURLToPath } from "node:url";
-import type { UserHost } from "../../../providers/packet/cli/host.js";
+import type { UserHost } from "../../../providers/packet/host.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
 import { KernelProcess, kernelTcp } from "./helpers/kernel-peer.js";
 import { KERNEL_IF, KERNEL_IP, useInteropTopology } from "./helpers/topology.js";

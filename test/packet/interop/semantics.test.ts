@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { UserHost } from "../../../providers/packet/cli/host.js";
+import type { UserHost } from "../../../providers/packet/host.js";
 import { patternBytes } from "../../../providers/packet/cli/pattern.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
 import { kernelTcp, type KernelProcess } from "./helpers/kernel-peer.js";

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ManualClock } from "../../../providers/packet/clock.js";
-import type { FrameInfo, LinkDevice } from "../../../providers/packet/link/device.js";
+import type { FrameInfo, LinkDevice, LinkStats } from "../../../providers/packet/link/device.js";
 import { LINKTYPE_ETHERNET, PcapDevice } from "../../../providers/packet/link/pcap.js";
 import { arp, BROADCAST, ETHERTYPE_IPV4, ethernet, ipv4 } from "./helpers/frames.js";
 import { readPcap } from "./helpers/pcap-reader.js";
@@ -28,6 +28,9 @@ class StubDevice implements LinkDevice {
   close(): Promise<void> {
     this.closes++;
     return Promise.resolve();
+  }
+  stats(): LinkStats {
+    return { txFrames: this.sent.length, rxFrames: 0, txDropped: 0, rxDropped: 0 };
   }
 }
 

@@ -1,6 +1,7 @@
 /** Shared set-up for stack tests: stacks on a memory hub, a raw port to inject and capture frames. */
 import { ManualClock } from "../../../providers/packet/clock.js";
 import { SeededRandom } from "../../../providers/packet/random.js";
+import { UserHost, type HostConfig } from "../../../providers/packet/host.js";
 import { MemoryHub, type MemoryLinkDevice, type MemoryLinkOptions } from "../../../providers/packet/link/memory.js";
 import type { LinkDevice } from "../../../providers/packet/link/device.js";
 import { Stack, type StackConfig } from "../../../providers/packet/stack/stack.js";
@@ -15,6 +16,7 @@ export class Net {
   readonly clock = new ManualClock();
   readonly hub: MemoryHub;
   readonly stacks: Stack[] = [];
+  readonly hosts: UserHost<MemoryLinkDevice>[] = [];
 
   constructor(options: MemoryLinkOptions = {}) {
     this.hub = new MemoryHub(this.clock, options);
@@ -29,12 +31,20 @@ export class Net {
     return s;
   }
 
+  /** A whole host (stack and TCP engine, through the shared composition) for host number `host`. */
+  host(host: number, config: Partial<HostConfig> = {}): UserHost<MemoryLinkDevice> {
+    const h = UserHost.over(this.hub.attach(mac(host)), { address: ip(host), prefixLength: 24, clock: this.clock, random: new SeededRandom(host), ...config });
+    this.hosts.push(h);
+    return h;
+  }
+
   /** A raw port that records every frame it sees and can inject frames. */
   raw(host: number): RawPort {
     return new RawPort(this.hub.attach(mac(host)));
   }
 
   async close(): Promise<void> {
+    for (const h of this.hosts) await h.close();
     for (const s of this.stacks) await s.close();
   }
 }

@@ -53,8 +53,8 @@ describe("packet/net link: fault injector", () => {
     for (const k of ["dropped", "duplicated", "reordered", "corrupted", "truncated", "delayed"] as const) expect(s[k], k).to.be.within(60, 140);
     expect(s.delivered).to.equal(s.frames - s.dropped + s.duplicated);
     // Frames truncated below an Ethernet header never leave the memory link.
-    expect(device.stats.txDropped).to.be.above(0);
-    expect(seen.length + device.stats.txDropped).to.equal(s.delivered);
+    expect(device.stats().txDropped).to.be.above(0);
+    expect(seen.length + device.stats().txDropped).to.equal(s.delivered);
     expect(clock.pending()).to.equal(0);
   });
 
@@ -145,6 +145,6 @@ describe("packet/net link: fault injector", () => {
     clock.advance(10);
     expect(got).to.equal(0);
     a.send(frame(2));
-    expect(a.stats.txDropped).to.equal(1);
+    expect(a.stats().txDropped).to.equal(1);
   });
 });

@@ -23,8 +23,8 @@ describe("packet/net link: memory hub", () => {
     expect(got).to.deep.equal([]);
     clock.advance(0);
     expect(got).to.deep.equal([1, 2]);
-    expect(a.stats.txFrames).to.equal(2);
-    expect(b.stats.rxFrames).to.equal(2);
+    expect(a.stats().txFrames).to.equal(2);
+    expect(b.stats().rxFrames).to.equal(2);
   });
 
   it("applies the configured latency", () => {
@@ -50,12 +50,12 @@ describe("packet/net link: memory hub", () => {
     a.send(frame(1, 1000));
     a.send(frame(2, 1000));
     a.send(frame(3, 1000)); // 2000 bytes already queued: over the 2500-byte limit
-    expect(a.stats.txDropped).to.equal(1);
+    expect(a.stats().txDropped).to.equal(1);
     clock.advance(1.5);
     a.send(frame(4, 1000)); // 500 bytes left ahead of it: fits
     clock.advance(100);
     expect(at).to.deep.equal([11, 12, 13]);
-    expect(a.stats.txFrames).to.equal(3);
+    expect(a.stats().txFrames).to.equal(3);
   });
 
   it("gives every other port of a hub its own copy, never the sender", () => {
@@ -84,9 +84,9 @@ describe("packet/net link: memory hub", () => {
     a.send(new Uint8Array(1515));
     a.send(new Uint8Array(13));
     a.send(new Uint8Array(1514));
-    expect(a.stats.txDropped).to.equal(2);
+    expect(a.stats().txDropped).to.equal(2);
     clock.advance(0);
-    expect(b.stats.rxDropped).to.equal(1);
+    expect(b.stats().rxDropped).to.equal(1);
   });
 
   it("close() cancels pending deliveries and detaches the port", async () => {
@@ -99,7 +99,7 @@ describe("packet/net link: memory hub", () => {
     await a.close();
     expect(clock.pending()).to.equal(0);
     a.send(frame(2));
-    expect(a.stats.txDropped).to.equal(1);
+    expect(a.stats().txDropped).to.equal(1);
     b.send(frame(3));
     await b.close();
     clock.advance(10);

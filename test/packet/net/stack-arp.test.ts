@@ -3,8 +3,7 @@ import { ARP_REPLY, ARP_REQUEST, ArpPacket, encodeArpFrame, parseArp } from "../
 import { WireCounters } from "../../../providers/packet/wire/counters.js";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../../providers/packet/wire/ethernet.js";
 import { formatMac } from "../../../providers/packet/wire/mac.js";
-import { TcpEngine } from "../../../providers/packet/stack/tcp/engine.js";
-import { IPPROTO_TCP, IPPROTO_UDP } from "../../../providers/packet/stack/transport-host.js";
+import { IPPROTO_UDP } from "../../../providers/packet/stack/transport-host.js";
 import type { UdpError } from "../../../providers/packet/stack/udp.js";
 import { Recorder } from "../tcp/harness.js";
 import { Net, bytes, ip, mac } from "./harness.js";
@@ -102,15 +101,12 @@ describe("packet/net stack: ARP", () => {
 
   it("fails a TCP connect with EHOSTUNREACH when the next hop never answers ARP (as Linux), not ETIMEDOUT", async () => {
     const net = new Net();
-    const a = net.stack(1, { arp: { retransmitMs: 1000, maxRequests: 3 } });
-    const tcp = new TcpEngine(a, {});
-    a.registerProtocol(IPPROTO_TCP, tcp);
+    const tcp = net.host(1, { arp: { retransmitMs: 1000, maxRequests: 3 } }).tcp;
     const rec = new Recorder(net.clock);
     tcp.connect({ remote: { address: ip(99), port: 80 } }, rec);
     net.clock.runUntil(() => rec.disconnectReason !== null, 60_000);
     expect(rec.disconnectReason).to.equal("EHOSTUNREACH");
     expect(net.clock.now(), "after the third unanswered request").to.equal(3000);
-    tcp.close();
     await net.close();
     expect(net.clock.pending()).to.equal(0);
   });

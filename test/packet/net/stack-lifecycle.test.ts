@@ -5,7 +5,6 @@ import { memoryPair } from "../../../providers/packet/link/memory.js";
 import { Stack } from "../../../providers/packet/stack/stack.js";
 import { IPV4_FLAG_MF } from "../../../providers/packet/wire/ipv4.js";
 import { IPPROTO_TCP } from "../../../providers/packet/stack/transport-host.js";
-import { TcpEngine } from "../../../providers/packet/stack/tcp/engine.js";
 import { Recorder } from "../tcp/harness.js";
 import { Net, bytes, ip, ipv4Frame, mac } from "./harness.js";
 
@@ -43,12 +42,12 @@ describe("packet/net stack: lifecycle and coexistence", () => {
 
   it("close() closes a registered TCP engine: its connections are aborted and its timers stop", async () => {
     const net = new Net({ latencyMs: 1 });
-    const a = net.stack(1);
-    const b = net.stack(2);
-    const tcpA = new TcpEngine(a, {});
-    const tcpB = new TcpEngine(b, {});
-    a.registerProtocol(IPPROTO_TCP, tcpA);
-    b.registerProtocol(IPPROTO_TCP, tcpB);
+    const hostA = net.host(1);
+    const hostB = net.host(2);
+    const a = hostA.stack;
+    const b = hostB.stack;
+    const tcpA = hostA.tcp;
+    const tcpB = hostB.tcp;
     const serverRec = new Recorder(net.clock);
     const listener = tcpB.listen({ port: 80 }, { connectionIndication: (ind) => void listener.accept(ind.sequence, serverRec) });
     const clientRec = new Recorder(net.clock);

@@ -107,7 +107,7 @@ describe("packet/net stack: UDP", () => {
     // Stand in for the AF_PACKET device reporting TP_STATUS_CSUMNOTREADY on every frame.
     let receiver: ((f: Uint8Array, info?: { checksumTrusted?: boolean }) => void) | null = null;
     port.setReceiver((f) => receiver?.(f, { checksumTrusted: true }));
-    const device = { mac: port.mac, mtu: port.mtu, send: (f: Uint8Array) => port.send(f), setReceiver: (r: typeof receiver) => void (receiver = r), close: () => port.close() };
+    const device = { mac: port.mac, mtu: port.mtu, send: (f: Uint8Array) => port.send(f), setReceiver: (r: typeof receiver) => void (receiver = r), close: () => port.close(), stats: () => port.stats() };
     const a = new Stack(device, clock, new SeededRandom(1), { address: ip(1), prefixLength: 24 });
     const got: string[] = [];
     a.udp.bind(7, { message: (d) => got.push(text(d)) });

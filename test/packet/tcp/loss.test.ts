@@ -7,14 +7,12 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { ManualClock } from "../../../providers/packet/clock.js";
-import { FaultInjector, type FaultConfig } from "../../../providers/packet/link/faults.js";
+import { UserHost } from "../../../providers/packet/host.js";
+import type { FaultConfig } from "../../../providers/packet/link/faults.js";
 import { MemoryHub } from "../../../providers/packet/link/memory.js";
 import { SeededRandom } from "../../../providers/packet/random.js";
-import { Stack } from "../../../providers/packet/stack/stack.js";
 import type { TcpConfig } from "../../../providers/packet/stack/tcp/config.js";
 import type { TcpConnection } from "../../../providers/packet/stack/tcp/connection.js";
-import { TcpEngine } from "../../../providers/packet/stack/tcp/engine.js";
-import { IPPROTO_TCP } from "../../../providers/packet/stack/transport-host.js";
 import { Recorder, connectPair, enginePair, payload, pump } from "./harness.js";
 
 const MB = 1024 * 1024;
@@ -35,14 +33,12 @@ async function transfer(bytes: number, faults: FaultConfig, seed: number, config
   const clock = new ManualClock();
   const hub = new MemoryHub(clock, { latencyMs: 2 });
   const mac = (n: number): Uint8Array => Uint8Array.from([2, 0, 0, 0, 0, n]);
-  const injA = new FaultInjector(hub.attach(mac(1)), clock, new SeededRandom(seed), { tx: faults });
-  const injB = new FaultInjector(hub.attach(mac(2)), clock, new SeededRandom(seed + 1), { tx: faults });
-  const stackA = new Stack(injA, clock, new SeededRandom(seed + 2), { address: NET + 1, prefixLength: 24 });
-  const stackB = new Stack(injB, clock, new SeededRandom(seed + 3), { address: NET + 2, prefixLength: 24 });
-  const tcpA = new TcpEngine(stackA, config);
-  const tcpB = new TcpEngine(stackB, config);
-  stackA.registerProtocol(IPPROTO_TCP, tcpA);
-  stackB.registerProtocol(IPPROTO_TCP, tcpB);
+  const host = (n: number, faultSeed: number, randomSeed: number): UserHost =>
+    UserHost.over(hub.attach(mac(n)), { address: NET + n, prefixLength: 24, clock, random: new SeededRandom(randomSeed), faults: { seed: faultSeed, tx: faults }, tcp: config });
+  const hostA = host(1, seed, seed + 2);
+  const hostB = host(2, seed + 1, seed + 3);
+  const tcpA = hostA.tcp;
+  const tcpB = hostB.tcp;
 
   const serverRec = new Recorder(clock);
   const hash = createHash("sha256");
@@ -68,7 +64,7 @@ async function transfer(bytes: number, faults: FaultConfig, seed: number, config
   expect(serverRec.ended).to.equal(true);
 
   const stats = client.stats();
-  const tx = [injA.txFaults, injB.txFaults];
+  const tx = [hostA.faults!.txFaults, hostB.faults!.txFaults];
   const result: RunResult = {
     sha256Sent: createHash("sha256").update(data).digest("hex"),
     sha256Received: hash.digest("hex"),
@@ -84,10 +80,8 @@ async function transfer(bytes: number, faults: FaultConfig, seed: number, config
     },
     malformed: tcpA.stats().malformed + tcpB.stats().malformed,
   };
-  tcpA.close();
-  tcpB.close();
-  await stackA.close();
-  await stackB.close();
+  await hostA.close();
+  await hostB.close();
   expect(clock.pending()).to.equal(0);
   return result;
 }
