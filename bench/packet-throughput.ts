@@ -55,9 +55,8 @@ async function stackRun(host: UserHost, port: number, direction: Direction, byte
     const pump = (): void => {
       while (remaining > 0) {
         const piece = CHUNK.subarray(0, Math.min(remaining, CHUNK.length));
-        const taken = conn!.send(piece);
-        remaining -= taken;
-        if (taken < piece.length) return;
+        if (!conn!.sendPiece(piece)) return;
+        remaining -= piece.length;
       }
       if (conn!.state === "ESTABLISHED" || conn!.state === "CLOSE_WAIT") conn!.shutdown();
     };

@@ -30,7 +30,7 @@ function transfer(clock: ManualClock, a: UserHost, b: UserHost, bytes: Uint8Arra
   const client: TcpConnection = a.tcp.connect({ remote: { address: b.stack.address, port: 80 } }, clientRec);
   clientRec.conn = client;
   expect(clock.runUntil(() => clientRec.connectedAt >= 0, 60_000), "connected").to.equal(true);
-  expect(client.send(bytes)).to.equal(bytes.length);
+  expect(client.sendPiece(bytes)).to.equal(true);
   expect(clock.runUntil(() => serverRec.received === bytes.length, 600_000), "all data arrived").to.equal(true);
   listener.close();
   return serverRec.bytes();

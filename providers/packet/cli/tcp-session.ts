@@ -122,17 +122,18 @@ export class TcpSession implements ConnectionHandlers {
       if (chunk === null) break;
       let pos = 0;
       while (pos < chunk.length) {
-        // A piece ends at the urgent byte (inclusive), so that send() marks exactly that byte.
+        // A piece ends at the urgent byte (inclusive), so that sendPiece() marks exactly that byte.
         const urgentInChunk = urgentAt !== null && urgentAt >= offset + pos && urgentAt < offset + chunk.length;
         const end = urgentInChunk ? urgentAt - offset + 1 : chunk.length;
         const piece = chunk.subarray(pos, end);
-        const taken = this.conn!.send(piece, { urgent: urgentInChunk });
-        this.tally.countSent(piece.subarray(0, taken));
-        pos += taken;
-        if (taken < piece.length) {
+        if (!this.conn!.sendPiece(piece, { urgent: urgentInChunk })) {
+          // Refused whole: wait for "writable" and offer the same piece again.
           await new Promise<void>((resolve) => (this.wakeWriter = resolve));
           if (this.finished) return;
+          continue;
         }
+        this.tally.countSent(piece);
+        pos = end;
       }
       offset += chunk.length;
     }

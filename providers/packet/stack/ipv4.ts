@@ -16,15 +16,9 @@ import type { StackCounters } from "./counters.js";
 import { DEFAULT_ICMP_CONFIG, IcmpProtocol, type IcmpConfig, type IcmpNetwork } from "./icmp.js";
 import { DEFAULT_REASSEMBLY_CONFIG, Ipv4Reassembler, type ReassemblyConfig } from "./reassembly.js";
 import { isMulticastOrReserved, type Ipv4Routes } from "./route.js";
-import { IPPROTO_ICMP, type Ipv4Address, type TransportProtocol } from "./transport-host.js";
+import { IPPROTO_ICMP, type IpSendOptions, type Ipv4Address, type TransportProtocol } from "./transport-host.js";
 
 const BROADCAST_MAC = new Uint8Array(MAC_LEN).fill(0xff);
-
-export interface Ipv4SendOptions {
-  tos?: number;
-  ttl?: number;
-  dontFragment?: boolean;
-}
 
 export interface Ipv4Config {
   /** TTL of packets we originate (default 64, as Linux). */
@@ -113,7 +107,7 @@ export class Ipv4Layer implements IcmpNetwork {
   }
 
   /** The IPv4 half of TransportHost.output. */
-  output(protocol: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, options?: Ipv4SendOptions): boolean {
+  output(protocol: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, options?: IpSendOptions): boolean {
     const ip = this.counters.ip;
     if (src === 0) src = this.address;
     if (src !== this.address) {

@@ -13,10 +13,10 @@ import { isBroadcastMac, macEquals } from "../wire/mac.js";
 import { ArpCache, DEFAULT_ARP_CONFIG, type ArpConfig } from "./arp-cache.js";
 import { StackCounters } from "./counters.js";
 import { DEFAULT_ICMP_CONFIG, type IcmpConfig, type IcmpProtocol } from "./icmp.js";
-import { DEFAULT_IPV4_CONFIG, Ipv4Layer, type Ipv4SendOptions } from "./ipv4.js";
+import { DEFAULT_IPV4_CONFIG, Ipv4Layer } from "./ipv4.js";
 import { DEFAULT_REASSEMBLY_CONFIG, type ReassemblyConfig } from "./reassembly.js";
 import { Ipv4Routes } from "./route.js";
-import { IPPROTO_UDP, type Ipv4Address, type TransportProtocol } from "./transport-host.js";
+import { IPPROTO_UDP, type IpSendOptions, type Ipv4Address, type TransportProtocol } from "./transport-host.js";
 import { Udp, type UdpNetwork } from "./udp.js";
 
 export interface StackConfig {
@@ -96,7 +96,7 @@ export class Stack implements UdpNetwork {
     return this.ip.maxPayload(dst);
   }
 
-  output(protocol: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, options?: Ipv4SendOptions): boolean {
+  output(protocol: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, options?: IpSendOptions): boolean {
     if (this.closed) return false;
     return this.ip.output(protocol, src, dst, payload, options);
   }

@@ -19,6 +19,15 @@ export const IPPROTO_ICMP = 1;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 
+/** Per-packet IPv4 settings a transport may ask for (absent = the stack's defaults). */
+export interface IpSendOptions {
+  /** Type of service byte (default 0). */
+  tos?: number;
+  /** Time to live (default: the stack's, 64). */
+  ttl?: number;
+  dontFragment?: boolean;
+}
+
 /** What the network layer offers a transport protocol. */
 export interface TransportHost {
   readonly clock: Clock;
@@ -33,7 +42,7 @@ export interface TransportHost {
    * Send a transport payload. ARP resolution happens underneath (frames wait in a bounded queue);
    * returns false if the packet was dropped at once (no route, queue full).
    */
-  output(protocol: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, options?: { tos?: number; ttl?: number; dontFragment?: boolean }): boolean;
+  output(protocol: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, options?: IpSendOptions): boolean;
 }
 
 /** Kinds of ICMP errors passed up to transports. */

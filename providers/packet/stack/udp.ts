@@ -1,18 +1,20 @@
 /**
- * UDP sockets (RFC 768, RFC 1122 §4.1): bind to a port or an ephemeral one, send with the checksum
- * always filled in, receive with source address and port, and learn about ICMP errors quoting what
- * the socket sent. Datagrams for an unbound port are answered with ICMP port unreachable.
+ * UDP sockets (RFC 768, RFC 1122 §4.1): bind an address (or every local address) and a port (or
+ * an ephemeral one) through UDP's own port table, send with the checksum always filled in, receive
+ * with source address and port, and learn about ICMP errors quoting what the socket sent.
+ * Datagrams for an unbound port are answered with ICMP port unreachable. A datagram goes to the
+ * socket bound to its destination address, else to the one bound to every address; among sockets
+ * sharing a port through reuseAddress, to the one bound last.
  */
 import type { Random } from "../random.js";
 import type { WireCounters } from "../wire/counters.js";
 import { UDP_HEADER_LEN, UDP_MAX_PAYLOAD, UdpHeader, encodeUdp, parseUdp } from "../wire/udp.js";
 import { readU16 } from "../wire/bytes.js";
 import type { UdpCounters } from "./counters.js";
-import { IPPROTO_UDP, type IcmpErrorKind, type Ipv4Address, type TransportHost, type TransportProtocol } from "./transport-host.js";
+import { PortTable, type PortReservation } from "./port-table.js";
+import { SocketError } from "./socket-error.js";
+import { IPPROTO_UDP, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportProtocol } from "./transport-host.js";
 
-/** IANA dynamic port range (RFC 6335), used for ephemeral ports. */
-export const EPHEMERAL_PORT_MIN = 49152;
-export const EPHEMERAL_PORT_MAX = 65535;
 
 /** An ICMP error about a datagram this socket sent to `address`:`port`. */
 export interface UdpError {
@@ -32,58 +34,100 @@ export interface UdpNetwork extends TransportHost {
   sendPortUnreachable(payload: Uint8Array): void;
 }
 
+export interface UdpBindOptions {
+  /** Local address; 0 or absent = every local address. */
+  address?: Ipv4Address;
+  /** Local port; 0 or absent = an ephemeral port. */
+  port?: number;
+  /** SO_REUSEADDR / T_IP_REUSEADDR: share the port with other sockets that ask for it too. */
+  reuseAddress?: boolean;
+}
+
 export class UdpSocket {
+  /** IP settings of the datagrams this socket sends (TTL, TOS); absent = the stack's defaults. */
+  readonly ipOptions: IpSendOptions = {};
   private closed = false;
 
   constructor(
     private readonly udp: Udp,
-    readonly port: number,
+    private readonly reservation: PortReservation,
     /** @internal */ readonly handlers: UdpHandlers,
   ) {}
+
+  /** The bound address: 0 = every local address. */
+  get address(): Ipv4Address {
+    return this.reservation.address;
+  }
+
+  get port(): number {
+    return this.reservation.port;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
 
   /** Send one datagram; false if it was dropped at once (closed socket, too large, no route, ARP queue full). */
   sendTo(dst: Ipv4Address, dstPort: number, data: Uint8Array): boolean {
     if (this.closed) return false;
-    return this.udp.send(this.port, dst, dstPort, data);
+    return this.udp.send(this, dst, dstPort, data);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.udp.unbind(this);
+    this.reservation.release();
   }
 }
 
 export class Udp implements TransportProtocol {
-  private readonly sockets = new Map<number, UdpSocket>();
+  /** port → sockets on it, in the order they were bound. */
+  private readonly sockets = new Map<number, UdpSocket[]>();
+  private readonly ports: PortTable;
   private readonly header = new UdpHeader();
 
   constructor(
     private readonly network: UdpNetwork,
-    private readonly random: Random,
+    random: Random,
     private readonly counters: UdpCounters,
     private readonly wire: WireCounters,
-  ) {}
+  ) {
+    this.ports = new PortTable(random);
+  }
 
-  /** Bind `port` (0: an unused ephemeral port). Null if the port is taken, out of range, or no ephemeral port is free. */
-  bind(port: number, handlers: UdpHandlers): UdpSocket | null {
-    if (port === 0) {
-      const chosen = this.freeEphemeralPort();
-      if (chosen === null) return null;
-      port = chosen;
-    } else if (!Number.isInteger(port) || port < 1 || port > 65535 || this.sockets.has(port)) {
-      return null;
-    }
-    const socket = new UdpSocket(this, port, handlers);
-    this.sockets.set(port, socket);
+  /**
+   * Bind a local address and port (XTI's t_bind on /dev/rawudp). Throws SocketError: EADDRINUSE
+   * (taken, or no ephemeral port free), EADDRNOTAVAIL (not one of our addresses), EINVAL (bad port).
+   */
+  open(options: UdpBindOptions, handlers: UdpHandlers): UdpSocket {
+    const address = options.address ?? 0;
+    if (address !== 0 && !this.network.isLocal(address)) throw new SocketError("EADDRNOTAVAIL", "not a local address");
+    const reservation = this.ports.reserve({ address, port: options.port ?? 0, ...(options.reuseAddress === undefined ? {} : { reuseAddress: options.reuseAddress }) });
+    if (reservation === "EINVAL") throw new SocketError("EINVAL", `bad port ${String(options.port)}`);
+    if (reservation === "EADDRINUSE") throw new SocketError("EADDRINUSE", options.port === undefined || options.port === 0 ? "no ephemeral port left" : `port ${options.port} is in use`);
+    const socket = new UdpSocket(this, reservation, handlers);
+    const list = this.sockets.get(socket.port);
+    if (list === undefined) this.sockets.set(socket.port, [socket]);
+    else list.push(socket);
     return socket;
+  }
+
+  /** Bind `port` on every local address (0: an unused ephemeral port). Null if open() would throw. */
+  bind(port: number, handlers: UdpHandlers): UdpSocket | null {
+    try {
+      return this.open({ port }, handlers);
+    } catch (err) {
+      if (err instanceof SocketError) return null;
+      throw err;
+    }
   }
 
   input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted?: boolean): void {
     const h = this.header;
     if (!parseUdp(payload, 0, payload.length, src, dst, h, this.wire, checksumTrusted !== true)) return;
     this.counters.received++;
-    const socket = this.sockets.get(h.dstPort);
+    const socket = this.lookup(dst, h.dstPort);
     if (socket === undefined) {
       this.counters.noPort++;
       this.network.sendPortUnreachable(payload);
@@ -93,8 +137,8 @@ export class Udp implements TransportProtocol {
     socket.handlers.message(payload.subarray(UDP_HEADER_LEN, h.length), src, h.srcPort);
   }
 
-  icmpError(kind: IcmpErrorKind, _src: Ipv4Address, dst: Ipv4Address, quoted: Uint8Array): void {
-    const socket = this.sockets.get(readU16(quoted, 0));
+  icmpError(kind: IcmpErrorKind, src: Ipv4Address, dst: Ipv4Address, quoted: Uint8Array): void {
+    const socket = this.lookup(src, readU16(quoted, 0));
     if (socket?.handlers.error === undefined) return;
     this.counters.errorsDelivered++;
     socket.handlers.error({ kind, address: dst, port: readU16(quoted, 2) });
@@ -102,17 +146,18 @@ export class Udp implements TransportProtocol {
 
   /** Close every socket (stack shutdown). */
   closeAll(): void {
-    for (const socket of [...this.sockets.values()]) socket.close();
+    for (const list of [...this.sockets.values()]) for (const socket of [...list]) socket.close();
   }
 
   /** @internal */
-  send(srcPort: number, dst: Ipv4Address, dstPort: number, data: Uint8Array): boolean {
-    const src = this.network.sourceFor(dst);
-    if (src === null || data.length > UDP_MAX_PAYLOAD || !Number.isInteger(dstPort) || dstPort < 1 || dstPort > 65535) {
+  send(socket: UdpSocket, dst: Ipv4Address, dstPort: number, data: Uint8Array): boolean {
+    const routed = this.network.sourceFor(dst);
+    const src = socket.address !== 0 ? socket.address : routed;
+    if (routed === null || src === null || data.length > UDP_MAX_PAYLOAD || !Number.isInteger(dstPort) || dstPort < 1 || dstPort > 65535) {
       this.counters.sendFailed++;
       return false;
     }
-    if (!this.network.output(IPPROTO_UDP, src, dst, encodeUdp(srcPort, dstPort, data, src, dst))) {
+    if (!this.network.output(IPPROTO_UDP, src, dst, encodeUdp(socket.port, dstPort, data, src, dst), socket.ipOptions)) {
       this.counters.sendFailed++;
       return false;
     }
@@ -122,17 +167,23 @@ export class Udp implements TransportProtocol {
 
   /** @internal */
   unbind(socket: UdpSocket): void {
-    if (this.sockets.get(socket.port) === socket) this.sockets.delete(socket.port);
+    const list = this.sockets.get(socket.port);
+    if (list === undefined) return;
+    const rest = list.filter((s) => s !== socket);
+    if (rest.length > 0) this.sockets.set(socket.port, rest);
+    else this.sockets.delete(socket.port);
   }
 
-  /** Start at a random point of the range and walk it (RFC 6056 algorithm 1 style). */
-  private freeEphemeralPort(): number | null {
-    const size = EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1;
-    const start = this.random.nextU32() % size;
-    for (let i = 0; i < size; i++) {
-      const port = EPHEMERAL_PORT_MIN + ((start + i) % size);
-      if (!this.sockets.has(port)) return port;
+  /** The socket for a datagram to (address, port): bound to that address, else to every address; the last bound first. */
+  private lookup(address: Ipv4Address, port: number): UdpSocket | undefined {
+    const list = this.sockets.get(port);
+    if (list === undefined) return undefined;
+    let wildcard: UdpSocket | undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const socket = list[i]!;
+      if (socket.address === address) return socket;
+      if (socket.address === 0) wildcard ??= socket;
     }
-    return null;
+    return wildcard;
   }
 }

@@ -5,7 +5,9 @@ import { ARP_REPLY, encodeArpFrame } from "../../../providers/packet/wire/arp.js
 import { ETHERTYPE_IPV4 } from "../../../providers/packet/wire/ethernet.js";
 import { encodeUdp } from "../../../providers/packet/wire/udp.js";
 import { IPPROTO_ICMP, IPPROTO_UDP } from "../../../providers/packet/stack/transport-host.js";
-import { EPHEMERAL_PORT_MIN, type UdpError } from "../../../providers/packet/stack/udp.js";
+import { EPHEMERAL_PORT_MIN } from "../../../providers/packet/stack/port-table.js";
+import { SocketError } from "../../../providers/packet/stack/socket-error.js";
+import type { UdpError } from "../../../providers/packet/stack/udp.js";
 import { Stack } from "../../../providers/packet/stack/stack.js";
 import { MemoryHub } from "../../../providers/packet/link/memory.js";
 import { ManualClock } from "../../../providers/packet/clock.js";
@@ -138,6 +140,72 @@ describe("packet/net stack: UDP", () => {
     const ports = new Set<number>();
     for (let i = 0; i < 50; i++) ports.add(a.udp.bind(0, { message: () => undefined })!.port);
     expect(ports.size).to.equal(50);
+    await net.close();
+  });
+
+  it("binds a specific address or every address, with errno-named errors for what it cannot bind", async () => {
+    const net = new Net({ latencyMs: 1 });
+    const a = net.stack(1);
+    const b = net.stack(2);
+    const handlers = { message: () => undefined };
+    const code = (fn: () => unknown): string => {
+      try {
+        fn();
+        return "no error";
+      } catch (err) {
+        return err instanceof SocketError ? err.code : String(err);
+      }
+    };
+    const specific = a.udp.open({ address: ip(1), port: 6000 }, handlers);
+    expect([specific.address, specific.port]).to.deep.equal([ip(1), 6000]);
+    expect(code(() => a.udp.open({ port: 6000 }, handlers)), "the wildcard overlaps it").to.equal("EADDRINUSE");
+    expect(code(() => a.udp.open({ address: ip(2), port: 6001 }, handlers))).to.equal("EADDRNOTAVAIL");
+    expect(code(() => a.udp.open({ port: 65536 }, handlers))).to.equal("EINVAL");
+    const ephemeral = a.udp.open({}, handlers);
+    expect([ephemeral.address, ephemeral.port >= EPHEMERAL_PORT_MIN]).to.deep.equal([0, true]);
+    // A datagram from the specific socket carries its address as the source.
+    const seen: string[] = [];
+    b.udp.bind(7, { message: (_d, src, port) => seen.push(`${src === ip(1)} ${port}`) });
+    specific.sendTo(ip(2), 7, bytes(3));
+    net.clock.runUntil(() => seen.length === 1);
+    expect(seen).to.deep.equal(["true 6000"]);
+    await net.close();
+  });
+
+  it("shares a port under reuseAddress, delivering to the socket bound to the destination address before the wildcard one", async () => {
+    const net = new Net({ latencyMs: 1 });
+    const a = net.stack(1);
+    const b = net.stack(2);
+    const got: string[] = [];
+    const wildcard = a.udp.open({ port: 5000, reuseAddress: true }, { message: (d) => got.push(`wildcard ${text(d)}`) });
+    const specific = a.udp.open({ address: ip(1), port: 5000, reuseAddress: true }, { message: (d) => got.push(`specific ${text(d)}`) });
+    expect(a.udp.bind(5000, { message: () => undefined }), "without reuse").to.equal(null);
+    const sender = b.udp.bind(0, { message: () => undefined })!;
+    sender.sendTo(ip(1), 5000, Buffer.from("one"));
+    net.clock.runUntil(() => got.length === 1);
+    specific.close();
+    sender.sendTo(ip(1), 5000, Buffer.from("two"));
+    net.clock.runUntil(() => got.length === 2);
+    expect(got).to.deep.equal(["specific one", "wildcard two"]);
+    wildcard.close();
+    sender.sendTo(ip(1), 5000, Buffer.from("three"));
+    net.clock.advance(10);
+    expect(a.counters.udp.noPort).to.equal(1);
+    await net.close();
+  });
+
+  it("sends with the socket's TTL and TOS", async () => {
+    const net = new Net({ latencyMs: 1 });
+    const a = net.stack(1);
+    net.stack(2);
+    const sniff = net.raw(3); // the hub repeats every frame to every port
+    const socket = a.udp.bind(0, { message: () => undefined })!;
+    socket.ipOptions.ttl = 3;
+    socket.ipOptions.tos = 0x10;
+    socket.sendTo(ip(2), 9, bytes(4));
+    net.clock.runUntil(() => sniff.seen(ETHERTYPE_IPV4, IPPROTO_UDP).length === 1, 10_000);
+    const frame = sniff.seen(ETHERTYPE_IPV4, IPPROTO_UDP)[0]!;
+    expect([frame[14 + 8], frame[14 + 1]]).to.deep.equal([3, 0x10]);
     await net.close();
   });
 

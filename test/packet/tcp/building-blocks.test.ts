@@ -101,16 +101,35 @@ describe("packet/tcp building blocks", () => {
   describe("send buffer", () => {
     it("wraps around its ring and addresses bytes by sequence number across 2^32", () => {
       const buf = new SendBuffer(8, NEAR_WRAP + 12); // front seq 0xfffffffc
-      expect(buf.write(Uint8Array.from([1, 2, 3, 4, 5, 6]))).to.equal(6);
+      buf.append(Uint8Array.from([1, 2, 3, 4, 5, 6]));
       buf.acknowledgeTo(seqAdd(NEAR_WRAP, 16)); // 4 acked: 0x0 is the new front
       expect(buf.frontSeq).to.equal(0);
-      expect(buf.write(Uint8Array.from([7, 8, 9, 10, 11, 12, 13]))).to.equal(6); // 2 + 6 = full
+      buf.append(Uint8Array.from([7, 8, 9, 10, 11, 12])); // 2 + 6 = the mark, wrapping in the ring
       expect(Array.from(buf.slice(0, 8))).to.deep.equal([5, 6, 7, 8, 9, 10, 11, 12]);
       expect(buf.free).to.equal(0);
       buf.resize(16);
       expect(Array.from(buf.slice(2, 3))).to.deep.equal([7, 8, 9]);
-      expect(buf.write(Uint8Array.from([13]))).to.equal(1);
+      expect(buf.free).to.equal(8);
+      buf.append(Uint8Array.from([13]));
       expect(buf.endSeq).to.equal(9);
+    });
+
+    it("takes a whole piece beyond its nominal size, wrapping, and gives the extra storage back once drained", () => {
+      const buf = new SendBuffer(8, NEAR_WRAP);
+      buf.append(Uint8Array.from([1, 2, 3, 4, 5, 6]));
+      buf.acknowledgeTo(seqAdd(NEAR_WRAP, 5)); // the ring's head is now at 5
+      buf.append(Uint8Array.from([7, 8]));
+      buf.append(Uint8Array.from([9, 10, 11])); // wraps to the ring's start
+      buf.append(Uint8Array.from([12, 13, 14, 15, 16, 17, 18, 19, 20])); // beyond the mark: the storage grows
+      expect([buf.length, buf.capacity, buf.free]).to.deep.equal([15, 8, 0]);
+      expect(Array.from(buf.slice(seqAdd(NEAR_WRAP, 5), 15))).to.deep.equal([6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+      buf.resize(4); // below what is held: nothing is lost
+      expect(Array.from(buf.slice(seqAdd(NEAR_WRAP, 18), 2))).to.deep.equal([19, 20]);
+      buf.acknowledgeTo(buf.endSeq);
+      expect([buf.length, buf.capacity, buf.free]).to.deep.equal([0, 4, 4]);
+      buf.append(new Uint8Array(0));
+      buf.append(Uint8Array.from([1, 2, 3, 4, 5]));
+      expect(Array.from(buf.slice(buf.frontSeq, 5))).to.deep.equal([1, 2, 3, 4, 5]);
     });
   });
 

@@ -12,14 +12,14 @@ describe("packet/tcp connection release", () => {
   it("half-close by the client: the server keeps sending after the client's FIN", () => {
     const pair = enginePair({ latencyMs: 5, config: { mslMs: 1000 } });
     const c = connectPair(pair);
-    c.client.send(payload(3000, 1));
+    c.client.sendPiece(payload(3000, 1));
     c.client.shutdown();
     expect(c.client.state).to.equal(TcpState.FIN_WAIT_1);
     pair.clock.runUntil(() => c.serverRec.ended && c.client.state === TcpState.FIN_WAIT_2, 10_000);
     expect(c.serverRec.received).to.equal(3000); // all data before "end"
     expect(c.server.state).to.equal(TcpState.CLOSE_WAIT);
     expect(c.client.state).to.equal(TcpState.FIN_WAIT_2);
-    expect(() => c.client.send(new Uint8Array(1))).to.throw(/EPIPE/);
+    expect(() => c.client.sendPiece(new Uint8Array(1))).to.throw(/EPIPE/);
     const down = payload(200_000, 2);
     pump(c.server, c.serverRec, down);
     pair.clock.runUntil(() => c.clientRec.received === down.length, 60_000);
@@ -95,8 +95,8 @@ describe("packet/tcp connection release", () => {
     const c = connectPair(pair);
     const up = payload(50_000, 4);
     const down = payload(70_000, 5);
-    c.client.send(up);
-    c.server.send(down);
+    c.client.sendPiece(up);
+    c.server.sendPiece(down);
     c.client.shutdown();
     c.server.shutdown();
     pair.clock.runUntil(() => c.clientRec.ended && c.serverRec.ended, 60_000);
@@ -148,15 +148,17 @@ describe("packet/tcp connection release", () => {
     for (const timestamps of [true, false]) {
       it(`a new SYN with a newer ${timestamps ? "timestamp" : "sequence number"} reopens a server-side TIME_WAIT`, () => {
         const pair = enginePair({ latencyMs: 5, config: { mslMs: 30_000, timestamps } });
-        const c = connectPair(pair, 80, { localPort: 4321 });
+        const c = connectPair(pair, 80, { localPort: 4321 }, { reuseAddress: true });
         c.server.shutdown(); // the server closes first and ends up in TIME_WAIT
         pair.clock.runUntil(() => c.client.state === TcpState.CLOSE_WAIT, 10_000);
         c.client.shutdown();
         pair.clock.runUntil(() => c.client.state === TcpState.CLOSED, 10_000);
         expect(c.server.state).to.equal(TcpState.TIME_WAIT);
         pair.clock.advance(1000);
+        // The TIME_WAIT connection still holds port 80: only a listener with reuse may have it again.
+        expect(() => pair.b.engine.listen({ port: 80 })).to.throw(/EADDRINUSE/);
         let accepted = 0;
-        const listener = pair.b.engine.listen({ port: 80 }, {
+        const listener = pair.b.engine.listen({ port: 80, reuseAddress: true }, {
             connectionIndication: (ind) => {
               listener.accept(ind.sequence, {});
               accepted++;
@@ -243,7 +245,7 @@ describe("packet/tcp connection release", () => {
     const pair = enginePair({ latencyMs: 5, configB: { receiveBufferSize: 4096 } });
     const c = connectPair(pair);
     c.serverRec.autoConsume = false;
-    c.client.send(payload(100_000));
+    c.client.sendPiece(payload(100_000));
     pair.clock.advance(50);
     c.client.abort();
     const sentAtAbort = pair.a.host.sent.length;
@@ -265,7 +267,7 @@ describe("packet/tcp connection release", () => {
     const pair = enginePair({ latencyMs: 5 });
     const c1 = connectPair(pair, 80);
     c1.serverRec.autoConsume = false;
-    c1.client.send(payload(100));
+    c1.client.sendPiece(payload(100));
     pair.clock.advance(20);
     c1.server.close();
     pair.clock.runUntil(() => c1.clientRec.disconnectReason !== null, 10_000);
@@ -274,7 +276,7 @@ describe("packet/tcp connection release", () => {
     const c2 = connectPair(pair, 81);
     c2.server.close(); // graceful: nothing unread
     pair.clock.runUntil(() => c2.clientRec.ended, 10_000);
-    c2.client.send(payload(100));
+    c2.client.sendPiece(payload(100));
     pair.clock.runUntil(() => c2.clientRec.disconnectReason !== null, 10_000);
     expect(c2.clientRec.disconnectReason).to.equal("ECONNRESET");
     pair.close();

@@ -37,12 +37,12 @@ describe("packet/tcp data transfer", () => {
     pair.close();
   });
 
-  it("send() takes what fits in the send buffer and 'writable' follows when space returns", () => {
+  it("sendPiece() takes a piece whole below the send buffer's mark, refuses one above it, and 'writable' follows when it drains", () => {
     const pair = enginePair();
     const c = connectPair(pair);
     c.client.setSendBufferSize(10_000);
-    expect(c.client.send(new Uint8Array(25_000))).to.equal(10_000);
-    expect(c.client.send(new Uint8Array(1))).to.equal(0);
+    expect(c.client.sendPiece(new Uint8Array(25_000))).to.equal(true);
+    expect(c.client.sendPiece(new Uint8Array(1))).to.equal(false);
     pair.clock.runUntil(() => c.clientRec.events.includes("writable"), 10_000);
     expect(c.client.sendBufferFree).to.be.at.least(5000);
     pair.close();
@@ -55,9 +55,9 @@ describe("packet/tcp data transfer", () => {
         const c = connectPair(pair, 80, { noDelay });
         const t0 = pair.clock.now();
         const from = pair.a.host.sent.length;
-        c.client.send(new Uint8Array(100));
-        c.client.send(new Uint8Array(100));
-        c.client.send(new Uint8Array(100));
+        c.client.sendPiece(new Uint8Array(100));
+        c.client.sendPiece(new Uint8Array(100));
+        c.client.sendPiece(new Uint8Array(100));
         const immediate = dataSegs(pair.a.host.sent.slice(from).map((x) => x.seg));
         expect(immediate).to.have.length(noDelay ? 3 : 1);
         pair.clock.runUntil(() => c.serverRec.received === 300, 10_000);
@@ -75,7 +75,7 @@ describe("packet/tcp data transfer", () => {
       const pair = enginePair({ latencyMs: 5, config: { delayedAckMs: 40 } });
       const c = connectPair(pair);
       let from = pair.b.host.sent.length;
-      c.client.send(new Uint8Array(100));
+      c.client.sendPiece(new Uint8Array(100));
       pair.clock.runUntil(() => pair.b.host.sent.length > from, 1000);
       const lone = pair.b.host.sent[from]!;
       expect(lone.seg.flags).to.equal(TCP_ACK);
@@ -83,7 +83,7 @@ describe("packet/tcp data transfer", () => {
       pair.clock.advance(100);
       from = pair.b.host.sent.length;
       const sentAt = pair.clock.now();
-      c.client.send(new Uint8Array(2 * c.client.mss));
+      c.client.sendPiece(new Uint8Array(2 * c.client.mss));
       pair.clock.runUntil(() => pair.b.host.sent.length > from, 1000);
       expect(pair.b.host.sent[from]!.at - sentAt).to.equal(5); // no delay
       expect(pair.b.host.sent.length - from).to.equal(1); // one ACK for two segments
@@ -96,7 +96,7 @@ describe("packet/tcp data transfer", () => {
       const mss = c.client.mss;
       const firstData = pair.a.host.sent.length;
       pair.a.host.filter = (_s, i) => (i === firstData ? "drop" : "pass");
-      c.client.send(new Uint8Array(3 * mss));
+      c.client.sendPiece(new Uint8Array(3 * mss));
       const from = pair.b.host.sent.length;
       pair.clock.advance(6);
       const acks = pair.b.host.sent.slice(from).map((x) => x.seg);
@@ -214,7 +214,7 @@ describe("packet/tcp data transfer", () => {
     it("a peer that shrinks its window onto data in flight is probed, not timed out, and gets the data again when it reopens", () => {
       const { env, conn, iss, peer } = connectToScriptedPeer();
       expect(conn.state).to.equal(TcpState.ESTABLISHED);
-      conn.send(payload(10 * 1460));
+      conn.sendPiece(payload(10 * 1460));
       expect(dataSegs(peer.replies())).to.have.length(10);
       // The peer keeps two segments, drops the rest and closes its window.
       const una = (iss + 1 + 2 * 1460) >>> 0;
@@ -242,7 +242,7 @@ describe("packet/tcp data transfer", () => {
 
     it("keeps probing, without retransmission timeouts, while a shrunk window's peer acknowledges the rest slowly", () => {
       const { env, conn, iss, peer } = connectToScriptedPeer();
-      conn.send(payload(10 * 1460));
+      conn.sendPiece(payload(10 * 1460));
       // Zero window from the first partial ACK on; each minute one more segment is acknowledged.
       for (let k = 1; k <= 10; k++) {
         peer.inject({ dstPort: 1234, seq: 7001, ack: (iss + 1 + k * 1460) >>> 0, flags: TCP_ACK, window: 0 });
@@ -271,9 +271,9 @@ describe("packet/tcp data transfer", () => {
     it("marks the last byte of an urgent send; the receiver learns its offset and gets it at the end of a chunk", () => {
       const pair = enginePair({ latencyMs: 5 });
       const c = connectPair(pair, 80, { noDelay: true });
-      c.client.send(payload(10));
-      c.client.send(Uint8Array.from([1, 2, 3, 4, 0x21]), { urgent: true });
-      c.client.send(payload(6));
+      c.client.sendPiece(payload(10));
+      c.client.sendPiece(Uint8Array.from([1, 2, 3, 4, 0x21]), { urgent: true });
+      c.client.sendPiece(payload(6));
       pair.clock.runUntil(() => c.serverRec.received === 21, 10_000);
       expect(c.serverRec.urgentOffsets).to.deep.equal([14]);
       expect(c.serverRec.urgentMarks).to.deep.equal([15]); // a chunk ends just after the urgent byte
@@ -296,7 +296,7 @@ describe("packet/tcp data transfer", () => {
       pump(c.server, c.serverRec, payload(6000));
       pair.clock.advance(2000);
       expect(c.clientRec.received).to.equal(4096); // window now closed
-      c.server.send(Uint8Array.from([0x55]), { urgent: true });
+      c.server.sendPiece(Uint8Array.from([0x55]), { urgent: true });
       pair.clock.advance(10_000);
       // The URG pointer rides on the next segment (here a window probe) before the byte itself can.
       expect(c.clientRec.urgentOffsets).to.deep.equal([6000]);
@@ -314,8 +314,8 @@ describe("packet/tcp data transfer", () => {
       c.clientRec.autoConsume = false;
       pump(c.server, c.serverRec, payload(4096));
       pair.clock.advance(2000);
-      c.server.send(Uint8Array.from([0xaa]), { urgent: true });
-      c.server.send(Uint8Array.from([0xbb]), { urgent: true });
+      c.server.sendPiece(Uint8Array.from([0xaa]), { urgent: true });
+      c.server.sendPiece(Uint8Array.from([0xbb]), { urgent: true });
       pair.clock.advance(2000);
       c.clientRec.autoConsume = true;
       c.client.consumed(c.clientRec.received);

@@ -70,7 +70,7 @@ describe("packet/tcp handshake", () => {
     expect(pair.a.host.segments((s) => isSynAck(s.flags))).to.have.length(1);
     expect(pair.b.host.segments((s) => isSynAck(s.flags))).to.have.length(1);
     expect(pair.a.host.segments((s) => (s.flags & TCP_RST) !== 0)).to.have.length(0);
-    a.send(Uint8Array.from([1, 2, 3]));
+    a.sendPiece(Uint8Array.from([1, 2, 3]));
     pair.clock.runUntil(() => recB.received === 3, 10_000);
     expect(Array.from(recB.bytes())).to.deep.equal([1, 2, 3]);
     pair.close();
@@ -175,7 +175,7 @@ describe("packet/tcp handshake", () => {
       pair.clock.runUntil(() => recs[1]!.disconnectReason !== null, 10_000);
       expect(recs[1]!.disconnectReason).to.equal("ECONNRESET");
       expect(listener.pendingCount).to.equal(0);
-      recs[0]!.conn!.send(Uint8Array.from([9]));
+      recs[0]!.conn!.sendPiece(Uint8Array.from([9]));
       pair.clock.runUntil(() => serverRec.received === 1, 10_000);
       expect(() => listener.accept(2, {})).to.throw(/EINVAL/);
       pair.close();
@@ -187,7 +187,7 @@ describe("packet/tcp handshake", () => {
       const listener = pair.b.engine.listen({ port: 80 }, { connectionIndication: (ind) => (seq = ind.sequence) });
       const [rec] = clients(pair, 1);
       pair.clock.runUntil(() => seq > 0, 10_000);
-      rec!.conn!.send(Uint8Array.from([1, 2, 3, 4]));
+      rec!.conn!.sendPiece(Uint8Array.from([1, 2, 3, 4]));
       rec!.conn!.shutdown();
       pair.clock.advance(100);
       const serverRec = new Recorder(pair.clock);
@@ -209,7 +209,7 @@ describe("packet/tcp handshake", () => {
       client.setNoDelay(true);
       const sent: number[] = [];
       for (let i = 0; i < 300; i++) {
-        client.send(Uint8Array.of(i & 0xff));
+        client.sendPiece(Uint8Array.of(i & 0xff));
         sent.push(i & 0xff);
         pair.clock.advance(1);
       }

@@ -186,12 +186,12 @@ export interface Connected {
 }
 
 /** Listen on B:port, connect from A, accept, run until both sides are established. */
-export function connectPair(pair: Pair, port = 80, connect: { localPort?: number; noDelay?: boolean } = {}): Connected {
+export function connectPair(pair: Pair, port = 80, connect: { localPort?: number; noDelay?: boolean } = {}, listen: { reuseAddress?: boolean } = {}): Connected {
   const serverRec = new Recorder(pair.clock);
   const clientRec = new Recorder(pair.clock);
   let server: TcpConnection | null = null;
   const listener = pair.b.engine.listen(
-    { port, backlog: 8 },
+    { port, backlog: 8, ...listen },
     {
       connectionIndication: (ind) => {
         server = listener.accept(ind.sequence, serverRec);
@@ -208,16 +208,16 @@ export function connectPair(pair: Pair, port = 80, connect: { localPort?: number
 }
 
 /**
- * Push `data` through `conn`, refilling on "writable"; returns a function telling whether all
- * of it has been handed to the connection.
+ * Push `data` through `conn` in pieces of `chunk` bytes, refilling on "writable"; returns a
+ * function telling whether all of it has been handed to the connection.
  */
 export function pump(conn: TcpConnection, rec: Recorder, data: Uint8Array, chunk = 64 * 1024): () => boolean {
   let offset = 0;
   const fill = (): void => {
     while (offset < data.length) {
-      const n = conn.send(data.subarray(offset, Math.min(data.length, offset + chunk)));
-      offset += n;
-      if (n === 0) return;
+      const end = Math.min(data.length, offset + chunk);
+      if (!conn.sendPiece(data.subarray(offset, end))) return;
+      offset = end;
     }
   };
   const original = rec.writable.bind(rec);

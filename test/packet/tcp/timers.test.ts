@@ -8,13 +8,13 @@ describe("packet/tcp timers", () => {
   it("RTO: floors at the configured minimum, doubles per timeout, caps at the maximum, gives up with ETIMEDOUT", () => {
     const pair = enginePair({ latencyMs: 1, config: { rtoMinMs: 200, rtoMaxMs: 1600, dataRetries: 6 } });
     const c = connectPair(pair);
-    c.client.send(payload(1000));
+    c.client.sendPiece(payload(1000));
     pair.clock.advance(100);
     expect(c.client.stats().rto).to.equal(200); // 2 ms RTT, clamped up to the minimum
     pair.a.host.filter = () => "drop";
     const from = pair.a.host.sent.length;
     const t0 = pair.clock.now();
-    c.client.send(payload(1000));
+    c.client.sendPiece(payload(1000));
     pair.clock.runUntil(() => c.clientRec.disconnectReason !== null, 3_600_000);
     expect(c.clientRec.disconnectReason).to.equal("ETIMEDOUT");
     const times = pair.a.host.sent.slice(from).map((x) => x.at - t0);
@@ -33,14 +33,14 @@ describe("packet/tcp timers", () => {
     const rtoBefore = c.client.stats().rto;
     const from = pair.a.host.sent.length;
     pair.a.host.filter = (_s, i) => (i === from ? "drop" : "pass");
-    c.client.send(payload(100));
+    c.client.sendPiece(payload(100));
     pair.clock.runUntil(() => c.serverRec.received === 100, 10_000);
     pair.clock.advance(200); // the ACK of the retransmission arrives
     const after = c.client.stats();
     expect(after.retransmits).to.equal(1);
     expect(after.srtt).to.equal(100); // unchanged: the ambiguous ACK was not measured
     expect(after.rto).to.equal(rtoBefore * 2); // still backed off
-    c.client.send(payload(100));
+    c.client.sendPiece(payload(100));
     pair.clock.advance(200);
     // A clean sample: 100 ms RTT plus the peer's 40 ms delayed ACK → SRTT = 7/8·100 + 1/8·140.
     expect(c.client.stats().srtt).to.equal(105);
@@ -53,7 +53,7 @@ describe("packet/tcp timers", () => {
     const c = connectPair(pair, 80, { noDelay: true });
     const from = pair.a.host.sent.length;
     pair.a.host.filter = (_s, i) => (i === from ? "drop" : "pass");
-    c.client.send(payload(100));
+    c.client.sendPiece(payload(100));
     pair.clock.runUntil(() => c.serverRec.received === 100, 10_000);
     pair.clock.advance(200);
     const s = c.client.stats();
@@ -67,7 +67,7 @@ describe("packet/tcp timers", () => {
     const pair = enginePair({ latencyMs: 1, config: { dataRetries: 2 } });
     const c = connectPair(pair);
     pair.a.host.filter = () => "drop";
-    c.client.send(payload(100));
+    c.client.sendPiece(payload(100));
     const seg = pair.a.host.sent[pair.a.host.sent.length - 1]!.seg;
     pair.a.engine.icmpError("host-unreachable", ADDR_A, ADDR_B, encodeTcp(seg, ADDR_A, ADDR_B).subarray(0, 8));
     expect(c.client.state).to.equal(TcpState.ESTABLISHED); // a soft error (RFC 1122 §4.2.3.9)
@@ -81,7 +81,7 @@ describe("packet/tcp timers", () => {
     const c = connectPair(pair);
     const mss = c.client.mss;
     pair.a.host.filter = () => "drop";
-    c.client.send(payload(5000));
+    c.client.sendPiece(payload(5000));
     const seg = pair.a.host.sent[pair.a.host.sent.length - 1]!.seg;
     for (const mtu of [1000, 0]) pair.a.engine.icmpError("fragmentation-needed", ADDR_A, ADDR_B, encodeTcp(seg, ADDR_A, ADDR_B).subarray(0, 8), mtu);
     expect(c.client.mss).to.equal(mss);
@@ -100,7 +100,7 @@ describe("packet/tcp timers", () => {
     expect(c.client.stats().cwnd).to.be.greaterThan(100_000);
     pair.clock.advance(5000);
     const from = pair.a.host.sent.length;
-    c.client.send(payload(100_000, 2));
+    c.client.sendPiece(payload(100_000, 2));
     const burst = pair.a.host.sent.slice(from).filter((x) => x.seg.payload.length > 0);
     expect(burst).to.have.length(10); // IW10 segments, not the old window
     expect(c.client.stats().cwnd).to.equal(10 * c.client.mss);
@@ -119,7 +119,7 @@ describe("packet/tcp timers", () => {
     const firstData = pair.a.host.sent.length;
     pair.a.host.filter = (_s, i) => (i === firstData ? "drop" : "pass");
     c.client.setNoDelay(true);
-    c.client.send(payload(3 * c.client.mss));
+    c.client.sendPiece(payload(3 * c.client.mss));
     pair.clock.runUntil(() => calls > 0, 10_000);
     pair.clock.advance(100);
     expect(calls).to.equal(1);
@@ -177,7 +177,7 @@ describe("packet/tcp timers", () => {
     const c = connectPair(pair);
     c.client.setKeepAlive(true, { idleMs: 1000 });
     pair.a.host.filter = () => "drop";
-    c.client.send(payload(100_000));
+    c.client.sendPiece(payload(100_000));
     c.server.shutdown();
     pair.clock.advance(5);
     expect(pair.clock.pending()).to.be.greaterThan(0);

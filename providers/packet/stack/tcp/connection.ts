@@ -9,7 +9,7 @@
  */
 import type { Clock } from "../../clock.js";
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type TcpOptions, type TcpSegment } from "../../wire/tcp-segment.js";
-import type { AddressPort } from "../transport-host.js";
+import type { AddressPort, IpSendOptions } from "../transport-host.js";
 import type { TcpConfig } from "./config.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import { ConnectionEvents } from "./events.js";
@@ -82,6 +82,8 @@ export class TcpConnection {
   readonly remote: AddressPort;
   /** Listener-assigned number for passive connections (XTI SEQ_number), 0 for active ones. */
   sequence = 0;
+  /** @internal Per-segment IP settings (TTL, TOS), read by the engine for every segment sent. */
+  readonly ipOptions: IpSendOptions = {};
   private stateValue: TcpState = TcpState.CLOSED;
   private readonly ctx: ConnectionContext;
   private readonly config: TcpConfig;
@@ -190,7 +192,7 @@ export class TcpConnection {
     return this.sender.smss;
   }
 
-  /** Bytes `send()` would accept now. */
+  /** Room below the send buffer's nominal size: sendPiece() takes a piece of any size while this is above 0. */
   get sendBufferFree(): number {
     return this.sender.buffer.free;
   }
@@ -233,18 +235,20 @@ export class TcpConnection {
   }
 
   /**
-   * Queue data; returns how many bytes the send buffer took (0 when full; a "writable" callback
-   * follows when space returns). With `urgent`, the last byte of `data` is sent as urgent once
-   * all of `data` has been taken.
+   * Queue a whole piece, or none of it: the SPI's rule for a data request (STREAMS canput). The
+   * piece is taken whenever less than the send buffer's nominal size is queued, even if it then
+   * exceeds it; otherwise the answer is false and a "writable" callback follows once a retry will
+   * succeed. With `urgent`, the last byte of the piece is the urgent byte (t_snd with T_EXPEDITED
+   * sends a one-byte piece so).
    */
-  send(data: Uint8Array, options: SendOptions = {}): number {
-    const s = this.stateValue;
-    if (s === TcpState.CLOSED || s === TcpState.LISTEN) throw new TcpError("ENOTCONN", "connection is not open");
-    if (this.shutdownRequested || this.userClosed) throw new TcpError("EPIPE", "connection was shut down for sending");
-    const n = this.sender.write(data, options.urgent === true);
-    if (n < data.length) this.wantWritable = true;
-    if (n > 0) this.requestOutput();
-    return n;
+  sendPiece(piece: Uint8Array, options: SendOptions = {}): boolean {
+    this.assertSending();
+    if (!this.sender.writePiece(piece, options.urgent === true)) {
+      this.wantWritable = true;
+      return false;
+    }
+    if (piece.length > 0) this.requestOutput();
+    return true;
   }
 
   /** The user consumed `n` bytes of delivered data: reopen the receive window. */
@@ -322,13 +326,49 @@ export class TcpConnection {
     this.lingerMs = ms;
   }
 
+  get linger(): number | null {
+    return this.lingerMs;
+  }
+
+  get keepAlive(): { on: boolean; idleMs: number; intervalMs: number; count: number } {
+    return { on: this.keepaliveOn, idleMs: this.keepaliveIdleMs, intervalMs: this.keepaliveIntervalMs, count: this.keepaliveCount };
+  }
+
+  /** The send buffer's nominal size: sendPiece() takes a piece while less than this is queued. */
+  get sendBufferSize(): number {
+    return this.sender.buffer.capacity;
+  }
+
   setSendBufferSize(bytes: number): void {
     this.sender.buffer.resize(bytes);
+  }
+
+  get receiveBufferSize(): number {
+    return this.receiver.bufferSize;
   }
 
   /** Takes effect on the window at once; the window scale was fixed by the SYN. */
   setReceiveBufferSize(bytes: number): void {
     this.receiver.bufferSize = Math.max(1, bytes);
+  }
+
+  /** IP time to live of this connection's segments; null = the stack's default. */
+  get ttl(): number | null {
+    return this.ipOptions.ttl ?? null;
+  }
+
+  setTtl(ttl: number | null): void {
+    if (ttl === null) delete this.ipOptions.ttl;
+    else this.ipOptions.ttl = ttl;
+  }
+
+  /** IP type of service byte of this connection's segments. */
+  get tos(): number {
+    return this.ipOptions.tos ?? 0;
+  }
+
+  setTos(tos: number): void {
+    this.ipOptions.tos = tos;
   }
 
   // ---------------------------------------------------------------- engine entry points
@@ -1025,6 +1065,12 @@ export class TcpConnection {
   /** Our timestamp clock: 1 ms ticks plus the per-connection offset (RFC 7323 §5.4). */
   private timestampNow(): number {
     return (Math.floor(this.clock.now()) + this.timestampOffset) >>> 0;
+  }
+
+  private assertSending(): void {
+    const s = this.stateValue;
+    if (s === TcpState.CLOSED || s === TcpState.LISTEN) throw new TcpError("ENOTCONN", "connection is not open");
+    if (this.shutdownRequested || this.userClosed) throw new TcpError("EPIPE", "connection was shut down for sending");
   }
 
   private isSynchronized(): boolean {

@@ -1,38 +1,40 @@
 /**
  * The TCP engine of one stack: the TransportProtocol for IP protocol 6. It decodes segments,
- * finds their connection (or listener), answers segments for closed ports with RST, allocates
- * ephemeral ports, generates ISNs and rate-limits challenge ACKs. Every timer runs on the host's
- * Clock; several engines (one per Stack) coexist without shared state.
+ * finds their connection (or listener), answers segments for closed ports with RST, keeps the TCP
+ * port table (bindings, listeners and connections each hold their local port there), generates
+ * ISNs and rate-limits challenge ACKs. Every timer runs on the host's Clock; several engines (one
+ * per Stack) coexist without shared state.
  */
 import { TCP_HEADER_LEN, decodeTcp, encodeTcp } from "../../wire/tcp.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "../../wire/tcp-segment.js";
-import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type Ipv4Address, type TransportHost, type TransportProtocol } from "../transport-host.js";
+import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportProtocol } from "../transport-host.js";
+import { PortTable, type PortReservation } from "../port-table.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
 import { TcpConnection, type ConnectionContext } from "./connection.js";
 import { IsnGenerator } from "./isn.js";
+import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingListenOptions } from "./binding.js";
 import { TcpListener, type ListenerHost } from "./listener.js";
 import { seqAdd } from "./seq.js";
-import { TcpError, TcpState, type ConnectionHandlers, type EngineStats, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
+import { TcpError, TcpState, type ConnectionHandlers, type ConnectionOptions, type EngineStats, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
 
 const EMPTY = new Uint8Array(0);
 
-export interface ListenOptions {
-  port: number;
-  /** Local address to listen on; 0 or absent = every local address. */
+export interface BindOptions {
+  /** Local address; 0 or absent = every local address. */
   address?: Ipv4Address;
-  /** Completed connections that may wait for accept() (default 128, at least 1). */
-  backlog?: number;
+  /** Local port; 0 or absent = an ephemeral port. */
+  port?: number;
+  /** SO_REUSEADDR / T_IP_REUSEADDR: share the port with connections still on it (see port-table.ts). */
+  reuseAddress?: boolean;
 }
 
-export interface ConnectOptions {
-  remote: AddressPort;
+export interface ListenOptions extends BindOptions, BindingListenOptions {}
+
+export interface ConnectOptions extends BindingConnectOptions {
   /** Local port; absent = an ephemeral port. */
   localPort?: number;
   /** Local address; absent = the one routing chooses for the remote. */
   localAddress?: Ipv4Address;
-  noDelay?: boolean;
-  sendBufferSize?: number;
-  receiveBufferSize?: number;
 }
 
 function tupleKey(localAddress: number, localPort: number, remoteAddress: number, remotePort: number): string {
@@ -57,13 +59,21 @@ function validPort(port: number): boolean {
   return Number.isInteger(port) && port > 0 && port <= 65535;
 }
 
-export class TcpEngine implements TransportProtocol, ListenerHost {
+function positiveOrUndefined(value: number | undefined, what: string): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new TcpError("EINVAL", `bad ${what} ${value}`);
+}
+
+export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   readonly config: TcpConfig;
   private readonly host: TransportHost;
   private readonly isn: IsnGenerator;
   private readonly connections = new Map<string, TcpConnection>();
   /** port → listeners on it (one per local address, 0 = any). */
   private readonly listeners = new Map<number, TcpListener[]>();
+  private readonly ports: PortTable;
+  /** The port reservation each listener and each connection holds. */
+  private readonly listenerPorts = new Map<TcpListener, PortReservation>();
+  private readonly connectionPorts = new Map<TcpConnection, PortReservation>();
   private readonly context: ConnectionContext;
   private challengeWindowStart = -Infinity;
   private challengeBudget = 0;
@@ -81,10 +91,11 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
     this.host = host;
     this.config = resolveTcpConfig(config);
     this.isn = new IsnGenerator(host.clock, host.random);
+    this.ports = new PortTable(host.random, { min: this.config.ephemeralPortMin, max: this.config.ephemeralPortMax });
     this.context = {
       clock: host.clock,
       config: this.config,
-      transmit: (conn, seg) => this.send(conn.local.address, conn.remote.address, seg),
+      transmit: (conn, seg) => this.send(conn.local.address, conn.remote.address, seg, conn.ipOptions),
       allowChallengeAck: () => this.allowChallengeAck(),
       release: (conn) => this.release(conn),
     };
@@ -99,39 +110,78 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
     return this.connections.size;
   }
 
-  listen(options: ListenOptions, handlers: ListenerHandlers = {}): TcpListener {
+  /** Port reservations in force (bindings, listeners and connections hold them). */
+  get reservedPorts(): number {
+    return this.ports.size;
+  }
+
+  /**
+   * Reserve a local address and port without listening or connecting (XTI's t_bind): a port taken
+   * at an overlapping address fails here, with EADDRINUSE, not later. Port 0 or absent = ephemeral.
+   */
+  bind(options: BindOptions = {}): TcpBinding {
     this.assertOpen();
     const address = options.address ?? 0;
-    if (!validPort(options.port)) throw new TcpError("EINVAL", `bad port ${options.port}`);
     if (address !== 0 && !this.host.isLocal(address)) throw new TcpError("EADDRNOTAVAIL", "not a local address");
-    const onPort = this.listeners.get(options.port) ?? [];
-    if (onPort.some((l) => l.address === 0 || address === 0 || l.address === address)) {
-      throw new TcpError("EADDRINUSE", `port ${options.port} is already listening`);
+    const reservation = this.ports.reserve({ address, port: options.port ?? 0, ...(options.reuseAddress === undefined ? {} : { reuseAddress: options.reuseAddress }) });
+    if (reservation === "EINVAL") throw new TcpError("EINVAL", `bad port ${String(options.port)}`);
+    if (reservation === "EADDRINUSE") {
+      throw new TcpError("EADDRINUSE", options.port === undefined || options.port === 0 ? "no ephemeral port left" : `port ${options.port} is in use`);
     }
-    const listener = new TcpListener(this, address, options.port, Math.max(1, options.backlog ?? 128), handlers);
-    onPort.push(listener);
-    this.listeners.set(options.port, onPort);
+    return new TcpBinding(this, reservation);
+  }
+
+  /** Bind and listen in one step (the binding is the listener's alone). */
+  listen(options: ListenOptions, handlers: ListenerHandlers = {}): TcpListener {
+    const binding = this.bind(options);
+    try {
+      return binding.listen(options, handlers);
+    } finally {
+      binding.close();
+    }
+  }
+
+  /** Active open from a port of its own. The SYN leaves at once; `connected` or `disconnect` follows. */
+  connect(options: ConnectOptions, handlers: ConnectionHandlers = {}): TcpConnection {
+    this.assertOpen();
+    this.checkRemote(options.remote);
+    if (options.localPort !== undefined && !validPort(options.localPort)) throw new TcpError("EINVAL", `bad port ${options.localPort}`);
+    const localAddress = options.localAddress ?? this.host.sourceFor(options.remote.address);
+    if (localAddress === null) throw new TcpError("ENETUNREACH", "no route to the remote address");
+    const binding = this.bind({ address: localAddress, port: options.localPort ?? 0 });
+    try {
+      return binding.connect(options, handlers);
+    } finally {
+      binding.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- BindingHost
+
+  listenOn(reservation: PortReservation, options: BindingListenOptions, handlers: ListenerHandlers): TcpListener {
+    this.assertOpen();
+    checkConnectionOptions(options);
+    if (reservation.listening) throw new TcpError("EINVAL", "already listening");
+    if (!reservation.listen()) throw new TcpError("EADDRINUSE", `port ${reservation.port} is already listening`);
+    const listener = new TcpListener(this, reservation.address, reservation.port, Math.max(1, options.backlog ?? 128), handlers, connectionOptionsOf(options));
+    this.listenerPorts.set(listener, reservation.retain());
+    const onPort = this.listeners.get(reservation.port);
+    if (onPort === undefined) this.listeners.set(reservation.port, [listener]);
+    else onPort.push(listener);
     return listener;
   }
 
-  /** Active open. The SYN leaves at once; `connected` or `disconnect` follows. */
-  connect(options: ConnectOptions, handlers: ConnectionHandlers = {}): TcpConnection {
+  connectFrom(reservation: PortReservation, options: BindingConnectOptions, handlers: ConnectionHandlers): TcpConnection {
     this.assertOpen();
     const remote = options.remote;
-    if (!validPort(remote.port) || remote.address === 0) throw new TcpError("EINVAL", "bad remote endpoint");
-    const localAddress = options.localAddress ?? this.host.sourceFor(remote.address);
+    this.checkRemote(remote);
+    checkConnectionOptions(options);
+    if (reservation.listening) throw new TcpError("EINVAL", "a listening port cannot connect");
+    const localAddress = reservation.address !== 0 ? reservation.address : this.host.sourceFor(remote.address);
     if (localAddress === null) throw new TcpError("ENETUNREACH", "no route to the remote address");
-    if (!this.host.isLocal(localAddress)) throw new TcpError("EADDRNOTAVAIL", "not a local address");
-    let localPort: number;
-    if (options.localPort !== undefined) {
-      if (!validPort(options.localPort)) throw new TcpError("EINVAL", `bad port ${options.localPort}`);
-      if (this.connections.has(tupleKey(localAddress, options.localPort, remote.address, remote.port))) {
-        throw new TcpError("EADDRINUSE", "that 4-tuple is in use (possibly in TIME_WAIT)");
-      }
-      localPort = options.localPort;
-    } else {
-      localPort = this.ephemeralPort(localAddress, remote);
-    }
+    const localPort = reservation.port;
+    const key = tupleKey(localAddress, localPort, remote.address, remote.port);
+    if (this.connections.has(key)) throw new TcpError("EADDRINUSE", "that 4-tuple is in use (possibly in TIME_WAIT)");
     const numbers = this.isn.generate(localAddress, localPort, remote.address, remote.port);
     const conn = new TcpConnection(this.context, {
       local: { address: localAddress, port: localPort },
@@ -144,8 +194,9 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
       handlers,
       owner: null,
     });
-    if (options.noDelay === true) conn.setNoDelay(true);
-    this.connections.set(tupleKey(localAddress, localPort, remote.address, remote.port), conn);
+    applyConnectionOptions(conn, options);
+    this.connections.set(key, conn);
+    this.connectionPorts.set(conn, reservation.retain());
     conn.openActive();
     return conn;
   }
@@ -200,6 +251,12 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
   // ---------------------------------------------------------------- ListenerHost
 
   removeListener(listener: TcpListener): void {
+    const reservation = this.listenerPorts.get(listener);
+    if (reservation !== undefined) {
+      this.listenerPorts.delete(listener);
+      reservation.stopListening();
+      reservation.release();
+    }
     const onPort = this.listeners.get(listener.port);
     if (onPort === undefined) return;
     const rest = onPort.filter((l) => l !== listener);
@@ -222,18 +279,23 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
       return;
     }
     const numbers = this.isn.generate(dst, seg.dstPort, src, seg.srcPort);
+    const options = listener.connectionOptions;
     const conn = new TcpConnection(this.context, {
       local: { address: dst, port: seg.dstPort },
       remote: { address: src, port: seg.srcPort },
       iss: numbers.iss,
       timestampOffset: numbers.timestampOffset,
       ourMss: this.mssFor(src),
-      sendBufferSize: this.config.sendBufferSize,
-      receiveBufferSize: this.config.receiveBufferSize,
+      sendBufferSize: options.sendBufferSize ?? this.config.sendBufferSize,
+      receiveBufferSize: options.receiveBufferSize ?? this.config.receiveBufferSize,
       handlers: null,
       owner: listener,
     });
+    applyConnectionOptions(conn, options);
     this.connections.set(tupleKey(dst, seg.dstPort, src, seg.srcPort), conn);
+    // The connection occupies the listener's port for as long as it lives (TIME_WAIT included).
+    const reservation = this.listenerPorts.get(listener);
+    if (reservation !== undefined) this.connectionPorts.set(conn, reservation.retain());
     listener.adopt(conn);
     conn.openPassive(seg);
   }
@@ -254,9 +316,9 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
     this.send(src, dst, { srcPort, dstPort, seq, ack, flags, window: 0, urgentPointer: 0, options: {}, payload: EMPTY });
   }
 
-  private send(src: Ipv4Address, dst: Ipv4Address, seg: TcpSegment): void {
+  private send(src: Ipv4Address, dst: Ipv4Address, seg: TcpSegment, ip?: IpSendOptions): void {
     this.counters.segmentsSent++;
-    this.host.output(IPPROTO_TCP, src, dst, encodeTcp(seg, src, dst));
+    this.host.output(IPPROTO_TCP, src, dst, encodeTcp(seg, src, dst), ip);
   }
 
   private findListener(address: Ipv4Address, port: number): TcpListener | null {
@@ -287,6 +349,11 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
   private release(conn: TcpConnection): void {
     const key = tupleKey(conn.local.address, conn.local.port, conn.remote.address, conn.remote.port);
     if (this.connections.get(key) === conn) this.connections.delete(key);
+    const reservation = this.connectionPorts.get(conn);
+    if (reservation !== undefined) {
+      this.connectionPorts.delete(conn);
+      reservation.release();
+    }
   }
 
   /** The MSS we advertise towards `remote`: the largest TCP payload of an unfragmented packet. */
@@ -294,20 +361,37 @@ export class TcpEngine implements TransportProtocol, ListenerHost {
     return Math.max(64, this.host.maxPayload(remote) - TCP_HEADER_LEN);
   }
 
-  /** RFC 6056-style: start at a random point of the range and take the first free 4-tuple. */
-  private ephemeralPort(localAddress: Ipv4Address, remote: AddressPort): number {
-    const min = this.config.ephemeralPortMin;
-    const span = this.config.ephemeralPortMax - min + 1;
-    const start = this.host.random.nextU32() % span;
-    for (let i = 0; i < span; i++) {
-      const port = min + ((start + i) % span);
-      if (this.listeners.has(port)) continue;
-      if (!this.connections.has(tupleKey(localAddress, port, remote.address, remote.port))) return port;
-    }
-    throw new TcpError("EADDRINUSE", "no ephemeral port left for that destination");
+  private checkRemote(remote: AddressPort): void {
+    if (!validPort(remote.port) || remote.address === 0) throw new TcpError("EINVAL", "bad remote address or port");
   }
 
   private assertOpen(): void {
     if (this.closed) throw new TcpError("EINVAL", "the TCP engine is closed");
   }
+}
+
+function checkConnectionOptions(options: ConnectionOptions): void {
+  positiveOrUndefined(options.sendBufferSize, "send buffer size");
+  positiveOrUndefined(options.receiveBufferSize, "receive buffer size");
+  if (options.ttl !== undefined && (!Number.isInteger(options.ttl) || options.ttl < 1 || options.ttl > 255)) throw new TcpError("EINVAL", `bad TTL ${options.ttl}`);
+  if (options.tos !== undefined && (!Number.isInteger(options.tos) || options.tos < 0 || options.tos > 255)) throw new TcpError("EINVAL", `bad TOS ${options.tos}`);
+}
+
+/** Only the connection options, out of a larger options object (a listener keeps these). */
+function connectionOptionsOf(options: ConnectionOptions): ConnectionOptions {
+  const { noDelay, sendBufferSize, receiveBufferSize, ttl, tos } = options;
+  return {
+    ...(noDelay === undefined ? {} : { noDelay }),
+    ...(sendBufferSize === undefined ? {} : { sendBufferSize }),
+    ...(receiveBufferSize === undefined ? {} : { receiveBufferSize }),
+    ...(ttl === undefined ? {} : { ttl }),
+    ...(tos === undefined ? {} : { tos }),
+  };
+}
+
+/** What the connection constructor does not take itself (the buffer sizes it does). */
+function applyConnectionOptions(conn: TcpConnection, options: ConnectionOptions): void {
+  if (options.noDelay === true) conn.setNoDelay(true);
+  if (options.ttl !== undefined) conn.setTtl(options.ttl);
+  if (options.tos !== undefined) conn.setTos(options.tos);
 }

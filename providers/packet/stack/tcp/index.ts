@@ -6,8 +6,8 @@
  * negotiation, MSS), events (callback delivery, held until accept), congestion (NewReno
  * window arithmetic, IW10), scoreboard (RFC 6675), send-buffer, reassembly (out-of-order data and
  * SACK blocks), receiver, sender (what to send next, loss recovery), connection (the state
- * machine, timers, callbacks), listener (accept queue), engine (demultiplexing, RST for closed
- * ports, ephemeral ports, challenge-ACK rate limit).
+ * machine, timers, callbacks), listener (accept queue), binding (a port reserved before listen or
+ * connect), engine (demultiplexing, RST for closed ports, the port table, challenge-ACK rate limit).
  *
  * Choices where the RFCs leave room, in one place:
  *  - Initial window: RFC 6928 (IW10). Minimum RTO 200 ms, maximum 120 s (configurable).
@@ -26,7 +26,8 @@
  *  - Zero-window probes carry one byte (new data, or the oldest unacknowledged byte).
  *  - A non-RST segment without the negotiated timestamp option is accepted (as Linux does).
  */
-export { TcpEngine, type ConnectOptions, type ListenOptions } from "./engine.js";
+export { TcpEngine, type BindOptions, type ConnectOptions, type ListenOptions } from "./engine.js";
+export { TcpBinding, type BindingConnectOptions, type BindingListenOptions } from "./binding.js";
 export { TcpConnection, type KeepaliveOptions, type SendOptions } from "./connection.js";
 export { TcpListener } from "./listener.js";
 export { DEFAULT_TCP_CONFIG, type TcpConfig } from "./config.js";
@@ -35,6 +36,7 @@ export {
   TcpState,
   type ConnectionHandlers,
   type ConnectionIndication,
+  type ConnectionOptions,
   type ConnectionStats,
   type EngineStats,
   type ListenerHandlers,

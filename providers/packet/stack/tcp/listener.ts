@@ -10,7 +10,7 @@
  */
 import type { PassiveOwner, TcpConnection } from "./connection.js";
 import type { Ipv4Address } from "../transport-host.js";
-import { TcpError, type ConnectionHandlers, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
+import { TcpError, type ConnectionHandlers, type ConnectionOptions, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
 
 /** What a listener needs from its engine. */
 export interface ListenerHost {
@@ -29,6 +29,8 @@ export class TcpListener implements PassiveOwner {
     readonly port: number,
     readonly backlog: number,
     private readonly handlers: ListenerHandlers,
+    /** What every connection this listener makes starts with. */
+    readonly connectionOptions: Readonly<ConnectionOptions> = {},
   ) {}
 
   /** Connections waiting for accept() or reject(). */

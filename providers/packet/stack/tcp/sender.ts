@@ -148,14 +148,21 @@ export class TcpSender {
     return this.finSent && this.sndUna === this.sndNxt;
   }
 
-  /** Queue user data; with `urgent`, the last byte queued becomes the urgent byte. */
-  write(data: Uint8Array, urgent: boolean): number {
-    const n = this.buffer.write(data);
-    if (urgent && n === data.length && n > 0) {
-      this.sndUp = this.buffer.endSeq;
-      this.urgentActive = true;
-    }
-    return n;
+  /**
+   * Queue all of `data` if less than the buffer's nominal size is queued now, even if it then
+   * exceeds it; otherwise none (false). With `urgent`, its last byte becomes the urgent byte.
+   */
+  writePiece(data: Uint8Array, urgent: boolean): boolean {
+    if (this.buffer.length >= this.buffer.capacity) return false;
+    this.buffer.append(data);
+    if (urgent && data.length > 0) this.markUrgent();
+    return true;
+  }
+
+  /** The last byte queued is urgent (RFC 6093: the pointer is one past it). */
+  private markUrgent(): void {
+    this.sndUp = this.buffer.endSeq;
+    this.urgentActive = true;
   }
 
   /** RFC 9293 §3.10.7.4 window update rule (SND.WL1/SND.WL2). */

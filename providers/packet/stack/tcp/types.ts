@@ -2,6 +2,7 @@
  * Public types of the TCP engine: connection states (RFC 9293 names), disconnect reasons (errno
  * names, as XTI's T_DISCON_IND carries them), the callbacks a user installs and the counters.
  */
+import { SocketError, type SocketErrorCode } from "../socket-error.js";
 import type { AddressPort } from "../transport-host.js";
 
 export enum TcpState {
@@ -42,7 +43,7 @@ export interface ConnectionHandlers {
    * offset (bytes since the start of the connection) of the urgent byte.
    */
   urgentPending?(offset: number): void;
-  /** Send-buffer space came back after `send()` accepted less than it was offered. */
+  /** `sendPiece()` refused a piece, and the send buffer has since drained to half its nominal size: retry. */
   writable?(): void;
   /** The peer's FIN, after all its data (T_ORDREL_IND). */
   end?(): void;
@@ -50,6 +51,21 @@ export interface ConnectionHandlers {
   disconnect?(reason: TcpDisconnectReason): void;
   /** Both directions were released in order (the connection is in TIME_WAIT or CLOSED). */
   closed?(): void;
+}
+
+/**
+ * Settings of a connection that are chosen before it exists (XTI: options set before t_connect, or
+ * on the listener before T_LISTEN). Each may be changed on the connection later, except that the
+ * receive buffer size fixes the window scale offered in the SYN.
+ */
+export interface ConnectionOptions {
+  noDelay?: boolean;
+  sendBufferSize?: number;
+  receiveBufferSize?: number;
+  /** IP time to live of our segments (default: the stack's). */
+  ttl?: number;
+  /** IP type of service byte of our segments (default 0). */
+  tos?: number;
 }
 
 export interface ConnectionIndication {
@@ -128,13 +144,10 @@ export interface EngineStats {
   activeConnections: number;
 }
 
-/** An API misuse (bad port, port in use, unknown sequence), with an errno-style code. */
-export class TcpError extends Error {
-  constructor(
-    readonly code: "EADDRINUSE" | "EADDRNOTAVAIL" | "EINVAL" | "ENOTCONN" | "ENETUNREACH" | "EPIPE",
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
+/** A TCP API misuse or unmet request (bad port, port in use, unknown sequence...), with an errno-style code. */
+export class TcpError extends SocketError {
+  constructor(code: SocketErrorCode, message: string) {
+    super(code, message);
     this.name = "TcpError";
   }
 }

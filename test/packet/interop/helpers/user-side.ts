@@ -151,12 +151,11 @@ export class StreamEnd implements ConnectionHandlers {
       const urgentHere = u !== undefined && u >= this.offset && u < base + this.chunk.length;
       const end = urgentHere ? u - base + 1 : this.chunk.length;
       const piece = this.chunk.subarray(this.chunkPos, end);
-      const taken = conn.send(piece, { urgent: urgentHere });
-      this.sentHash.update(piece.subarray(0, taken));
-      this.sent += taken;
-      this.chunkPos += taken;
-      this.offset += taken;
-      if (taken < piece.length) return;
+      if (!conn.sendPiece(piece, { urgent: urgentHere })) return; // refused whole: "writable" calls again
+      this.sentHash.update(piece);
+      this.sent += piece.length;
+      this.chunkPos += piece.length;
+      this.offset += piece.length;
     }
     const shutdown = this.options.shutdown ?? "after-send";
     if (shutdown === "after-send" || (this.peerFinAt !== null && (this.options.sendAfterPeerFin ?? 0) > 0)) this.finSend();
