@@ -1,10 +1,11 @@
 /**
  * UDP sockets (RFC 768, RFC 1122 §4.1): bind an address (or every local address) and a port (or
- * an ephemeral one) through UDP's own port table, send with the checksum always filled in, receive
- * with source address and port, and learn about ICMP errors quoting what the socket sent.
- * Datagrams for an unbound port are answered with ICMP port unreachable. A datagram goes to the
- * socket bound to its destination address, else to the one bound to every address; among sockets
- * sharing a port through reuseAddress, to the one bound last.
+ * an ephemeral one) through UDP's own port table, send, receive with source address and port, and
+ * learn about ICMP errors quoting what the socket sent. The checksum is sent unless the socket
+ * turns it off, and checked whenever the sender computed one. Datagrams for an unbound port are
+ * answered with ICMP port unreachable. A datagram goes to the socket bound to its destination
+ * address, else to the one bound to every address; among sockets sharing a port through
+ * reuseAddress, to the one bound last.
  */
 import type { Random } from "../random.js";
 import type { WireCounters } from "../wire/counters.js";
@@ -24,8 +25,11 @@ export interface UdpError {
 }
 
 export interface UdpHandlers {
-  /** A datagram for this socket; `data` is a view the handler may keep. */
-  message(data: Uint8Array, src: Ipv4Address, srcPort: number): void;
+  /**
+   * A datagram for this socket; `data` is a view the handler may keep. `checksummed`: the sender
+   * filled in the checksum (XTI's UDP_CHECKSUM on receive).
+   */
+  message(data: Uint8Array, src: Ipv4Address, srcPort: number, checksummed: boolean): void;
   error?(error: UdpError): void;
 }
 
@@ -46,6 +50,8 @@ export interface UdpBindOptions {
 export class UdpSocket {
   /** IP settings of the datagrams this socket sends (TTL, TOS); absent = the stack's defaults. */
   readonly ipOptions: IpSendOptions = {};
+  /** Compute the checksum of what this socket sends (XTI's UDP_CHECKSUM; RFC 1122 wants it on by default). */
+  checksum = true;
   private closed = false;
 
   constructor(
@@ -134,7 +140,7 @@ export class Udp implements TransportProtocol {
       return;
     }
     this.counters.delivered++;
-    socket.handlers.message(payload.subarray(UDP_HEADER_LEN, h.length), src, h.srcPort);
+    socket.handlers.message(payload.subarray(UDP_HEADER_LEN, h.length), src, h.srcPort, h.checksummed);
   }
 
   icmpError(kind: IcmpErrorKind, src: Ipv4Address, dst: Ipv4Address, quoted: Uint8Array): void {
@@ -157,7 +163,7 @@ export class Udp implements TransportProtocol {
       this.counters.sendFailed++;
       return false;
     }
-    if (!this.network.output(IPPROTO_UDP, src, dst, encodeUdp(socket.port, dstPort, data, src, dst), socket.ipOptions)) {
+    if (!this.network.output(IPPROTO_UDP, src, dst, encodeUdp(socket.port, dstPort, data, src, dst, socket.checksum), socket.ipOptions)) {
       this.counters.sendFailed++;
       return false;
     }

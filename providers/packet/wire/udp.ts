@@ -1,4 +1,4 @@
-/** UDP (RFC 768). The checksum is always sent; on receive a zero checksum means "not computed". */
+/** UDP (RFC 768). A zero checksum means "not computed": sent only when asked, accepted on receive. */
 import { checksumValid, finishChecksum, onesComplementSum, pseudoHeaderSum } from "./checksum.js";
 import { readU16, writeU16 } from "./bytes.js";
 import type { WireCounters } from "./counters.js";
@@ -13,6 +13,8 @@ export class UdpHeader {
   dstPort = 0;
   /** Header + data as the length field says (at most what arrived). */
   length = 0;
+  /** The sender computed a checksum (the field is not 0). */
+  checksummed = false;
 }
 
 /**
@@ -29,7 +31,8 @@ export function parseUdp(buf: Uint8Array, off: number, len: number, src: number,
     counters.udpBadLength++;
     return false;
   }
-  if (verifyChecksum && readU16(buf, off + 6) !== 0) {
+  const checksummed = readU16(buf, off + 6) !== 0;
+  if (verifyChecksum && checksummed) {
     const sum = pseudoHeaderSum(src, dst, IPPROTO_UDP, length) + onesComplementSum(buf, off, length);
     if (!checksumValid(sum)) {
       counters.udpBadChecksum++;
@@ -39,17 +42,22 @@ export function parseUdp(buf: Uint8Array, off: number, len: number, src: number,
   out.srcPort = readU16(buf, off);
   out.dstPort = readU16(buf, off + 2);
   out.length = length;
+  out.checksummed = checksummed;
   return true;
 }
 
-/** A UDP datagram with `payload` copied in and its checksum (a computed 0 is sent as 0xffff). */
-export function encodeUdp(srcPort: number, dstPort: number, payload: Uint8Array, src: number, dst: number): Uint8Array {
+/**
+ * A UDP datagram with `payload` copied in and its checksum (a computed 0 is sent as 0xffff), or a
+ * zero checksum field without `withChecksum` (RFC 768; RFC 1122 §4.1.3.4 lets a user turn it off).
+ */
+export function encodeUdp(srcPort: number, dstPort: number, payload: Uint8Array, src: number, dst: number, withChecksum = true): Uint8Array {
   const length = UDP_HEADER_LEN + payload.length;
   const out = new Uint8Array(length);
   writeU16(out, 0, srcPort);
   writeU16(out, 2, dstPort);
   writeU16(out, 4, length);
   out.set(payload, UDP_HEADER_LEN);
+  if (!withChecksum) return out;
   const checksum = finishChecksum(pseudoHeaderSum(src, dst, IPPROTO_UDP, length) + onesComplementSum(out, 0, length));
   writeU16(out, 6, checksum === 0 ? 0xffff : checksum);
   return out;

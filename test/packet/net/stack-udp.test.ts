@@ -194,6 +194,21 @@ describe("packet/net stack: UDP", () => {
     await net.close();
   });
 
+  it("sends without a checksum when the socket turns it off, and tells the receiver whether there was one", async () => {
+    const net = new Net({ latencyMs: 1 });
+    const a = net.stack(1);
+    const b = net.stack(2);
+    const got: string[] = [];
+    b.udp.bind(7, { message: (d, _src, _port, checksummed) => got.push(`${text(d)} ${checksummed}`) });
+    const socket = a.udp.bind(0, { message: () => undefined })!;
+    socket.sendTo(ip(2), 7, Buffer.from("with"));
+    socket.checksum = false;
+    socket.sendTo(ip(2), 7, Buffer.from("without"));
+    net.clock.runUntil(() => got.length === 2);
+    expect(got).to.deep.equal(["with true", "without false"]);
+    await net.close();
+  });
+
   it("sends with the socket's TTL and TOS", async () => {
     const net = new Net({ latencyMs: 1 });
     const a = net.stack(1);

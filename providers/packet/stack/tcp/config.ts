@@ -2,6 +2,8 @@
  * Engine-wide TCP parameters. Every duration is in milliseconds of the injected Clock. Defaults
  * follow the RFCs and, where an RFC leaves a choice, Linux (so a Linux peer sees familiar timing).
  */
+import { EPHEMERAL_PORT_MAX, EPHEMERAL_PORT_MIN } from "../port-table.js";
+
 export interface TcpConfig {
   /** Initial retransmission timeout (RFC 6298 §2.1: 1 s). */
   rtoInitialMs: number;
@@ -48,7 +50,7 @@ export interface TcpConfig {
   invalidAckIntervalMs: number;
   /** Half-open (SYN_RECEIVED) connections per listener beyond which new SYNs are dropped. */
   synBacklog: number;
-  /** Ephemeral port range for active opens (RFC 6056 suggests 49152-65535). */
+  /** Ephemeral port range (RFC 6056 suggests 49152-65535): for binds without a port and active opens. */
   ephemeralPortMin: number;
   ephemeralPortMax: number;
 }
@@ -73,8 +75,8 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   challengeAckLimit: 100,
   invalidAckIntervalMs: 500,
   synBacklog: 256,
-  ephemeralPortMin: 49152,
-  ephemeralPortMax: 65535,
+  ephemeralPortMin: EPHEMERAL_PORT_MIN,
+  ephemeralPortMax: EPHEMERAL_PORT_MAX,
 });
 
 export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig {

@@ -7,12 +7,12 @@
  */
 import { TCP_HEADER_LEN, decodeTcp, encodeTcp } from "../../wire/tcp.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "../../wire/tcp-segment.js";
-import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportProtocol } from "../transport-host.js";
 import { PortTable, type PortReservation } from "../port-table.js";
+import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportProtocol } from "../transport-host.js";
+import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingListenOptions } from "./binding.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
 import { TcpConnection, type ConnectionContext } from "./connection.js";
 import { IsnGenerator } from "./isn.js";
-import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingListenOptions } from "./binding.js";
 import { TcpListener, type ListenerHost } from "./listener.js";
 import { seqAdd } from "./seq.js";
 import { TcpError, TcpState, type ConnectionHandlers, type ConnectionOptions, type EngineStats, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
