@@ -35,6 +35,8 @@ describe("packet/tcp per-connection options", () => {
     expect([conn.ttl, conn.tos]).to.deep.equal([7, 0x28]);
     net.clock.runUntil(() => rec.connectedAt >= 0, 10_000);
     expect(ipFieldsOf(sniff, ip(1), TCP_SYN)).to.deep.equal([[7, 0x28]]);
+    expect(() => conn.setTtl(0)).to.throw(TcpError, /EINVAL/);
+    expect(() => conn.setTos(256)).to.throw(TcpError, /EINVAL/);
     conn.setTtl(null);
     conn.setTos(0);
     expect(conn.ttl).to.equal(null);

@@ -31,6 +31,11 @@ import {
 const PAWS_IDLE_LIMIT_MS = 24 * 24 * 3600 * 1000;
 const EMPTY = new Uint8Array(0);
 
+/** An IP header byte (TTL from 1, TOS from 0), or EINVAL. */
+export function checkIpByte(value: number, min: number, what: string): void {
+  if (!Number.isInteger(value) || value < min || value > 255) throw new TcpError("EINVAL", `bad ${what} ${value}`);
+}
+
 /** What a connection needs from its engine. */
 export interface ConnectionContext {
   readonly clock: Clock;
@@ -330,7 +335,7 @@ export class TcpConnection {
     return this.lingerMs;
   }
 
-  get keepAlive(): { on: boolean; idleMs: number; intervalMs: number; count: number } {
+  get keepAlive(): Required<KeepaliveOptions> & { on: boolean } {
     return { on: this.keepaliveOn, idleMs: this.keepaliveIdleMs, intervalMs: this.keepaliveIntervalMs, count: this.keepaliveCount };
   }
 
@@ -357,9 +362,14 @@ export class TcpConnection {
     return this.ipOptions.ttl ?? null;
   }
 
+  /** EINVAL outside 1-255. */
   setTtl(ttl: number | null): void {
-    if (ttl === null) delete this.ipOptions.ttl;
-    else this.ipOptions.ttl = ttl;
+    if (ttl === null) {
+      delete this.ipOptions.ttl;
+      return;
+    }
+    checkIpByte(ttl, 1, "TTL");
+    this.ipOptions.ttl = ttl;
   }
 
   /** IP type of service byte of this connection's segments. */
@@ -367,7 +377,9 @@ export class TcpConnection {
     return this.ipOptions.tos ?? 0;
   }
 
+  /** EINVAL outside 0-255. */
   setTos(tos: number): void {
+    checkIpByte(tos, 0, "TOS");
     this.ipOptions.tos = tos;
   }
 

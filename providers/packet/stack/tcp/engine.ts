@@ -11,7 +11,7 @@ import { PortTable, type PortReservation } from "../port-table.js";
 import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportProtocol } from "../transport-host.js";
 import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingListenOptions } from "./binding.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
-import { TcpConnection, type ConnectionContext } from "./connection.js";
+import { TcpConnection, checkIpByte, type ConnectionContext } from "./connection.js";
 import { IsnGenerator } from "./isn.js";
 import { TcpListener, type ListenerHost } from "./listener.js";
 import { seqAdd } from "./seq.js";
@@ -373,8 +373,8 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
 function checkConnectionOptions(options: ConnectionOptions): void {
   positiveOrUndefined(options.sendBufferSize, "send buffer size");
   positiveOrUndefined(options.receiveBufferSize, "receive buffer size");
-  if (options.ttl !== undefined && (!Number.isInteger(options.ttl) || options.ttl < 1 || options.ttl > 255)) throw new TcpError("EINVAL", `bad TTL ${options.ttl}`);
-  if (options.tos !== undefined && (!Number.isInteger(options.tos) || options.tos < 0 || options.tos > 255)) throw new TcpError("EINVAL", `bad TOS ${options.tos}`);
+  if (options.ttl !== undefined) checkIpByte(options.ttl, 1, "TTL");
+  if (options.tos !== undefined) checkIpByte(options.tos, 0, "TOS");
 }
 
 /** Only the connection options, out of a larger options object (a listener keeps these). */
