@@ -4,7 +4,7 @@
  * in between when asked, and everything closed in reverse.
  */
 import { expect } from "chai";
-import { ManualClock } from "../../providers/packet/clock.js";
+import { ManualClock, RealClock } from "../../providers/packet/clock.js";
 import { UserHost, type HostConfig } from "../../providers/packet/host.js";
 import { MemoryHub, type MemoryLinkDevice } from "../../providers/packet/link/memory.js";
 import { SeededRandom } from "../../providers/packet/random.js";
@@ -82,6 +82,35 @@ describe("packet: the host assembly over any link device", () => {
     transfer(clock, a, b, new Uint8Array(3000));
     const device = a.stats().device;
     expect(chunks.length, "the file header and one record per frame").to.equal(1 + device.txFrames + device.rxFrames);
+    await a.close();
+    await b.close();
+  });
+
+  it("runs on real time too (as the XTI provider will over the hub), leaving no timer behind once closed", async () => {
+    const hub = new MemoryHub(new RealClock(), { latencyMs: 1 });
+    const a = hostOn(hub, 1);
+    const b = hostOn(hub, 2);
+    const received = new Promise<number>((resolve) => {
+      let total = 0;
+      const listener = b.tcp.listen({ port: 80 }, {
+        connectionIndication: (ind) => {
+          const conn = listener.accept(ind.sequence, {
+            data: (d) => {
+              total += d.length;
+              conn.consumed(d.length);
+            },
+            end: () => resolve(total),
+          });
+        },
+      });
+    });
+    const client = a.tcp.connect({ remote: { address: b.stack.address, port: 80 } }, {
+      connected: () => {
+        client.sendPiece(new Uint8Array(50_000));
+        client.shutdown();
+      },
+    });
+    expect(await received).to.equal(50_000);
     await a.close();
     await b.close();
   });

@@ -69,10 +69,6 @@ export class UdpSocket {
     return this.reservation.port;
   }
 
-  get isOpen(): boolean {
-    return !this.closed;
-  }
-
   /** Send one datagram; false if it was dropped at once (closed socket, too large, no route, ARP queue full). */
   sendTo(dst: Ipv4Address, dstPort: number, data: Uint8Array): boolean {
     if (this.closed) return false;
