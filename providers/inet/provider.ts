@@ -24,8 +24,12 @@ import { InetOptions, type Transport } from "./options.js";
 import { TcpEndpoint } from "./tcp-endpoint.js";
 import { UdpEndpoint } from "./udp-endpoint.js";
 
-/** UDP's largest datagram: IP_MAXPACKET (65535) less the UDP header and the IPv4 (20) or IPv6 (40) header. */
-const UDP_TSDU = { inet: 65535 - 8 - 20, inet6: 65535 - 8 - 40 } as const;
+/**
+ * UDP's largest datagram: 65535 less the UDP header (8) and, for IPv4, the IP header (20), whose
+ * total length field counts it; IPv6's payload length does not count its 40-byte header, so Linux
+ * carries 65527 bytes (illumos advertises 65487, subtracting it anyway).
+ */
+const UDP_TSDU = { inet: 65535 - 8 - 20, inet6: 65535 - 8 } as const;
 /**
  * The largest piece the library hands down per request: 64 KiB, the receive step's buffer and a
  * typical socket send-buffer quantum (fewer, larger send() calls), as tl's TIDU. For UDP a whole

@@ -11,7 +11,7 @@
 
 FAMILY is inet or inet6. Byte strings travel as hex. Errors are {"error": "ECONNRESET"} (errno names).
 """
-import errno, fcntl, hashlib, json, random, socket, struct, sys, threading
+import errno, fcntl, hashlib, json, random, socket, struct, sys, threading, time
 
 SIOCATMARK = 0x8905
 LOOPBACK = {"inet": "127.0.0.1", "inet6": "::1"}
@@ -78,6 +78,23 @@ class Peer:
             return {"sent": conn.send(data, socket.MSG_OOB)}
         conn.sendall(data)
         return {"sent": len(data)}
+
+    def op_flood(self, cmd):
+        """Send up to n pattern bytes without blocking, with a small send buffer, until the receiver
+        stops taking them (no progress for about a second); report how many went and their hash."""
+        conn = self.conn
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, cmd.get("sndbuf", 65536))
+        conn.setblocking(False)
+        data, sent, idle = memoryview(pattern(cmd["n"], cmd.get("seed", 1))), 0, 0
+        while sent < len(data) and idle < 20:
+            try:
+                sent += conn.send(data[sent:sent + 65536])
+                idle = 0
+            except BlockingIOError:
+                idle += 1
+                time.sleep(0.05)
+        conn.setblocking(True)
+        return {"sent": sent, "sha256": hashlib.sha256(data[:sent]).hexdigest()}
 
     def op_cork(self, cmd):
         self.conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1 if cmd["on"] else 0)
