@@ -10,13 +10,15 @@
  * indication (t_snddis with its sequence) closes that socket with SO_LINGER {1, 0}: the caller,
  * already connected as far as its kernel knows, sees a reset.
  */
-import { ECONNRESET, type ProviderUser } from "../../src/spi/index.js";
+import { EAGAIN, ECONNABORTED, ECONNRESET, EINTR, EPROTO, type ProviderUser } from "../../src/spi/index.js";
 import { EPOLLIN } from "../native/ffi/linux.js";
 import type { PollHandle, Poller } from "../native/poller.js";
 import type { KernelSocket } from "../native/socket.js";
 
 const EMPTY = new Uint8Array(0);
 const LAST_SEQUENCE = 0x7fffffff;
+/** How long to wait before accepting again after the kernel ran out of descriptors or memory. */
+const ACCEPT_RETRY_MS = 100;
 
 interface Indication {
   socket: KernelSocket;
@@ -30,6 +32,7 @@ export class IndicationQueue {
   private nextSequence = 1;
   private paused = false;
   private closed = false;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly listening: KernelSocket,
@@ -47,14 +50,25 @@ export class IndicationQueue {
 
   /** Accept from the kernel while below qlen (and not paused), then wait for more callers. */
   fill(): void {
+    if (this.retry !== undefined) return;
     while (!this.closed && !this.paused && this.outstanding.size < this.qlen) {
       const r = this.listening.accept();
-      if (typeof r === "number") {
-        // EAGAIN: nobody waits. ECONNABORTED and the like concern one caller only; EMFILE and
-        // ENOBUFS would fail again at once, so they wait for the next caller too.
-        break;
+      if (typeof r !== "number") {
+        this.indicate(r.socket, r.peer);
+        continue;
       }
-      this.indicate(r.socket, r.peer);
+      if (-r === ECONNABORTED || -r === EPROTO || -r === EINTR) continue; // that caller is gone; try the next
+      if (-r !== EAGAIN) {
+        // Out of descriptors or memory: the caller stays in the backlog, which stays readable, so
+        // waiting for readability would spin. Try again a little later instead.
+        this.retry = setTimeout(() => {
+          this.retry = undefined;
+          this.fill();
+        }, ACCEPT_RETRY_MS);
+        this.retry.unref();
+        return;
+      }
+      break;
     }
     if (!this.closed && !this.paused && this.outstanding.size < this.qlen) this.handle.arm(EPOLLIN);
   }
@@ -125,6 +139,7 @@ export class IndicationQueue {
   /** The endpoint closes or unbinds: every outstanding caller is reset. The listening socket is the caller's to close. */
   close(): void {
     this.closed = true;
+    clearTimeout(this.retry);
     this.handle.close();
     for (const [sequence, ind] of [...this.outstanding]) {
       this.drop(sequence, ind);

@@ -148,11 +148,13 @@ export class TcpConnection {
    * t_close. `linger` is XTI_LINGER: null (off) closes at once and lets the kernel deliver what was
    * sent; 0 aborts (RST); otherwise the close waits up to that many seconds (T_INFINITE: without a
    * limit) for the peer to acknowledge everything. Data still queued here is always handed to the
-   * kernel first, in the background when the close does not wait, keeping the process alive.
+   * kernel first, in the background when the close does not wait, keeping the process alive. The
+   * socket is closed in every case, whatever its origin.
    */
   close(linger: number | null): Promise<void> {
     if (linger === 0 || this.phase !== "open") {
       this.abort();
+      this.socket.close();
       return Promise.resolve();
     }
     this.phase = "closing";

@@ -6,6 +6,7 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
+import { readdirSync, readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ECONNREFUSED, ECONNRESET } from "../../src/errno.js";
 import {
@@ -375,5 +376,33 @@ describe("inet: /dev/tcp against Python peers", function () {
     const got = unhex(((await py.request({ op: "recv", n: data.length, exactly: true })) as { data: string }).data);
     expect(sha256(got)).to.equal(sha256(data));
     expect(await py.request({ op: "recv" })).to.deep.equal({ data: "", eof: true });
+  });
+
+  it("t_close frees the kernel sockets of endpoints in every state", async () => {
+    const openFds = (): number => readdirSync("/proc/self/fd").filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:");
+      } catch {
+        return false; // the directory's own descriptor, closed by now
+      }
+    }).length;
+    await ok(t_close(open(TCP)), "t_close"); // the poller's own descriptors exist from now on
+    const py = peer(servePeer()); // its stdio are socket pairs too
+    const before = openFds();
+    const { port } = (await py.request({ op: "listen", backlog: 0 })) as { port: number };
+    await py.request({ op: "connect", port, extra: true }); // fills the peer's accept queue
+    const unbound = open(TCP);
+    const idle = await bound(TCP, "inet");
+    const l = await bound(TCP, "inet", 2);
+    await py.request({ op: "connect", port: l.port, extra: true }); // an outstanding indication
+    while (t_look(l.fd) !== T_LISTEN) await new Promise((r) => setTimeout(r, 2));
+    const connected = await connectTo(TCP, "inet", l.port);
+    const calling = await bound(TCP, "inet", 0, true);
+    expectFail(await t_connect(calling.fd, { ...t_call_of(), addr: netbuf(loopback("inet", port)) }, null), TNODATA);
+    const aborted = await connectTo(TCP, "inet", l.port);
+    await ok(t_snddis(aborted, null), "t_snddis");
+    expect(openFds()).to.be.greaterThan(before);
+    for (const fd of [unbound, idle.fd, l.fd, connected, calling.fd, aborted]) await ok(t_close(fd), "t_close");
+    expect(openFds()).to.equal(before);
   });
 });
