@@ -3,6 +3,7 @@
  * and ::1 for the IPv6 pair), which every Linux machine has, with the kernel as the other end.
  */
 import type { ConformanceTarget } from "../../conformance/types.js";
+import { errnoName } from "../../src/spi/index.js";
 import { SOCK_DGRAM, SOCK_STREAM } from "../native/ffi/linux.js";
 import { KernelSocket } from "../native/socket.js";
 import { INET, INET6, type InetFamily } from "./address.js";
@@ -13,7 +14,7 @@ async function loopbackUsable(family: InetFamily, type: number): Promise<true | 
   try {
     s = KernelSocket.create(family.af, type);
     const r = s.bind(family.loopback());
-    return r === 0 ? true : `cannot bind the ${family.name} loopback address (errno ${-r})`;
+    return r === 0 ? true : `cannot bind the ${family.name} loopback address (${errnoName(-r)})`;
   } catch (err) {
     return `no ${family.name} sockets here: ${err instanceof Error ? err.message : String(err)}`;
   } finally {
