@@ -42,6 +42,7 @@ import {
   t_snddis,
   t_sndrel,
 } from "../../src/index.js";
+import { requireRoot } from "../packet/io/helpers/privileges.js";
 import { cleanup, expectFail, ok, open, pattern, state, text } from "../helpers/xti.js";
 import { hex, PeerProcess, servePeer, unhex } from "./helpers/peer.js";
 import { bound, connectTo, loopback, portOf, receiveAll, receivePiece } from "./helpers/xti.js";
@@ -355,7 +356,7 @@ describe("inet: /dev/tcp against Python peers", function () {
   });
 
   it("fails TACCES binding a privileged port without CAP_NET_BIND_SERVICE (a child process without it)", async function () {
-    if (process.getuid?.() !== 0) this.skip(); // only root can take the capability away to test it
+    requireRoot(this); // only root can take the capability away to test it
     const script = fileURLToPath(new URL("./fixtures/bind-privileged.ts", import.meta.url));
     const out = await new Promise<string>((resolve, reject) =>
       execFile(
