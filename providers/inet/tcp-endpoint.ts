@@ -189,7 +189,7 @@ export class TcpEndpoint implements ProviderEndpoint {
     const r = this.socket.connect(addr);
     if (r === 0 || r === -EINPROGRESS) {
       // Completion, even an immediate one, is reported as writability: connCon comes from there.
-      this.conn = this.startConnection(this.socket, "connect", true);
+      this.startConnection(this.socket, "connect", true);
       return;
     }
     if (CONNECT_REFUSALS.has(-r)) {
@@ -215,7 +215,8 @@ export class TcpEndpoint implements ProviderEndpoint {
     this.needsReset = false;
   }
 
-  private startConnection(socket: KernelSocket, origin: "connect" | "accept", connecting: boolean): TcpConnection {
+  /** Run a connection on `socket`. It may end at once (an accepted caller that already reset). */
+  private startConnection(socket: KernelSocket, origin: "connect" | "accept", connecting: boolean): void {
     const conn: TcpConnection = new TcpConnection(
       socket,
       origin,
@@ -225,8 +226,8 @@ export class TcpEndpoint implements ProviderEndpoint {
       (how) => this.connectionEnded(conn, how),
       connecting,
     );
+    this.conn = conn;
     conn.start();
-    return conn;
   }
 
   private connectionEnded(conn: TcpConnection, how: ConnectionEnd): void {
@@ -265,7 +266,7 @@ export class TcpEndpoint implements ProviderEndpoint {
       queue.pause();
       this.acceptedOnSelf = true;
     }
-    acceptor.conn = acceptor.startConnection(taken.socket, "accept", false);
+    acceptor.startConnection(taken.socket, "accept", false);
     if (acceptor !== this) queue.fill();
   }
 

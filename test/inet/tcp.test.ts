@@ -33,6 +33,7 @@ import {
   t_close,
   t_connect,
   t_discon_of,
+  t_errno,
   t_getprotaddr,
   t_listen,
   t_look,
@@ -405,5 +406,32 @@ describe("inet: /dev/tcp against Python peers", function () {
     expect(openFds()).to.be.greaterThan(before);
     for (const fd of [unbound, idle.fd, l.fd, connected, calling.fd, aborted]) await ok(t_close(fd), "t_close");
     expect(openFds()).to.equal(before);
+  });
+
+  it("a caller that resets around t_accept leaves the listener and the acceptor usable", async () => {
+    const l = await bound(TCP, "inet", 1);
+    const py = peer(servePeer());
+    await py.request({ op: "connect", port: l.port });
+    const call = t_call_of({ addr: 64 });
+    await ok(t_listen(l.fd, call), "t_listen");
+    await py.request({ op: "reset" });
+    // Whether the reset is seen before t_accept (the listener gets T_DISCONNECT for the sequence)
+    // or after (the acceptor gets it), the caller is gone and both endpoints are idle again.
+    const acceptor = open(TCP);
+    if ((await t_accept(l.fd, acceptor, call)) < 0) {
+      expect(t_errno).to.equal(TLOOK);
+      const d = t_discon_of(0);
+      await ok(t_rcvdis(l.fd, d), "t_rcvdis on the listener");
+      expect(d.sequence).to.equal(call.sequence);
+    } else {
+      expect((await receiveAll(acceptor)).end).to.equal("disconnect")
+    }
+    expect(state(l.fd)).to.equal(T_IDLE);
+    await py.request({ op: "connect", port: l.port });
+    const next = t_call_of({ addr: 64 });
+    await ok(t_listen(l.fd, next), "t_listen for the next caller");
+    await ok(t_accept(l.fd, acceptor, next), "t_accept of the next caller onto the same acceptor");
+    await py.request({ op: "send", data: hex(text("again")) });
+    expect(await receivePiece(acceptor)).to.deep.equal({ text: "again", expedited: false });
   });
 });
