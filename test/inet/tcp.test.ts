@@ -20,6 +20,7 @@ import {
   T_INREL,
   T_LISTEN,
   T_ORDREL,
+  T_GODATA,
   TADDRBUSY,
   TLOOK,
   TNODATA,
@@ -42,6 +43,7 @@ import {
   t_snd,
   t_snddis,
   t_sndrel,
+  tErrnoName,
 } from "../../src/index.js";
 import { requireRoot } from "../packet/io/helpers/privileges.js";
 import { cleanup, expectFail, ok, open, pattern, state, text } from "../helpers/xti.js";
@@ -433,5 +435,36 @@ describe("inet: /dev/tcp against Python peers", function () {
     await ok(t_accept(l.fd, acceptor, next), "t_accept of the next caller onto the same acceptor");
     await py.request({ op: "send", data: hex(text("again")) });
     expect(await receivePiece(acceptor)).to.deep.equal({ text: "again", expedited: false });
+  });
+
+  it("non-blocking t_snd: partial counts and TFLOW when the kernel is full, T_GODATA once it drains, no byte lost", async () => {
+    const py = peer(servePeer());
+    const { port } = (await py.request({ op: "listen" })) as { port: number };
+    const fd = await connectTo(TCP, "inet", port);
+    await py.request({ op: "accept" });
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    const data = pattern(64 << 20, 21);
+    let sent = 0;
+    for (;;) {
+      const n = await t_snd(fd, data.subarray(sent), Math.min(1 << 20, data.length - sent), 0);
+      if (n < 0) break;
+      sent += n;
+    }
+    expect(tErrnoName(t_errno)).to.equal("TFLOW");
+    expect(sent, "the kernel buffers took some, not all").to.be.within(1, data.length - 1);
+    const got = (await py.request({ op: "recv", n: sent, exactly: true })) as { data: string };
+    expect(sha256(unhex(got.data))).to.equal(sha256(data.subarray(0, sent)));
+    expect(await nextEvent(fd)).to.equal(T_GODATA);
+  });
+
+  it("TLI's t_bind of a busy port binds another one (O_T_BIND_REQ), XTI's fails TADDRBUSY", async () => {
+    const busy = await bound(TCP, "inet");
+    const tli = open(TCP, false, "TLI");
+    const ret = t_bind_of(64);
+    await ok(t_bind(tli, { addr: netbuf(loopback("inet", busy.port)), qlen: 0 }, ret), "TLI t_bind");
+    const port = portOf(ret.addr.buf.subarray(0, ret.addr.len));
+    expect(port).to.not.equal(busy.port);
+    expect(port).to.be.greaterThan(0);
+    expectFail(await t_bind(open(TCP), { addr: netbuf(loopback("inet", port)), qlen: 0 }, null), TADDRBUSY);
   });
 });
