@@ -13,12 +13,15 @@ export const EACCES = 13;
 export const EFAULT = 14;
 export const EBUSY = 16;
 export const EINVAL = 22;
+export const EMFILE = 24;
 export const EPIPE = 32;
 export const ENOSR = 63;
 export const EPROTO = 71;
+export const ELIBACC = 79;
 export const EMSGSIZE = 90;
 export const EPROTONOSUPPORT = 93;
 export const EOPNOTSUPP = 95;
+export const EAFNOSUPPORT = 97;
 export const EADDRINUSE = 98;
 export const EADDRNOTAVAIL = 99;
 export const ENETDOWN = 100;
@@ -44,12 +47,15 @@ const table: Record<number, [string, string]> = {
   [EFAULT]: ["EFAULT", "Bad address"],
   [EBUSY]: ["EBUSY", "Device or resource busy"],
   [EINVAL]: ["EINVAL", "Invalid argument"],
+  [EMFILE]: ["EMFILE", "Too many open files"],
   [EPIPE]: ["EPIPE", "Broken pipe"],
   [ENOSR]: ["ENOSR", "Out of streams resources"],
   [EPROTO]: ["EPROTO", "Protocol error"],
+  [ELIBACC]: ["ELIBACC", "Can not access a needed shared library"],
   [EMSGSIZE]: ["EMSGSIZE", "Message too long"],
   [EPROTONOSUPPORT]: ["EPROTONOSUPPORT", "Protocol not supported"],
   [EOPNOTSUPP]: ["EOPNOTSUPP", "Operation not supported"],
+  [EAFNOSUPPORT]: ["EAFNOSUPPORT", "Address family not supported by protocol"],
   [EADDRINUSE]: ["EADDRINUSE", "Address already in use"],
   [EADDRNOTAVAIL]: ["EADDRNOTAVAIL", "Cannot assign requested address"],
   [ENETDOWN]: ["ENETDOWN", "Network is down"],

@@ -5,8 +5,6 @@
 import { libc } from "./libc.js";
 import {
   AF_PACKET,
-  EFD_CLOEXEC,
-  EFD_NONBLOCK,
   PACKET_ADD_MEMBERSHIP,
   PACKET_MR_PROMISC,
   PACKET_STATISTICS,
@@ -122,25 +120,4 @@ export function attachSocketFilter(fd: number, program: readonly SockFilter[]): 
   if (c.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, fprog.length) < 0) {
     throw c.failure("setsockopt(SO_ATTACH_FILTER)");
   }
-}
-
-/** A non-blocking eventfd, used to wake a thread blocked in poll(). */
-export function createEventFd(): number {
-  const c = libc();
-  const fd = c.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (fd < 0) throw c.failure("eventfd");
-  return fd;
-}
-
-const EVENTFD_ONE = new BigUint64Array([1n]);
-const EVENTFD_ONE_BYTES = new Uint8Array(EVENTFD_ONE.buffer);
-
-/** Add 1 to an eventfd counter (async-signal-safe enough for a process 'exit' hook). */
-export function signalEventFd(fd: number): void {
-  libc().write(fd, EVENTFD_ONE_BYTES, 8);
-}
-
-/** close(), ignoring errors: used on teardown paths where nothing useful can be done. */
-export function closeFd(fd: number): void {
-  libc().close(fd);
 }

@@ -19,9 +19,7 @@
  *   RX, kernel side blasting: 161-251 k frames/s delivered (1514 B, 244-381 MB/s), ~16 frames
  *     per wake-up; the main thread (copy out + receiver) is the limit, excess is counted as drops
  */
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import {
   ETH_P_ALL,
   PACKET_AUXDATA,
@@ -33,21 +31,20 @@ import {
 import { libc, type Libc } from "../../native/ffi/libc.js";
 import { MessageVector } from "../../native/ffi/mmsg.js";
 import { OsError } from "../../native/ffi/os-error.js";
+import { closeFd, createEventFd, signalEventFd } from "../../native/ffi/eventfd.js";
 import {
   addPromiscuousMembership,
   attachSocketFilter,
   bindPacketSocket,
-  closeFd,
-  createEventFd,
   createPacketSocket,
   interfaceHardwareAddress,
   interfaceIndex,
   interfaceMtu,
   setIntOption,
   setReceiveBuffer,
-  signalEventFd,
   takeKernelDrops,
 } from "../../native/ffi/packet-socket.js";
+import { startWorker, stopWakingAtExit, wakeAtExit, workerReady } from "../../native/worker.js";
 import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
 import { arpAndIpv4ToUs } from "./afpacket-filter.js";
 import {
@@ -110,20 +107,6 @@ const ETHERNET_HEADER = 14;
 const VLAN_TAG = 4;
 const TRUSTED: FrameInfo = Object.freeze({ checksumTrusted: true });
 const UNTRUSTED: FrameInfo = Object.freeze({ checksumTrusted: false });
-
-/** Eventfds of open devices, written at process exit so no receive worker can hold exit up. */
-const wakeFdsAtExit = new Set<number>();
-const wakeAllWorkers = (): void => {
-  for (const fd of wakeFdsAtExit) signalEventFd(fd);
-};
-function wakeAtExit(fd: number): void {
-  if (wakeFdsAtExit.size === 0) process.on("exit", wakeAllWorkers);
-  wakeFdsAtExit.add(fd);
-}
-function stopWakingAtExit(fd: number): void {
-  wakeFdsAtExit.delete(fd);
-  if (wakeFdsAtExit.size === 0) process.off("exit", wakeAllWorkers);
-}
 
 export class AfPacketDevice implements LinkDevice {
   readonly ifname: string;
@@ -195,9 +178,10 @@ export class AfPacketDevice implements LinkDevice {
       wakeAtExit(wakeFd); // from before the worker starts: an exit during start-up must not hang either
       const slotSize = Math.ceil((mtu + ETHERNET_HEADER + VLAN_TAG) / 64) * 64;
       const ring = new RxRing({ slots, slotSize });
-      const worker = startRxWorker({ packetFd: fd, wakeFd, layout: ring.layout, memory: ring.memory, batch });
+      const workerData: RxWorkerData = { packetFd: fd, wakeFd, layout: ring.layout, memory: ring.memory, batch };
+      const worker = startWorker(import.meta.url, "afpacket-rx-worker", workerData);
       const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-      await workerReady(worker);
+      await workerReady(worker, RX_WORKER_READY, "AF_PACKET receive worker");
       return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, wakeFd, worker, workerExited, ring, batch);
     } catch (err) {
       if (wakeFd >= 0) {
@@ -380,45 +364,4 @@ export class AfPacketDevice implements LinkDevice {
 
 function sameMac(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
-/**
- * Start the receive worker. From compiled JavaScript the worker file is loaded directly; from the
- * TypeScript sources (tests run under tsx) the worker must register tsx itself first, because
- * Node 20 does not apply the parent's `--import` hooks to worker threads.
- */
-function startRxWorker(data: RxWorkerData): Worker {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const url = new URL(`./afpacket-rx-worker.${fromSource ? "ts" : "js"}`, import.meta.url);
-  if (!fromSource) return new Worker(url, { workerData: data });
-  const tsx = JSON.stringify(createRequire(import.meta.url).resolve("tsx/cjs/api"));
-  const boot = `require(${tsx}).register(); require(${JSON.stringify(fileURLToPath(url))});`;
-  return new Worker(boot, { eval: true, workerData: data });
-}
-
-/** Resolve when the worker reports it is polling; reject if it fails or exits first. */
-function workerReady(worker: Worker): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      worker.off("message", onMessage);
-      worker.off("error", onError);
-      worker.off("exit", onExit);
-    };
-    const onMessage = (message: unknown): void => {
-      if (message !== RX_WORKER_READY) return;
-      cleanup();
-      resolve();
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(new Error(`AF_PACKET receive worker failed to start: ${err.message}`, { cause: err }));
-    };
-    const onExit = (code: number): void => {
-      cleanup();
-      reject(new Error(`AF_PACKET receive worker exited with code ${code} before it was ready`));
-    };
-    worker.on("message", onMessage);
-    worker.on("error", onError);
-    worker.on("exit", onExit);
-  });
 }

@@ -3,14 +3,8 @@ import { execFileSync } from "node:child_process";
 import { libc } from "../../../providers/native/ffi/libc.js";
 import { MSG_DONTWAIT, POLLIN } from "../../../providers/native/ffi/linux.js";
 import { errnoName, OsError } from "../../../providers/native/ffi/os-error.js";
-import {
-  closeFd,
-  createEventFd,
-  interfaceHardwareAddress,
-  interfaceIndex,
-  interfaceMtu,
-  signalEventFd,
-} from "../../../providers/native/ffi/packet-socket.js";
+import { closeFd, createEventFd, signalEventFd } from "../../../providers/native/ffi/eventfd.js";
+import { interfaceHardwareAddress, interfaceIndex, interfaceMtu } from "../../../providers/native/ffi/packet-socket.js";
 import { PollSet } from "../../../providers/native/ffi/poll.js";
 import { htons, ifreq, sockaddrLl } from "../../../providers/native/ffi/structs.js";
 

@@ -1,0 +1,338 @@
+/**
+ * The XTI Internet options of one endpoint, each mapped onto the socket option that implements it
+ * (xti-spec.md §7.2). T_CURRENT reads the kernel back (getsockopt), so what t_optmgmt reports is
+ * what the socket really does; a negotiated value is also recorded, to be applied again to the
+ * next socket the endpoint uses (after t_unbind, or a connection accepted onto it).
+ *
+ *   T_INET_TCP  T_TCP_NODELAY      TCP_NODELAY
+ *               T_TCP_MAXSEG       TCP_MAXSEG (read-only)
+ *               T_TCP_KEEPALIVE    SO_KEEPALIVE + TCP_KEEPIDLE (kp_timeout minutes; T_GARBAGE unsupported)
+ *   T_INET_UDP  T_UDP_CHECKSUM     SO_NO_CHECK (IPv4; IPv6 requires checksums: read-only T_YES)
+ *   T_INET_IP   T_IP_TOS           IP_TOS / IPV6_TCLASS (unsigned char)
+ *               T_IP_TTL           IP_TTL / IPV6_UNICAST_HOPS (unsigned char)
+ *               T_IP_REUSEADDR     SO_REUSEADDR
+ *               T_IP_DONTROUTE     SO_DONTROUTE
+ *               T_IP_BROADCAST     SO_BROADCAST (UDP over IPv4 only)
+ *   XTI_GENERIC XTI_SNDBUF/RCVBUF  SO_SNDBUF/SO_RCVBUF (Linux doubles what is set and reports the
+ *                                  double; the XTI value is the half, what was asked for)
+ *               XTI_LINGER         kept here; the kernel gets SO_LINGER {1, 0} for "abort on close"
+ *                                  (a positive linger is waited for by the provider, not by a
+ *                                  close() that would block the event loop)
+ * The other XTI_GENERIC options (XTI_DEBUG, XTI_RCVLOWAT, XTI_SNDLOWAT) stay with the library.
+ */
+import { readFileSync } from "node:fs";
+import {
+  T_FAILURE,
+  T_GARBAGE,
+  T_INET_IP,
+  T_INET_TCP,
+  T_INET_UDP,
+  T_IP_BROADCAST,
+  T_IP_DONTROUTE,
+  T_IP_REUSEADDR,
+  T_IP_TOS,
+  T_IP_TTL,
+  T_NO,
+  T_OPTHDR_SIZE,
+  T_PARTSUCCESS,
+  T_SUCCESS,
+  T_TCP_KEEPALIVE,
+  T_TCP_MAXSEG,
+  T_TCP_NODELAY,
+  T_UDP_CHECKSUM,
+  T_UNSPEC,
+  T_YES,
+  XTI_GENERIC,
+  XTI_LINGER,
+  XTI_RCVBUF,
+  XTI_SNDBUF,
+  bufferSizeRule,
+  lingerRule,
+  readScalar,
+  readUscalar,
+  scalarValue,
+  scalarsValue,
+  type ProviderOption,
+} from "../../src/spi/index.js";
+import {
+  AF_INET,
+  IP_TOS,
+  IP_TTL,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
+  IPPROTO_TCP,
+  IPV6_TCLASS,
+  IPV6_UNICAST_HOPS,
+  SO_BROADCAST,
+  SO_DONTROUTE,
+  SO_KEEPALIVE,
+  SO_NO_CHECK,
+  SO_RCVBUF,
+  SO_REUSEADDR,
+  SO_SNDBUF,
+  SOL_SOCKET,
+  TCP_KEEPIDLE,
+  TCP_MAXSEG,
+  TCP_NODELAY,
+} from "../native/ffi/linux.js";
+import type { KernelSocket } from "../native/socket.js";
+
+type Judged = { status: number; value: Uint8Array };
+export type Transport = "tcp" | "udp";
+
+/** RFC 1122's keep-alive interval ("no less than two hours"), for kp_timeout T_UNSPEC. */
+const KEEPALIVE_DEFAULT_MINUTES = 120;
+/** Linux's largest TCP_KEEPIDLE (MAX_TCP_KEEPIDLE, seconds). */
+const KEEPIDLE_MAX_SECONDS = 32767;
+/** TCP_MAXSEG before a connection (TCP_MSS_DEFAULT, RFC 1122's default MSS). */
+const MSS_DEFAULT = 536;
+
+/** The kernel's cap on SO_SNDBUF / SO_RCVBUF for unprivileged setting (net.core.[wr]mem_max). */
+function sysctl(path: string, fallback: number): number {
+  try {
+    const n = Number.parseInt(readFileSync(path, "utf8"), 10);
+    return Number.isFinite(n) && n > 0 ? n : fallback;
+  } catch {
+    return fallback;
+  }
+}
+let bufferLimits: { sndbuf: number; rcvbuf: number } | undefined;
+function limits(): { sndbuf: number; rcvbuf: number } {
+  bufferLimits ??= { sndbuf: sysctl("/proc/sys/net/core/wmem_max", 212992), rcvbuf: sysctl("/proc/sys/net/core/rmem_max", 212992) };
+  return bufferLimits;
+}
+
+const yesNo = (value: Uint8Array): Judged => {
+  const v = readUscalar(value);
+  return { status: v === T_YES || v === T_NO ? T_SUCCESS : T_FAILURE, value };
+};
+const byteRange = (low: number) => (value: Uint8Array): Judged => ({ status: (value[0] ?? 0) >= low ? T_SUCCESS : T_FAILURE, value });
+const flag = (on: boolean): Uint8Array => scalarValue(on ? T_YES : T_NO);
+
+function keepaliveRule(value: Uint8Array): Judged {
+  const onoff = readScalar(value, 0);
+  const minutes = readScalar(value, 1);
+  if (onoff !== T_YES && onoff !== T_NO && onoff !== (T_YES | T_GARBAGE)) return { status: T_FAILURE, value };
+  if (minutes !== T_UNSPEC && minutes <= 0) return { status: T_FAILURE, value };
+  const maxMinutes = Math.floor(KEEPIDLE_MAX_SECONDS / 60);
+  // Linux sends no garbage octet with its probes, and caps the idle time.
+  if (onoff === (T_YES | T_GARBAGE) || minutes > maxMinutes) {
+    return { status: T_PARTSUCCESS, value: scalarsValue(onoff & T_YES, Math.min(minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes, maxMinutes)) };
+  }
+  return { status: T_SUCCESS, value };
+}
+
+/** One option: where it lives and how its value maps onto the socket. */
+interface OptionSpec {
+  level: number;
+  name: number;
+  length: number;
+  readOnly?: boolean;
+  /** The value now, read from the kernel (or, for XTI_LINGER, kept here). */
+  read(s: KernelSocket, self: InetOptions): Uint8Array;
+  /** Apply a value check() accepted. */
+  write?(s: KernelSocket, value: Uint8Array, self: InetOptions): void;
+  check(value: Uint8Array): Judged;
+  /** The default when the kernel's own default is not the answer. */
+  fixedDefault?: Uint8Array;
+}
+
+/** An int socket option exposed as a t_uscalar_t T_YES/T_NO. */
+function booleanOption(level: number, name: number, sockLevel: number, sockName: number, invert = false): OptionSpec {
+  return {
+    level,
+    name,
+    length: 4,
+    read: (s) => flag(((s.getInt(sockLevel, sockName) ?? 0) !== 0) !== invert),
+    write: (s, v) => void s.setInt(sockLevel, sockName, (readUscalar(v) === T_YES) !== invert ? 1 : 0),
+    check: yesNo,
+  };
+}
+
+/** An int socket option exposed as XTI's unsigned char (T_IP_TOS, T_IP_TTL). */
+function byteOption(name: number, sockLevel: number, sockName: number, low: number): OptionSpec {
+  return {
+    level: T_INET_IP,
+    name,
+    length: 1,
+    read: (s) => Uint8Array.of((s.getInt(sockLevel, sockName) ?? 0) & 0xff),
+    write: (s, v) => void s.setInt(sockLevel, sockName, v[0] ?? 0),
+    check: byteRange(low),
+  };
+}
+
+/** SO_SNDBUF / SO_RCVBUF, whose kernel value is twice the one set. */
+function bufferOption(name: number, sockName: number, max: number): OptionSpec {
+  return {
+    level: XTI_GENERIC,
+    name,
+    length: 4,
+    read: (s) => scalarValue(Math.floor((s.getInt(SOL_SOCKET, sockName) ?? 0) / 2)),
+    write: (s, v) => void s.setInt(SOL_SOCKET, sockName, readUscalar(v)),
+    check: bufferSizeRule(max),
+  };
+}
+
+function specsFor(transport: Transport, af: number): OptionSpec[] {
+  const v4 = af === AF_INET;
+  const ipLevel = v4 ? IPPROTO_IP : IPPROTO_IPV6;
+  const { sndbuf, rcvbuf } = limits();
+  const specs: OptionSpec[] = [
+    byteOption(T_IP_TOS, ipLevel, v4 ? IP_TOS : IPV6_TCLASS, 0),
+    byteOption(T_IP_TTL, ipLevel, v4 ? IP_TTL : IPV6_UNICAST_HOPS, 1),
+    booleanOption(T_INET_IP, T_IP_REUSEADDR, SOL_SOCKET, SO_REUSEADDR),
+    booleanOption(T_INET_IP, T_IP_DONTROUTE, SOL_SOCKET, SO_DONTROUTE),
+    bufferOption(XTI_SNDBUF, SO_SNDBUF, sndbuf),
+    bufferOption(XTI_RCVBUF, SO_RCVBUF, rcvbuf),
+  ];
+  if (transport === "tcp") {
+    specs.push(
+      booleanOption(T_INET_TCP, T_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY),
+      {
+        level: T_INET_TCP,
+        name: T_TCP_MAXSEG,
+        length: 4,
+        readOnly: true,
+        read: (s) => scalarValue(s.getInt(IPPROTO_TCP, TCP_MAXSEG) ?? MSS_DEFAULT),
+        check: (value) => ({ status: T_FAILURE, value }),
+        fixedDefault: scalarValue(MSS_DEFAULT),
+      },
+      {
+        level: T_INET_TCP,
+        name: T_TCP_KEEPALIVE,
+        length: 8,
+        read: (s) => {
+          const on = (s.getInt(SOL_SOCKET, SO_KEEPALIVE) ?? 0) !== 0;
+          const idle = s.getInt(IPPROTO_TCP, TCP_KEEPIDLE) ?? KEEPALIVE_DEFAULT_MINUTES * 60;
+          return scalarsValue(on ? T_YES : T_NO, Math.max(1, Math.round(idle / 60)));
+        },
+        write: (s, v) => {
+          const minutes = readScalar(v, 1);
+          s.setInt(IPPROTO_TCP, TCP_KEEPIDLE, (minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes) * 60);
+          s.setInt(SOL_SOCKET, SO_KEEPALIVE, (readScalar(v, 0) & T_YES) !== 0 ? 1 : 0);
+        },
+        check: keepaliveRule,
+      },
+      {
+        level: XTI_GENERIC,
+        name: XTI_LINGER,
+        length: 8,
+        read: (_s, self) => self.lingerValue(),
+        write: (s, v, self) => {
+          self.recordLinger(v);
+          const abort = readScalar(v, 0) === T_YES && readScalar(v, 1) === 0;
+          s.setLinger(abort, 0);
+        },
+        check: lingerRule,
+        fixedDefault: scalarsValue(T_NO, T_UNSPEC),
+      },
+    );
+  } else {
+    specs.push(
+      v4
+        ? booleanOption(T_INET_UDP, T_UDP_CHECKSUM, SOL_SOCKET, SO_NO_CHECK, true)
+        : { level: T_INET_UDP, name: T_UDP_CHECKSUM, length: 4, readOnly: true, read: () => flag(true), check: (value) => ({ status: T_FAILURE, value }) },
+    );
+    if (v4) specs.push(booleanOption(T_INET_IP, T_IP_BROADCAST, SOL_SOCKET, SO_BROADCAST));
+  }
+  return specs;
+}
+
+/** The sockets an endpoint's options apply to: the first is the one read back. */
+export type OptionSockets = () => readonly KernelSocket[];
+
+export class InetOptions {
+  readonly table: readonly ProviderOption[];
+  private readonly specs: OptionSpec[];
+  /** Values negotiated on this endpoint, by spec, to apply to later sockets. */
+  private readonly negotiated = new Map<OptionSpec, Uint8Array>();
+  private linger = scalarsValue(T_NO, T_UNSPEC);
+  private rcvbufBytes: number;
+
+  /**
+   * `defaults` are the values of a socket nobody has configured (read once per provider); the
+   * endpoint's sockets come from `sockets`.
+   */
+  constructor(
+    transport: Transport,
+    af: number,
+    private readonly sockets: OptionSockets,
+    defaults: ReadonlyMap<string, Uint8Array>,
+  ) {
+    this.specs = specsFor(transport, af);
+    this.table = this.specs.map((spec) => this.option(spec, defaults.get(key(spec)) ?? spec.fixedDefault ?? new Uint8Array(spec.length)));
+    const first = sockets()[0];
+    this.rcvbufBytes = first === undefined ? 65536 : readUscalar(this.spec(XTI_GENERIC, XTI_RCVBUF).read(first, this));
+  }
+
+  /** The values of a socket nobody has configured, keyed for the constructor's `defaults`. */
+  static defaultsOf(transport: Transport, af: number, s: KernelSocket): Map<string, Uint8Array> {
+    const scratch = new InetOptions(transport, af, () => [s], new Map());
+    return new Map(scratch.specs.filter((spec) => spec.fixedDefault === undefined).map((spec) => [key(spec), spec.read(s, scratch)]));
+  }
+
+  /** XTI_RCVBUF in bytes: the receive high-water mark of the endpoint's user. */
+  receiveBuffer(): number {
+    return this.rcvbufBytes;
+  }
+
+  /** XTI_LINGER as negotiated: null when off, else the seconds (T_INFINITE, T_UNSPEC or >= 0). */
+  lingerSeconds(): number | null {
+    return readScalar(this.linger, 0) === T_YES ? readScalar(this.linger, 1) : null;
+  }
+
+  /** @internal XTI_LINGER's stored value. */
+  lingerValue(): Uint8Array {
+    return this.linger;
+  }
+
+  /** @internal */
+  recordLinger(value: Uint8Array): void {
+    this.linger = value.slice();
+  }
+
+  /** Apply every value negotiated on this endpoint to a socket it starts using. */
+  applyTo(s: KernelSocket): void {
+    for (const [spec, value] of this.negotiated) spec.write?.(s, value, this);
+  }
+
+  /** The size of a t_opthdr buffer holding every option of the table (t_info.options). */
+  static largestBuffer(transport: Transport, af: number): number {
+    return specsFor(transport, af).reduce((size, spec) => size + ((T_OPTHDR_SIZE + spec.length + 3) & ~3), 0);
+  }
+
+  private spec(level: number, name: number): OptionSpec {
+    const found = this.specs.find((s) => s.level === level && s.name === name);
+    if (found === undefined) throw new Error(`no option ${level}/${name}`);
+    return found;
+  }
+
+  private option(spec: OptionSpec, initial: Uint8Array): ProviderOption {
+    const self = this;
+    return {
+      level: spec.level,
+      name: spec.name,
+      length: spec.length,
+      readOnly: () => spec.readOnly === true,
+      defaultValue: () => initial,
+      currentValue(): Uint8Array {
+        const s = self.sockets()[0];
+        return s === undefined ? initial : spec.read(s, self);
+      },
+      check: spec.check,
+      set(value: Uint8Array): void {
+        const v = value.slice();
+        self.negotiated.set(spec, v);
+        for (const s of self.sockets()) spec.write?.(s, v, self);
+        if (spec.level === XTI_GENERIC && spec.name === XTI_RCVBUF) {
+          const s = self.sockets()[0];
+          self.rcvbufBytes = s === undefined ? readUscalar(v) : readUscalar(spec.read(s, self));
+        }
+      },
+    };
+  }
+}
+
+function key(spec: OptionSpec): string {
+  return `${spec.level}/${spec.name}`;
+}
