@@ -82,6 +82,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     segmentsReceived: 0,
     segmentsSent: 0,
     malformed: 0,
+    zeroPort: 0,
     resetsSent: 0,
     challengeAcksSuppressed: 0,
     listenOverflows: 0,
@@ -214,9 +215,15 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
 
   input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted = false): void {
     if (this.closed) return;
-    const seg = decodeTcp(payload, src, dst, !checksumTrusted);
-    if (seg === null || seg.srcPort === 0 || seg.dstPort === 0) {
+    // The decoder counts why it rejected a segment in the host's wire counters (tcpBadChecksum...).
+    const seg = decodeTcp(payload, src, dst, !checksumTrusted, this.host.wireCounters);
+    if (seg === null) {
       this.counters.malformed++;
+      return;
+    }
+    if (seg.srcPort === 0 || seg.dstPort === 0) {
+      this.counters.malformed++;
+      this.counters.zeroPort++;
       return;
     }
     this.counters.segmentsReceived++;

@@ -133,8 +133,13 @@ export interface TcpConnectionInfo {
 export interface EngineStats {
   segmentsReceived: number;
   segmentsSent: number;
-  /** Undecodable segments (bad checksum, bad header), counted and dropped. */
+  /**
+   * Segments dropped as malformed: undecodable ones (the reason is in the host's wire counters:
+   * tcpTooShort, tcpBadDataOffset, tcpBadChecksum) and those with port 0 (`zeroPort`).
+   */
   malformed: number;
+  /** Segments from or to port 0 (part of `malformed`). */
+  zeroPort: number;
   /** Resets sent for segments that matched no connection or listener. */
   resetsSent: number;
   /** Challenge ACKs withheld by the RFC 5961 rate limit. */
