@@ -116,6 +116,18 @@ export interface ConnectionStats {
   receiveWindow: number;
   /** Effective send MSS (payload bytes per full segment). */
   mss: number;
+  /** Tail loss probes sent (RFC 8985 §7). */
+  lossProbes: number;
+  /** Segments RACK deemed lost (RFC 8985 §6), retransmissions included. */
+  rackLosses: number;
+  /** Rescue retransmissions (RFC 6675 NextSeg() rule 4). */
+  rescueRetransmits: number;
+  /** ACKs from the peer carrying a D-SACK (RFC 2883): a segment reached it twice. */
+  dsacksReceived: number;
+  /** D-SACK blocks we sent for duplicates we received. */
+  dsacksSent: number;
+  /** Congestion responses undone because D-SACKs showed all their retransmissions spurious (RFC 3708). */
+  undoneRecoveries: number;
 }
 
 /** What a connection negotiated, and where it runs (for diagnostics and the XTI adapter). */
