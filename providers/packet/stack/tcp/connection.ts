@@ -525,6 +525,9 @@ export class TcpConnection {
     if (this.timestampsOk && ts !== undefined && !rst && this.tsRecentAt >= 0 && seqLt(ts.value, this.tsRecent)) {
       if (this.clock.now() - this.tsRecentAt <= PAWS_IDLE_LIMIT_MS) {
         this.counters.pawsDrops++;
+        // The usual old duplicate: an original that arrives after its retransmission. Its data
+        // below RCV.NXT is reported as a D-SACK, which is how the sender learns the resend was spurious.
+        this.duplicateBelowRcvNxt(seq, payload.length);
         this.answerInvalid(seg);
         return;
       }
@@ -542,7 +545,7 @@ export class TcpConnection {
     if (!rcv.acceptable(seq, segLen)) {
       if (rst) return;
       // Data entirely below RCV.NXT arrived twice: say so in a D-SACK (RFC 2883).
-      if (payload.length > 0 && seqLe(seqAdd(seq, payload.length), rcv.rcvNxt)) this.noteDuplicate(seq, seqAdd(seq, payload.length));
+      this.duplicateBelowRcvNxt(seq, payload.length);
       this.answerInvalid(seg);
       return;
     }
@@ -871,6 +874,14 @@ export class TcpConnection {
     if (!this.sackOk || (rcv.queue.isEmpty && !rcv.dsackPending)) return undefined;
     if (rcv.dsackPending) this.counters.dsacksSent++;
     return rcv.sackBlocks(this.timestampsOk ? 3 : 4);
+  }
+
+  /** The part of [seq, seq + len) below RCV.NXT, if any, arrived twice. */
+  private duplicateBelowRcvNxt(seq: number, len: number): void {
+    const rcvNxt = this.receiver.rcvNxt;
+    if (len === 0 || !seqLt(seq, rcvNxt)) return;
+    const end = seqAdd(seq, len);
+    this.noteDuplicate(seq, seqLt(end, rcvNxt) ? end : rcvNxt);
   }
 
   /** A duplicate of [start, end) arrived: the next ACK reports it, at once (D-SACK, RFC 2883). */

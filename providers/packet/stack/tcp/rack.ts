@@ -23,9 +23,13 @@ export class Rack {
   minRtt = Infinity;
   /** RACK.rtt: the RTT of the most recently sent segment that was delivered. */
   rtt = 0;
-  /** RACK.xmit_ts and RACK.end_seq of that segment; `xmitTime` is -Infinity before any. */
+  /**
+   * RACK.xmit_ts of that segment (-Infinity before any), and the order of its transmission, which
+   * stands in for RACK.end_seq in ordering transmissions of the same clock tick (a retransmission
+   * and new data sent in the same millisecond are told apart by which left first, not by sequence).
+   */
   xmitTime = -Infinity;
-  endSeq = 0;
+  xmitSerial = -1;
   /** RACK.fack: the highest end sequence delivered. */
   private fack: number | null = null;
   reorderingSeen = false;
@@ -36,7 +40,8 @@ export class Rack {
 
   /**
    * Steps 1-3 for one segment this ACK delivered. `echoTime` is when the ACK's timestamp echo was
-   * sent (clock ms, floored), or null without timestamps.
+   * sent (clock ms, floored), or null when it says nothing about this segment (no timestamps, or
+   * a SACKed segment, whose ACK echoes the last in-order one).
    */
   delivered(seg: SentSegment, now: number, echoTime: number | null): void {
     if (this.fack === null || seqGt(seg.end, this.fack)) this.fack = seg.end;
@@ -46,9 +51,9 @@ export class Rack {
     // predates the retransmission) or comes back faster than any round trip could (step 2).
     if (seg.retransmitted && ((echoTime !== null && echoTime < Math.floor(seg.xmitTime)) || rtt < this.minRtt)) return;
     if (!seg.retransmitted && rtt < this.minRtt) this.minRtt = rtt;
-    if (sentAfter(seg.xmitTime, seg.end, this.xmitTime, this.endSeq)) {
+    if (sentAfter(seg.xmitTime, seg.xmitSerial, this.xmitTime, this.xmitSerial)) {
       this.xmitTime = seg.xmitTime;
-      this.endSeq = seg.end;
+      this.xmitSerial = seg.xmitSerial;
       this.rtt = rtt;
     }
   }
@@ -85,7 +90,7 @@ export class Rack {
     let wait = 0;
     for (let seg = board.oldestInFlight; seg !== null; ) {
       const next = seg.nextSent;
-      if (!sentAfter(this.xmitTime, this.endSeq, seg.xmitTime, seg.end)) break; // the rest left later
+      if (!sentAfter(this.xmitTime, this.xmitSerial, seg.xmitTime, seg.xmitSerial)) break; // the rest left later
       const remaining = seg.xmitTime + this.rtt + reoWnd - now;
       if (remaining <= 0) markLost(seg);
       else wait = Math.max(wait, remaining);
@@ -113,7 +118,7 @@ export class Rack {
   }
 }
 
-/** RACK_sent_after: (t1, seq1) left after (t2, seq2); equal times are ordered by sequence. */
-export function sentAfter(t1: number, seq1: number, t2: number, seq2: number): boolean {
-  return t1 > t2 || (t1 === t2 && seqGt(seq1, seq2));
+/** RACK_sent_after: the transmission (t1, serial1) left after (t2, serial2). */
+export function sentAfter(t1: number, serial1: number, t2: number, serial2: number): boolean {
+  return t1 > t2 || (t1 === t2 && serial1 > serial2);
 }

@@ -31,6 +31,8 @@ export class SentSegment {
     public end: number,
     /** When it last left (clock ms). */
     public xmitTime: number,
+    /** Order of its last transmission among all of them: orders transmissions within one clock tick. */
+    public xmitSerial: number,
   ) {}
 
   get length(): number {
@@ -57,6 +59,8 @@ export class Scoreboard {
   highSacked: number | null = null;
   /** Lowest index that may hold a lost segment awaiting retransmission. */
   private lostHint = 0;
+  /** Transmissions so far (SentSegment.xmitSerial). */
+  private serial = 0;
 
   get count(): number {
     return this.segments.length - this.head;
@@ -87,7 +91,7 @@ export class Scoreboard {
 
   /** New data [start, end) left at `now` (it always extends the sequence space). */
   sent(start: number, end: number, now: number): void {
-    const seg = new SentSegment(start, end, now);
+    const seg = new SentSegment(start, end, now, this.serial++);
     this.segments.push(seg);
     this.link(seg);
   }
@@ -129,6 +133,7 @@ export class Scoreboard {
         this.retransBytes += seg.length;
       }
       seg.xmitTime = now;
+      seg.xmitSerial = this.serial++;
       this.link(seg);
     }
   }
@@ -293,7 +298,7 @@ export class Scoreboard {
   /** Cut segments[i] at `at`; the first part (returned) and the rest keep every mark. */
   private split(i: number, at: number): SentSegment {
     const seg = this.segments[i] as SentSegment;
-    const rest = new SentSegment(at, seg.end, seg.xmitTime);
+    const rest = new SentSegment(at, seg.end, seg.xmitTime, seg.xmitSerial);
     rest.retransmitted = seg.retransmitted;
     rest.sacked = seg.sacked;
     rest.lost = seg.lost;

@@ -247,8 +247,13 @@ export class TcpSender {
     now: number,
     echoTime: number | null = null,
   ): AckResult {
+    // A SACKed segment's ACK echoes the timestamp of the last in-order segment (RFC 7323 §4.3),
+    // not its own: only a cumulative ACK's echo can tell which transmission arrived.
     const delivered = (seg: SentSegment): void => {
       if (this.sackEnabled) this.rack.delivered(seg, now, echoTime);
+    };
+    const sacked = (seg: SentSegment): void => {
+      if (this.sackEnabled) this.rack.delivered(seg, now, null);
     };
     const advanced = seqGt(ack, this.sndUna);
     const wasRecovering = this.lossState === LossState.Recovery;
@@ -264,7 +269,7 @@ export class TcpSender {
         const [left, right] = blocks[i] as readonly [number, number];
         // RFC 2018: only blocks within SND.UNA..SND.NXT can be valid.
         if (seqLt(left, right) && seqGt(right, this.sndUna) && seqLe(right, this.sndNxt)) {
-          newlySacked += this.scoreboard.sack(seqGt(left, this.sndUna) ? left : this.sndUna, right, delivered);
+          newlySacked += this.scoreboard.sack(seqGt(left, this.sndUna) ? left : this.sndUna, right, sacked);
         }
       }
       if (dsack !== null) this.onDsack(dsack[0], dsack[1]);
