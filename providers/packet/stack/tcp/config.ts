@@ -61,8 +61,13 @@ export interface TcpConfig {
    * Invalid segments carrying data are always answered (their sender needs the ACK).
    */
   invalidAckIntervalMs: number;
-  /** Half-open (SYN_RECEIVED) connections per listener beyond which new SYNs are dropped. */
+  /**
+   * Half-open (SYN_RECEIVED) connections per listener; past them a SYN gets a SYN cookie (or is
+   * dropped, without `synCookies`).
+   */
   synBacklog: number;
+  /** Answer SYNs with SYN cookies (RFC 4987 §3.6) while a listener's SYN queue is full. */
+  synCookies: boolean;
   /** Ephemeral port range (RFC 6056 suggests 49152-65535): for binds without a port and active opens. */
   ephemeralPortMin: number;
   ephemeralPortMax: number;
@@ -92,6 +97,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   challengeAckLimit: 100,
   invalidAckIntervalMs: 500,
   synBacklog: 256,
+  synCookies: true,
   ephemeralPortMin: EPHEMERAL_PORT_MIN,
   ephemeralPortMax: EPHEMERAL_PORT_MAX,
 });

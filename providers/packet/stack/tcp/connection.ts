@@ -424,6 +424,31 @@ export class TcpConnection {
   }
 
   /**
+   * A valid SYN cookie came back in `ack` (RFC 4987 §3.6): the handshake is complete. `peer` holds
+   * the SYN's options as the cookie preserved them (MSS, and window scale and SACK-permitted when
+   * timestamps carried them).
+   */
+  openFromCookie(ack: TcpSegment, peer: TcpOptions): void {
+    this.receiver.start(seqAdd(ack.seq, -1));
+    this.receiver.windowField(false); // the window the cookie SYN-ACK offered (unscaled, at most 64 KiB)
+    this.negotiate(peer);
+    const s = this.sender;
+    s.synSent();
+    s.synAcknowledged();
+    s.initWindow(seqAdd(ack.seq, -1), ack.ack, 0);
+    s.updateWindow(ack.seq, ack.ack, ack.window, true);
+    if (peer.timestamp !== undefined && this.timestampsOk) this.setTsRecent(peer.timestamp.value);
+    this.lastAckSent = this.receiver.rcvNxt;
+    this.setState(TcpState.SYN_RECEIVED);
+    this.becomeEstablished();
+  }
+
+  /** The connection has reached CLOSED. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
    * RFC 6191-style TIME_WAIT assassination check: a new SYN may reuse this 4-tuple if its
    * timestamp (when both use them) or its sequence number is beyond what the old connection saw.
    */

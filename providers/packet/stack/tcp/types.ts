@@ -156,8 +156,14 @@ export interface EngineStats {
   resetsSent: number;
   /** Challenge ACKs withheld by the RFC 5961 rate limit. */
   challengeAcksSuppressed: number;
-  /** SYNs dropped because a listener's backlog was full. */
+  /** SYNs (or cookie ACKs) dropped because a listener's accept queue was full, or its SYN queue without cookies. */
   listenOverflows: number;
+  /** SYN-ACKs sent with a SYN cookie because a listener's SYN queue was full (RFC 4987 §3.6). */
+  synCookiesSent: number;
+  /** ACKs that brought a valid cookie back: connections made from cookies. */
+  synCookiesValidated: number;
+  /** ACKs checked for a cookie (while cookies were in use) whose cookie was invalid or too old: answered with RST. */
+  synCookiesRejected: number;
   activeConnections: number;
 }
 
