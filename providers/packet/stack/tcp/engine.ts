@@ -345,8 +345,9 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     const iss = this.cookies.make(tuple, syn.seq, syn.options.mss ?? DEFAULT_PEER_MSS);
     const c = this.config;
     const offer = { windowScaling: c.windowScaling, sack: c.sack, timestamps: c.timestamps, windowShift: windowShiftFor(this.receiveBufferOf(listener)), mss: this.mssFor(src) };
-    // The connection made later uses the same per-connection timestamp offset (it hashes the same 4-tuple).
-    const tsNow = (Math.floor(this.host.clock.now()) + this.isn.generate(dst, syn.dstPort, src, syn.srcPort).timestampOffset) >>> 0;
+    // The connection made later uses the same per-connection timestamp offset (it hashes the same
+    // 4-tuple); only worth a hash when the SYN asked for timestamps.
+    const tsNow = offer.timestamps && syn.options.timestamp !== undefined ? (Math.floor(this.host.clock.now()) + this.isn.generate(dst, syn.dstPort, src, syn.srcPort).timestampOffset) >>> 0 : 0;
     listener.cookieSentAt = this.host.clock.now();
     this.counters.synCookiesSent++;
     this.send(dst, src, {
