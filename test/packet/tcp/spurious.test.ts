@@ -29,6 +29,16 @@ describe("packet/tcp spurious retransmission detection (RFC 3708)", () => {
     expect(d.allSpurious).to.equal(true);
   });
 
+  it("leaves retransmissions made after the recovery ended out of the episode", () => {
+    const d = new SpuriousRetransmitDetector();
+    d.begin(0);
+    d.retransmitted(0, 100);
+    d.recoveryEnded();
+    d.retransmitted(900, 1000); // a loss probe, say: not the episode's
+    expect(d.dsack(0, 100)).to.equal(true);
+    expect(d.allSpurious).to.equal(true);
+  });
+
   it("cannot call an episode without D-SACKs spurious, nor one too large to track", () => {
     const d = new SpuriousRetransmitDetector();
     d.begin(0);

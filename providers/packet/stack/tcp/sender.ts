@@ -382,6 +382,7 @@ export class TcpSender {
     this.lossState = LossState.Open;
     this.rescueRxt = null;
     this.rack.recoveryEnded(this.sndUna);
+    this.spurious.recoveryEnded();
   }
 
   /** A congestion response begins: remember how to undo it. */

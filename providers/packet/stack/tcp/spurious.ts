@@ -5,8 +5,9 @@
  * response was a mistake and the sender may undo it.
  *
  * The ranges retransmitted in the episode are kept (at most MAX_RANGES; beyond that the episode
- * can no longer be undone). A D-SACK retires the ranges it overlaps. A duplicate the network
- * made of an original segment is D-SACKed too, but matches no retransmitted range and is ignored.
+ * can no longer be undone), until the recovery ends; D-SACKs keep counting after that, since they
+ * come a round trip later. A D-SACK retires the ranges it overlaps. A duplicate the network made
+ * of an original segment is D-SACKed too, but matches no retransmitted range and is ignored.
  */
 import { seqGt, seqLt } from "./seq.js";
 
@@ -14,6 +15,8 @@ const MAX_RANGES = 1024;
 
 export class SpuriousRetransmitDetector {
   private active = false;
+  /** Retransmissions still belong to the episode (its recovery has not ended). */
+  private recording = false;
   private undoable = false;
   /** [start, end) pairs of retransmissions not yet D-SACKed. */
   private ranges: number[] = [];
@@ -28,20 +31,27 @@ export class SpuriousRetransmitDetector {
   /** A recovery episode starts; SND.UNA is `sndUna`. */
   begin(sndUna: number): void {
     this.active = true;
+    this.recording = true;
     this.undoable = true;
     this.ranges = [];
     this.from = sndUna;
     this.dsacked = 0;
   }
 
+  /** The episode's recovery ended: later retransmissions (probes, say) are not part of it. */
+  recoveryEnded(): void {
+    this.recording = false;
+  }
+
   /** Give up on this episode (a later one started, or the state it would restore is gone). */
   end(): void {
     this.active = false;
+    this.recording = false;
     this.ranges = [];
   }
 
   retransmitted(start: number, end: number): void {
-    if (!this.active) return;
+    if (!this.recording) return;
     if (this.ranges.length >= 2 * MAX_RANGES) this.undoable = false;
     else this.ranges.push(start, end);
   }
@@ -66,5 +76,4 @@ export class SpuriousRetransmitDetector {
   get allSpurious(): boolean {
     return this.active && this.undoable && this.dsacked > 0 && this.ranges.length === 0;
   }
-
 }
