@@ -11,114 +11,12 @@
  * removed before the stack's phase, so the kernel never owns or answers for the stack's 198.18.0.2.
  * The receiving peer is the same Python program in every case.
  */
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { connect as netConnect } from "node:net";
 import { parseArgs } from "node:util";
 import { UserHost } from "../providers/packet/host.js";
-import type { TcpConnection } from "../providers/packet/stack/tcp/connection.js";
-import { parseIpv4Address } from "../providers/packet/wire/ipv4-address.js";
-import { kernelTcp, type KernelProcess } from "../test/packet/interop/helpers/kernel-peer.js";
-import { KERNEL_IP, PREFIX_LENGTH, STACK_IF, STACK_IP, STACK_MAC, topologyDown, topologyUp } from "../test/packet/interop/helpers/topology.js";
+import { INTEROP as TOPOLOGY } from "../test/packet/interop/helpers/topology.js";
+import { kernelRun, median, setRootOffloads, stackRun, withRootAddress, type Direction, type Sample } from "./transfer.js";
 
 const ROOT_SIDE_IP = "198.18.0.3";
-const KERNEL = parseIpv4Address(KERNEL_IP)!;
-const CHUNK = randomBytes(1024 * 1024);
-
-type Direction = "upload" | "download";
-interface Sample {
-  seconds: number;
-  cpuSeconds: number;
-}
-
-function cpuNow(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
-
-async function kernelPeer(port: number, direction: Direction, bytes: number): Promise<KernelProcess> {
-  // Upload: the sink reads to our FIN before closing, so its FIN marks the last byte received.
-  const peer = kernelTcp({ listen: port, sendBytes: direction === "download" ? bytes : 0, order: direction === "upload" ? "recv-first" : "send-first" });
-  await peer.ready;
-  return peer;
-}
-
-/** One transfer through the user-space stack. */
-async function stackRun(host: UserHost, port: number, direction: Direction, bytes: number): Promise<Sample> {
-  const peer = await kernelPeer(port, direction, bytes);
-  const start = performance.now();
-  const cpu = cpuNow();
-  await new Promise<void>((resolve, reject) => {
-    let remaining = direction === "upload" ? bytes : 0;
-    let received = 0;
-    let conn: TcpConnection | null = null;
-    const pump = (): void => {
-      while (remaining > 0) {
-        const piece = CHUNK.subarray(0, Math.min(remaining, CHUNK.length));
-        if (!conn!.sendPiece(piece)) return;
-        remaining -= piece.length;
-      }
-      if (conn!.state === "ESTABLISHED" || conn!.state === "CLOSE_WAIT") conn!.shutdown();
-    };
-    conn = host.tcp.connect(
-      { remote: { address: KERNEL, port } },
-      {
-        connected: pump,
-        writable: pump,
-        data: (data) => {
-          received += data.length;
-          conn!.consumed(data.length);
-        },
-        end: () => (direction === "download" && received !== bytes ? reject(new Error(`received ${received} of ${bytes}`)) : resolve()),
-        disconnect: (reason) => reject(new Error(`stack transfer failed: ${reason}`)),
-      },
-    );
-  });
-  const sample = { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuNow() - cpu };
-  const result = await peer.result;
-  if (direction === "upload" && result["received"] !== bytes) throw new Error(`kernel received ${String(result["received"])} of ${bytes}`);
-  return sample;
-}
-
-/** One transfer through the kernel's TCP (node:net). */
-async function kernelRun(port: number, direction: Direction, bytes: number): Promise<Sample> {
-  const peer = await kernelPeer(port, direction, bytes);
-  const start = performance.now();
-  const cpu = cpuNow();
-  await new Promise<void>((resolve, reject) => {
-    const socket = netConnect({ host: KERNEL_IP, port, localAddress: ROOT_SIDE_IP });
-    let remaining = direction === "upload" ? bytes : 0;
-    let received = 0;
-    const pump = (): void => {
-      while (remaining > 0) {
-        const piece = CHUNK.subarray(0, Math.min(remaining, CHUNK.length));
-        remaining -= piece.length;
-        if (!socket.write(piece)) return;
-      }
-      socket.end();
-    };
-    socket.on("connect", pump);
-    socket.on("drain", pump);
-    socket.on("data", (data: Buffer) => (received += data.length));
-    socket.on("end", () => (direction === "download" && received !== bytes ? reject(new Error(`received ${received} of ${bytes}`)) : resolve()));
-    socket.on("error", reject);
-  });
-  const sample = { seconds: (performance.now() - start) / 1000, cpuSeconds: cpuNow() - cpu };
-  const result = await peer.result;
-  if (direction === "upload" && result["received"] !== bytes) throw new Error(`kernel received ${String(result["received"])} of ${bytes}`);
-  return sample;
-}
-
-function setRootOffloads(on: boolean): void {
-  const state = on ? "on" : "off";
-  execFileSync("ethtool", ["-K", STACK_IF, "tx", state, "tso", state, "gso", state], { stdio: "ignore" });
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { mb: { type: "string", default: "50" }, reps: { type: "string", default: "5" } } });
@@ -134,33 +32,33 @@ async function main(): Promise<void> {
     samples.set(key, [...(samples.get(key) ?? []), sample]);
   };
 
-  topologyUp();
+  TOPOLOGY.up();
   let port = 5400;
   try {
     for (let rep = 1; rep <= reps; rep++) {
       // The kernel's phase: the root side owns 198.18.0.3 only while it runs.
-      execFileSync("ip", ["addr", "add", `${ROOT_SIDE_IP}/${PREFIX_LENGTH}`, "dev", STACK_IF]);
-      try {
-        for (const offloads of [true, false]) {
-          setRootOffloads(offloads);
-          for (const direction of ["upload", "download"] as const) add(variants[offloads ? 1 : 2], direction, await kernelRun(++port, direction, bytes));
+      await withRootAddress(TOPOLOGY, ROOT_SIDE_IP, async () => {
+        try {
+          for (const offloads of [true, false]) {
+            setRootOffloads(TOPOLOGY, offloads);
+            for (const direction of ["upload", "download"] as const) add(variants[offloads ? 1 : 2], direction, await kernelRun(TOPOLOGY, ROOT_SIDE_IP, ++port, direction, bytes));
+          }
+        } finally {
+          setRootOffloads(TOPOLOGY, true);
         }
-      } finally {
-        setRootOffloads(true);
-        execFileSync("ip", ["addr", "del", `${ROOT_SIDE_IP}/${PREFIX_LENGTH}`, "dev", STACK_IF]);
-      }
+      });
       // The stack's phase: nobody in the root namespace owns an address on the veth.
-      const host = await UserHost.openAfPacket({ ifname: STACK_IF, address: STACK_IP, prefixLength: PREFIX_LENGTH, mac: STACK_MAC });
+      const host = await UserHost.openAfPacket({ ifname: TOPOLOGY.stackIf, address: TOPOLOGY.stackIp, prefixLength: TOPOLOGY.prefixLength, mac: TOPOLOGY.stackMac });
       host.device.ref(); // the kernel peer may exit before our last frames are processed
       try {
-        for (const direction of ["upload", "download"] as const) add(variants[0], direction, await stackRun(host, ++port, direction, bytes));
+        for (const direction of ["upload", "download"] as const) add(variants[0], direction, await stackRun(host, TOPOLOGY, ++port, direction, bytes));
       } finally {
         await host.close();
       }
       process.stderr.write(`repetition ${rep}/${reps} done\n`);
     }
   } finally {
-    topologyDown();
+    TOPOLOGY.down();
   }
 
   const mbps = (s: Sample): number => bytes / 1e6 / s.seconds;

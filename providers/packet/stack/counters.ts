@@ -38,8 +38,17 @@ export class Ipv4Counters {
   delivered = 0;
   /** Packets whose destination is neither our address nor a broadcast address (we do not forward). */
   notForUs = 0;
-  /** Packets from a broadcast, multicast or zero source address. */
-  badSource = 0;
+  /**
+   * Martian sources (route.ts martianSource), dropped before any transport sees them, by reason:
+   * our own address from the wire (a spoof; "land" when the port is ours too), 127/8, 0/8, the
+   * limited or subnet broadcast, 224/4, and 240/4 other than 255.255.255.255.
+   */
+  martianOwnAddress = 0;
+  martianLoopback = 0;
+  martianThisNetwork = 0;
+  martianBroadcast = 0;
+  martianMulticast = 0;
+  martianReserved = 0;
   unknownProtocol = 0;
   sent = 0;
   outNoRoute = 0;

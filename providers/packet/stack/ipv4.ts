@@ -15,10 +15,20 @@ import type { ArpCache } from "./arp-cache.js";
 import type { StackCounters } from "./counters.js";
 import { DEFAULT_ICMP_CONFIG, IcmpProtocol, type IcmpConfig, type IcmpNetwork } from "./icmp.js";
 import { DEFAULT_REASSEMBLY_CONFIG, Ipv4Reassembler, type ReassemblyConfig } from "./reassembly.js";
-import { isMulticastOrReserved, type Ipv4Routes } from "./route.js";
+import { martianSource, type Ipv4Routes, type MartianReason } from "./route.js";
 import { IPPROTO_ICMP, type IpSendOptions, type Ipv4Address, type TransportProtocol } from "./transport-host.js";
 
 const BROADCAST_MAC = new Uint8Array(MAC_LEN).fill(0xff);
+
+/** The counter each martian reason increments. */
+const MARTIAN_COUNTER = {
+  ownAddress: "martianOwnAddress",
+  loopback: "martianLoopback",
+  thisNetwork: "martianThisNetwork",
+  broadcast: "martianBroadcast",
+  multicast: "martianMulticast",
+  reserved: "martianReserved",
+} as const satisfies Record<MartianReason, keyof StackCounters["ip"]>;
 
 export interface Ipv4Config {
   /** TTL of packets we originate (default 64, as Linux). */
@@ -81,9 +91,10 @@ export class Ipv4Layer implements IcmpNetwork {
 
   /**
    * An IPv4 packet at `frame[off]`. `checksumTrusted` comes from the device (FrameInfo);
-   * `linkBroadcast` tells that the frame was sent to the Ethernet broadcast address.
+   * `linkBroadcast` tells that the frame was sent to the Ethernet broadcast address; `looped`
+   * that it is one of ours coming back through the loopback queue (its source is our address).
    */
-  input(frame: Uint8Array, off: number, checksumTrusted: boolean, linkBroadcast: boolean): void {
+  input(frame: Uint8Array, off: number, checksumTrusted: boolean, linkBroadcast: boolean, looped = false): void {
     const h = this.header;
     const ip = this.counters.ip;
     if (!parseIpv4(frame, off, frame.length - off, h, this.counters.wire)) return;
@@ -92,8 +103,9 @@ export class Ipv4Layer implements IcmpNetwork {
       ip.notForUs++;
       return;
     }
-    if (this.routes.isBroadcast(h.src) || isMulticastOrReserved(h.src)) {
-      ip.badSource++;
+    const martian = looped ? null : martianSource(h.src, this.routes);
+    if (martian !== null) {
+      ip[MARTIAN_COUNTER[martian]]++;
       return;
     }
     if (h.isFragment) {
@@ -249,6 +261,6 @@ export class Ipv4Layer implements IcmpNetwork {
     const frames = this.loopback;
     this.loopback = [];
     // The packet never left this host, so its transport checksum is as good as the sender's.
-    for (const frame of frames) this.input(frame, ETHERNET_HEADER_LEN, true, false);
+    for (const frame of frames) this.input(frame, ETHERNET_HEADER_LEN, true, false, true);
   };
 }

@@ -41,3 +41,24 @@ export class Ipv4Routes {
 export function isMulticastOrReserved(addr: Ipv4Address): boolean {
   return addr >>> 28 >= 0xe;
 }
+
+/** Why a source address cannot be a real sender on the wire (RFC 1122 §3.2.1.3, RFC 1812 §5.3.7). */
+export type MartianReason = "ownAddress" | "loopback" | "thisNetwork" | "multicast" | "broadcast" | "reserved";
+
+/**
+ * The reason `src` is a martian source for a host at `routes.address`, or null when it may be a
+ * real sender. Our own address arriving from the wire is a spoof ("land" when the port is ours
+ * too); 127/8 never leaves a host; 0/8 is "this network", valid only as a source while a host
+ * learns its address (we never do); 224/4 and the broadcast addresses are destinations only;
+ * 240/4 is reserved.
+ */
+export function martianSource(src: Ipv4Address, routes: Ipv4Routes): MartianReason | null {
+  const top = src >>> 24;
+  if (src === routes.address) return "ownAddress";
+  if (top === 127) return "loopback";
+  if (top === 0) return "thisNetwork";
+  if (routes.isBroadcast(src)) return "broadcast";
+  if (top >>> 4 === 0xe) return "multicast";
+  if (top >>> 4 === 0xf) return "reserved";
+  return null;
+}

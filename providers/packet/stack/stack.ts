@@ -9,6 +9,7 @@ import type { FrameInfo, LinkDevice } from "../link/device.js";
 import type { Random } from "../random.js";
 import { ETHERNET_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, parseEthernet } from "../wire/ethernet.js";
 import { parseIpv4Address } from "../wire/ipv4-address.js";
+import type { WireCounters } from "../wire/counters.js";
 import { isBroadcastMac, macEquals } from "../wire/mac.js";
 import { ArpCache, DEFAULT_ARP_CONFIG, type ArpConfig } from "./arp-cache.js";
 import { StackCounters } from "./counters.js";
@@ -67,6 +68,11 @@ export class Stack implements UdpNetwork {
     this.udp = new Udp(this, random, this.counters.udp, this.counters.wire);
     this.ip.register(IPPROTO_UDP, this.udp);
     device.setReceiver(this.onFrame);
+  }
+
+  /** TransportHost: the wire counters every decoder of this host reports to. */
+  get wireCounters(): WireCounters {
+    return this.counters.wire;
   }
 
   get mac(): Uint8Array {

@@ -5,6 +5,7 @@
  */
 import type { Clock } from "../clock.js";
 import type { Random } from "../random.js";
+import type { WireCounters } from "../wire/counters.js";
 
 /** IPv4 address as an unsigned 32-bit integer in host order (198.18.0.1 = 0xc6120001). */
 export type Ipv4Address = number;
@@ -32,6 +33,8 @@ export interface IpSendOptions {
 export interface TransportHost {
   readonly clock: Clock;
   readonly random: Random;
+  /** Where a transport's decoder counts why it rejected input (bad checksum, short header...); absent = not counted. */
+  readonly wireCounters?: WireCounters;
   /** The interface address used as source for `dst` (routing decides), or null if unroutable. */
   sourceFor(dst: Ipv4Address): Ipv4Address | null;
   /** True if `addr` is one of ours. */

@@ -149,8 +149,45 @@ describe("packet/net stack: IPv4 and ICMP", () => {
     expect(probe.inputs).to.have.length(0);
     expect(a.counters.ip.notForUs).to.equal(1);
     expect(a.counters.link.notOurMac).to.equal(1);
-    expect(a.counters.ip.badSource).to.equal(1);
+    expect(a.counters.ip.martianBroadcast).to.equal(1);
     expect(a.counters.link.unknownEtherType).to.equal(1);
+    await net.close();
+  });
+
+  it("drops martian sources before any transport sees them, counting each reason, but not its own looped-back packets", async () => {
+    const net = new Net();
+    const a = net.stack(1);
+    const raw = net.raw(2);
+    const probe = new RecordingTransport();
+    a.registerProtocol(253, probe);
+    const from = (src: number): Uint8Array => ipv4Frame(mac(1), mac(2), src, ip(1), 253, bytes(4));
+    const martians: Array<[number, keyof typeof a.counters.ip]> = [
+      [ip(1), "martianOwnAddress"], // our own address from the wire: a spoof ("land" with our port)
+      [0x7f000001, "martianLoopback"],
+      [0x7f123456, "martianLoopback"],
+      [0, "martianThisNetwork"],
+      [0x00010203, "martianThisNetwork"],
+      [0xffffffff, "martianBroadcast"],
+      [ip(255), "martianBroadcast"], // the subnet broadcast
+      [0xe0000001, "martianMulticast"],
+      [0xefffffff, "martianMulticast"],
+      [0xf0000001, "martianReserved"],
+      [0xfffffffe, "martianReserved"],
+    ];
+    for (const [src] of martians) raw.send(from(src));
+    raw.send(from(ip(2))); // a real neighbour gets through
+    net.clock.advance(1);
+    expect(probe.inputs.map((i) => i.src)).to.deep.equal([ip(2)]);
+    const counted = Object.fromEntries(martians.map(([, name]) => [name, a.counters.ip[name]]));
+    expect(counted).to.deep.equal({ martianOwnAddress: 1, martianLoopback: 2, martianThisNetwork: 2, martianBroadcast: 2, martianMulticast: 2, martianReserved: 2 });
+    // A packet we send to our own address comes back through the loopback queue and is delivered.
+    const looped = a.udp.bind(9, { message: () => undefined })!;
+    const got: number[] = [];
+    a.udp.bind(7, { message: (_d, src) => got.push(src) });
+    looped.sendTo(ip(1), 7, bytes(3));
+    net.clock.advance(1);
+    expect(got).to.deep.equal([ip(1)]);
+    expect(a.counters.ip.martianOwnAddress).to.equal(1);
     await net.close();
   });
 

@@ -6,7 +6,6 @@ import { negotiateOptions, windowShiftFor } from "../../../providers/packet/stac
 import { IsnGenerator } from "../../../providers/packet/stack/tcp/isn.js";
 import { ReassemblyQueue } from "../../../providers/packet/stack/tcp/reassembly.js";
 import { RttEstimator } from "../../../providers/packet/stack/tcp/rtt.js";
-import { SackScoreboard } from "../../../providers/packet/stack/tcp/scoreboard.js";
 import { SendBuffer } from "../../../providers/packet/stack/tcp/send-buffer.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax, seqMin } from "../../../providers/packet/stack/tcp/seq.js";
 
@@ -227,39 +226,6 @@ describe("packet/tcp building blocks", () => {
       const full = new Uint8Array(1514);
       q.insert(600, full.subarray(54));
       expect(q.takeAt(600)?.buffer, "a full-size payload is kept as a view").to.equal(full.buffer);
-    });
-  });
-
-  describe("SACK scoreboard (RFC 6675)", () => {
-    it("merges blocks, ignores invalid ones and finds lost holes and pipe", () => {
-      const sb = new SackScoreboard();
-      const una = NEAR_WRAP;
-      const nxt = seqAdd(una, 10_000);
-      const mss = 1000;
-      expect(sb.add(seqAdd(una, 2000), seqAdd(una, 3000), una, nxt)).to.equal(true);
-      expect(sb.add(seqAdd(una, 4000), seqAdd(una, 5000), una, nxt)).to.equal(true);
-      expect(sb.add(seqAdd(una, 3000), seqAdd(una, 4000), una, nxt)).to.equal(true); // bridges
-      expect(sb.add(seqAdd(una, 9000), seqAdd(una, 11_000), una, nxt)).to.equal(false); // beyond SND.NXT
-      expect(sb.add(seqAdd(una, -500), una, una, nxt)).to.equal(false); // below SND.UNA (D-SACK)
-      expect(sb.rangeCount).to.equal(1);
-      // 3000 bytes SACKed above [una, una+2000) > 2·MSS: that hole is lost.
-      expect(sb.headLost(una, mss)).to.equal(true);
-      expect(sb.nextLost(una, nxt, una, una, mss)).to.deep.equal({ start: una, end: seqAdd(una, 1000) });
-      expect(sb.nextLost(una, nxt, seqAdd(una, 2000), una, mss)).to.equal(null); // tail hole not lost
-      // pipe: lost hole counts 0, tail [5000, 10000) counts 5000.
-      expect(sb.pipe(una, nxt, una, una, mss)).to.equal(5000);
-      // after retransmitting the first 1000 bytes of the hole they count again.
-      expect(sb.pipe(una, nxt, seqAdd(una, 1000), una, mss)).to.equal(6000);
-      // a timeout marks everything below lostBelow lost, including the tail.
-      expect(sb.pipe(una, nxt, una, nxt, mss)).to.equal(0);
-      // SND.UNA moves into the SACKed range: 1500 SACKed bytes remain, no hole below them.
-      const una2 = seqAdd(una, 3500);
-      sb.ackTo(una2);
-      expect(sb.rangeCount).to.equal(1);
-      expect(sb.headLost(una2, mss)).to.equal(false);
-      expect(sb.pipe(una2, nxt, una2, una2, mss)).to.equal(5000); // only the tail [5000, 10000)
-      expect(sb.unsackedEnd(una2, nxt)).to.equal(una2); // SND.UNA itself is SACKed data
-      expect(sb.unsackedEnd(seqAdd(una, 5000), nxt)).to.equal(nxt);
     });
   });
 

@@ -25,8 +25,8 @@ export interface Captured {
   seg: TcpSegment;
 }
 
-/** What a filter decides for one segment in flight. */
-export type FilterVerdict = "pass" | "drop";
+/** What a filter decides for one segment in flight: pass it, drop it, or delay it by that many extra ms. */
+export type FilterVerdict = "pass" | "drop" | number;
 
 export class WireHost implements TransportHost {
   readonly sent: Captured[] = [];
@@ -64,10 +64,11 @@ export class WireHost implements TransportHost {
     if (seg === null) throw new Error("engine emitted an undecodable segment");
     if (this.record) this.sent.push({ at: this.clock.now(), src, dst, seg });
     const index = this.count++;
-    if (this.filter !== null && this.filter(seg, index) === "drop") return true;
+    const verdict = this.filter === null ? "pass" : this.filter(seg, index);
+    if (verdict === "drop") return true;
     const peer = this.peer;
     if (peer !== null) {
-      this.clock.setTimer(this.latencyMs, () => peer.protocol?.input(src, dst, payload));
+      this.clock.setTimer(this.latencyMs + (verdict === "pass" ? 0 : verdict), () => peer.protocol?.input(src, dst, payload));
     }
     return true;
   }

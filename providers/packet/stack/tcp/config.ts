@@ -3,6 +3,7 @@
  * follow the RFCs and, where an RFC leaves a choice, Linux (so a Linux peer sees familiar timing).
  */
 import { EPHEMERAL_PORT_MAX, EPHEMERAL_PORT_MIN } from "../port-table.js";
+import type { CongestionControlName } from "./congestion.js";
 
 export interface TcpConfig {
   /** Initial retransmission timeout (RFC 6298 §2.1: 1 s). */
@@ -31,6 +32,18 @@ export interface TcpConfig {
   sack: boolean;
   /** Offer timestamps (RFC 7323: RTTM and PAWS). */
   timestamps: boolean;
+  /** Report duplicate segments in the first SACK block (D-SACK, RFC 2883) when SACK is in use. */
+  dsack: boolean;
+  /** Congestion control: "cubic" (RFC 9438, the default, as on Linux) or "newreno" (RFC 5681/6582). */
+  congestionControl: CongestionControlName;
+  /** Send tail loss probes (RFC 8985 §7) when SACK is in use. */
+  lossProbes: boolean;
+  /**
+   * Least probe timeout. RFC 8985 asks for 2·SRTT; on a path with a sub-millisecond RTT that is
+   * below the clock's and a peer's ACK granularity, so probes would mostly be spurious (Linux
+   * floors it likewise).
+   */
+  lossProbeMinMs: number;
   /** Keepalive defaults for connections that enable it (Linux: 7200 s, 75 s, 9 probes). */
   keepaliveIdleMs: number;
   keepaliveIntervalMs: number;
@@ -48,8 +61,13 @@ export interface TcpConfig {
    * Invalid segments carrying data are always answered (their sender needs the ACK).
    */
   invalidAckIntervalMs: number;
-  /** Half-open (SYN_RECEIVED) connections per listener beyond which new SYNs are dropped. */
+  /**
+   * Half-open (SYN_RECEIVED) connections per listener; past them a SYN gets a SYN cookie (or is
+   * dropped, without `synCookies`).
+   */
   synBacklog: number;
+  /** Answer SYNs with SYN cookies (RFC 4987 §3.6) while a listener's SYN queue is full. */
+  synCookies: boolean;
   /** Ephemeral port range (RFC 6056 suggests 49152-65535): for binds without a port and active opens. */
   ephemeralPortMin: number;
   ephemeralPortMax: number;
@@ -69,12 +87,17 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   windowScaling: true,
   sack: true,
   timestamps: true,
+  dsack: true,
+  congestionControl: "cubic",
+  lossProbes: true,
+  lossProbeMinMs: 10,
   keepaliveIdleMs: 7_200_000,
   keepaliveIntervalMs: 75_000,
   keepaliveCount: 9,
   challengeAckLimit: 100,
   invalidAckIntervalMs: 500,
   synBacklog: 256,
+  synCookies: true,
   ephemeralPortMin: EPHEMERAL_PORT_MIN,
   ephemeralPortMax: EPHEMERAL_PORT_MAX,
 });
@@ -85,6 +108,10 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
     throw new RangeError("TCP config: need 0 < rtoMinMs <= rtoInitialMs <= rtoMaxMs");
   }
   if (config.sendBufferSize < 1 || config.receiveBufferSize < 1) throw new RangeError("TCP config: buffer sizes must be positive");
+  if (config.congestionControl !== "cubic" && config.congestionControl !== "newreno") {
+    throw new RangeError(`TCP config: unknown congestion control ${String(config.congestionControl)}`);
+  }
+  if (!(config.lossProbeMinMs >= 0)) throw new RangeError("TCP config: lossProbeMinMs must be 0 or more");
   if (config.ephemeralPortMin < 1 || config.ephemeralPortMax > 65535 || config.ephemeralPortMin > config.ephemeralPortMax) {
     throw new RangeError("TCP config: bad ephemeral port range");
   }

@@ -112,6 +112,12 @@ export class TcpConnection {
 
   // Timers.
   private readonly retransmitTimer: DeadlineTimer;
+  /** RACK's reordering timer (RFC 8985 §6.2 step 5). */
+  private readonly reorderTimer: DeadlineTimer;
+  /** The tail loss probe timer (PTO, RFC 8985 §7.2). */
+  private readonly lossProbeTimer: DeadlineTimer;
+  /** New data left or an ACK advanced SND.UNA since the probe timer was last set: restart it. */
+  private lossProbeRestart = false;
   private readonly persistTimer: DeadlineTimer;
   private readonly delayedAckTimer: DeadlineTimer;
   private readonly keepaliveTimer: DeadlineTimer;
@@ -154,6 +160,7 @@ export class TcpConnection {
     challengeAcksSent: 0,
     invalidAcksSuppressed: 0,
     outOfOrderSegments: 0,
+    dsacksSent: 0,
   };
 
   constructor(ctx: ConnectionContext, setup: ConnectionSetup) {
@@ -172,9 +179,15 @@ export class TcpConnection {
     this.keepaliveCount = this.config.keepaliveCount;
     this.offeredWindowShift = this.config.windowScaling ? windowShiftFor(setup.receiveBufferSize) : 0;
     const rtt = new RttEstimator(this.config.rtoMinMs, this.config.rtoMaxMs, this.config.rtoInitialMs);
-    this.sender = new TcpSender(setup.iss, Math.max(MIN_SEND_MSS, Math.min(DEFAULT_PEER_MSS, setup.ourMss)), setup.sendBufferSize, rtt);
+    this.sender = new TcpSender(setup.iss, Math.max(MIN_SEND_MSS, Math.min(DEFAULT_PEER_MSS, setup.ourMss)), setup.sendBufferSize, rtt, {
+      congestionControl: this.config.congestionControl,
+      lossProbes: this.config.lossProbes,
+      lossProbeMinMs: this.config.lossProbeMinMs,
+    });
     this.receiver = new TcpReceiver(setup.receiveBufferSize, setup.ourMss, this.deliver);
     this.retransmitTimer = new DeadlineTimer(this.clock, () => this.onRetransmitTimeout());
+    this.reorderTimer = new DeadlineTimer(this.clock, () => this.onReorderTimeout());
+    this.lossProbeTimer = new DeadlineTimer(this.clock, () => this.onLossProbeTimeout());
     this.persistTimer = new DeadlineTimer(this.clock, () => this.onPersistTimeout());
     this.delayedAckTimer = new DeadlineTimer(this.clock, () => this.sendAck());
     this.keepaliveTimer = new DeadlineTimer(this.clock, () => this.onKeepaliveTimeout());
@@ -232,6 +245,11 @@ export class TcpConnection {
       receiveWindow: this.receiver.window,
       outOfOrderRefused: this.receiver.queue.refused,
       mss: s.smss,
+      lossProbes: s.lossProbe.probesSent,
+      rackLosses: s.rackLosses,
+      rescueRetransmits: s.rescueRetransmits,
+      dsacksReceived: s.dsacksReceived,
+      undoneRecoveries: s.undoneRecoveries,
     };
   }
 
@@ -406,6 +424,31 @@ export class TcpConnection {
   }
 
   /**
+   * A valid SYN cookie came back in `ack` (RFC 4987 §3.6): the handshake is complete. `peer` holds
+   * the SYN's options as the cookie preserved them (MSS, and window scale and SACK-permitted when
+   * timestamps carried them).
+   */
+  openFromCookie(ack: TcpSegment, peer: TcpOptions): void {
+    this.receiver.start(seqAdd(ack.seq, -1));
+    this.receiver.windowField(false); // the window the cookie SYN-ACK offered (unscaled, at most 64 KiB)
+    this.negotiate(peer);
+    const s = this.sender;
+    s.synSent();
+    s.synAcknowledged();
+    s.initWindow(seqAdd(ack.seq, -1), ack.ack, 0);
+    s.updateWindow(ack.seq, ack.ack, ack.window, true);
+    if (peer.timestamp !== undefined && this.timestampsOk) this.setTsRecent(peer.timestamp.value);
+    this.lastAckSent = this.receiver.rcvNxt;
+    this.setState(TcpState.SYN_RECEIVED);
+    this.becomeEstablished();
+  }
+
+  /** The connection has reached CLOSED. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
    * RFC 6191-style TIME_WAIT assassination check: a new SYN may reuse this 4-tuple if its
    * timestamp (when both use them) or its sequence number is beyond what the old connection saw.
    */
@@ -507,6 +550,9 @@ export class TcpConnection {
     if (this.timestampsOk && ts !== undefined && !rst && this.tsRecentAt >= 0 && seqLt(ts.value, this.tsRecent)) {
       if (this.clock.now() - this.tsRecentAt <= PAWS_IDLE_LIMIT_MS) {
         this.counters.pawsDrops++;
+        // The usual old duplicate: an original that arrives after its retransmission. Its data
+        // below RCV.NXT is reported as a D-SACK, which is how the sender learns the resend was spurious.
+        this.duplicateBelowRcvNxt(seq, payload.length);
         this.answerInvalid(seg);
         return;
       }
@@ -522,7 +568,10 @@ export class TcpConnection {
     // space; Linux takes it too, and refusing it makes some peers repeat it forever).
     const segLen = payload.length + (syn ? 1 : 0) + (fin ? 1 : 0);
     if (!rcv.acceptable(seq, segLen)) {
-      if (!rst) this.answerInvalid(seg);
+      if (rst) return;
+      // Data entirely below RCV.NXT arrived twice: say so in a D-SACK (RFC 2883).
+      this.duplicateBelowRcvNxt(seq, payload.length);
+      this.answerInvalid(seg);
       return;
     }
     // RST (RFC 5961 §3.2): only an exact match resets; anything else in window is challenged.
@@ -540,6 +589,7 @@ export class TcpConnection {
         seq = seqAdd(seq, 1);
       }
       const drop = Math.min(skip, payload.length);
+      if (drop > 0) this.noteDuplicate(seq, seqAdd(seq, drop));
       payload = payload.subarray(drop);
       seq = seqAdd(seq, drop);
     }
@@ -581,6 +631,8 @@ export class TcpConnection {
       this.counters.bytesReceived += payload.length;
       const arrival = rcv.accept(seq, payload);
       if (this.closed) return;
+      const duplicate = arrival === Arrival.OutOfOrder ? rcv.queue.duplicate : null;
+      if (duplicate !== null) this.noteDuplicate(duplicate[0], duplicate[1]);
       if (arrival === Arrival.OutOfOrder) this.counters.outOfOrderSegments++;
       if (arrival === Arrival.OutOfOrder || arrival === Arrival.FilledHole || rcv.unackedBytes >= 2 * rcv.rcvMss) this.ackNow = true;
       else if (arrival === Arrival.InOrder) this.delayedAckTimer.ensure(this.config.delayedAckMs);
@@ -647,7 +699,8 @@ export class TcpConnection {
     const ts = seg.options.timestamp;
     const now = this.clock.now();
     const tsRtt = this.timestampsOk && ts !== undefined && seqGt(ack, s.sndUna) ? seqDiff(this.timestampNow(), ts.echo) : -1;
-    const result = s.onAck(ack, seg.options.sack, duplicate, tsRtt, now);
+    const result = s.onAck(ack, seg.options.sack, duplicate, tsRtt, now, this.echoTime(ts));
+    if (result.advanced) this.lossProbeRestart = true;
     // Any answer keeps a closed window alive indefinitely (RFC 1122 §4.2.2.17).
     this.probesUnanswered = 0;
     if (result.advanced) {
@@ -743,6 +796,7 @@ export class TcpConnection {
     try {
       if (this.canSendData()) this.transmitQueued();
       if (this.ackNow && !this.closed && this.stateValue !== TcpState.SYN_SENT) this.sendAck();
+      if (!this.closed) this.updateLossTimers();
     } finally {
       this.inOutput = false;
     }
@@ -757,6 +811,7 @@ export class TcpConnection {
     for (let t = s.next(pipe); t !== null; t = s.next(pipe)) {
       this.transmit(t, now);
       pipe += t.len + (t.fin ? 1 : 0);
+      if (!t.retransmit) this.lossProbeRestart = true;
     }
     if (s.windowLimited && s.allAcknowledged && !this.persistTimer.running) {
       this.retransmitTimer.stop();
@@ -840,8 +895,25 @@ export class TcpConnection {
   }
 
   private pendingSackBlocks(): Array<[number, number]> | undefined {
-    if (!this.sackOk || this.receiver.queue.isEmpty) return undefined;
-    return this.receiver.sackBlocks(this.timestampsOk ? 3 : 4);
+    const rcv = this.receiver;
+    if (!this.sackOk || (rcv.queue.isEmpty && !rcv.dsackPending)) return undefined;
+    if (rcv.dsackPending) this.counters.dsacksSent++;
+    return rcv.sackBlocks(this.timestampsOk ? 3 : 4);
+  }
+
+  /** The part of [seq, seq + len) below RCV.NXT, if any, arrived twice. */
+  private duplicateBelowRcvNxt(seq: number, len: number): void {
+    const rcvNxt = this.receiver.rcvNxt;
+    if (len === 0 || !seqLt(seq, rcvNxt)) return;
+    const end = seqAdd(seq, len);
+    this.noteDuplicate(seq, seqLt(end, rcvNxt) ? end : rcvNxt);
+  }
+
+  /** A duplicate of [start, end) arrived: the next ACK reports it, at once (D-SACK, RFC 2883). */
+  private noteDuplicate(start: number, end: number): void {
+    if (!this.sackOk || !this.config.dsack) return;
+    this.receiver.noteDuplicate(start, end);
+    this.ackNow = true;
   }
 
   /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, for abort and data after close. */
@@ -902,9 +974,49 @@ export class TcpConnection {
       this.terminate(this.softError ?? "ETIMEDOUT");
       return;
     }
-    s.onTimeout();
+    s.onTimeout(this.clock.now());
     this.retransmitTimer.start(s.rtt.rto);
     this.output();
+  }
+
+  /** RACK's reordering window has passed for a segment sent before one that was delivered. */
+  private onReorderTimeout(): void {
+    if (!this.canSendData()) return;
+    this.sender.onReorderTimeout(this.clock.now());
+    this.output();
+  }
+
+  /** RFC 8985 §7.3: the probe timer expired; send one probe and re-arm the retransmission timer. */
+  private onLossProbeTimeout(): void {
+    const s = this.sender;
+    if (!this.canSendData() || !s.lossProbeAllowed) return;
+    const probe = s.nextLossProbe();
+    if (probe === null) return;
+    this.sendTransmission(probe, this.clock.now());
+    s.lossProbeSent(probe);
+    this.retransmitTimer.start(s.rtt.rto);
+  }
+
+  /**
+   * After input or output, RACK's reordering timer follows the sender's deadline, and the probe
+   * timer is (re)started when new data left or SND.UNA advanced, while a probe is allowed
+   * (RFC 8985 §7.2); it never outlives the retransmission timer.
+   */
+  private updateLossTimers(): void {
+    const s = this.sender;
+    const now = this.clock.now();
+    if (s.reorderDeadline >= 0 && this.canSendData()) this.reorderTimer.start(s.reorderDeadline - now);
+    else this.reorderTimer.stop();
+    const restart = this.lossProbeRestart;
+    this.lossProbeRestart = false;
+    if (!this.canSendData() || !s.lossProbeAllowed || !this.retransmitTimer.running) {
+      this.lossProbeTimer.stop();
+      return;
+    }
+    if (!restart && this.lossProbeTimer.running) return;
+    const pto = s.lossProbeTimeout(this.retransmitTimer.remaining);
+    if (pto === null) this.lossProbeTimer.stop();
+    else this.lossProbeTimer.start(pto);
   }
 
   private persistInterval(): number {
@@ -987,6 +1099,8 @@ export class TcpConnection {
   private enterTimeWait(announce: boolean): void {
     this.setState(TcpState.TIME_WAIT);
     this.retransmitTimer.stop();
+    this.reorderTimer.stop();
+    this.lossProbeTimer.stop();
     this.persistTimer.stop();
     this.keepaliveTimer.stop();
     this.stateTimer.start(2 * this.config.mslMs);
@@ -1003,6 +1117,8 @@ export class TcpConnection {
     if (this.closed) return;
     this.setState(TcpState.CLOSED);
     this.retransmitTimer.stop();
+    this.reorderTimer.stop();
+    this.lossProbeTimer.stop();
     this.persistTimer.stop();
     this.delayedAckTimer.stop();
     this.keepaliveTimer.stop();
@@ -1072,6 +1188,13 @@ export class TcpConnection {
   private setTsRecent(value: number): void {
     this.tsRecent = value;
     this.tsRecentAt = this.clock.now();
+  }
+
+  /** When the timestamp this option echoes was sent (clock ms, floored), or null without one. */
+  private echoTime(ts: { echo: number } | undefined): number | null {
+    if (!this.timestampsOk || ts === undefined) return null;
+    const age = seqDiff(this.timestampNow(), ts.echo);
+    return age >= 0 ? Math.floor(this.clock.now()) - age : null;
   }
 
   /** Our timestamp clock: 1 ms ticks plus the per-connection offset (RFC 7323 §5.4). */

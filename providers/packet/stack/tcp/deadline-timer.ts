@@ -20,6 +20,11 @@ export class DeadlineTimer {
     return this.deadline >= 0;
   }
 
+  /** Milliseconds until it expires (Infinity when stopped). */
+  get remaining(): number {
+    return this.deadline < 0 ? Infinity : Math.max(0, this.deadline - this.clock.now());
+  }
+
   /** (Re)start to expire `delayMs` from now. */
   start(delayMs: number): void {
     const at = this.clock.now() + Math.max(0, delayMs);

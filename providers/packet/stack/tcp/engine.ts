@@ -13,11 +13,15 @@ import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingL
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
 import { TcpConnection, checkIpByte, type ConnectionContext } from "./connection.js";
 import { IsnGenerator } from "./isn.js";
+import { DEFAULT_PEER_MSS, windowShiftFor } from "./options.js";
+import { COOKIE_PERIOD_MS, SynCookies, cookiePeerOptions, cookieSynAckOptions } from "./syn-cookies.js";
 import { TcpListener, type ListenerHost } from "./listener.js";
 import { seqAdd } from "./seq.js";
 import { TcpError, TcpState, type ConnectionHandlers, type ConnectionOptions, type EngineStats, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
 
 const EMPTY = new Uint8Array(0);
+/** A listener checks ACKs for cookies while its last cookie may still come back (three periods). */
+const COOKIE_LIFETIME_MS = 3 * COOKIE_PERIOD_MS;
 
 export interface BindOptions {
   /** Local address; 0 or absent = every local address. */
@@ -67,6 +71,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   readonly config: TcpConfig;
   private readonly host: TransportHost;
   private readonly isn: IsnGenerator;
+  private readonly cookies: SynCookies;
   private readonly connections = new Map<string, TcpConnection>();
   /** port → listeners on it (one per local address, 0 = any). */
   private readonly listeners = new Map<number, TcpListener[]>();
@@ -82,15 +87,20 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     segmentsReceived: 0,
     segmentsSent: 0,
     malformed: 0,
+    zeroPort: 0,
     resetsSent: 0,
     challengeAcksSuppressed: 0,
     listenOverflows: 0,
+    synCookiesSent: 0,
+    synCookiesValidated: 0,
+    synCookiesRejected: 0,
   };
 
   constructor(host: TransportHost, config: Partial<TcpConfig> = {}) {
     this.host = host;
     this.config = resolveTcpConfig(config);
     this.isn = new IsnGenerator(host.clock, host.random);
+    this.cookies = new SynCookies(host.clock, host.random);
     this.ports = new PortTable(host.random, { min: this.config.ephemeralPortMin, max: this.config.ephemeralPortMax });
     this.context = {
       clock: host.clock,
@@ -214,9 +224,15 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
 
   input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted = false): void {
     if (this.closed) return;
-    const seg = decodeTcp(payload, src, dst, !checksumTrusted);
-    if (seg === null || seg.srcPort === 0 || seg.dstPort === 0) {
+    // The decoder counts why it rejected a segment in the host's wire counters (tcpBadChecksum...).
+    const seg = decodeTcp(payload, src, dst, !checksumTrusted, this.host.wireCounters);
+    if (seg === null) {
       this.counters.malformed++;
+      return;
+    }
+    if (seg.srcPort === 0 || seg.dstPort === 0) {
+      this.counters.malformed++;
+      this.counters.zeroPort++;
       return;
     }
     this.counters.segmentsReceived++;
@@ -266,28 +282,48 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
 
   // ---------------------------------------------------------------- internals
 
-  /** RFC 9293 §3.10.7.2: a segment for a LISTEN endpoint. */
+  /**
+   * RFC 9293 §3.10.7.2: a segment for a LISTEN endpoint. A SYN meeting a full SYN queue gets a
+   * SYN cookie instead of a half-open connection (RFC 4987 §3.6); an ACK while cookies are in use
+   * may bring one back.
+   */
   private listenInput(listener: TcpListener, src: Ipv4Address, dst: Ipv4Address, seg: TcpSegment): void {
     if ((seg.flags & TCP_RST) !== 0) return;
     if ((seg.flags & TCP_ACK) !== 0) {
+      if ((seg.flags & TCP_SYN) === 0 && this.acceptCookie(listener, src, dst, seg)) return;
       this.sendReset(dst, src, seg.dstPort, seg.srcPort, seg.ack, 0, TCP_RST);
       return;
     }
-    if ((seg.flags & TCP_SYN) === 0) return;
-    if (!listener.admitsSyn(this.config.synBacklog)) {
-      this.counters.listenOverflows++;
+    if ((seg.flags & TCP_SYN) === 0 || !listener.isOpen) return;
+    if (!listener.canComplete()) {
+      this.counters.listenOverflows++; // the accept queue is full: a cookie would not help either
       return;
     }
-    const numbers = this.isn.generate(dst, seg.dstPort, src, seg.srcPort);
+    if (listener.halfOpenCount >= this.config.synBacklog) {
+      if (this.config.synCookies) this.sendCookie(listener, src, dst, seg);
+      else this.counters.listenOverflows++;
+      return;
+    }
+    const conn = this.passiveConnection(listener, src, dst, seg);
+    listener.adopt(conn);
+    conn.openPassive(seg);
+  }
+
+  /**
+   * A connection of `listener` for the peer of `seg`, registered with the engine and holding the
+   * port; its ISS is `iss` (a cookie) or a fresh RFC 6528 one.
+   */
+  private passiveConnection(listener: TcpListener, src: Ipv4Address, dst: Ipv4Address, seg: TcpSegment, iss?: number): TcpConnection {
     const options = listener.connectionOptions;
+    const numbers = this.isn.generate(dst, seg.dstPort, src, seg.srcPort);
     const conn = new TcpConnection(this.context, {
       local: { address: dst, port: seg.dstPort },
       remote: { address: src, port: seg.srcPort },
-      iss: numbers.iss,
+      iss: iss ?? numbers.iss,
       timestampOffset: numbers.timestampOffset,
       ourMss: this.mssFor(src),
       sendBufferSize: options.sendBufferSize ?? this.config.sendBufferSize,
-      receiveBufferSize: options.receiveBufferSize ?? this.config.receiveBufferSize,
+      receiveBufferSize: this.receiveBufferOf(listener),
       handlers: null,
       owner: listener,
     });
@@ -296,8 +332,58 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     // The connection occupies the listener's port for as long as it lives (TIME_WAIT included).
     const reservation = this.listenerPorts.get(listener);
     if (reservation !== undefined) this.connectionPorts.set(conn, reservation.retain());
-    listener.adopt(conn);
-    conn.openPassive(seg);
+    return conn;
+  }
+
+  private receiveBufferOf(listener: TcpListener): number {
+    return listener.connectionOptions.receiveBufferSize ?? this.config.receiveBufferSize;
+  }
+
+  /** Answer a SYN with a SYN-ACK whose sequence number is a cookie; nothing is remembered. */
+  private sendCookie(listener: TcpListener, src: Ipv4Address, dst: Ipv4Address, syn: TcpSegment): void {
+    const tuple = { localAddress: dst, localPort: syn.dstPort, remoteAddress: src, remotePort: syn.srcPort };
+    const iss = this.cookies.make(tuple, syn.seq, syn.options.mss ?? DEFAULT_PEER_MSS);
+    const c = this.config;
+    const offer = { windowScaling: c.windowScaling, sack: c.sack, timestamps: c.timestamps, windowShift: windowShiftFor(this.receiveBufferOf(listener)), mss: this.mssFor(src) };
+    // The connection made later uses the same per-connection timestamp offset (it hashes the same
+    // 4-tuple); only worth a hash when the SYN asked for timestamps.
+    const tsNow = offer.timestamps && syn.options.timestamp !== undefined ? (Math.floor(this.host.clock.now()) + this.isn.generate(dst, syn.dstPort, src, syn.srcPort).timestampOffset) >>> 0 : 0;
+    listener.cookieSentAt = this.host.clock.now();
+    this.counters.synCookiesSent++;
+    this.send(dst, src, {
+      srcPort: syn.dstPort,
+      dstPort: syn.srcPort,
+      seq: iss,
+      ack: seqAdd(syn.seq, 1),
+      flags: TCP_SYN | TCP_ACK,
+      window: Math.min(0xffff, this.receiveBufferOf(listener)),
+      urgentPointer: 0,
+      options: cookieSynAckOptions(offer, syn.options, tsNow),
+      payload: EMPTY,
+    });
+  }
+
+  /**
+   * An ACK for a listener with no connection: if cookies went out recently and this one returns a
+   * valid cookie, the handshake is complete. False means "not a cookie" (the caller resets).
+   */
+  private acceptCookie(listener: TcpListener, src: Ipv4Address, dst: Ipv4Address, ack: TcpSegment): boolean {
+    if (!this.config.synCookies || this.host.clock.now() - listener.cookieSentAt > COOKIE_LIFETIME_MS) return false;
+    const tuple = { localAddress: dst, localPort: ack.dstPort, remoteAddress: src, remotePort: ack.srcPort };
+    const mss = this.cookies.check(tuple, seqAdd(ack.seq, -1), seqAdd(ack.ack, -1));
+    if (mss === null) {
+      this.counters.synCookiesRejected++;
+      return false;
+    }
+    if (!listener.isOpen || !listener.canComplete()) {
+      this.counters.listenOverflows++; // dropped: the client's next segment brings the cookie again
+      return true;
+    }
+    this.counters.synCookiesValidated++;
+    const conn = this.passiveConnection(listener, src, dst, ack, seqAdd(ack.ack, -1));
+    conn.openFromCookie(ack, cookiePeerOptions(ack, mss));
+    if (!conn.isClosed && (ack.payload.length > 0 || (ack.flags & TCP_FIN) !== 0)) conn.input(ack);
+    return true;
   }
 
   /** RFC 9293 §3.10.7.1: no connection, no listener: answer anything but a RST with a RST. */

@@ -2,18 +2,34 @@
  * The user-space TCP engine (RFC 9293), one per Stack: `new TcpEngine(stack)` and
  * `stack.registerProtocol(IPPROTO_TCP, engine)`.
  *
- * Modules: seq (modulo-2^32 arithmetic), isn (RFC 6528), rtt (RFC 6298), options (SYN option
- * negotiation, MSS), events (callback delivery, held until accept), congestion (NewReno
- * window arithmetic, IW10), scoreboard (RFC 6675), send-buffer, reassembly (out-of-order data and
- * SACK blocks), receiver, sender (what to send next, loss recovery), connection (the state
- * machine, timers, callbacks), listener (accept queue), binding (a port reserved before listen or
- * connect), engine (demultiplexing, RST for closed ports, the port table, challenge-ACK rate limit).
+ * Modules: seq (modulo-2^32 arithmetic), isn (RFC 6528), syn-cookies (RFC 4987 §3.6), rtt
+ * (RFC 6298), options (SYN option negotiation, MSS), events (callback delivery, held until
+ * accept), congestion (the window arithmetic every algorithm shares, NewReno, IW10), cubic
+ * (RFC 9438), scoreboard (per-segment, RFC 6675), rack (RFC 8985 §6), loss-probe (RFC 8985 §7),
+ * spurious (D-SACK undo, RFC 3708), send-buffer, reassembly (out-of-order data and SACK blocks),
+ * receiver (D-SACK generation, RFC 2883), sender (what to send next, the loss states), connection
+ * (the state machine, timers, callbacks), listener (accept queue), binding (a port reserved before
+ * listen or connect), engine (demultiplexing, RST for closed ports, the port table, SYN cookies,
+ * challenge-ACK rate limit).
  *
  * Choices where the RFCs leave room, in one place:
  *  - Initial window: RFC 6928 (IW10). Minimum RTO 200 ms, maximum 120 s (configurable).
- *  - SACK-based recovery is RFC 6675 without NextSeg() rules 3-4; a partial ACK in SACK recovery
- *    resends the new head if it was not resent yet. The scoreboard survives one RTO and is cleared
- *    on the second (reneging guard).
+ *  - Congestion control: CUBIC by default (ssthresh from cwnd, fast convergence, no HyStart++),
+ *    NewReno selectable (TcpConfig.congestionControl).
+ *  - Loss detection with SACK is RACK's (no duplicate-ACK counting); without SACK, NewReno's three
+ *    duplicate ACKs and partial ACKs. NextSeg() has all four rules; the rescue retransmission (rule
+ *    4) waits until no retransmission is in flight. A timeout marks lost per RFC 8985 §6.3 (all
+ *    outstanding without SACK); SACKs are forgotten on a second consecutive timeout (reneging guard).
+ *  - RACK orders transmissions of one clock tick by send order, and takes the ambiguity test's
+ *    timestamp echo from cumulative ACKs only (a SACKed segment's ACK echoes an older segment).
+ *  - Tail loss probe: RFC 8985's PTO, at least lossProbeMinMs (10 ms), and only when it comes
+ *    before the RTO. A probe that repaired a loss reduces the window as for fast recovery.
+ *  - Undo: when every retransmission of a finished recovery (or timeout) episode was D-SACKed,
+ *    cwnd and ssthresh (and CUBIC's state) go back to where they were.
+ *  - D-SACK is sent for duplicates below RCV.NXT (including old ones PAWS rejects) and within the
+ *    out-of-order queue.
+ *  - SYN cookies only once a listener's SYN queue (synBacklog) is full; window scale and SACK only
+ *    when the SYN carried timestamps to hold them.
  *  - Urgent pointer: one past the urgent byte (RFC 6093, as Linux and the BSDs); one urgent byte
  *    at a time, a newer one demoting an undelivered older one.
  *  - Backlog: a SYN meeting a full accept queue is dropped, and so is a handshake-completing ACK
@@ -44,3 +60,4 @@ export {
   type TcpDisconnectReason,
 } from "./types.js";
 export type { AddressPort } from "../transport-host.js";
+export type { CongestionControlName } from "./congestion.js";

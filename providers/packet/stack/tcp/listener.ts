@@ -22,6 +22,8 @@ export class TcpListener implements PassiveOwner {
   private readonly pending = new Map<number, TcpConnection>();
   private nextSequence = 1;
   private open = true;
+  /** When this listener last answered a SYN with a cookie (clock ms). */
+  cookieSentAt = -Infinity;
 
   constructor(
     private readonly host: ListenerHost,
@@ -42,7 +44,11 @@ export class TcpListener implements PassiveOwner {
     return this.halfOpen.size;
   }
 
-  /** Whether a new SYN may start a handshake. */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  /** Whether a new SYN may start a handshake with a half-open connection of its own. */
   admitsSyn(synBacklog: number): boolean {
     return this.open && this.pending.size < this.backlog && this.halfOpen.size < synBacklog;
   }

@@ -39,6 +39,8 @@ export class ReassemblyQueue {
   private recent: number[] = [];
   /** Segments refused because `maxPieces` pieces were held. */
   refused = 0;
+  /** The first range the last insert() found already held (a duplicate, for D-SACK), or null. */
+  duplicate: [number, number] | null = null;
 
   constructor(private readonly maxPieces = DEFAULT_MAX_PIECES) {}
 
@@ -59,10 +61,14 @@ export class ReassemblyQueue {
     while (last < this.runs.length && !seqGt((this.runs[last] as Run).seq, end)) last++;
     // The parts of the segment no run holds yet.
     const gaps: Array<{ at: number; piece: Uint8Array }> = [];
+    this.duplicate = null;
     let s = seq;
     for (let k = first; k < last && seqLt(s, end); k++) {
       const run = this.runs[k] as Run;
       if (seqLt(s, run.seq)) gaps.push({ at: k, piece: data.subarray(seqDiff(s, seq), seqDiff(run.seq, seq)) });
+      const overlapStart = seqGt(run.seq, s) ? run.seq : s;
+      const overlapEnd = seqLt(run.end, end) ? run.end : end;
+      if (this.duplicate === null && seqLt(overlapStart, overlapEnd)) this.duplicate = [overlapStart, overlapEnd];
       if (seqGt(run.end, s)) s = run.end;
     }
     if (seqLt(s, end)) gaps.push({ at: last, piece: data.subarray(seqDiff(s, seq)) });

@@ -44,6 +44,8 @@ export class TcpReceiver {
   readonly queue = new ReassemblyQueue();
   /** Right edge of the window as last advertised (RCV.NXT + RCV.WND then). */
   private advertisedEdge = 0;
+  /** A duplicate received since the last ACK, to report as a D-SACK (RFC 2883), or null. */
+  private dsack: [number, number] | null = null;
   /** Sequence number of the urgent byte not yet delivered, valid while `urgentPending`. */
   private urgentSeq = 0;
   urgentPending = false;
@@ -163,8 +165,28 @@ export class TcpReceiver {
     return field;
   }
 
+  /** [start, end) arrived again (below RCV.NXT, or already held out of order): report it once. */
+  noteDuplicate(start: number, end: number): void {
+    if (seqLt(start, end)) this.dsack = [start, end];
+  }
+
+  get dsackPending(): boolean {
+    return this.dsack !== null;
+  }
+
+  /**
+   * Up to `max` SACK blocks for the next segment. A pending D-SACK comes first, followed by the
+   * run that holds it when it lies inside one (RFC 2883 §4), then the other runs; it is reported
+   * once.
+   */
   sackBlocks(max: number): Array<[number, number]> {
-    return this.queue.sackBlocks(max);
+    const dsack = this.dsack;
+    if (dsack === null) return this.queue.sackBlocks(max);
+    this.dsack = null;
+    const runs = this.queue.sackBlocks(max);
+    const holder = runs.findIndex(([l, r]) => !seqLt(dsack[0], l) && !seqGt(dsack[1], r));
+    const ordered = holder < 0 ? runs : [runs[holder] as [number, number], ...runs.filter((_, i) => i !== holder)];
+    return [dsack, ...ordered].slice(0, max);
   }
 
   private candidateEdge(): number {

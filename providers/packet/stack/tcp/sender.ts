@@ -1,25 +1,34 @@
 /**
  * The sending half of a connection: SND.UNA/SND.NXT/SND.WND, the send buffer, the FIN and urgent
- * pointer, RTT measurement (timestamps, or one timed segment with Karn's rule), congestion
- * control and loss recovery. The connection asks `next()` what to transmit and reports what it
- * sent; the sender never builds segments or touches timers.
+ * pointer, RTT measurement (timestamps, or one timed segment with Karn's rule), and loss recovery,
+ * which ties together the modules that each implement one algorithm:
  *
- * Loss recovery, one mechanism for all cases:
- *  - NewReno (RFC 6582) without SACK: three duplicate ACKs retransmit SND.UNA and inflate cwnd;
- *    partial ACKs retransmit the next hole; a full ACK (covering `recover`) ends recovery.
- *  - With SACK, a conservative RFC 6675 variant: the SACK scoreboard decides which holes are
- *    lost, transmission is allowed while cwnd − pipe ≥ SMSS, lost holes go first, then new data.
- *    NextSeg() rules 3 and 4 (rescue retransmissions of unSACKed, not-yet-lost data) are left out:
- *    the RTO covers those rare cases.
- *  - A retransmission timeout marks everything in flight as lost (`lostBelow`), restarts from one
- *    segment and retransmits go-back-N style, skipping what the receiver SACKed. The scoreboard is
- *    cleared after a second consecutive timeout in case the receiver reneged (RFC 2018 §8).
+ *  - scoreboard.ts: every segment in flight, SACKed or deemed lost (RFC 6675's scoreboard, pipe);
+ *  - rack.ts: which segments are lost, by time (RACK, RFC 8985 §6), with SACK;
+ *  - loss-probe.ts: the tail loss probe (TLP, RFC 8985 §7), with SACK;
+ *  - spurious.ts: D-SACKs showing that a recovery's retransmissions were not needed (RFC 3708);
+ *  - congestion.ts / cubic.ts: the window (NewReno or CUBIC), its reduction and its undo.
+ *
+ * The loss states, as Linux names them: Open (nothing lost), Recovery (fast recovery, entered when
+ * RACK deems a segment lost, or without SACK after three duplicate ACKs as in RFC 6582), Loss
+ * (after a retransmission timeout). Recovery and Loss last until SND.UNA passes the RecoveryPoint
+ * (SND.NXT when they began). What to send next is RFC 6675's NextSeg(): lost segments first, then
+ * new data, then (in recovery) unSACKed segments below the highest SACK, then one rescue
+ * retransmission of the last segment; all within cwnd − pipe. Outside recovery limited transmit
+ * (RFC 3042) lets the first two duplicate ACKs each release one new segment.
+ *
+ * The connection asks `next()` what to transmit and reports what it sent; the sender never builds
+ * segments or touches timers (it says when RACK's reordering timer and the probe timer are due).
  */
-import { NewRenoCongestion } from "./congestion.js";
+import { CongestionControl, NewRenoCongestion, type CongestionControlName, type CongestionSnapshot } from "./congestion.js";
+import { CubicCongestion } from "./cubic.js";
+import { LossProbe } from "./loss-probe.js";
+import { DUP_THRESH, Rack } from "./rack.js";
 import { RttEstimator } from "./rtt.js";
-import { SackScoreboard } from "./scoreboard.js";
+import { Scoreboard, type SentSegment } from "./scoreboard.js";
 import { SendBuffer } from "./send-buffer.js";
-import { seqAdd, seqDiff, seqGe, seqGt, seqLt, seqMin } from "./seq.js";
+import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMin } from "./seq.js";
+import { SpuriousRetransmitDetector } from "./spurious.js";
 
 export interface Transmission {
   seq: number;
@@ -37,7 +46,31 @@ export interface AckResult {
   finAcked: boolean;
 }
 
+/** Loss states (Linux's names for them). */
+export const enum LossState {
+  /** Nothing deemed lost. */
+  Open = 0,
+  /** Fast recovery (RFC 6675 with RACK, or RFC 6582 without SACK). */
+  Recovery = 1,
+  /** After a retransmission timeout, until what was outstanding then is acknowledged. */
+  Loss = 2,
+}
+
+export interface SenderOptions {
+  congestionControl: CongestionControlName;
+  /** Send tail loss probes (RFC 8985 §7) when SACK is on. */
+  lossProbes: boolean;
+  /** Floor of the probe timeout (ms), against clock granularity and tiny SRTTs. */
+  lossProbeMinMs: number;
+}
+
+const DEFAULT_OPTIONS: SenderOptions = { congestionControl: "cubic", lossProbes: true, lossProbeMinMs: 10 };
+
 const NO_ADVANCE: AckResult = Object.freeze({ ackedBytes: 0, advanced: false, finAcked: false });
+
+function congestionControlFor(name: CongestionControlName, smss: number): CongestionControl {
+  return name === "newreno" ? new NewRenoCongestion(smss) : new CubicCongestion(smss);
+}
 
 export class TcpSender {
   iss: number;
@@ -57,8 +90,10 @@ export class TcpSender {
   sackEnabled = false;
   timestampsEnabled = false;
   readonly buffer: SendBuffer;
-  readonly congestion: NewRenoCongestion;
-  readonly scoreboard = new SackScoreboard();
+  readonly congestion: CongestionControl;
+  readonly scoreboard = new Scoreboard();
+  readonly rack = new Rack();
+  readonly lossProbe = new LossProbe();
   readonly rtt: RttEstimator;
   /** The user asked for a FIN after the queued data. */
   finQueued = false;
@@ -70,17 +105,22 @@ export class TcpSender {
    * use without silly-window syndrome: the caller then needs the persist timer.
    */
   windowLimited = false;
+  /** When RACK's reordering timer is due (clock ms), or -1. */
+  reorderDeadline = -1;
 
+  lossState: LossState = LossState.Open;
+  /** Duplicate ACKs since SND.UNA last advanced (RFC 5681; with SACK, ACKs that SACK new data, RFC 6675 §2). */
   dupAcks = 0;
-  inRecovery = false;
-  /** RFC 6582 "recover": SND.NXT when the last recovery or timeout began. */
+  /** RFC 6675 RecoveryPoint (RFC 6582 "recover"): SND.NXT when the last recovery or timeout began. */
   private recover: number;
-  /** RFC 6675 HighRxt: one past the highest retransmitted byte. */
-  private highRxt: number;
-  /** Everything below this (and not SACKed) is deemed lost; SND.UNA when no timeout is pending. */
-  private lostBelow: number;
-  /** Retransmit the segment at SND.UNA next, whatever cwnd says (fast retransmit, partial ACK, RTO). */
-  private retransmitHead = false;
+  /** RFC 6675 RescueRxt: the RecoveryPoint of the last rescue retransmission, or null. */
+  private rescueRxt: number | null = null;
+  /** Retransmit the first lost (else the first not SACKed) segment next, whatever cwnd says (recovery, a timeout, a reopened window). */
+  private forceHead = false;
+  private readonly spurious = new SpuriousRetransmitDetector();
+  /** The window before the current episode's reduction, for undo. */
+  private undoSnapshot: CongestionSnapshot | null = null;
+  private readonly options: SenderOptions;
   /** Karn: the one segment being timed when timestamps are off. */
   private timing = false;
   private timedSeq = 0;
@@ -92,17 +132,22 @@ export class TcpSender {
   fastRetransmits = 0;
   rtoEvents = 0;
   bytesSent = 0;
+  /** Segments RACK deemed lost. */
+  rackLosses = 0;
+  rescueRetransmits = 0;
+  dsacksReceived = 0;
+  /** Congestion responses undone because D-SACKs showed every retransmission spurious. */
+  undoneRecoveries = 0;
 
-  constructor(iss: number, smss: number, bufferSize: number, rtt: RttEstimator) {
+  constructor(iss: number, smss: number, bufferSize: number, rtt: RttEstimator, options: Partial<SenderOptions> = {}) {
+    this.options = { ...DEFAULT_OPTIONS, ...options };
     this.iss = iss;
     this.sndUna = iss;
     this.sndNxt = iss;
     this.recover = iss;
-    this.highRxt = iss;
-    this.lostBelow = iss;
     this.smss = smss;
     this.buffer = new SendBuffer(bufferSize, seqAdd(iss, 1));
-    this.congestion = new NewRenoCongestion(smss);
+    this.congestion = congestionControlFor(this.options.congestionControl, smss);
     this.rtt = rtt;
   }
 
@@ -115,14 +160,17 @@ export class TcpSender {
   synAcknowledged(): void {
     this.sndUna = seqAdd(this.iss, 1);
     this.recover = this.sndUna;
-    this.highRxt = this.sndUna;
-    this.lostBelow = this.sndUna;
   }
 
   /** The MSS negotiated by the handshake; the initial window follows from it (RFC 6928). */
   negotiatedMss(smss: number): void {
     this.smss = smss;
     this.congestion.startWith(smss);
+  }
+
+  /** In fast recovery (kept for callers of the older shape). */
+  get inRecovery(): boolean {
+    return this.lossState === LossState.Recovery;
   }
 
   /** Bytes sent and not yet acknowledged (RFC 5681 FlightSize, SYN/FIN included). */
@@ -183,36 +231,73 @@ export class TcpSender {
     this.maxSndWnd = Math.max(this.maxSndWnd, field);
   }
 
+  // ---------------------------------------------------------------- ACK processing
+
   /**
    * An acceptable ACK (SND.UNA ≤ ack ≤ SND.NXT, checked by the caller). `duplicate` says whether
    * it qualifies as a duplicate ACK under RFC 5681 §2 (no data, no SYN/FIN, same window, data
-   * outstanding, ack == SND.UNA).
+   * outstanding, ack == SND.UNA). `tsEcrRtt` is the RTT its timestamp echo measures (-1: none);
+   * `echoTime` when the echoed timestamp was sent (clock ms, floored), null without timestamps.
    */
-  onAck(ack: number, sack: ReadonlyArray<readonly [number, number]> | undefined, duplicate: boolean, tsEcrRtt: number, now: number): AckResult {
-    if (sack !== undefined && this.sackEnabled) {
-      for (const [l, r] of sack) this.scoreboard.add(l, r, this.sndUna, this.sndNxt);
+  onAck(
+    ack: number,
+    sack: ReadonlyArray<readonly [number, number]> | undefined,
+    duplicate: boolean,
+    tsEcrRtt: number,
+    now: number,
+    echoTime: number | null = null,
+  ): AckResult {
+    // A SACKed segment's ACK echoes the timestamp of the last in-order segment (RFC 7323 §4.3),
+    // not its own: only a cumulative ACK's echo can tell which transmission arrived.
+    const delivered = (seg: SentSegment): void => {
+      if (this.sackEnabled) this.rack.delivered(seg, now, echoTime);
+    };
+    const sacked = (seg: SentSegment): void => {
+      if (this.sackEnabled) this.rack.delivered(seg, now, null);
+    };
+    const advanced = seqGt(ack, this.sndUna);
+    const wasRecovering = this.lossState === LossState.Recovery;
+    const result = advanced ? this.onNewAck(ack, tsEcrRtt, now, delivered) : NO_ADVANCE;
+
+    // SACK blocks, after the cumulative ACK so that RACK sees deliveries in sequence order.
+    let dsack: readonly [number, number] | null = null;
+    let newlySacked = 0;
+    const blocks = this.sackEnabled && sack !== undefined ? sack : [];
+    if (blocks.length > 0) {
+      dsack = dsackOf(blocks, ack);
+      for (let i = dsack === null ? 0 : 1; i < blocks.length; i++) {
+        const [left, right] = blocks[i] as readonly [number, number];
+        // RFC 2018: only blocks within SND.UNA..SND.NXT can be valid.
+        if (seqLt(left, right) && seqGt(right, this.sndUna) && seqLe(right, this.sndNxt)) {
+          newlySacked += this.scoreboard.sack(seqGt(left, this.sndUna) ? left : this.sndUna, right, sacked);
+        }
+      }
+      if (dsack !== null) this.onDsack(dsack[0], dsack[1]);
     }
-    const advance = seqDiff(ack, this.sndUna);
-    let result: AckResult = NO_ADVANCE;
-    if (advance > 0) {
-      result = this.onNewAck(ack, tsEcrRtt, now);
-    } else if (duplicate) {
+
+    if (advanced) this.dupAcks = 0;
+    else if (duplicate || (newlySacked > 0 && !this.allAcknowledged)) {
       this.dupAcks++;
-      if (this.inRecovery && !this.sackEnabled) this.congestion.inflate();
+      if (wasRecovering && !this.sackEnabled) this.congestion.inflate();
     }
-    if (!this.inRecovery) this.maybeEnterRecovery();
+
+    const outcome = this.lossProbe.onAck(ack, dsack !== null && this.lossProbe.overlaps(dsack[0], dsack[1]), !advanced && blocks.length === 0);
+    if (outcome === "repaired") this.reduceAfterRepairedProbe(now);
+
+    if (this.sackEnabled) this.detectLosses(now);
+    this.maybeEnterRecovery(now);
+    this.maybeUndo();
     return result;
   }
 
-  private onNewAck(ack: number, tsEcrRtt: number, now: number): AckResult {
+  private onNewAck(ack: number, tsEcrRtt: number, now: number, delivered: (seg: SentSegment) => void): AckResult {
     const before = this.buffer.length;
     const flightBefore = this.flightSize;
     const wasFinSent = this.finSent;
     this.buffer.acknowledgeTo(ack);
     const ackedBytes = before - this.buffer.length;
     this.sndUna = ack;
-    this.scoreboard.ackTo(ack);
-    if (seqLt(this.highRxt, ack)) this.highRxt = ack;
+    this.scoreboard.ackTo(ack, delivered);
 
     // RTT: a timestamp echo (RFC 7323 RTTM) or the timed segment (RFC 6298 + Karn).
     if (tsEcrRtt >= 0) {
@@ -223,55 +308,130 @@ export class TcpSender {
     }
     // The backed-off RTO stays until a new sample recomputes it (RFC 6298 §5.5 and Karn).
     this.timeouts = 0;
-    this.dupAcks = 0;
 
-    if (this.inRecovery) {
-      if (seqGe(ack, this.recover)) {
-        this.inRecovery = false;
-        this.congestion.exitRecovery(this.flightSize);
-      } else if (!this.sackEnabled) {
-        this.congestion.partialAck(ackedBytes);
-        this.retransmitHead = true;
-      } else if (this.highRxt === this.sndUna) {
-        // Partial ACK with SACK: the new head was not retransmitted yet and may not meet IsLost()
-        // (too little SACKed above it); resend it rather than wait for the RTO.
-        this.retransmitHead = true;
-      }
-    } else {
-      this.congestion.onAck(ackedBytes, flightBefore);
+    const state = this.lossState;
+    if (state !== LossState.Open && seqGe(ack, this.recover)) {
+      this.endRecovery();
+    } else if (state === LossState.Recovery && !this.sackEnabled) {
+      // RFC 6582 partial ACK: deflate, and resend the next hole at once.
+      this.congestion.partialAck(ackedBytes);
+      const head = this.scoreboard.first;
+      if (head !== undefined && !head.retransInFlight) this.scoreboard.markLost(head);
     }
-    if (seqLt(this.lostBelow, ack)) this.lostBelow = ack;
+    // Outside fast recovery the window grows (after a timeout, that is slow start from one segment).
+    if (state !== LossState.Recovery) this.congestion.onAck(ackedBytes, flightBefore, now, this.rtt.srtt);
     if (this.urgentActive && seqGe(ack, this.sndUp)) this.urgentActive = false;
     return { ackedBytes, advanced: true, finAcked: wasFinSent && ack === this.sndNxt };
   }
 
-  /** Three duplicate ACKs, or SACK showing the head lost (RFC 6675 §5), start fast recovery. */
-  private maybeEnterRecovery(): void {
-    if (this.sndUna === this.sndNxt) return;
-    const lossSignal = this.dupAcks >= 3 || (this.sackEnabled && this.scoreboard.headLost(this.sndUna, this.smss));
-    // RFC 6582 §3.2: no new recovery until the ACK covers what was outstanding when the last one began.
-    if (!lossSignal || seqLt(this.sndUna, this.recover)) return;
-    this.inRecovery = true;
-    this.recover = this.sndNxt;
-    this.highRxt = this.sndUna;
-    this.fastRetransmits++;
-    this.congestion.enterRecovery(this.flightSize, this.sackEnabled);
-    this.retransmitHead = true;
+  /** A D-SACK for [left, right) (RFC 2883). */
+  private onDsack(left: number, right: number): void {
+    this.dsacksReceived++;
+    this.rack.noteDsack(this.sndUna, this.sndNxt);
+    this.spurious.dsack(left, right);
   }
 
+  /** RACK (RFC 8985 §6.2 steps 4-5): mark what is lost, and say when to look again. */
+  private detectLosses(now: number): void {
+    const reoWnd = this.rack.reorderWindow(this.lossState !== LossState.Open, this.scoreboard.sackedSegments, this.rtt.srtt);
+    const wait = this.rack.detectLoss(this.scoreboard, now, reoWnd, this.markLostByRack);
+    this.reorderDeadline = wait > 0 ? now + wait : -1;
+  }
+
+  private readonly markLostByRack = (seg: SentSegment): void => {
+    this.scoreboard.markLost(seg);
+    this.rackLosses++;
+  };
+
+  /** RACK's reordering timer expired. */
+  onReorderTimeout(now: number): void {
+    this.reorderDeadline = -1;
+    if (!this.sackEnabled || this.allAcknowledged) return;
+    this.detectLosses(now);
+    this.maybeEnterRecovery(now);
+  }
+
+  /**
+   * Fast recovery starts when RACK deems a segment lost, or, without SACK, after DupThresh
+   * duplicate ACKs (RFC 6582 §3.2: not again before the ACK covers the last RecoveryPoint).
+   */
+  private maybeEnterRecovery(now: number): void {
+    if (this.lossState !== LossState.Open || this.allAcknowledged) return;
+    if (this.sackEnabled) {
+      if (this.scoreboard.lostBytes === 0) return;
+    } else if (this.dupAcks < DUP_THRESH || seqLt(this.sndUna, this.recover)) {
+      return;
+    }
+    this.lossState = LossState.Recovery;
+    this.recover = this.sndNxt;
+    this.rescueRxt = null;
+    this.fastRetransmits++;
+    this.beginEpisode();
+    this.congestion.enterRecovery(this.flightSize, this.sackEnabled, now);
+    this.lossProbe.reset();
+    if (!this.sackEnabled) {
+      const head = this.scoreboard.first;
+      if (head !== undefined) this.scoreboard.markLost(head);
+    }
+    // RFC 6675 §5 (4.3), RFC 5681's fast retransmit: the first lost segment goes at once, whatever cwnd says.
+    this.forceHead = true;
+  }
+
+  private endRecovery(): void {
+    if (this.lossState === LossState.Recovery) this.congestion.exitRecovery(this.flightSize);
+    this.lossState = LossState.Open;
+    this.rescueRxt = null;
+    this.rack.recoveryEnded(this.sndUna);
+    this.spurious.recoveryEnded();
+  }
+
+  /** A congestion response begins: remember how to undo it. */
+  private beginEpisode(): void {
+    this.undoSnapshot = this.congestion.snapshot();
+    this.spurious.begin(this.sndUna);
+  }
+
+  /** Once the episode is over, undo its reduction if every retransmission in it was spurious. */
+  private maybeUndo(): void {
+    if (this.lossState !== LossState.Open || this.undoSnapshot === null || !this.spurious.allSpurious) return;
+    this.congestion.undo(this.undoSnapshot);
+    this.undoSnapshot = null;
+    this.spurious.end();
+    this.undoneRecoveries++;
+  }
+
+  /** RFC 8985 §7.4: the probe repaired a loss, so the window comes down as for fast recovery. */
+  private reduceAfterRepairedProbe(now: number): void {
+    this.congestion.onCongestion(this.flightSize, now);
+    this.congestion.cwnd = Math.max(this.congestion.ssthresh, this.smss);
+  }
+
+  // ---------------------------------------------------------------- timers
+
   /** The retransmission timer expired. */
-  onTimeout(): void {
+  onTimeout(now: number): void {
     this.rtoEvents++;
-    this.congestion.onTimeout(this.flightSize, this.timeouts === 0);
+    const first = this.timeouts === 0;
+    // Fast recovery has reduced ssthresh for this loss already; a repeated timeout keeps it (RFC 5681 §3.1).
+    const reduce = first && this.lossState !== LossState.Recovery;
+    if (this.lossState === LossState.Open) this.beginEpisode();
+    this.congestion.onTimeout(this.flightSize, reduce, now);
     this.timeouts++;
     this.rtt.backoff();
-    if (this.timeouts >= 2) this.scoreboard.clear();
-    this.inRecovery = false;
-    this.dupAcks = 0;
+    if (this.timeouts >= 2) this.scoreboard.clearSacks(); // the receiver may have reneged (RFC 2018 §8)
+    this.lossState = LossState.Loss;
     this.recover = this.sndNxt;
-    this.lostBelow = this.sndNxt;
-    this.highRxt = this.sndUna;
-    this.retransmitHead = true;
+    this.rescueRxt = null;
+    this.dupAcks = 0;
+    this.lossProbe.reset();
+    this.reorderDeadline = -1;
+    if (this.sackEnabled) {
+      const reoWnd = this.rack.reorderWindow(true, this.scoreboard.sackedSegments, this.rtt.srtt);
+      this.rack.markLossesOnTimeout(this.scoreboard, now, reoWnd, (seg) => this.scoreboard.markLost(seg));
+    } else {
+      this.scoreboard.markAllLost(); // go back N
+    }
+    this.forceHead = true;
     this.timing = false;
   }
 
@@ -281,44 +441,116 @@ export class TcpSender {
    * response, since no congestion was signalled.
    */
   windowReopened(): void {
-    this.lostBelow = this.sndNxt;
-    this.highRxt = this.sndUna;
-    this.retransmitHead = true;
+    this.scoreboard.markAllLost();
+    if (this.lossState === LossState.Open) {
+      this.lossState = LossState.Loss;
+      this.recover = this.sndNxt;
+    }
+    this.forceHead = true;
     this.timing = false;
   }
 
-  /** Amount of data in the network per RFC 6675 (plain flight size when no SACK/timeout state applies). */
+  /**
+   * Whether a tail loss probe may be armed now (RFC 8985 §7.2): SACK in use, data in flight,
+   * no loss being recovered, nothing SACKed (losses are then RACK's), no probe outstanding.
+   */
+  get lossProbeAllowed(): boolean {
+    return (
+      this.options.lossProbes &&
+      this.sackEnabled &&
+      this.lossState === LossState.Open &&
+      !this.allAcknowledged &&
+      this.scoreboard.sackedBytes === 0 &&
+      !this.lossProbe.outstanding
+    );
+  }
+
+  /** The probe timeout, or null when the retransmission timer (due in `rtoRemaining` ms) comes first. */
+  lossProbeTimeout(rtoRemaining: number): number | null {
+    const srtt = this.rtt.hasSample ? this.rtt.srtt : -1;
+    const pto = LossProbe.timeout(srtt, this.flightSize <= this.smss, Infinity, this.options.lossProbeMinMs);
+    return pto < rtoRemaining ? pto : null;
+  }
+
+  /** What the loss probe carries (RFC 8985 §7.3): a new segment if the window allows, else the last one again. */
+  nextLossProbe(): Transmission | null {
+    const windowRoom = seqDiff(seqAdd(this.sndUna, this.sndWnd), this.sndNxt);
+    const unsent = this.unsent;
+    if (unsent > 0 && windowRoom > 0) {
+      const len = Math.min(unsent, this.smss, windowRoom);
+      return { seq: this.sndNxt, len, fin: this.finQueued && len === unsent, retransmit: false };
+    }
+    if (unsent === 0 && this.finQueued && !this.finSent) return { seq: this.sndNxt, len: 0, fin: true, retransmit: false };
+    const last = this.scoreboard.lastUnsacked();
+    return last === null ? null : this.retransmission(last);
+  }
+
+  /** The probe went out (after `sent()` recorded it). */
+  lossProbeSent(t: Transmission): void {
+    this.lossProbe.sent(t.seq, this.sndNxt, t.retransmit);
+  }
+
+  // ---------------------------------------------------------------- what to send
+
+  /**
+   * pipe: FlightSize outside recovery (RFC 5681) and in NewReno recovery, whose inflated window
+   * is measured against it (RFC 6582); RFC 6675's pipe in SACK recovery and after a timeout.
+   */
   pipe(): number {
-    if (this.scoreboard.isEmpty && this.lostBelow === this.sndUna) return this.flightSize;
-    return this.scoreboard.pipe(this.sndUna, this.sndNxt, this.highRxt, this.lostBelow, this.smss);
+    if (this.lossState === LossState.Open || (this.lossState === LossState.Recovery && !this.sackEnabled)) return this.flightSize;
+    return this.scoreboard.pipe(this.flightSize);
+  }
+
+  /** cwnd, plus RFC 3042's allowance of one segment for each of the first two duplicate ACKs. */
+  private get sendAllowance(): number {
+    const limitedTransmit = this.lossState === LossState.Open ? Math.min(this.dupAcks, 2) * this.smss : 0;
+    return this.congestion.cwnd + limitedTransmit;
   }
 
   /**
-   * What to transmit next, or null. `pipe` is the caller's running pipe estimate (it adds what it
-   * sends), so one output pass computes it once.
+   * What to transmit next, or null (RFC 6675 NextSeg() within cwnd − pipe). `pipe` is the
+   * caller's running estimate (it adds what it sends), so one output pass computes it once.
    */
   next(pipe: number): Transmission | null {
     this.windowLimited = false;
-    if (this.retransmitHead && seqLt(this.sndUna, this.sndNxt)) {
-      this.retransmitHead = false;
-      const end = this.scoreboard.unsackedEnd(this.sndUna, this.sndNxt);
-      return this.range(this.sndUna, seqMin(end === this.sndUna ? this.sndNxt : end, seqAdd(this.sndUna, this.smss)), true);
+    if (this.forceHead) {
+      this.forceHead = false;
+      const head = this.scoreboard.nextLost() ?? this.scoreboard.firstUnsacked();
+      if (head !== null) return this.retransmission(head);
     }
-    this.retransmitHead = false;
-    const cwndRoom = this.congestion.cwnd - pipe;
-    const recovering = this.inRecovery || seqGt(this.lostBelow, this.sndUna);
-    if (recovering && cwndRoom >= this.smss) {
-      const hole = this.scoreboard.nextLost(this.sndUna, this.sndNxt, this.highRxt, this.lostBelow, this.smss);
-      if (hole !== null) return this.range(hole.start, hole.end, true);
+    const room = this.sendAllowance - pipe;
+    // Rule 1: a segment deemed lost.
+    const lost = this.scoreboard.nextLost();
+    if (lost !== null) return pipe === 0 || room >= Math.min(this.smss, lost.length) ? this.retransmission(lost) : null;
+    // Rule 2: new data.
+    const fresh = this.nextNewData(pipe, room);
+    if (fresh !== null || this.lossState !== LossState.Recovery || !this.sackEnabled || room < this.smss) return fresh;
+    // Rule 3: an unSACKed segment below the highest SACK, not yet deemed lost.
+    const below = this.scoreboard.nextUnsackedBelowHighSack();
+    if (below !== null) return this.retransmission(below);
+    // Rule 4: one rescue retransmission of the last unSACKed segment per recovery. Only once no
+    // retransmission is in flight: until then their ACKs show RACK whether the tail was lost too,
+    // and a rescue sent at once would mostly duplicate a segment that arrives anyway.
+    if (this.scoreboard.retransBytes === 0 && (this.rescueRxt === null || seqGt(this.sndUna, this.rescueRxt))) {
+      const last = this.scoreboard.lastUnsacked();
+      if (last !== null && !last.retransInFlight) {
+        this.rescueRxt = this.recover;
+        this.rescueRetransmits++;
+        return this.retransmission(last);
+      }
     }
+    return null;
+  }
+
+  private nextNewData(pipe: number, room: number): Transmission | null {
     const unsent = this.unsent;
     if (unsent === 0) {
-      if (this.finQueued && !this.finSent) return { seq: this.sndNxt, len: 0, fin: true, retransmit: false };
+      if (this.finQueued && !this.finSent && (pipe === 0 || room > 0)) return { seq: this.sndNxt, len: 0, fin: true, retransmit: false };
       return null;
     }
     const windowRoom = seqDiff(seqAdd(this.sndUna, this.sndWnd), this.sndNxt);
     const want = Math.min(unsent, this.smss);
-    let len = Math.min(want, Math.max(0, windowRoom));
+    const len = Math.min(want, Math.max(0, windowRoom));
     if (len < want) {
       // Sender SWS avoidance (RFC 9293 §3.8.6.2.1): a partial window is used only if it is at least
       // half the largest window the peer has offered.
@@ -327,7 +559,7 @@ export class TcpSender {
         return null;
       }
     }
-    if (pipe > 0 && len > cwndRoom) return null;
+    if (pipe > 0 && len > room) return null;
     const urgentPush = this.urgentActive && seqGt(this.sndUp, this.sndNxt);
     if (len < this.smss && len === unsent && !this.noDelay && !urgentPush && !this.finQueued && this.sndNxt !== this.sndUna) {
       // Nagle (RFC 9293 §3.7.4): hold a small final segment while data is unacknowledged.
@@ -348,7 +580,8 @@ export class TcpSender {
     const end = seqAdd(t.seq, t.len + (t.fin ? 1 : 0));
     if (t.retransmit) {
       this.retransmits++;
-      if (seqGt(end, this.highRxt)) this.highRxt = end;
+      this.scoreboard.resent(t.seq, end, now);
+      this.spurious.retransmitted(t.seq, end);
       if (this.timing && seqLt(this.timedSeq, end)) this.timing = false;
       return;
     }
@@ -358,7 +591,15 @@ export class TcpSender {
       this.timedSeq = t.seq;
       this.timedAt = now;
     }
-    if (seqGt(end, this.sndNxt)) this.sndNxt = end;
+    if (seqGt(end, this.sndNxt)) {
+      this.scoreboard.sent(this.sndNxt, end, now);
+      this.sndNxt = end;
+    }
+  }
+
+  /** A segment of the scoreboard sent again, with those after it that share its marks, up to one SMSS. */
+  private retransmission(seg: SentSegment): Transmission {
+    return this.range(seg.start, this.scoreboard.extentFrom(seg, this.smss), true);
   }
 
   /** Sequence-space range [start, end) as a transmission: data first, then the FIN if it is in range. */
@@ -368,4 +609,17 @@ export class TcpSender {
     const fin = this.finQueued && seqGt(end, dataEnd);
     return { seq: start, len, fin, retransmit };
   }
+}
+
+/**
+ * The D-SACK block of an ACK's SACK option, if it has one (RFC 2883 §4): the first block when it
+ * lies below the cumulative ACK, or inside the second block.
+ */
+export function dsackOf(blocks: ReadonlyArray<readonly [number, number]>, ack: number): readonly [number, number] | null {
+  const first = blocks[0];
+  if (first === undefined || !seqLt(first[0], first[1])) return null;
+  if (seqLe(first[1], ack)) return first;
+  const second = blocks[1];
+  if (second !== undefined && seqGe(first[0], second[0]) && seqLe(first[1], second[1])) return first;
+  return null;
 }

@@ -116,6 +116,18 @@ export interface ConnectionStats {
   receiveWindow: number;
   /** Effective send MSS (payload bytes per full segment). */
   mss: number;
+  /** Tail loss probes sent (RFC 8985 §7). */
+  lossProbes: number;
+  /** Segments RACK deemed lost (RFC 8985 §6), retransmissions included. */
+  rackLosses: number;
+  /** Rescue retransmissions (RFC 6675 NextSeg() rule 4). */
+  rescueRetransmits: number;
+  /** ACKs from the peer carrying a D-SACK (RFC 2883): a segment reached it twice. */
+  dsacksReceived: number;
+  /** D-SACK blocks we sent for duplicates we received. */
+  dsacksSent: number;
+  /** Congestion responses undone because D-SACKs showed all their retransmissions spurious (RFC 3708). */
+  undoneRecoveries: number;
 }
 
 /** What a connection negotiated, and where it runs (for diagnostics and the XTI adapter). */
@@ -133,14 +145,25 @@ export interface TcpConnectionInfo {
 export interface EngineStats {
   segmentsReceived: number;
   segmentsSent: number;
-  /** Undecodable segments (bad checksum, bad header), counted and dropped. */
+  /**
+   * Segments dropped as malformed: undecodable ones (the reason is in the host's wire counters:
+   * tcpTooShort, tcpBadDataOffset, tcpBadChecksum) and those with port 0 (`zeroPort`).
+   */
   malformed: number;
+  /** Segments from or to port 0 (part of `malformed`). */
+  zeroPort: number;
   /** Resets sent for segments that matched no connection or listener. */
   resetsSent: number;
   /** Challenge ACKs withheld by the RFC 5961 rate limit. */
   challengeAcksSuppressed: number;
-  /** SYNs dropped because a listener's backlog was full. */
+  /** SYNs (or cookie ACKs) dropped because a listener's accept queue was full, or its SYN queue without cookies. */
   listenOverflows: number;
+  /** SYN-ACKs sent with a SYN cookie because a listener's SYN queue was full (RFC 4987 §3.6). */
+  synCookiesSent: number;
+  /** ACKs that brought a valid cookie back: connections made from cookies. */
+  synCookiesValidated: number;
+  /** ACKs checked for a cookie (while cookies were in use) whose cookie was invalid or too old: answered with RST. */
+  synCookiesRejected: number;
   activeConnections: number;
 }
 

@@ -4,100 +4,203 @@
  *
  *   root namespace: xtiiu (no IPv4 address; the stack owns 198.18.0.2 with STACK_MAC)
  *   namespace xtiins: xtiik 198.18.0.1/24, the Linux kernel peer (tx checksum offload, TSO, GSO off)
+ *
+ * `InteropTopology` builds the same shape under other names and another /24 (the loss and attack
+ * tests use xtilns/xtilk/xtilu on 198.18.1.0/24), so that suites and benchmarks never share a link
+ * or a subnet. The module-level exports are the default topology's, as the older suites use them.
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { requireRoot } from "../../io/helpers/privileges.js";
 
-export const NAMESPACE = "xtiins";
-export const KERNEL_IF = "xtiik";
-export const STACK_IF = "xtiiu";
-export const KERNEL_IP = "198.18.0.1";
-export const STACK_IP = "198.18.0.2";
-export const PREFIX_LENGTH = 24;
-export const STACK_MAC = Uint8Array.of(0x02, 0, 0, 0, 0x1e, 0x02);
-export const STACK_MAC_TEXT = "02:00:00:00:1e:02";
 /** Debian's interpreter, which has scapy (the pyenv python3 first on PATH does not). */
 export const PYTHON = "/usr/bin/python3";
 
+export interface TopologyNames {
+  namespace: string;
+  kernelIf: string;
+  stackIf: string;
+  /** The kernel side's address; the stack's is the next one. */
+  kernelIp: string;
+  stackIp: string;
+  prefixLength: number;
+  stackMac: Uint8Array;
+}
+
 const script = fileURLToPath(new URL("../../../../scripts/topology.sh", import.meta.url));
-const env = { ...process.env, XTI_NS: NAMESPACE, XTI_KIF: KERNEL_IF, XTI_UIF: STACK_IF };
+
+export class InteropTopology {
+  readonly namespace: string;
+  readonly kernelIf: string;
+  readonly stackIf: string;
+  readonly kernelIp: string;
+  readonly stackIp: string;
+  readonly prefixLength: number;
+  readonly stackMac: Uint8Array;
+  private readonly lossTable: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(names: TopologyNames) {
+    ({ namespace: this.namespace, kernelIf: this.kernelIf, stackIf: this.stackIf, kernelIp: this.kernelIp, stackIp: this.stackIp, prefixLength: this.prefixLength, stackMac: this.stackMac } = names);
+    this.lossTable = `${names.namespace}loss`;
+    this.env = { ...process.env, XTI_NS: this.namespace, XTI_KIF: this.kernelIf, XTI_UIF: this.stackIf, XTI_KERNEL_ADDR: `${this.kernelIp}/${this.prefixLength}` };
+  }
+
+  get stackMacText(): string {
+    return Array.from(this.stackMac, (b) => b.toString(16).padStart(2, "0")).join(":");
+  }
+
+  up(): void {
+    execFileSync(script, ["up"], { stdio: "pipe", env: this.env });
+  }
+
+  down(): void {
+    execFileSync(script, ["down"], { stdio: "pipe", env: this.env });
+  }
+
+  /**
+   * Registers the suite's hooks: bring the topology up before its tests (or skip without root),
+   * and after them run `beforeDown` (closing what still uses the interfaces), tear the topology
+   * down and check that nothing is left behind.
+   */
+  use(beforeDown?: () => void | Promise<void>): void {
+    const topology = this as InteropTopology;
+    before(function () {
+      requireRoot(this);
+      topology.up();
+    });
+    after(async function () {
+      await beforeDown?.();
+      if (process.getuid?.() !== 0) return;
+      topology.down();
+      expect(topology.leftovers(), "interfaces or namespaces left behind").to.deep.equal([]);
+    });
+  }
+
+  /** Run a command in the kernel peer's namespace; returns its stdout. */
+  inNamespace(command: string, args: readonly string[]): string {
+    return execFileSync("ip", ["netns", "exec", this.namespace, command, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  }
+
+  /**
+   * Drop `percent` % of the frames the kernel receives from the stack (or from `source`, or from
+   * anyone on the link when it is null), at prerouting, before the kernel's TCP sees them.
+   * Dropping on the kernel's receive side, not its send side, matters: at output the kernel's
+   * TCP still hands over GSO super-packets, so a drop there loses a burst.
+   */
+  kernelReceiveLoss(percent: number, source: string | null = this.stackIp): void {
+    const match = source === null ? "meta nfproto ipv4" : `ip saddr ${source}`;
+    const rules = [
+      `table inet ${this.lossTable} {`,
+      "  chain pre {",
+      "    type filter hook prerouting priority -300; policy accept;",
+      `    iifname "${this.kernelIf}" ${match} numgen random mod 100 < ${percent} counter drop`,
+      "  }",
+      "}",
+    ].join("\n");
+    execFileSync("ip", ["netns", "exec", this.namespace, "nft", "-f", "-"], { input: rules, stdio: ["pipe", "pipe", "pipe"] });
+  }
+
+  /** Packets the loss rule dropped so far. */
+  kernelReceiveLossDropped(): number {
+    const listing = this.inNamespace("nft", ["list", "table", "inet", this.lossTable]);
+    const match = /counter packets (\d+)/.exec(listing);
+    if (match === null) throw new Error(`no counter in:\n${listing}`);
+    return Number(match[1]);
+  }
+
+  removeKernelReceiveLoss(): void {
+    execFileSync("ip", ["netns", "exec", this.namespace, "nft", "delete", "table", "inet", this.lossTable], { stdio: "pipe" });
+  }
+
+  flushKernelNeighbours(): void {
+    execFileSync("ip", ["-n", this.namespace, "neigh", "flush", "dev", this.kernelIf]);
+  }
+
+  /** The kernel peer's neighbour entry for `ip` (`ip neigh` line), or "" if it has none. */
+  kernelNeighbour(ip: string): string {
+    return execFileSync("ip", ["-n", this.namespace, "neigh", "show", ip, "dev", this.kernelIf], { encoding: "utf8" }).trim();
+  }
+
+  /** Names this topology uses that still exist (for the teardown check). */
+  leftovers(): string[] {
+    const links = execFileSync("ip", ["-br", "link"], { encoding: "utf8" });
+    const namespaces = execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
+    return [this.stackIf, this.namespace].filter((name) => new RegExp(`^${name}\\b`, "m").test(links) || new RegExp(`^${name}\\b`, "m").test(namespaces));
+  }
+}
+
+/** The default interop topology. */
+export const INTEROP = new InteropTopology({
+  namespace: "xtiins",
+  kernelIf: "xtiik",
+  stackIf: "xtiiu",
+  kernelIp: "198.18.0.1",
+  stackIp: "198.18.0.2",
+  prefixLength: 24,
+  stackMac: Uint8Array.of(0x02, 0, 0, 0, 0x1e, 0x02),
+});
+
+export const NAMESPACE = INTEROP.namespace;
+export const KERNEL_IF = INTEROP.kernelIf;
+export const STACK_IF = INTEROP.stackIf;
+export const KERNEL_IP = INTEROP.kernelIp;
+export const STACK_IP = INTEROP.stackIp;
+export const PREFIX_LENGTH = INTEROP.prefixLength;
+export const STACK_MAC = INTEROP.stackMac;
+export const STACK_MAC_TEXT = INTEROP.stackMacText;
 
 export function topologyUp(): void {
-  execFileSync(script, ["up"], { stdio: "pipe", env });
+  INTEROP.up();
 }
 
 export function topologyDown(): void {
-  execFileSync(script, ["down"], { stdio: "pipe", env });
+  INTEROP.down();
 }
 
-/**
- * Registers the suite's hooks: bring the topology up before its tests (or skip without root), and
- * after them run `beforeDown` (closing what still uses the interfaces), tear the topology down and
- * check that nothing is left behind.
- */
 export function useInteropTopology(beforeDown?: () => void | Promise<void>): void {
-  before(function () {
-    requireRoot(this);
-    topologyUp();
-  });
-  after(async function () {
-    await beforeDown?.();
-    if (process.getuid?.() !== 0) return;
-    topologyDown();
-    expect(leftovers(), "interfaces or namespaces left behind").to.deep.equal([]);
-  });
+  INTEROP.use(beforeDown);
 }
 
-/** Run a command in the kernel peer's namespace; returns its stdout. */
 export function inNamespace(command: string, args: readonly string[]): string {
-  return execFileSync("ip", ["netns", "exec", NAMESPACE, command, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return INTEROP.inNamespace(command, args);
 }
 
-const LOSS_TABLE = "xtiloss";
-
-/**
- * Drop `percent` % of the frames the kernel receives from the stack, at prerouting (before the
- * kernel's TCP sees them). Dropping on the kernel's receive side, not its send side, matters:
- * at output the kernel's TCP still hands over GSO super-packets, so a drop there loses a burst.
- */
 export function kernelReceiveLoss(percent: number): void {
-  const rules = [
-    `table inet ${LOSS_TABLE} {`,
-    "  chain pre {",
-    "    type filter hook prerouting priority -300; policy accept;",
-    `    iifname "${KERNEL_IF}" ip saddr ${STACK_IP} numgen random mod 100 < ${percent} counter drop`,
-    "  }",
-    "}",
-  ].join("\n");
-  execFileSync("ip", ["netns", "exec", NAMESPACE, "nft", "-f", "-"], { input: rules, stdio: ["pipe", "pipe", "pipe"] });
+  INTEROP.kernelReceiveLoss(percent);
 }
 
-/** Packets the loss rule dropped so far. */
 export function kernelReceiveLossDropped(): number {
-  const listing = inNamespace("nft", ["list", "table", "inet", LOSS_TABLE]);
-  const match = /counter packets (\d+)/.exec(listing);
-  if (match === null) throw new Error(`no counter in:\n${listing}`);
-  return Number(match[1]);
+  return INTEROP.kernelReceiveLossDropped();
 }
 
 export function removeKernelReceiveLoss(): void {
-  execFileSync("ip", ["netns", "exec", NAMESPACE, "nft", "delete", "table", "inet", LOSS_TABLE], { stdio: "pipe" });
+  INTEROP.removeKernelReceiveLoss();
 }
 
 export function flushKernelNeighbours(): void {
-  execFileSync("ip", ["-n", NAMESPACE, "neigh", "flush", "dev", KERNEL_IF]);
+  INTEROP.flushKernelNeighbours();
 }
 
-/** The kernel peer's neighbour entry for `ip` (`ip neigh` line), or "" if it has none. */
 export function kernelNeighbour(ip: string): string {
-  return execFileSync("ip", ["-n", NAMESPACE, "neigh", "show", ip, "dev", KERNEL_IF], { encoding: "utf8" }).trim();
+  return INTEROP.kernelNeighbour(ip);
 }
 
-/** Names this topology uses that still exist (for the teardown check). */
 export function leftovers(): string[] {
-  const links = execFileSync("ip", ["-br", "link"], { encoding: "utf8" });
-  const namespaces = execFileSync("ip", ["netns", "list"], { encoding: "utf8" });
-  return [STACK_IF, NAMESPACE].filter((name) => new RegExp(`^${name}\\b`, "m").test(links) || new RegExp(`^${name}\\b`, "m").test(namespaces));
+  return INTEROP.leftovers();
 }
+
+/**
+ * The topology of the loss and attack suites and of the loss benchmark: its own link and subnet
+ * (198.18.1.0/24), so that it can be up at the same time as the default one.
+ */
+export const LOSS_TOPOLOGY = new InteropTopology({
+  namespace: "xtilns",
+  kernelIf: "xtilk",
+  stackIf: "xtilu",
+  kernelIp: "198.18.1.1",
+  stackIp: "198.18.1.2",
+  prefixLength: 24,
+  stackMac: Uint8Array.of(0x02, 0, 0, 0, 0x1e, 0x12),
+});

@@ -4,21 +4,23 @@
  * it at once and settle when the connection is over.
  */
 import { createHash, type Hash } from "node:crypto";
-import { UserHost } from "../../../../providers/packet/host.js";
+import { UserHost, type AfPacketHostConfig } from "../../../../providers/packet/host.js";
 import { PatternStream } from "../../../../providers/packet/cli/pattern.js";
 import type { AfPacketDevice } from "../../../../providers/packet/link/afpacket.js";
 import type { FaultInjectorConfig } from "../../../../providers/packet/link/faults.js";
 import type { TcpConnection } from "../../../../providers/packet/stack/tcp/connection.js";
 import type { ConnectionHandlers, TcpDisconnectReason } from "../../../../providers/packet/stack/tcp/types.js";
-import { PREFIX_LENGTH, STACK_IF, STACK_IP, STACK_MAC } from "./topology.js";
+import { INTEROP, type InteropTopology } from "./topology.js";
 
-export function openUserHost(faults?: FaultInjectorConfig & { seed: number }): Promise<UserHost<AfPacketDevice>> {
+/** A host on the topology's stack interface (by default the default interop topology's). */
+export function openUserHost(faults?: FaultInjectorConfig & { seed: number }, topology: InteropTopology = INTEROP, config: Partial<AfPacketHostConfig> = {}): Promise<UserHost<AfPacketDevice>> {
   return UserHost.openAfPacket({
-    ifname: STACK_IF,
-    address: STACK_IP,
-    prefixLength: PREFIX_LENGTH,
-    mac: STACK_MAC,
+    ifname: topology.stackIf,
+    address: topology.stackIp,
+    prefixLength: topology.prefixLength,
+    mac: topology.stackMac,
     ...(faults === undefined ? {} : { faults }),
+    ...config,
   });
 }
 

@@ -3,8 +3,9 @@
 Each subcommand prints JSON lines on stdout: {"ready": ...} once it listens or is about to act, then
 one result line. Errors of the connection are reported as {"error": "ECONNRESET"} (errno names).
 
-  tcp   (--listen PORT | --connect HOST PORT) [--send-bytes N --seed S] [--order duplex|send-first|recv-first]
-        [--oob-at K] [--watch-oob] [--recv-file F] [--reset-after-bytes N]
+  tcp   (--listen PORT | --connect HOST PORT [--bind ADDR] [--congestion NAME]) [--send-bytes N --seed S]
+        [--order duplex|send-first|recv-first] [--oob-at K] [--watch-oob] [--recv-file F] [--reset-after-bytes N]
+        The result has "seconds": from the connection's start to the end of the transfer.
   udp-echo PORT COUNT          echo COUNT datagrams back to their sender
   udp-send HOST PORT COUNT     send COUNT numbered datagrams, expect each echoed back
   ping HOST COUNT              ICMP echo through a raw socket (ping(8) may be missing)
@@ -33,9 +34,10 @@ class Transfer:
         self.oob = []  # [(byte, normal bytes received before it)]
         self.error = None
         self.recv_out = open(args.recv_file, "wb") if args.recv_file else None
+        self.data = pattern(args.send_bytes, args.seed)  # made before the clock starts
 
     def send_all(self):
-        data = pattern(self.args.send_bytes, self.args.seed)
+        data = self.data
         view, k = memoryview(data), self.args.oob_at
         try:
             if k is not None and 0 <= k < len(data):
@@ -112,6 +114,10 @@ def cmd_tcp(args):
         srv.close()
     else:
         sock = socket.socket()
+        if args.congestion:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, args.congestion.encode())
+        if args.bind:
+            sock.bind((args.bind, 0))
         emit({"ready": "connecting"})
         try:
             sock.connect((args.connect[0], int(args.connect[1])))
@@ -119,6 +125,7 @@ def cmd_tcp(args):
             emit({"error": errno_name(exc)})
             return
     t = Transfer(sock, args)
+    started = time.monotonic()
     if args.order == "duplex":
         sender = threading.Thread(target=t.send_all)
         sender.start()
@@ -132,7 +139,9 @@ def cmd_tcp(args):
         t.send_all()
     if t.error != "RESET_SENT":
         sock.close()
-    emit(t.result())
+    result = t.result()
+    result["seconds"] = time.monotonic() - started
+    emit(result)
 
 
 def cmd_udp_echo(args):
@@ -205,6 +214,8 @@ def main():
     g = t.add_mutually_exclusive_group(required=True)
     g.add_argument("--listen", type=int)
     g.add_argument("--connect", nargs=2)
+    t.add_argument("--bind", help="local address to connect from")
+    t.add_argument("--congestion", help="TCP_CONGESTION of the connecting socket (reno, cubic, bbr...)")
     t.add_argument("--send-bytes", type=int, default=0)
     t.add_argument("--seed", type=int, default=7)
     t.add_argument("--order", choices=["duplex", "send-first", "recv-first"], default="duplex")
