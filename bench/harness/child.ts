@@ -13,11 +13,15 @@ export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The line a child prints its result on. */
 export const RESULT_PREFIX = "BENCH-RESULT ";
 
-/** Run `script` (a file URL) under tsx with `nodeFlags`; resolves with the Sample it prints. */
-export function runChild(script: URL, input: unknown, nodeFlags: readonly string[] = []): Promise<Sample> {
+/**
+ * Run `script` (a file URL) under tsx with `nodeFlags` and `env` added to this process's
+ * environment; resolves with the Sample it prints.
+ */
+export function runChild(script: URL, input: unknown, nodeFlags: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", fileURLToPath(script), JSON.stringify(input)], {
       cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -11,32 +11,14 @@
  * file named by XTI_NETCONFIG. The directly driven stack sits beside it on the same veth with its
  * own address and MAC, so both exist at once without answering for each other.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { O_RDWR, providerNames, t_bind, t_close, t_open } from "../../src/index.js";
-import { DEFAULT_NETCONFIG, NETCONFIG_ENV } from "../../src/netconfig.js";
+import { O_RDWR, t_bind, t_close, t_open } from "../../src/index.js";
+import { RAWTCP as DEVICE, rawtcpAvailable, useRawtcpNetconfig } from "../harness/rawtcp.js";
 import type { FigureSpec, Scenario, Variant } from "../harness/scenario.js";
-import {
-  DIRECT_STACK_IP,
-  DIRECT_STACK_MAC,
-  KERNEL_IP,
-  NEEDS_ROOT,
-  PREFIX_LENGTH,
-  STACK_IF,
-  STACK_IP,
-  STACK_MAC,
-  isRoot,
-  vethDown,
-  vethUp,
-  type Direction,
-} from "../harness/veth.js";
+import { DIRECT_STACK_IP, DIRECT_STACK_MAC, KERNEL_IP, NEEDS_ROOT, isRoot, vethDown, vethUp, type Direction } from "../harness/veth.js";
 import { PIECE, openStackHost, stackTransfer, transferVariant } from "../workloads/stack.js";
 import { cpuSecondsPerGiB, megabytesPerSecond } from "../workloads/variants.js";
 import { ok } from "../workloads/xti.js";
 import { xtiStreamTransfer } from "../workloads/xti-stream.js";
-
-const DEVICE = "/dev/rawtcp";
 
 function xtiVariant(direction: Direction, bytes: number): Variant {
   return transferVariant(`xti-${direction}`, `${DEVICE} t_snd/t_rcv ${direction}`, direction, bytes, async () => {
@@ -67,14 +49,10 @@ export const rawtcpBulk: Scenario = {
   compares: "/dev/rawtcp t_snd/t_rcv against the same user-space stack driven directly (TcpConnection through providers/packet/host.ts), over veth to the kernel peer",
   goal: "≥ 0.9× the stack driven directly",
   reps: { full: 5, quick: 2 },
-  unavailable: () => (!providerNames().includes(DEVICE) ? `${DEVICE} is not available` : isRoot() ? null : NEEDS_ROOT),
+  unavailable: () => (!rawtcpAvailable() ? `${DEVICE} is not available` : isRoot() ? null : NEEDS_ROOT),
   prepare: async ({ quick }) => {
     const bytes = (quick ? 5 : 50) * 1024 * 1024;
-    const dir = mkdtempSync(join(tmpdir(), "xti-bench-"));
-    const file = join(dir, "netconfig");
-    writeFileSync(file, `${DEFAULT_NETCONFIG}@host xtibench devices=${DEVICE} interface=${STACK_IF} address=${STACK_IP}/${PREFIX_LENGTH} mac=${STACK_MAC}\n`);
-    const previous = process.env[NETCONFIG_ENV];
-    process.env[NETCONFIG_ENV] = file;
+    const restoreNetconfig = useRawtcpNetconfig();
     vethUp();
     const variants: Variant[] = [];
     const figures: FigureSpec[] = [];
@@ -106,9 +84,7 @@ export const rawtcpBulk: Scenario = {
       figures,
       close: async () => {
         vethDown();
-        if (previous === undefined) delete process.env[NETCONFIG_ENV];
-        else process.env[NETCONFIG_ENV] = previous;
-        rmSync(dir, { recursive: true, force: true });
+        restoreNetconfig();
       },
     };
   },

@@ -35,12 +35,17 @@ async function receiveUntilRelease(fd: number, buf: Uint8Array): Promise<number>
   }
 }
 
+/** Connect the bound endpoint `fd` to `address`:`port` (a blocking t_connect). */
+export async function xtiConnect(fd: number, address: string, port: number): Promise<void> {
+  await ok(t_connect(fd, { ...t_call_of(), addr: netbuf(sockaddr_in(address, port)) }, null), "t_connect");
+}
+
 /**
  * Connect the bound endpoint `fd` to `address`:`port` and move `bytes` in `direction` in `piece`-byte
  * calls; resolves when the peer's orderly release has been read after the last byte.
  */
 export async function xtiStreamTransfer(fd: number, address: string, port: number, direction: Direction, bytes: number, piece: number): Promise<void> {
-  await ok(t_connect(fd, { ...t_call_of(), addr: netbuf(sockaddr_in(address, port)) }, null), "t_connect");
+  await xtiConnect(fd, address, port);
   const buf = new Uint8Array(piece).fill(0x42);
   if (direction === "upload") {
     for (let left = bytes; left > 0; left -= piece) await ok(t_snd(fd, buf, Math.min(piece, left), 0), "t_snd");
