@@ -115,7 +115,10 @@ async function main(argv: string[]): Promise<number> {
   return doc.scenarios.some((s) => s.status === "failed") ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
+// Providers may leave nothing ref'd while a call waits (their workers are unref'd); the harness
+// stays alive until every scenario is done. The interval never fires in a run (about 12 days).
+const keepAlive = setInterval(() => undefined, 2 ** 30);
+main(process.argv.slice(2)).finally(() => clearInterval(keepAlive)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof UsageError) {
