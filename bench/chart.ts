@@ -10,7 +10,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { formatValue } from "./harness/report.js";
+import { formatTimes, formatValue } from "./harness/report.js";
 import { isBenchDocument, type BenchDocument } from "./harness/results.js";
 
 interface Row {
@@ -54,7 +54,7 @@ function ratioRows(doc: BenchDocument): Row[] {
         goal: goal?.target ?? null,
         goalText: goal?.text ?? "",
         met: goal === undefined ? null : (f.goal?.met ?? null),
-        note: `${ratioText(f.ratio.median)} (${formatValue(f.xti.median, f.unit)} ${f.unit})`,
+        note: `${formatTimes(f.ratio.median)} (${formatValue(f.xti.median, f.unit)} ${f.unit})`,
       });
     }
   }
@@ -82,10 +82,6 @@ function goalRows(doc: BenchDocument): Row[] {
   return rows;
 }
 
-function ratioText(x: number): string {
-  return `${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(2)}×`;
-}
-
 /** Decades covering every value and goal with some room (a goal on a decade is not on the edge). */
 function axisRange(rows: readonly Row[]): [number, number] {
   const values = rows.flatMap((r) => [r.min, r.max, r.median, ...(r.goal === null ? [] : [r.goal])]).filter((v) => v > 0 && Number.isFinite(v));
@@ -108,7 +104,7 @@ function panel(title: string, axisLabel: string, rows: readonly Row[], top: numb
   for (let e = loExp; e <= hiExp; e++) {
     const gx = x(10 ** e).toFixed(1);
     out.push(`<line x1="${gx}" y1="${plotTop - 4}" x2="${gx}" y2="${plotBottom}" class="${e === 0 ? "unity" : "grid"}"/>`);
-    out.push(`<text x="${gx}" y="${plotBottom + 14}" class="tick">${escape(ratioText(10 ** e))}</text>`);
+    out.push(`<text x="${gx}" y="${plotBottom + 14}" class="tick">${escape(`${10 ** e}×`)}</text>`);
   }
   out.push(`<text x="${((PLOT_LEFT + PLOT_RIGHT) / 2).toFixed(1)}" y="${plotBottom + 30}" class="tick">${escape(axisLabel)}</text>`);
   rows.forEach((r, i) => {

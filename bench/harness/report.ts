@@ -37,9 +37,13 @@ function formatSpread(s: Spread, unit: Unit): string {
   return `${formatValue(s.median, unit)} (${formatValue(s.min, unit)}–${formatValue(s.max, unit)})`;
 }
 
+/** A ratio with three significant digits (0.830×, 2.53×, 14.3×). */
+export function formatTimes(x: number): string {
+  return Number.isFinite(x) ? `${x >= 100 ? x.toFixed(0) : x.toPrecision(3)}×` : "n/a";
+}
+
 export function formatRatio(r: Spread): string {
-  const f = (x: number): string => (x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toPrecision(2));
-  return `${f(r.median)}× (${f(r.min)}–${f(r.max)})`;
+  return `${formatTimes(r.median)} (${formatTimes(r.min).slice(0, -1)}–${formatTimes(r.max)})`;
 }
 
 function figureRow(scenario: ScenarioResult, f: FigureResult): string {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { renderChart } from "../../bench/chart.js";
+import { END, START, replaceResults, resultsBlock } from "../../bench/docs.js";
 import { REPO_ROOT } from "../../bench/harness/child.js";
 import { isBenchDocument, type BenchDocument } from "../../bench/harness/results.js";
 import { runScenario } from "../../bench/harness/runner.js";
@@ -96,6 +97,15 @@ describe("bench: the harness", () => {
     const svg = renderChart(doc as BenchDocument);
     expect(svg).to.match(/^<svg /);
     expect(svg).to.include("ticots-tsdu64: 64-byte messages one way");
+    // What npm run bench:docs puts into docs/benchmarks.md: a quick run is labelled as such.
+    const block = resultsBlock(doc as BenchDocument, file);
+    expect(block).to.include("**Preliminary: a `--quick` run");
+    const docs = readFileSync(join(REPO_ROOT, "docs/benchmarks.md"), "utf8");
+    const updated = replaceResults(docs, block);
+    expect(updated).to.include(figure.xti.label);
+    expect(updated.split(START)).to.have.length(2);
+    expect(updated.slice(updated.indexOf(END))).to.equal(docs.slice(docs.indexOf(END)));
+    expect(() => replaceResults("no markers", block)).to.throw(/no results markers/);
   });
 
   it("lists every scenario with what it compares and its goal; an unknown name or a bad option is a usage error", async () => {
