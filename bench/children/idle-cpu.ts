@@ -16,12 +16,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { O_RDWR, t_bind, t_close, t_open } from "../../src/index.js";
 import { RealClock } from "../../providers/packet/clock.js";
-import { UserHost } from "../../providers/packet/host.js";
 import { MemoryHub } from "../../providers/packet/link/memory.js";
 import { parseIpv4Address } from "../../providers/packet/wire/ipv4-address.js";
 import { cpuSeconds, wallSeconds } from "../harness/measure.js";
 import { KERNEL_IP, STACK_IP, STACK_MAC, kernelPeer } from "../harness/veth.js";
 import { RAWTCP } from "../harness/rawtcp.js";
+import { hubHost } from "../workloads/hub.js";
 import { connectNetPair } from "../workloads/net.js";
 import { openStackHost } from "../workloads/stack.js";
 import { ok } from "../workloads/xti.js";
@@ -43,9 +43,8 @@ async function open(input: Input): Promise<() => Promise<void>> {
   }
   if (input.variant === "hub") {
     const hub = new MemoryHub(new RealClock());
-    const host = (n: number): UserHost => UserHost.over(hub.attach(Uint8Array.of(2, 0, 0, 0, 0x1b, n)), { address: 0xc6130c00 + n, prefixLength: 24, clock: hub.clock });
-    const a = host(1);
-    const b = host(2);
+    const a = hubHost(hub, 1);
+    const b = hubHost(hub, 2);
     const accepted = new Promise<void>((resolve) => {
       const listener = b.tcp.listen({ port: 80 }, {
         connectionIndication: (ind) => {

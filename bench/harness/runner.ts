@@ -10,6 +10,24 @@ import type { FigureResult, SampleRecord, ScenarioResult } from "./results.js";
 import { spread } from "./stats.js";
 import { wallSeconds } from "./measure.js";
 
+/**
+ * A run taking longer than this has hung (a lost peer, a wedged connection): the scenario fails
+ * and the bench goes on, instead of waiting for ever. The longest full runs take about ten seconds.
+ */
+const RUN_LIMIT_MS = 180_000;
+
+async function bounded<T>(work: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${RUN_LIMIT_MS / 1000} s`)), RUN_LIMIT_MS);
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface RunnerOptions extends RunOptions {
   /** Repetitions; null = the scenario's own count (full or quick). */
   readonly reps: number | null;
@@ -41,12 +59,12 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
     base.variants = prepared.variants.map((v) => ({ id: v.id, label: v.label }));
     if (prepared.warmup ?? true) {
       options.log(`${scenario.name}: warm-up`);
-      for (const variant of prepared.variants) await variant.run();
+      for (const variant of prepared.variants) await bounded(variant.run(), `${variant.id} (warm-up)`);
     }
     for (let rep = 0; rep < reps; rep++) {
       const order = rep % 2 === 0 ? [...prepared.variants] : [...prepared.variants].reverse();
       for (const [position, variant] of order.entries()) {
-        const sample = await variant.run();
+        const sample = await bounded(variant.run(), `${variant.id} (repetition ${rep + 1})`);
         base.samples.push({ variant: variant.id, rep, position, sample });
       }
       options.log(`${scenario.name}: repetition ${rep + 1}/${reps} done`);
