@@ -14,7 +14,7 @@ export const ticotsBulk64k: Scenario = {
   reps: { full: 7, quick: 3 },
   unavailable: () => null,
   prepare: async ({ quick }) => {
-    const bytes = (quick ? 32 : 512) * 1024 * 1024;
+    const bytes = (quick ? 32 : 1024) * 1024 * 1024;
     return {
       variants: [
         pairVariant("xti", "ticots t_snd/t_rcv", () => connectXtiPair("/dev/ticots", null), (p) => xtiBulk(p, bytes, CHUNK), { bytes }),
