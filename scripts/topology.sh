@@ -7,8 +7,9 @@
 #   the stack owns 198.18.0.2 with its own MAC (e.g. 02:00:00:00:00:02) on xtiu
 #
 # Usage: topology.sh up | down | status        (needs root)
-# Names can be overridden with XTI_NS, XTI_KIF, XTI_UIF (they must start with "xti"), and the
-# kernel peer's address with XTI_KADDR (default 198.18.0.1/24; the benchmarks use a /24 of their own).
+# Names can be overridden with XTI_NS, XTI_KIF, XTI_UIF (they must start with "xti"), and the kernel
+# side's address with XTI_KERNEL_ADDR (default 198.18.0.1/24), so that topologies built side by side
+# need not share a subnet.
 #
 # Why each setting is there:
 # - xtiu has NO IP address: the root-namespace kernel then never answers ARP for the stack's
@@ -32,7 +33,7 @@ set -euo pipefail
 NS="${XTI_NS:-xtins}"
 KIF="${XTI_KIF:-xtik}"
 UIF="${XTI_UIF:-xtiu}"
-KERNEL_ADDR="${XTI_KADDR:-198.18.0.1/24}"
+KERNEL_ADDR="${XTI_KERNEL_ADDR:-198.18.0.1/24}"
 
 for name in "$NS" "$KIF" "$UIF"; do
   case "$name" in

@@ -43,7 +43,8 @@ export function formatTimes(x: number): string {
 }
 
 export function formatRatio(r: Spread): string {
-  return `${formatTimes(r.median)} (${formatTimes(r.min).slice(0, -1)}–${formatTimes(r.max)})`;
+  const bare = (x: number): string => formatTimes(x).replace(/×$/, "");
+  return `${formatTimes(r.median)} (${bare(r.min)}–${bare(r.max)})`;
 }
 
 function figureRow(scenario: ScenarioResult, f: FigureResult): string {

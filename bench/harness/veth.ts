@@ -25,7 +25,7 @@ export const STACK_MAC = "02:00:00:00:1b:02";
 export const DIRECT_STACK_MAC = "02:00:00:00:1b:04";
 
 const SCRIPT = fileURLToPath(new URL("../../scripts/topology.sh", import.meta.url));
-const ENV = { ...process.env, XTI_NS: NAMESPACE, XTI_KIF: KERNEL_IF, XTI_UIF: STACK_IF, XTI_KADDR: `${KERNEL_IP}/${PREFIX_LENGTH}` };
+const ENV = { ...process.env, XTI_NS: NAMESPACE, XTI_KIF: KERNEL_IF, XTI_UIF: STACK_IF, XTI_KERNEL_ADDR: `${KERNEL_IP}/${PREFIX_LENGTH}` };
 
 export const NEEDS_ROOT = "needs root (AF_PACKET, a veth pair, a network namespace)";
 
@@ -67,7 +67,7 @@ export type Direction = "upload" | "download";
  * received) or a source of `bytes` for a download (it sends, then closes).
  */
 export async function kernelPeer(port: number, direction: Direction, bytes: number): Promise<KernelProcess> {
-  const peer = kernelTcp({ listen: port, sendBytes: direction === "download" ? bytes : 0, order: direction === "upload" ? "recv-first" : "send-first" }, NAMESPACE);
+  const peer = kernelTcp({ listen: port, sendBytes: direction === "download" ? bytes : 0, order: direction === "upload" ? "recv-first" : "send-first", namespace: NAMESPACE });
   await peer.ready;
   return peer;
 }

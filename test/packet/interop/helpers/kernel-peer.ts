@@ -17,9 +17,13 @@ export class KernelProcess {
   private readonly child: ChildProcess;
   private stderr = "";
 
-  /** `namespace`: the interop tests' own by default; the benchmarks pass theirs. */
-  constructor(args: readonly string[], script = PEER_SCRIPT, namespace = NAMESPACE) {
-    this.child = spawn("ip", ["netns", "exec", namespace, PYTHON, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  /**
+   * Run `script` with `args` in the namespace `namespace` (by default the default interop
+   * topology's; null: the root namespace, this process's own).
+   */
+  constructor(args: readonly string[], script = PEER_SCRIPT, namespace: string | null = NAMESPACE) {
+    const argv = [PYTHON, script, ...args];
+    this.child = namespace === null ? spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] }) : spawn("ip", ["netns", "exec", namespace, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
     const lines: JsonRecord[] = [];
     let pending = "";
     let readyResolve: (value: JsonRecord) => void;
@@ -72,9 +76,15 @@ export interface KernelTcpOptions {
   watchOob?: boolean;
   recvFile?: string;
   resetAfterBytes?: number;
+  /** The namespace to run in (default: the default interop topology's; null: the root namespace). */
+  namespace?: string | null;
+  /** With `connect`: the local address to connect from. */
+  bind?: string;
+  /** With `connect`: the socket's congestion control (TCP_CONGESTION). */
+  congestion?: string;
 }
 
-export function kernelTcp(options: KernelTcpOptions, namespace = NAMESPACE): KernelProcess {
+export function kernelTcp(options: KernelTcpOptions): KernelProcess {
   const args = ["tcp"];
   if (options.listen !== undefined) args.push("--listen", String(options.listen));
   if (options.connect !== undefined) args.push("--connect", options.connect.host, String(options.connect.port));
@@ -85,5 +95,7 @@ export function kernelTcp(options: KernelTcpOptions, namespace = NAMESPACE): Ker
   if (options.watchOob === true) args.push("--watch-oob");
   if (options.recvFile !== undefined) args.push("--recv-file", options.recvFile);
   if (options.resetAfterBytes !== undefined) args.push("--reset-after-bytes", String(options.resetAfterBytes));
-  return new KernelProcess(args, PEER_SCRIPT, namespace);
+  if (options.bind !== undefined) args.push("--bind", options.bind);
+  if (options.congestion !== undefined) args.push("--congestion", options.congestion);
+  return new KernelProcess(args, PEER_SCRIPT, options.namespace);
 }
