@@ -1,0 +1,87 @@
+/**
+ * The benchmarks' own veth topology, built by scripts/topology.sh with names and a /24 of their
+ * own (so a test topology that may be up at the same time is never touched):
+ *
+ *   root namespace: xtibu, no address (the user-space stacks own 198.19.12.2 and .4 with their MACs;
+ *                   the kernel's own TCP gets 198.19.12.3 only while a kernel variant runs)
+ *   namespace xtibns: xtibk 198.19.12.1/24, the Linux kernel peer (tx checksum offload, TSO, GSO off)
+ */
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { kernelTcp, type KernelProcess } from "../../test/packet/interop/helpers/kernel-peer.js";
+
+export const NAMESPACE = "xtibns";
+export const KERNEL_IF = "xtibk";
+export const STACK_IF = "xtibu";
+export const PREFIX_LENGTH = 24;
+export const KERNEL_IP = "198.19.12.1";
+/** The user-space stack's address (the XTI provider's host, when one is configured). */
+export const STACK_IP = "198.19.12.2";
+/** The root namespace kernel's address during a kernel variant. */
+export const ROOT_SIDE_IP = "198.19.12.3";
+/** A second user-space stack, driven directly, beside the XTI provider's (rawtcp-bulk). */
+export const DIRECT_STACK_IP = "198.19.12.4";
+export const STACK_MAC = "02:00:00:00:1b:02";
+export const DIRECT_STACK_MAC = "02:00:00:00:1b:04";
+
+const SCRIPT = fileURLToPath(new URL("../../scripts/topology.sh", import.meta.url));
+const ENV = { ...process.env, XTI_NS: NAMESPACE, XTI_KIF: KERNEL_IF, XTI_UIF: STACK_IF, XTI_KERNEL_ADDR: `${KERNEL_IP}/${PREFIX_LENGTH}` };
+
+export const NEEDS_ROOT = "needs root (AF_PACKET, a veth pair, a network namespace)";
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+export function vethUp(): void {
+  execFileSync(SCRIPT, ["up"], { stdio: "pipe", env: ENV });
+}
+
+export function vethDown(): void {
+  execFileSync(SCRIPT, ["down"], { stdio: "pipe", env: ENV });
+}
+
+/** Turn tx checksum offload, TSO and GSO of the root side on or off. */
+export function setRootOffloads(on: boolean): void {
+  const state = on ? "on" : "off";
+  execFileSync("ethtool", ["-K", STACK_IF, "tx", state, "tso", state, "gso", state], { stdio: "ignore" });
+}
+
+/**
+ * Give the root namespace's kernel ROOT_SIDE_IP on the veth, for a kernel variant only: removed
+ * again before a stack runs, so the kernel never owns the subnet while a user-space stack is on it.
+ */
+export function addRootSideAddress(): void {
+  execFileSync("ip", ["addr", "add", `${ROOT_SIDE_IP}/${PREFIX_LENGTH}`, "dev", STACK_IF]);
+}
+
+export function removeRootSideAddress(): void {
+  execFileSync("ip", ["addr", "del", `${ROOT_SIDE_IP}/${PREFIX_LENGTH}`, "dev", STACK_IF]);
+}
+
+export type Direction = "upload" | "download";
+
+/**
+ * The kernel peer (test/packet/interop/peers/kernel_peer.py) listening on `port` in the namespace:
+ * a sink for an upload (it reads until our FIN, then closes, so its FIN marks the last byte
+ * received) or a source of `bytes` for a download (it sends, then closes).
+ */
+export async function kernelPeer(port: number, direction: Direction, bytes: number): Promise<KernelProcess> {
+  const peer = kernelTcp({ listen: port, sendBytes: direction === "download" ? bytes : 0, order: direction === "upload" ? "recv-first" : "send-first", namespace: NAMESPACE });
+  await peer.ready;
+  return peer;
+}
+
+/** After a transfer: the peer exited cleanly and, for an upload, received every byte. */
+export async function checkPeer(peer: KernelProcess, direction: Direction, bytes: number): Promise<void> {
+  const result = await peer.result;
+  if (direction === "upload" && result["received"] !== bytes) throw new Error(`the kernel peer received ${String(result["received"])} of ${bytes} bytes`);
+  if (result["error"] !== undefined) throw new Error(`the kernel peer failed: ${String(result["error"])}`);
+}
+
+let nextPort = 5400;
+/** A port for the next kernel peer (the namespace is ours alone). */
+export function peerPort(): number {
+  nextPort = nextPort >= 5999 ? 5400 : nextPort + 1;
+  return nextPort;
+}
