@@ -2,6 +2,8 @@
  * The Linux errno values xti reports with TSYSERR and as disconnect reasons, with their names
  * and messages (for t_error and XTIError).
  */
+import { show } from "./show.js";
+
 export const EPERM = 1;
 export const ENOENT = 2;
 export const EINTR = 4;
@@ -64,14 +66,18 @@ const table: Record<number, [string, string]> = {
   [EHOSTUNREACH]: ["EHOSTUNREACH", "No route to host"],
 };
 
-/** "ECONNRESET", or "errno 1234" for a value xti does not know. */
-export function errnoName(errno: number): string {
-  return table[errno]?.[0] ?? `errno ${errno}`;
+function entry(errno: unknown): [string, string] | undefined {
+  return typeof errno === "number" && Object.hasOwn(table, errno) ? table[errno] : undefined;
 }
 
-/** strerror(3)-style message. */
+/** The name of an errno value: "ECONNRESET", or "errno 1234" for a value xti does not know. */
+export function errnoName(errno: number): string {
+  return entry(errno)?.[0] ?? `errno ${show(errno)}`;
+}
+
+/** strerror(3)-style message ("Unknown error 1234" for a value xti does not know). */
 export function strerror(errno: number): string {
-  return table[errno]?.[1] ?? `Unknown error ${errno}`;
+  return entry(errno)?.[1] ?? `Unknown error ${show(errno)}`;
 }
 
 /** The errno value for a name such as "ECONNRESET" (as Node reports system errors), or EIO. */

@@ -8,6 +8,7 @@
 import * as api from "./api.js";
 import * as C from "./constants.js";
 import { t_getname as getname } from "./core/getname.js";
+import { runSync } from "./core/report.js";
 import { T_ERRLIST } from "./messages.js";
 import type { netbuf, t_info as xti_t_info } from "./structs.js";
 import "./index.js"; // registers the built-in providers
@@ -23,29 +24,37 @@ export interface t_info {
   servtype: number;
 }
 
+/** t_open(3N): open `name` with TLI semantics (see api.t_open). */
 export function t_open(name: string, oflag: number, info?: t_info | null): number {
   return api.t_open(name, oflag, (info ?? null) as xti_t_info | null, { semantics: "TLI" });
 }
 
+/** t_getinfo(3N): the provider's t_info (TLI's, without `flags`). */
 export function t_getinfo(fd: number, info: t_info): number {
   return api.t_getinfo(fd, info as xti_t_info);
 }
 
-/** t_error(3N): prints the message for t_errno; returns nothing in TLI. */
+/**
+ * t_error(3N): prints the message for t_errno; returns nothing in TLI. A `msg` that is neither a
+ * string nor null prints nothing and sets t_errno to TSYSERR (errno EFAULT).
+ */
 export function t_error(msg: string | null): void {
   api.t_error(msg);
 }
 
+/** t_getname types: the local address. */
 export const LOCALNAME = 0;
+/** t_getname types: the peer's address. */
 export const REMOTENAME = 1;
 
 /** t_getname(3N): the local or remote address of an endpoint into `name`. */
 export function t_getname(fd: number, name: netbuf, type: number): number {
-  return api.runSync(fd, () => getname(fd, name, type));
+  return runSync(fd, () => getname(fd, name, type));
 }
 
-/** The classic t_errlist[] and t_nerr of <tiuser.h> (deprecated there, kept for old code). */
+/** The classic t_errlist[] of <tiuser.h> (deprecated there, kept for old code). */
 export const t_errlist: readonly string[] = T_ERRLIST;
+/** The number of entries of t_errlist. */
 export const t_nerr = T_ERRLIST.length;
 
 /** T_ALL of <tiuser.h>: every field of a TLI structure. */

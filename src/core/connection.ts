@@ -150,7 +150,7 @@ export async function t_accept(fd: unknown, resfd: unknown, callArgument: t_call
     await res.exchange(() => res.pep.bind({ addr: null, qlen: 0, exact: false }));
     transition(res, "T_BIND");
   }
-  await ep.exchange(() => ep.pep.accept({ sequence, acceptor: res.pep, opt, udata }));
+  await ep.exchange(() => ep.pep.accept({ sequence, acceptor: res.rawPep, opt, udata }));
   if (same) retireIndication(ep, sequence, "T_ACCEPT1", "T_ACCEPT1"); // TINDOUT ruled out a second one
   else {
     retireIndication(ep, sequence, "T_ACCEPT3", "T_ACCEPT2");

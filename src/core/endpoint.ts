@@ -7,11 +7,14 @@ import { T_GODATA, T_GOEXDATA, T_UNBND, TBADF, TFLOW, TLOOK, TOUTSTATE, TSTATECH
 import type { SemanticsProfile } from "../profile.js";
 import type { ProviderEndpoint, ProviderInfo, ProviderOption, ProviderUser, TransportProvider } from "../spi/contract.js";
 import { fail, toFailure } from "./failure.js";
+import { guardEndpoint } from "./guard.js";
 import { type Discarded, ReceiveQueue } from "./rcvqueue.js";
 
 export class CoreEndpoint implements ProviderUser {
-  /** The provider endpoint; set right after construction by t_open. */
+  /** The provider endpoint, every request guarded (guard.ts); set right after construction by t_open. */
   pep!: ProviderEndpoint;
+  /** The provider's own endpoint object, for requests that name it (AcceptRequest.acceptor). */
+  rawPep!: ProviderEndpoint;
   state = T_UNBND;
   /** The negotiated qlen of the last successful bind. */
   qlen = 0;
@@ -53,8 +56,9 @@ export class CoreEndpoint implements ProviderUser {
 
   /** Attach the provider endpoint t_open created for us. */
   attach(pep: ProviderEndpoint): void {
-    this.pep = pep;
-    this.rq = new ReceiveQueue(pep.info().expInline);
+    this.rawPep = pep;
+    this.pep = guardEndpoint(pep);
+    this.rq = new ReceiveQueue(this.pep.info().expInline);
   }
 
   get ocnt(): number {
