@@ -39,9 +39,9 @@ function checkCallOutputs(call: t_call | null | undefined, what: string): void {
 /** Return a connection indication or confirmation in a caller t_call; true on overflow. */
 function returnCall(ep: CoreEndpoint, call: t_call | null | undefined, ind: ConnInd | ConnCon, sequence: number): boolean {
   if (call === null || call === undefined) return false;
-  const a = copyOut(ep, call.addr, ind.addr);
-  const o = copyOut(ep, call.opt, ind.opt);
-  const u = copyOut(ep, call.udata, ind.udata);
+  const a = copyOut(ep.profile, call.addr, ind.addr);
+  const o = copyOut(ep.profile, call.opt, ind.opt);
+  const u = copyOut(ep.profile, call.udata, ind.udata);
   call.sequence = sequence;
   return a || o || u;
 }

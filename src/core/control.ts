@@ -100,7 +100,7 @@ export async function t_bind(fd: unknown, req: t_bind | null | undefined, ret: t
   ep.qfullNotified = false;
   if (ret !== null && ret !== undefined) {
     ret.qlen = ack.qlen;
-    if (copyOut(ep, ret.addr, ack.addr)) fail(TBUFOVFLW, 0, "ret.addr is too small for the bound address");
+    if (copyOut(ep.profile, ret.addr, ack.addr)) fail(TBUFOVFLW, 0, "ret.addr is too small for the bound address");
   }
   return 0;
 }
@@ -163,12 +163,12 @@ export function t_getprotaddr(fd: unknown, boundaddr: t_bind | null | undefined,
   let overflow = false;
   if (boundaddr !== null && boundaddr !== undefined) {
     if (ep.state === T_UNBND || local === null) boundaddr.addr.len = 0;
-    else overflow = copyOut(ep, boundaddr.addr, local) || overflow;
+    else overflow = copyOut(ep.profile, boundaddr.addr, local) || overflow;
   }
   if (peeraddr !== null && peeraddr !== undefined) {
     const peer = peerAddress(ep, remote);
     if (peer === null) peeraddr.addr.len = 0;
-    else overflow = copyOut(ep, peeraddr.addr, peer) || overflow;
+    else overflow = copyOut(ep.profile, peeraddr.addr, peer) || overflow;
   }
   if (overflow) fail(TBUFOVFLW, 0, "a buffer is too small for the address");
   return 0;
