@@ -147,8 +147,10 @@ export const T_LDELAY = 1 << 4;
 export const T_HITHRPT = 1 << 3;
 export const T_HIREL = 1 << 2;
 export const T_LOCOST = 1 << 1;
+/** SET_TOS(prec, tos): the T_IP_TOS value for a precedence and type-of-service bits. Non-integers count as 0. */
 export function SET_TOS(precedence: number, tos: number): number {
-  return ((0x7 & precedence) << 5) | (0x1e & tos);
+  const int = (v: unknown): number => (typeof v === "number" && Number.isInteger(v) ? v : 0);
+  return ((0x7 & int(precedence)) << 5) | (0x1e & int(tos));
 }
 
 // open(2) flags for t_open, with the Linux values.

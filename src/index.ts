@@ -50,4 +50,23 @@ export {
   type XtiOption,
 } from "./options/opthdr.js";
 export * from "./inet.js";
-export { createLoopbackProvider, type LoopbackConfig } from "../providers/loopback/index.js";
+import { createLoopbackProvider as createLoopback, type LoopbackConfig, type LoopbackProvider } from "../providers/loopback/index.js";
+import { guarded } from "./xtierror.js";
+export type { LoopbackConfig, LoopbackProvider };
+
+/**
+ * A loopback transport provider with its own device name and limits, to register with
+ * registerProvider: the built-in /dev/ticots, /dev/ticotsord and /dev/ticlts are three of these.
+ * Small TSDU/ETSDU limits, TIDU sizes, receive buffers or queue lengths let a program (or its
+ * tests) meet TBADDATA, T_MORE pieces, flow control or TQFULL without a network; see
+ * LoopbackConfig for each field and its default. Throws XTIError (TSYSERR/EINVAL) for a
+ * configuration it cannot serve.
+ *
+ * ```ts
+ * registerProvider(createLoopbackProvider({ name: "/dev/tiny", servtype: T_COTS_ORD, tsdu: 16 }));
+ * const fd = t_open("/dev/tiny", O_RDWR);
+ * ```
+ */
+export function createLoopbackProvider(config: LoopbackConfig): LoopbackProvider {
+  return guarded("createLoopbackProvider", () => createLoopback(config));
+}

@@ -29,7 +29,8 @@ import type { t_bind, t_info } from "../structs.js";
 import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
 import { copyBytes, copyOut, requireState, transition } from "./common.js";
 import { allocateFd, CoreEndpoint, endpointOf, registerEndpoint, releaseFd } from "./endpoint.js";
-import { fail, toFailure } from "./failure.js";
+import { XTIError } from "../xtierror.js";
+import { fail, toFailure, XtiFailure } from "./failure.js";
 
 const OFLAG_BITS = O_RDWR | O_NONBLOCK;
 
@@ -54,7 +55,7 @@ export function t_open(name: unknown, oflag: unknown, info: t_info | null | unde
   try {
     provider = lookupProvider(name);
   } catch (e) {
-    throw toFailure(e);
+    throw e instanceof XTIError ? new XtiFailure(e.t_errno, e.errno, e.message) : toFailure(e);
   }
   if (provider === undefined) fail(TBADNAME, 0, `no transport provider is registered as ${name}`);
   const fd = allocateFd();

@@ -3,6 +3,8 @@
  * level, name, len; }` where `len` is the length of the value that follows, padded to a multiple
  * of 4 (OPTLEN). Host byte order, as C code fills them.
  */
+import { show } from "../show.js";
+import { guarded, invalidArgument } from "../xtierror.js";
 import { HOST_LITTLE_ENDIAN } from "./opthdr.js";
 
 /** sizeof(struct opthdr). */
@@ -14,13 +16,15 @@ export interface LegacyOption {
   value: Uint8Array;
 }
 
-/** OPTLEN(x): the space a value of x bytes takes. */
+/** OPTLEN(x): the space a value of x bytes takes. Throws XTIError for a non-length. */
 export function OPTLEN(x: number): number {
+  if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x > 0x7ffffffc) invalidArgument("OPTLEN", `${show(x)} is not a length`);
   return (x + 3) & ~3;
 }
 
-/** Parse a legacy option buffer; null when malformed (t_optmgmt then fails TBADOPT). */
+/** Parse a legacy option buffer; null when malformed (t_optmgmt then fails TBADOPT) or not a Uint8Array. */
 export function decodeLegacyOptions(bytes: Uint8Array): LegacyOption[] | null {
+  if (!(bytes instanceof Uint8Array)) return null;
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: LegacyOption[] = [];
   let off = 0;
@@ -37,7 +41,17 @@ export function decodeLegacyOptions(bytes: Uint8Array): LegacyOption[] | null {
   return out;
 }
 
+/** Encode options as legacy opthdr records. Throws XTIError for a malformed option. */
 export function encodeLegacyOptions(options: ReadonlyArray<{ level: number; name: number; value?: Uint8Array }>): Uint8Array {
+  return guarded("encodeLegacyOptions", () => encode(options));
+}
+
+function encode(options: ReadonlyArray<{ level: number; name: number; value?: Uint8Array }>): Uint8Array {
+  if (!Array.isArray(options)) invalidArgument("encodeLegacyOptions", `options is ${show(options)}, not an array`);
+  for (const o of options) {
+    if (o.value !== undefined && !(o.value instanceof Uint8Array)) invalidArgument("encodeLegacyOptions", "an option value is not a Uint8Array");
+    for (const n of [o.level, o.name]) if (typeof n !== "number" || !Number.isInteger(n)) invalidArgument("encodeLegacyOptions", `${show(n)} is not an option level or name`);
+  }
   let size = 0;
   for (const o of options) size += OPTHDR_SIZE + OPTLEN(o.value?.length ?? 0);
   const out = new Uint8Array(size);

@@ -10,6 +10,8 @@
  * with T_ERROR_ACK.
  */
 
+import { show } from "../show.js";
+
 /** T_INFO_ACK: what the provider supports. Sizes use XTI's conventions (>0, 0, T_INFINITE, T_INVALID). */
 export interface ProviderInfo {
   /** Maximum address size. */
@@ -74,7 +76,7 @@ export class ProviderError extends Error {
   readonly errno: number;
   readonly [PROVIDER_ERROR_BRAND] = true;
   constructor(code: ProviderErrorCode, errno = 0, message?: string) {
-    super(message ?? (errno !== 0 ? `${code} (errno ${errno})` : code));
+    super(typeof message === "string" ? message : errno !== 0 ? `${show(code)} (errno ${show(errno)})` : show(code));
     this.name = "ProviderError";
     this.code = code;
     this.errno = errno;
