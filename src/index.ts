@@ -25,6 +25,7 @@ export {
   type t_unitdata,
 } from "./structs.js";
 export * from "./api.js";
+export { poll, type pollfd, POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND } from "./poll.js";
 export { Endpoint, type ConnectIndication, type ConnectionInfo, type Datagram, type Disconnect, type Received } from "./endpoint.js";
 export { XTIError } from "./xtierror.js";
 export { T_ERRLIST, t_nerr, tErrnoName } from "./messages.js";

@@ -169,3 +169,4 @@ export {
   type t_unitdata,
 } from "./structs.js";
 export { encodeLegacyOptions, decodeLegacyOptions, OPTLEN, OPTHDR_SIZE, type LegacyOption } from "./options/legacy.js";
+export { poll, type pollfd, POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND } from "./poll.js";
