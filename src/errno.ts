@@ -21,6 +21,7 @@ export const EPROTO = 71;
 export const EMSGSIZE = 90;
 export const EPROTONOSUPPORT = 93;
 export const EOPNOTSUPP = 95;
+export const EAFNOSUPPORT = 97;
 export const EADDRINUSE = 98;
 export const EADDRNOTAVAIL = 99;
 export const ENETDOWN = 100;
@@ -28,6 +29,7 @@ export const ENETUNREACH = 101;
 export const ECONNABORTED = 103;
 export const ECONNRESET = 104;
 export const ENOBUFS = 105;
+export const EISCONN = 106;
 export const ENOTCONN = 107;
 export const ETIMEDOUT = 110;
 export const ECONNREFUSED = 111;
@@ -52,6 +54,7 @@ const table: Record<number, [string, string]> = {
   [EMSGSIZE]: ["EMSGSIZE", "Message too long"],
   [EPROTONOSUPPORT]: ["EPROTONOSUPPORT", "Protocol not supported"],
   [EOPNOTSUPP]: ["EOPNOTSUPP", "Operation not supported"],
+  [EAFNOSUPPORT]: ["EAFNOSUPPORT", "Address family not supported by protocol"],
   [EADDRINUSE]: ["EADDRINUSE", "Address already in use"],
   [EADDRNOTAVAIL]: ["EADDRNOTAVAIL", "Cannot assign requested address"],
   [ENETDOWN]: ["ENETDOWN", "Network is down"],
@@ -59,6 +62,7 @@ const table: Record<number, [string, string]> = {
   [ECONNABORTED]: ["ECONNABORTED", "Software caused connection abort"],
   [ECONNRESET]: ["ECONNRESET", "Connection reset by peer"],
   [ENOBUFS]: ["ENOBUFS", "No buffer space available"],
+  [EISCONN]: ["EISCONN", "Transport endpoint is already connected"],
   [ENOTCONN]: ["ENOTCONN", "Transport endpoint is not connected"],
   [ETIMEDOUT]: ["ETIMEDOUT", "Connection timed out"],
   [ECONNREFUSED]: ["ECONNREFUSED", "Connection refused"],

@@ -24,6 +24,7 @@ import { readFileSync } from "node:fs";
 export const NETCONFIG_ENV = "XTI_NETCONFIG";
 
 // nc_semantics values (<netconfig.h>).
+/** nc_semantics: connectionless (tpi_clts). */
 export const NC_TPI_CLTS = 1;
 export const NC_TPI_COTS = 2;
 export const NC_TPI_COTS_ORD = 3;
@@ -51,16 +52,28 @@ const SEMANTICS: Record<string, number> = {
   tpi_raw: NC_TPI_RAW,
 };
 
-/** One transport line: struct netconfig, with the line it came from. */
-export interface NetconfigEntry {
+/** struct netconfig (<netconfig.h>): one transport of the network configuration database. */
+export interface netconfig {
+  /** The network identifier, e.g. "tcp" (what getnetconfigent and NETPATH name). */
   nc_netid: string;
+  /** NC_TPI_CLTS, NC_TPI_COTS, NC_TPI_COTS_ORD or NC_TPI_RAW. */
   nc_semantics: number;
+  /** NC_VISIBLE (listed in the default NETPATH) and NC_BROADCAST bits. */
   nc_flag: number;
+  /** The protocol family: NC_INET, NC_INET6, NC_LOOPBACK, ... */
   nc_protofmly: string;
+  /** The protocol: NC_TCP, NC_UDP, NC_NOPROTO ("-"), ... */
   nc_proto: string;
+  /** The device to give t_open, e.g. "/dev/tcp". */
   nc_device: string;
+  /** The number of name-to-address libraries. */
   nc_nlookups: number;
+  /** The name-to-address libraries ("straddr.so"); none means the system's resolver (inet). */
   nc_lookups: string[];
+}
+
+/** One transport line: struct netconfig, with the line it came from. */
+export interface NetconfigEntry extends netconfig {
   /** Where the entry was read (file path, or "<built-in>") and its line number. */
   source: string;
   line: number;

@@ -81,6 +81,11 @@ export interface IntRef {
   value: number;
 }
 
+/** A pointer out-parameter (`T **` in C), e.g. the `struct nd_addrlist **` of netdir_getbyname. */
+export interface Ref<T> {
+  value: T;
+}
+
 /** The largest buffer a helper allocates (2 GiB - 1, INT_MAX as a C length). */
 const MAX_NETBUF = 0x7fffffff;
 

@@ -169,4 +169,25 @@ export {
   type t_unitdata,
 } from "./structs.js";
 export { encodeLegacyOptions, decodeLegacyOptions, OPTLEN, OPTHDR_SIZE, type LegacyOption } from "./options/legacy.js";
+export {
+  NETCONFIG_ENV,
+  NC_TPI_CLTS,
+  NC_TPI_COTS,
+  NC_TPI_COTS_ORD,
+  NC_TPI_RAW,
+  NC_NOFLAG,
+  NC_VISIBLE,
+  NC_BROADCAST,
+  NC_NOPROTOFMLY,
+  NC_LOOPBACK,
+  NC_INET,
+  NC_INET6,
+  NC_NOPROTO,
+  NC_TCP,
+  NC_UDP,
+  NC_ICMP,
+  type netconfig,
+} from "./netconfig.js";
+export * from "./netselect.js";
+export * from "./netdir.js";
 export { poll, type pollfd, POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND } from "./poll.js";
