@@ -17,7 +17,7 @@ import * as unitdata from "./core/unitdata.js";
 import { EFAULT, EINVAL } from "./errno.js";
 import { decodeOptions, encodeOptions, type XtiOption } from "./options/opthdr.js";
 import { PROFILES, type SemanticsName, type SemanticsProfile, callSemantics, profileNamed, unknownSemantics } from "./profile.js";
-import { show } from "./show.js";
+import { isBytes, show } from "./show.js";
 import { netbuf, netbufBytes, type t_info, type t_iovec } from "./structs.js";
 
 /** Size of the buffers the idiomatic API offers for returned addresses, options and user data. */
@@ -63,7 +63,7 @@ export interface EndpointOptions {
 
 /** A byte array argument of the idiomatic API (TSYSERR/EFAULT otherwise, as a bad pointer in C). */
 function bytesArg(value: unknown, what: string): Uint8Array {
-  if (!(value instanceof Uint8Array)) fail(C.TSYSERR, EFAULT, `${what} is ${show(value)}, not a Uint8Array`);
+  if (!isBytes(value)) fail(C.TSYSERR, EFAULT, `${what} is ${show(value)}, not a Uint8Array`);
   return value;
 }
 
@@ -101,6 +101,8 @@ function optionalBytes(bag: Record<string, unknown>, key: string, what: string):
 }
 
 export class Endpoint {
+  /** Marks an Endpoint (a private field cannot be faked, and checking it runs no proxy trap). */
+  readonly #brand = true;
   /** Pieces of units rcvUnit has begun but not finished, per band. */
   private readonly unfinished: { normal: Buffer[]; expedited: Buffer[] } = { normal: [], expedited: [] };
   /**
@@ -139,6 +141,10 @@ export class Endpoint {
     } catch (e) {
       throw toXTIError("fromFd", e, PROFILES.XNS5);
     }
+  }
+
+  static #isEndpoint(value: unknown): value is Endpoint {
+    return typeof value === "object" && value !== null && #brand in value;
   }
 
   private async run<T>(call: string, fn: () => Promise<T>): Promise<T> {
@@ -250,7 +256,7 @@ export class Endpoint {
   async accept(sequence: number, acceptor: Endpoint = this, data: { opt?: Uint8Array; udata?: Uint8Array } = {}): Promise<void> {
     await this.run("t_accept", () => {
       const bag = optionBag(data, "data");
-      if (!(acceptor instanceof Endpoint)) fail(C.TBADF, 0, `acceptor is ${show(acceptor)}, not an Endpoint`);
+      if (!Endpoint.#isEndpoint(acceptor)) fail(C.TBADF, 0, `acceptor is ${show(acceptor)}, not an Endpoint`);
       const call = { addr: netbuf(0), opt: netbuf(optionalBytes(bag, "opt", "data")), udata: netbuf(optionalBytes(bag, "udata", "data")), sequence: intArg(sequence, "sequence") };
       return connection.t_accept(this.fd, acceptor.fd, call);
     });

@@ -8,7 +8,7 @@
  * The parsers return null for anything they cannot read (whatever its type); the builders throw
  * XTIError: TBADADDR for an address, TSYSERR/EINVAL for a port, scope or flow label.
  */
-import { show } from "./show.js";
+import { isBytes, show } from "./show.js";
 import { badAddress, invalidArgument } from "./xtierror.js";
 
 /** The address family of a sockaddr_in. */
@@ -85,9 +85,9 @@ export function parseIpv6(address: string): Uint8Array | null {
 
 /** RFC 5952 text of sixteen address bytes: lower case, the longest run of zero groups as "::". */
 export function formatIpv6(bytes: Uint8Array): string {
-  if (!(bytes instanceof Uint8Array) || bytes.length < 16) badAddress("formatIpv6", "an IPv6 address is 16 bytes");
+  if (!isBytes(bytes) || bytes.length < 16) badAddress("formatIpv6", "an IPv6 address is 16 bytes");
   const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push(((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number));
+  for (let i = 0; i < 8; i++) g.push((((bytes[2 * i] ?? 0) as number) << 8) | ((bytes[2 * i + 1] ?? 0) as number));
   let best = -1;
   let bestLen = 1; // a single zero group is not compressed
   for (let i = 0; i < 8; ) {
@@ -143,27 +143,38 @@ export function sockaddr_in6(address: string, port: number, scopeId = 0, flowinf
   return out;
 }
 
-function family(bytes: unknown): number {
-  if (!(bytes instanceof Uint8Array) || bytes.length < 2) return -1;
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(0, HOST_LITTLE_ENDIAN);
+/**
+ * A view of `bytes` with its family, or null when it is too short or not bytes at all. A
+ * buffer detached or shrunk under us also gives null (reading it throws, which is caught here).
+ */
+function withFamily(bytes: unknown, want: number, minLength: number): DataView | null {
+  try {
+    if (!isBytes(bytes) || bytes.length < minLength) return null;
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return v.getUint16(0, HOST_LITTLE_ENDIAN) === want ? v : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The address and port of a sockaddr_in, or null if `bytes` is not one. */
 export function parseSockaddrIn(bytes: Uint8Array): InetAddress | null {
-  if (family(bytes) !== AF_INET || bytes.length < 8) return null;
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { address: `${bytes[4]}.${bytes[5]}.${bytes[6]}.${bytes[7]}`, port: v.getUint16(2, false) };
+  const v = withFamily(bytes, AF_INET, 8);
+  if (v === null) return null;
+  return { address: `${v.getUint8(4)}.${v.getUint8(5)}.${v.getUint8(6)}.${v.getUint8(7)}`, port: v.getUint16(2, false) };
 }
 
 /** The address, port, flow info and scope of a sockaddr_in6, or null if `bytes` is not one. */
 export function parseSockaddrIn6(bytes: Uint8Array): Inet6Address | null {
-  if (family(bytes) !== AF_INET6 || bytes.length < 24) return null;
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const v = withFamily(bytes, AF_INET6, 24);
+  if (v === null) return null;
+  const address = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) address[i] = v.getUint8(8 + i);
   return {
-    address: formatIpv6(bytes.subarray(8, 24)),
+    address: formatIpv6(address),
     port: v.getUint16(2, false),
     flowinfo: v.getUint32(4, false),
-    scopeId: bytes.length >= SOCKADDR_IN6_SIZE ? v.getUint32(24, HOST_LITTLE_ENDIAN) : 0,
+    scopeId: v.byteLength >= SOCKADDR_IN6_SIZE ? v.getUint32(24, HOST_LITTLE_ENDIAN) : 0,
   };
 }
 

@@ -63,7 +63,7 @@ import {
 import { inetTranslator } from "./nametoaddr/inet.js";
 import { loopbackTranslator } from "./nametoaddr/loopback.js";
 import type { netconfig } from "./netconfig.js";
-import { messageOf, show } from "./show.js";
+import { isBytes, isInstance, messageOf, show } from "./show.js";
 import type { netbuf, Ref } from "./structs.js";
 
 export {
@@ -134,7 +134,7 @@ function transport(config: unknown): { nc: Transport; translator: Translator } {
 /** The bytes of a netbuf argument, or ND_BADARG. */
 function netbufBytes(nb: unknown, what: string): Uint8Array {
   const { buf, len } = (typeof nb === "object" && nb !== null ? nb : {}) as Partial<netbuf>;
-  if (!(buf instanceof Uint8Array) || typeof len !== "number" || !Number.isInteger(len) || len < 0 || len > buf.length) ndFail(ND_BADARG, `${what} is not a netbuf`);
+  if (!isBytes(buf) || typeof len !== "number" || !Number.isInteger(len) || len < 0 || len > buf.length) ndFail(ND_BADARG, `${what} is not a netbuf`);
   return buf.slice(0, len);
 }
 
@@ -151,7 +151,7 @@ function outRef<T>(ref: unknown, what: string): Ref<T> {
 
 /** Record a failure (anything thrown that is not a NetdirFailure came from a bad argument). */
 function failed(e: unknown): number {
-  const f = e instanceof NetdirFailure ? e : new NetdirFailure(ND_BADARG, messageOf(e));
+  const f = isInstance(e, NetdirFailure) ? e : new NetdirFailure(ND_BADARG, messageOf(e));
   _nderror = f.code;
   ndDetail = f.detail;
   if (f.code === ND_SYSTEM) setErrno(f.errno === 0 ? EINVAL : f.errno);

@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { isInstance } from "./show.js";
 import { type netconfig, type NetconfigEntry, NetconfigError, NC_VISIBLE, netconfigPath, readNetconfig } from "./netconfig.js";
 
 /** The environment variable listing the netids getnetpath walks, colon-separated. */
@@ -56,9 +57,14 @@ export class NCONF_HANDLE {
     this.#source = source;
   }
 
+  /** A handle of ours, told by its private field (no proxy trap runs). */
+  static #isHandle(value: unknown): value is NCONF_HANDLE {
+    return typeof value === "object" && value !== null && #ended in value;
+  }
+
   /** @internal The next entry, or null (with nc_error set). */
   static next(handle: unknown): netconfig | null {
-    if (!(handle instanceof NCONF_HANDLE) || handle.#ended) return setError(NC_NOSET, "");
+    if (!NCONF_HANDLE.#isHandle(handle) || handle.#ended) return setError(NC_NOSET, "");
     const entry = handle.#entries[handle.#next];
     if (entry === undefined) return setError(NC_NOMOREENTRIES, handle.#source);
     handle.#next++;
@@ -68,7 +74,7 @@ export class NCONF_HANDLE {
 
   /** @internal End the walk: 0, or -1 (nc_error NC_NOSET) for no handle or one already ended. */
   static end(handle: unknown): number {
-    if (!(handle instanceof NCONF_HANDLE) || handle.#ended) {
+    if (!NCONF_HANDLE.#isHandle(handle) || handle.#ended) {
       setError(NC_NOSET, "");
       return -1;
     }
@@ -100,7 +106,7 @@ function database(): { entries: NetconfigEntry[]; source: string } | null {
     if (nc.entries.length === 0) return setError(NC_NOTFOUND, `${nc.source} lists no transports`);
     return { entries: nc.entries, source: nc.source };
   } catch (e) {
-    if (e instanceof NetconfigError) return setError(e.line > 0 ? NC_BADLINE : NC_OPENFAIL, e.message);
+    if (isInstance(e, NetconfigError)) return setError(e.line > 0 ? NC_BADLINE : NC_OPENFAIL, e.message);
     return setError(NC_OPENFAIL, String(e));
   }
 }

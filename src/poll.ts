@@ -24,6 +24,7 @@ import { endpointOf, type CoreEndpoint } from "./core/endpoint.js";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM, readiness } from "./core/readiness.js";
 import { EFAULT, EINVAL } from "./errno.js";
 import { setErrno } from "./errstate.js";
+import { isInstance } from "./show.js";
 
 export { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDBAND, POLLRDNORM, POLLWRBAND, POLLWRNORM };
 
@@ -132,7 +133,7 @@ export async function poll(fds: pollfd[], nfds: number, timeout: number): Promis
       );
     }
   } catch (e) {
-    setErrno(e instanceof PollFault ? e.errno : EFAULT);
+    setErrno(isInstance(e, PollFault) ? e.errno : EFAULT);
     return -1;
   }
 }

@@ -7,7 +7,7 @@ import { toFailure } from "./core/failure.js";
 import { EIO } from "./errno.js";
 import { show } from "./show.js";
 import type { TransportProvider } from "./spi/contract.js";
-import { XTIError, invalidArgument } from "./xtierror.js";
+import { XTIError, guarded, invalidArgument } from "./xtierror.js";
 
 type Entry = { provider: TransportProvider } | { factory: () => TransportProvider };
 
@@ -20,10 +20,12 @@ function deviceName(call: string, name: unknown): string {
 
 /** Register (or replace) the provider for its device name. Throws XTIError for something that is not a provider. */
 export function registerProvider(provider: TransportProvider): void {
-  if (typeof provider !== "object" || provider === null || typeof provider.open !== "function") {
-    invalidArgument("registerProvider", `${show(provider)} is not a transport provider (an object with a name and open())`);
-  }
-  registry.set(deviceName("registerProvider", provider.name), { provider });
+  guarded("registerProvider", () => {
+    if (typeof provider !== "object" || provider === null || typeof provider.open !== "function") {
+      invalidArgument("registerProvider", `${show(provider)} is not a transport provider (an object with a name and open())`);
+    }
+    registry.set(deviceName("registerProvider", provider.name), { provider });
+  });
 }
 
 /**

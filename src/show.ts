@@ -23,3 +23,23 @@ export function messageOf(thrown: unknown): string {
   }
   return show(thrown);
 }
+
+const TYPED_ARRAY_TAG = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)?.get as (this: unknown) => string | undefined;
+
+/**
+ * True for a genuine Uint8Array (a Buffer is one), without running any code the value controls:
+ * `instanceof` consults a proxy's getPrototypeOf trap and accepts a proxy around a Uint8Array,
+ * whose methods then fail; the typed-array brand cannot be faked.
+ */
+export function isBytes(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && TYPED_ARRAY_TAG.call(value) === "Uint8Array";
+}
+
+/** `value instanceof type`, false instead of an exception when a proxy's trap throws. */
+export function isInstance<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
+}

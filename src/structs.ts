@@ -2,7 +2,7 @@
  * The XTI structures, with the C field names. A C pointer to a netbuf's storage becomes a
  * Uint8Array; a NULL `buf` is an empty Uint8Array with maxlen 0.
  */
-import { show } from "./show.js";
+import { isBytes, show } from "./show.js";
 import { guarded, invalidArgument } from "./xtierror.js";
 
 /** struct netbuf: `maxlen` bytes of `buf` may be written, `len` bytes are meaningful. */
@@ -90,7 +90,7 @@ export interface Ref<T> {
 const MAX_NETBUF = 0x7fffffff;
 
 function sized(call: string, value: unknown): number | Uint8Array {
-  if (value instanceof Uint8Array) return value;
+  if (isBytes(value)) return value;
   if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_NETBUF) return value;
   invalidArgument(call, `${show(value)} is neither a size nor a Uint8Array`);
 }
@@ -112,7 +112,7 @@ export function netbuf(sizeOrContent: number | Uint8Array = 0): netbuf {
 export function netbufBytes(nb: netbuf): Uint8Array {
   return guarded("netbufBytes", () => {
     const { buf, len } = nb;
-    if (!(buf instanceof Uint8Array) || !Number.isInteger(len) || len < 0 || len > buf.length) {
+    if (!isBytes(buf) || !Number.isInteger(len) || len < 0 || len > buf.length) {
       invalidArgument("netbufBytes", "not a netbuf whose len fits its buf");
     }
     return buf.subarray(0, len);

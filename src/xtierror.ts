@@ -5,7 +5,7 @@
 import { TBADADDR, TSYSERR } from "./constants.js";
 import { EINVAL, errnoName, strerror } from "./errno.js";
 import { t_strerror, tErrnoName } from "./messages.js";
-import { messageOf, show } from "./show.js";
+import { isInstance, messageOf, show } from "./show.js";
 
 /** A failed call of the idiomatic API (Endpoint) or of a helper, with its t_errno and errno. */
 export class XTIError extends Error {
@@ -49,7 +49,7 @@ export function guarded<T>(call: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof XTIError) throw e;
+    if (isInstance(e, XTIError)) throw e;
     throw new XTIError(call, TSYSERR, EINVAL, messageOf(e));
   }
 }

@@ -5,10 +5,11 @@
 import { T_IOV_MAX, TBADDATA, TSYSERR } from "../constants.js";
 import { EFAULT } from "../errno.js";
 import type { IntRef, netbuf, t_iovec } from "../structs.js";
+import { isBytes } from "../show.js";
 import { fail } from "./failure.js";
 
 function isUint8Array(v: unknown): v is Uint8Array {
-  return v instanceof Uint8Array;
+  return isBytes(v);
 }
 
 function isCount(v: unknown): v is number {

@@ -29,6 +29,7 @@ import type { t_bind, t_info } from "../structs.js";
 import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
 import { copyBytes, copyOut, requireState, transition } from "./common.js";
 import { allocateFd, CoreEndpoint, endpointOf, registerEndpoint, releaseFd } from "./endpoint.js";
+import { isInstance } from "../show.js";
 import { XTIError } from "../xtierror.js";
 import { fail, toFailure, XtiFailure } from "./failure.js";
 
@@ -55,7 +56,7 @@ export function t_open(name: unknown, oflag: unknown, info: t_info | null | unde
   try {
     provider = lookupProvider(name);
   } catch (e) {
-    throw e instanceof XTIError ? new XtiFailure(e.t_errno, e.errno, e.message) : toFailure(e);
+    throw isInstance(e, XTIError) ? new XtiFailure(e.t_errno, e.errno, e.message) : toFailure(e);
   }
   if (provider === undefined) fail(TBADNAME, 0, `no transport provider is registered as ${name}`);
   const fd = allocateFd();

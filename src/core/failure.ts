@@ -4,7 +4,7 @@
  */
 import { TSYSERR } from "../constants.js";
 import { EFAULT, EIO } from "../errno.js";
-import { messageOf } from "../show.js";
+import { isInstance, messageOf } from "../show.js";
 import { PROVIDER_ERROR_BRAND, ProviderError } from "../spi/contract.js";
 import * as C from "../constants.js";
 
@@ -44,15 +44,19 @@ const PROVIDER_CODES: Record<ProviderError["code"], number> = {
  * throws its own ProviderError class, branded with the same registered symbol.
  */
 function isProviderError(e: unknown): e is ProviderError {
-  if (e instanceof ProviderError) return true;
+  if (isInstance(e, ProviderError)) return true;
   if (typeof e !== "object" || e === null || (e as { [PROVIDER_ERROR_BRAND]?: unknown })[PROVIDER_ERROR_BRAND] !== true) return false;
   const { code, errno } = e as { code?: unknown; errno?: unknown };
   return typeof code === "string" && Object.hasOwn(PROVIDER_CODES, code) && typeof errno === "number";
 }
 
 function knownFailure(e: unknown): XtiFailure | null {
-  if (e instanceof XtiFailure) return e;
-  if (isProviderError(e)) return new XtiFailure(PROVIDER_CODES[e.code], e.errno, messageOf(e));
+  if (isInstance(e, XtiFailure)) return e;
+  try {
+    if (isProviderError(e)) return new XtiFailure(PROVIDER_CODES[e.code], e.errno, messageOf(e));
+  } catch {
+    // a thrown proxy whose traps throw: not a ProviderError
+  }
   return null;
 }
 

@@ -5,6 +5,7 @@
  */
 import { setFailure } from "../errstate.js";
 import { PROFILES, type SemanticsProfile } from "../profile.js";
+import { isInstance } from "../show.js";
 import { XTIError } from "../xtierror.js";
 import { endpointOf } from "./endpoint.js";
 import { callerFailure, type XtiFailure } from "./failure.js";
@@ -34,7 +35,7 @@ export function report(e: unknown, profile: SemanticsProfile): -1 {
 
 /** The failure as the XTIError the idiomatic API throws. */
 export function toXTIError(call: string, e: unknown, profile: SemanticsProfile): XTIError {
-  if (e instanceof XTIError) return e;
+  if (isInstance(e, XTIError)) return e;
   const f = dialectFailure(e, profile);
   return new XTIError(call, f.t_errno, f.errno, f.detail);
 }

@@ -44,6 +44,7 @@ import {
   type Transport,
   type Translator,
 } from "./constants.js";
+import { isBytes } from "../show.js";
 import { portOf, serviceAt } from "./services.js";
 import { type LocalAddress, nameSystem } from "./system.js";
 
@@ -183,7 +184,7 @@ function mergeAddresses(nc: Transport, par: unknown): number {
 function checkReservedPort(par: unknown): number {
   if (par === null || par === undefined) ndFail(ND_FAILCTRL, "ND_CHECK_RESERVEDPORT needs the address");
   const nb = par as { buf?: unknown; len?: unknown };
-  if (!(nb.buf instanceof Uint8Array) || typeof nb.len !== "number" || !Number.isInteger(nb.len) || nb.len < 0 || nb.len > nb.buf.length) ndFail(ND_BADARG, "not a netbuf");
+  if (!isBytes(nb.buf) || typeof nb.len !== "number" || !Number.isInteger(nb.len) || nb.len < 0 || nb.len > nb.buf.length) ndFail(ND_BADARG, "not a netbuf");
   const bytes = nb.buf.subarray(0, nb.len);
   const a = parseSockaddrIn(bytes) ?? parseSockaddrIn6(bytes);
   if (a === null) ndFail(ND_BADARG, "the netbuf holds no Internet address");
@@ -217,7 +218,7 @@ async function bindReservedPort(nc: Transport, fd: number, par: unknown): Promis
   let host = v6(nc) ? "::" : "0.0.0.0";
   if (par !== null && par !== undefined) {
     const nb = par as { buf?: unknown; len?: unknown };
-    if (!(nb.buf instanceof Uint8Array) || typeof nb.len !== "number" || nb.len > nb.buf.length) ndFail(ND_BADARG, "not a netbuf");
+    if (!isBytes(nb.buf) || typeof nb.len !== "number" || nb.len > nb.buf.length) ndFail(ND_BADARG, "not a netbuf");
     host = parse(nc, nb.buf.subarray(0, nb.len)).address;
   }
   for (let p = IPPORT_RESERVED - 1; p >= RESERVED_LOW; p--) {

@@ -3,7 +3,6 @@
  * resolves a service name (or alias) to its port for the transport's protocol, and a port back
  * to its name.
  */
-import { readFile } from "node:fs/promises";
 import { nameSystem } from "./system.js";
 
 interface Service {
@@ -15,7 +14,7 @@ interface Service {
 async function services(): Promise<Service[]> {
   let text: string;
   try {
-    text = await readFile(nameSystem.servicesFile, "utf8");
+    text = await nameSystem.readText(nameSystem.servicesFile);
   } catch {
     return []; // no file: no names, numeric services still work
   }

@@ -6,6 +6,7 @@
  */
 import { ALL, V4MAPPED } from "node:dns";
 import { lookup, lookupService } from "node:dns/promises";
+import { readFile } from "node:fs/promises";
 import { hostname, networkInterfaces } from "node:os";
 
 /** An address of a local network interface. */
@@ -26,6 +27,8 @@ export interface NameSystem {
   hostName(address: string): Promise<string>;
   /** The services file (services(5)). */
   servicesFile: string;
+  /** Read a file as text (the services file). */
+  readText(path: string): Promise<string>;
   /** The addresses of the interfaces that are up. */
   interfaces(): LocalAddress[];
   /** This machine's node name (uname -n). */
@@ -42,6 +45,7 @@ const SYSTEM: NameSystem = {
     return (await lookupService(address, 1)).hostname;
   },
   servicesFile: "/etc/services",
+  readText: (path) => readFile(path, "utf8"),
   interfaces() {
     return Object.values(networkInterfaces()).flatMap((list) =>
       (list ?? []).map((i) => ({ address: i.address, netmask: i.netmask, family: i.family === "IPv4" ? (4 as const) : (6 as const), internal: i.internal })),

@@ -3,7 +3,7 @@
  * level, name, len; }` where `len` is the length of the value that follows, padded to a multiple
  * of 4 (OPTLEN). Host byte order, as C code fills them.
  */
-import { show } from "../show.js";
+import { isBytes, show } from "../show.js";
 import { guarded, invalidArgument } from "../xtierror.js";
 import { HOST_LITTLE_ENDIAN } from "./opthdr.js";
 
@@ -24,7 +24,16 @@ export function OPTLEN(x: number): number {
 
 /** Parse a legacy option buffer; null when malformed (t_optmgmt then fails TBADOPT) or not a Uint8Array. */
 export function decodeLegacyOptions(bytes: Uint8Array): LegacyOption[] | null {
-  if (!(bytes instanceof Uint8Array)) return null;
+  try {
+    return decode(bytes);
+  } catch {
+    return null; // a buffer detached or shrunk under us
+  }
+}
+
+function decode(bytes: Uint8Array): LegacyOption[] | null {
+  if (!isBytes(bytes)) return null;
+  if (bytes.length === 0) return []; // (a view of a detached buffer has no DataView)
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: LegacyOption[] = [];
   let off = 0;
@@ -49,7 +58,7 @@ export function encodeLegacyOptions(options: ReadonlyArray<{ level: number; name
 function encode(options: ReadonlyArray<{ level: number; name: number; value?: Uint8Array }>): Uint8Array {
   if (!Array.isArray(options)) invalidArgument("encodeLegacyOptions", `options is ${show(options)}, not an array`);
   for (const o of options) {
-    if (o.value !== undefined && !(o.value instanceof Uint8Array)) invalidArgument("encodeLegacyOptions", "an option value is not a Uint8Array");
+    if (o.value !== undefined && !isBytes(o.value)) invalidArgument("encodeLegacyOptions", "an option value is not a Uint8Array");
     for (const n of [o.level, o.name]) if (typeof n !== "number" || !Number.isInteger(n)) invalidArgument("encodeLegacyOptions", `${show(n)} is not an option level or name`);
   }
   let size = 0;

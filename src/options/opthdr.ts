@@ -4,7 +4,7 @@
  * `len` counts the header and the value. Includes the T_OPT_FIRSTHDR / T_OPT_NEXTHDR / T_OPT_DATA
  * navigation of <xti.h>, working on offsets into a netbuf.
  */
-import { show } from "../show.js";
+import { isBytes, show } from "../show.js";
 import type { netbuf } from "../structs.js";
 import { guarded, invalidArgument } from "../xtierror.js";
 
@@ -41,7 +41,7 @@ function view(buf: Uint8Array): DataView {
 function usableLength(nb: unknown): number {
   try {
     const { buf, len } = nb as netbuf;
-    return buf instanceof Uint8Array && Number.isInteger(len) && len >= 0 && len <= buf.length ? len : -1;
+    return isBytes(buf) && Number.isInteger(len) && len >= 0 && len <= buf.length ? len : -1;
   } catch {
     return -1;
   }
@@ -54,12 +54,16 @@ export function T_OPT_FIRSTHDR(nb: netbuf): number | null {
 
 /** Offset of the header after the one at `offset`, or null when there is none (T_OPT_NEXTHDR; null for bad arguments). */
 export function T_OPT_NEXTHDR(nb: netbuf, offset: number): number | null {
-  const len = usableLength(nb);
-  if (len < 0 || typeof offset !== "number" || !Number.isInteger(offset) || offset < 0 || offset + T_OPTHDR_SIZE > len) return null;
-  const h = readOpthdr(nb.buf, offset);
-  if (h.len < T_OPTHDR_SIZE) return null;
-  const next = align4(offset + h.len);
-  return next + T_OPTHDR_SIZE <= len ? next : null;
+  try {
+    const len = usableLength(nb);
+    if (len < 0 || typeof offset !== "number" || !Number.isInteger(offset) || offset < 0 || offset + T_OPTHDR_SIZE > len) return null;
+    const h = readOpthdr(nb.buf, offset);
+    if (h.len < T_OPTHDR_SIZE) return null;
+    const next = align4(offset + h.len);
+    return next + T_OPTHDR_SIZE <= len ? next : null;
+  } catch {
+    return null; // a netbuf that changed under us (a getter): no next header
+  }
 }
 
 /** Offset of the value of the option whose header is at `offset` (T_OPT_DATA). Throws XTIError for a non-offset. */
@@ -70,7 +74,11 @@ export function T_OPT_DATA(offset: number): number {
 
 /** The t_opthdr at `offset` of `buf`. Throws XTIError when there is none there. */
 export function readOpthdr(buf: Uint8Array, offset: number): t_opthdr {
-  if (!(buf instanceof Uint8Array) || typeof offset !== "number" || !Number.isInteger(offset) || offset < 0 || offset + T_OPTHDR_SIZE > buf.length) {
+  return guarded("readOpthdr", () => opthdrAt(buf, offset));
+}
+
+function opthdrAt(buf: Uint8Array, offset: number): t_opthdr {
+  if (!isBytes(buf) || typeof offset !== "number" || !Number.isInteger(offset) || offset < 0 || offset + T_OPTHDR_SIZE > buf.length) {
     invalidArgument("readOpthdr", "no t_opthdr fits at that offset of the buffer");
   }
   const v = view(buf);
@@ -87,7 +95,15 @@ export function readOpthdr(buf: Uint8Array, offset: number): t_opthdr {
  * than a header or running past the buffer): t_optmgmt then fails TBADOPT.
  */
 export function decodeOptions(bytes: Uint8Array): XtiOption[] | null {
-  if (!(bytes instanceof Uint8Array) || bytes.length < T_OPTHDR_SIZE) return null;
+  try {
+    return decode(bytes);
+  } catch {
+    return null; // a buffer detached or shrunk under us
+  }
+}
+
+function decode(bytes: Uint8Array): XtiOption[] | null {
+  if (!isBytes(bytes) || bytes.length < T_OPTHDR_SIZE) return null;
   const out: XtiOption[] = [];
   let off = 0;
   while (off + T_OPTHDR_SIZE <= bytes.length) {
@@ -116,7 +132,7 @@ function encode(options: ReadonlyArray<{ level: number; name: number; status?: n
   const norm = options.map((o) => {
     const value = o.value ?? new Uint8Array(0);
     const status = o.status ?? 0;
-    if (!(value instanceof Uint8Array)) invalidArgument("encodeOptions", "an option value is not a Uint8Array");
+    if (!isBytes(value)) invalidArgument("encodeOptions", "an option value is not a Uint8Array");
     for (const n of [o.level, o.name, status]) if (typeof n !== "number" || !Number.isInteger(n)) invalidArgument("encodeOptions", `${show(n)} is not an option level, name or status`);
     return { level: o.level, name: o.name, status, value };
   });
@@ -150,7 +166,7 @@ export function scalarValue(n: number): Uint8Array {
 }
 
 function checkRead(call: string, value: unknown, index: unknown): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array) || typeof index !== "number" || !Number.isInteger(index) || index < 0 || index * 4 + 4 > value.length) {
+  if (!isBytes(value) || typeof index !== "number" || !Number.isInteger(index) || index < 0 || index * 4 + 4 > value.length) {
     invalidArgument(call, "no 4-byte value at that index");
   }
 }
@@ -158,13 +174,13 @@ function checkRead(call: string, value: unknown, index: unknown): asserts value 
 /** Read a t_uscalar_t value (unsigned). Throws XTIError when there is none at `index`. */
 export function readUscalar(value: Uint8Array, index = 0): number {
   checkRead("readUscalar", value, index);
-  return view(value).getUint32(index * 4, HOST_LITTLE_ENDIAN);
+  return guarded("readUscalar", () => view(value).getUint32(index * 4, HOST_LITTLE_ENDIAN));
 }
 
 /** Read a t_scalar_t value (signed). Throws XTIError when there is none at `index`. */
 export function readScalar(value: Uint8Array, index = 0): number {
   checkRead("readScalar", value, index);
-  return view(value).getInt32(index * 4, HOST_LITTLE_ENDIAN);
+  return guarded("readScalar", () => view(value).getInt32(index * 4, HOST_LITTLE_ENDIAN));
 }
 
 /** A sequence of t_scalar_t values (struct t_linger, struct t_kpalive, XTI_DEBUG). */
