@@ -70,6 +70,21 @@ export function iovecViews(iov: unknown, iovcount: unknown, what: string): Uint8
   return views;
 }
 
+/**
+ * The caller's receive buffers, checked before each attempt of a call that may wait: a buffer
+ * freed (detached) or shrunk meanwhile is a bad pointer, TSYSERR/EFAULT, as C would fault.
+ */
+export class ReceiveBuffers {
+  private readonly lengths: number[];
+  constructor(readonly views: Uint8Array[]) {
+    this.lengths = views.map((v) => v.length);
+  }
+  check(what: string): Uint8Array[] {
+    if (this.views.some((v, i) => v.length !== this.lengths[i])) fail(TSYSERR, EFAULT, `${what}: a buffer was freed or shrunk during the call`);
+    return this.views;
+  }
+}
+
 /** The iovcount of t_sndv/t_rcvv and the vudata calls: 1..T_IOV_MAX, else TBADDATA. */
 export function checkIovcount(iovcount: unknown, what: string): number {
   const n = integer(iovcount, `${what}: iovcount`);

@@ -26,7 +26,7 @@ import {
 import { callSemantics, type SemanticsProfile } from "../profile.js";
 import type { ProviderInfo } from "../spi/contract.js";
 import type { IntRef, t_iovec } from "../structs.js";
-import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, scatter } from "./args.js";
+import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, ReceiveBuffers, scatter } from "./args.js";
 import { requireConnectionMode, requireState } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
@@ -167,10 +167,11 @@ function tryReceive(ep: CoreEndpoint, views: Uint8Array[], flags: IntRef): numbe
 }
 
 async function receive(ep: CoreEndpoint, profile: SemanticsProfile, views: Uint8Array[], flags: IntRef): Promise<number> {
+  const buffers = new ReceiveBuffers(views);
   for (;;) {
     ep.checkUsable();
     requireState(ep, "t_rcv", profile); // and again after a wait: another flow may have ended the connection
-    const n = tryReceive(ep, views, flags);
+    const n = tryReceive(ep, buffers.check("t_rcv"), flags);
     if (n !== null) return n;
     if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
     if (ep.nonblock) fail(TNODATA, 0, "no data is available");

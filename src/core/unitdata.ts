@@ -7,7 +7,7 @@ import { T_GODATA, T_MORE, TBADDATA, TBUFOVFLW, TLOOK, TNODATA, TNOUDERR, TSYSER
 import { EFAULT } from "../errno.js";
 import { callSemantics, type SemanticsProfile } from "../profile.js";
 import type { IntRef, t_iovec, t_uderr, t_unitdata } from "../structs.js";
-import { checkIovcount, checkOutputNetbuf, dataBuffer, flagsRef, gather, inputNetbuf, iovecViews, scatter } from "./args.js";
+import { checkIovcount, checkOutputNetbuf, dataBuffer, flagsRef, gather, inputNetbuf, iovecViews, ReceiveBuffers, scatter } from "./args.js";
 import { copyOut, requireConnectionless, requireState, setEmpty } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
@@ -76,6 +76,7 @@ async function receiveDatagram(
   requireState(ep, "t_rcvudata", profile);
   checkOutputNetbuf(ud.addr, "unitdata.addr");
   checkOutputNetbuf(ud.opt, "unitdata.opt");
+  const buffers = views === null ? null : new ReceiveBuffers(views);
   for (;;) {
     ep.checkUsable();
     requireState(ep, "t_rcvudata", profile); // a t_unbind from another flow ends the wait
@@ -95,7 +96,7 @@ async function receiveDatagram(
         setEmpty(ud.opt);
       }
       const rest = head.udata.subarray(head.off);
-      const n = views === null ? rest.length : scatter(views, 0, rest);
+      const n = buffers === null ? rest.length : scatter(buffers.check("t_rcvudata"), 0, rest);
       if (views !== null) setLen?.(n);
       head.off += n;
       ep.released({ normal: n, expedited: 0 });
