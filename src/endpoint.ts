@@ -23,25 +23,30 @@ import { netbuf, netbufBytes, type t_info, type t_iovec } from "./structs.js";
 /** Size of the buffers the idiomatic API offers for returned addresses, options and user data. */
 const RETURN_BUFFER = 65536;
 
+/** What a connect returns: the peer's address, options and connect data. */
 export interface ConnectionInfo {
   addr: Uint8Array;
   opt: Uint8Array;
   udata: Uint8Array;
 }
+/** A connection indication (listen): the caller's address, options and data, and the sequence that names it. */
 export interface ConnectIndication extends ConnectionInfo {
   sequence: number;
 }
+/** A disconnect (rcvdis): its reason (an errno value on the built-in providers), sequence and user data. */
 export interface Disconnect {
   reason: number;
   sequence: number;
   udata: Uint8Array;
 }
+/** What rcv and rcvv return. */
 export interface Received {
   /** Bytes placed in the buffer. */
   n: number;
   /** T_MORE and/or T_EXPEDITED. */
   flags: number;
 }
+/** A datagram (rcvudata): the sender's address, options and data. */
 export interface Datagram {
   addr: Uint8Array;
   opt: Uint8Array;
@@ -100,6 +105,19 @@ function optionalBytes(bag: Record<string, unknown>, key: string, what: string):
   return v === undefined ? new Uint8Array(0) : bytesArg(v, `${what}.${key}`);
 }
 
+/**
+ * One transport endpoint, the idiomatic way: every t_* call as a method that returns its result
+ * and throws XTIError on failure, so concurrent async flows never share a t_errno. Methods take
+ * and return Uint8Arrays (the netbufs are managed inside); `fd` works with the C-style calls too.
+ *
+ * ```ts
+ * const ep = Endpoint.open("/dev/ticotsord");
+ * await ep.bind();
+ * await ep.connect(serverAddress);          // throws XTIError (e.g. TLOOK when refused)
+ * await ep.snd(bytes, T_MORE);
+ * const { data } = await ep.rcvUnit();      // a whole TSDU, however many pieces it came in
+ * ```
+ */
 export class Endpoint {
   /** Marks an Endpoint (a private field cannot be faked, and checking it runs no proxy trap). */
   readonly #brand = true;
@@ -176,6 +194,7 @@ export class Endpoint {
   get nonblocking(): boolean {
     return this.now("fcntl", () => endpointOf(this.fd).nonblock);
   }
+  /** Switch O_NONBLOCK (a non-boolean throws TSYSERR/EINVAL, a closed endpoint TBADF). */
   set nonblocking(on: boolean) {
     this.now("fcntl", () => {
       if (typeof on !== "boolean") fail(C.TSYSERR, EINVAL, `nonblocking is ${show(on)}, not a boolean`);

@@ -4,36 +4,67 @@
  */
 import { show } from "./show.js";
 
+/** EPERM (1): operation not permitted. */
 export const EPERM = 1;
+/** ENOENT (2): no such file or directory. */
 export const ENOENT = 2;
+/** EINTR (4): interrupted system call. */
 export const EINTR = 4;
+/** EIO (5): input/output error. */
 export const EIO = 5;
+/** EBADF (9): bad file descriptor. */
 export const EBADF = 9;
+/** EAGAIN (11): resource temporarily unavailable. */
 export const EAGAIN = 11;
+/** ENOMEM (12): cannot allocate memory. */
 export const ENOMEM = 12;
+/** EACCES (13): permission denied. */
 export const EACCES = 13;
+/** EFAULT (14): bad address. */
 export const EFAULT = 14;
+/** EBUSY (16): device or resource busy. */
 export const EBUSY = 16;
+/** EINVAL (22): invalid argument. */
 export const EINVAL = 22;
+/** EPIPE (32): broken pipe. */
 export const EPIPE = 32;
+/** ENOSR (63): out of streams resources. */
 export const ENOSR = 63;
+/** EPROTO (71): protocol error. */
 export const EPROTO = 71;
+/** EMSGSIZE (90): message too long. */
 export const EMSGSIZE = 90;
+/** EPROTONOSUPPORT (93): protocol not supported. */
 export const EPROTONOSUPPORT = 93;
+/** EOPNOTSUPP (95): operation not supported. */
 export const EOPNOTSUPP = 95;
+/** EAFNOSUPPORT (97): address family not supported by protocol. */
 export const EAFNOSUPPORT = 97;
+/** EADDRINUSE (98): address already in use. */
 export const EADDRINUSE = 98;
+/** EADDRNOTAVAIL (99): cannot assign requested address. */
 export const EADDRNOTAVAIL = 99;
+/** ENETDOWN (100): network is down. */
 export const ENETDOWN = 100;
+/** ENETUNREACH (101): network is unreachable. */
 export const ENETUNREACH = 101;
+/** ECONNABORTED (103): software caused connection abort. */
 export const ECONNABORTED = 103;
+/** ECONNRESET (104): connection reset by peer. */
 export const ECONNRESET = 104;
+/** ENOBUFS (105): no buffer space available. */
 export const ENOBUFS = 105;
+/** EISCONN (106): transport endpoint is already connected. */
 export const EISCONN = 106;
+/** ENOTCONN (107): transport endpoint is not connected. */
 export const ENOTCONN = 107;
+/** ETIMEDOUT (110): connection timed out. */
 export const ETIMEDOUT = 110;
+/** ECONNREFUSED (111): connection refused. */
 export const ECONNREFUSED = 111;
+/** EHOSTDOWN (112): host is down. */
 export const EHOSTDOWN = 112;
+/** EHOSTUNREACH (113): no route to host. */
 export const EHOSTUNREACH = 113;
 
 const table: Record<number, [string, string]> = {

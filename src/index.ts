@@ -15,7 +15,7 @@
  * (`import { t_errno } from "xti"`, or `xti.t_errno`); a copy taken by destructuring
  * (`const { t_errno } = require("xti")`) keeps the value it had when it was taken.
  *
- * @packageDocumentation
+ * @module xti
  */
 import "../providers/index.js";
 import { createLoopbackProvider as createLoopback, type LoopbackConfig, type LoopbackProvider } from "../providers/loopback/index.js";
@@ -51,7 +51,7 @@ export { T_ERRLIST, t_nerr, tErrnoName } from "./messages.js";
 export * as Errno from "./errno.js";
 export { errnoName, strerror } from "./errno.js";
 export { PROFILES, type SemanticsName, type SemanticsProfile, type ErrorRemap } from "./profile.js";
-export { STATE_TABLE, XtiEvent, nextState, STATE_NAMES, type XtiEventName } from "./statetable.js";
+export { STATE_TABLE, XtiEvent, nextState, STATE_NAMES, type XtiEventName, type StateTableRow } from "./statetable.js";
 export * from "./spi/contract.js";
 export { registerProvider, registerProviderFactory, unregisterProvider, lookupProvider, providerNames } from "./registry.js";
 export {

@@ -7,11 +7,11 @@
  *   # netid  semantics     flags  protofmly  protoname  device       nametoaddr_libs
  *   tcp      tpi_cots_ord  v      inet       tcp        /dev/tcp     -
  *
- * A host line (ours: SVR4 has no such line, so it starts with "@") gives the parameters of a
+ * A host line (ours: SVR4 has no such line, so it starts with an at sign) gives the parameters of a
  * provider instance as key=value words, for the devices it lists; one host serves several devices
  * (a user-space stack on one interface serves both /dev/rawtcp and /dev/rawudp):
  *
- *   @host lab  devices=/dev/rawtcp,/dev/rawudp  interface=xtiA  address=198.18.0.2/24
+ *   \@host lab  devices=/dev/rawtcp,/dev/rawudp  interface=xtiA  address=198.18.0.2/24
  *
  * Blank lines and everything after "#" are ignored. The parser checks the columns; what a host's
  * keys mean is up to the provider that reads them, which reports bad values with the host's line.
@@ -26,23 +26,35 @@ export const NETCONFIG_ENV = "XTI_NETCONFIG";
 // nc_semantics values (<netconfig.h>).
 /** nc_semantics: connectionless (tpi_clts). */
 export const NC_TPI_CLTS = 1;
+/** nc_semantics: connection-oriented (tpi_cots). */
 export const NC_TPI_COTS = 2;
+/** nc_semantics: connection-oriented with orderly release (tpi_cots_ord). */
 export const NC_TPI_COTS_ORD = 3;
+/** nc_semantics: raw (tpi_raw). */
 export const NC_TPI_RAW = 4;
 
-// nc_flag bits.
+/** nc_flag: none ("-"). */
 export const NC_NOFLAG = 0;
+/** nc_flag: visible, in the default NETPATH ("v"). */
 export const NC_VISIBLE = 0o1;
+/** nc_flag: supports broadcast ("b"). */
 export const NC_BROADCAST = 0o2;
 
-// Common nc_protofmly and nc_proto strings.
+/** nc_protofmly: none. */
 export const NC_NOPROTOFMLY = "-";
+/** nc_protofmly: the loopback transports (addresses are strings, netdir's straddr). */
 export const NC_LOOPBACK = "loopback";
+/** nc_protofmly: IPv4. */
 export const NC_INET = "inet";
+/** nc_protofmly: IPv6. */
 export const NC_INET6 = "inet6";
+/** nc_proto: none. */
 export const NC_NOPROTO = "-";
+/** nc_proto: TCP. */
 export const NC_TCP = "tcp";
+/** nc_proto: UDP. */
 export const NC_UDP = "udp";
+/** nc_proto: ICMP. */
 export const NC_ICMP = "icmp";
 
 const SEMANTICS: Record<string, number> = {
@@ -79,7 +91,7 @@ export interface NetconfigEntry extends netconfig {
   line: number;
 }
 
-/** One @host line: the named parameters of a provider instance serving `devices`. */
+/** One host line (`@host NAME ...`): the named parameters of a provider instance serving `devices`. */
 export interface NetconfigHost {
   name: string;
   devices: string[];
@@ -89,6 +101,7 @@ export interface NetconfigHost {
   line: number;
 }
 
+/** A parsed netconfig file: its transports and its provider hosts. */
 export interface Netconfig {
   source: string;
   entries: NetconfigEntry[];

@@ -8,6 +8,7 @@ import * as C from "./constants.js";
 import { EINVAL, ENOENT, EPROTO } from "./errno.js";
 import { show } from "./show.js";
 
+/** The three dialects: XNS5 (the default), XNS4 and SVR4 TLI (docs/semantics.md). */
 export type SemanticsName = "XNS5" | "XNS4" | "TLI";
 
 /** How a t_errno the library would set appears to the program. */
@@ -16,6 +17,7 @@ export interface ErrorRemap {
   errno: number;
 }
 
+/** One dialect: every observable difference between the three, as data (docs/semantics.md prints it). */
 export interface SemanticsProfile {
   readonly name: SemanticsName;
   /**

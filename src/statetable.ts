@@ -33,19 +33,20 @@ export const XtiEvent = Object.freeze({
   T_RCVREL: 23,
   T_PASSCON: 24,
 } as const);
+/** The name of a library event (T_BIND, T_SND, ...). */
 export type XtiEventName = keyof typeof XtiEvent;
 
 const _ = null;
-type Next = number | null;
 /** Next state per current state, in the order UNINIT UNBND IDLE OUTCON INCON DATAXFER OUTREL INREL. */
-type Row = readonly [Next, Next, Next, Next, Next, Next, Next, Next];
+/** The next state of one event, per current state (null: the event is not allowed there). */
+export type StateTableRow = readonly [number | null, number | null, number | null, number | null, number | null, number | null, number | null, number | null];
 
 /**
  * The table. Two deliberate choices, both also made by illumos: T_OPTMGMT is valid in every state
  * but T_UNINIT (TLI once allowed it only in T_IDLE), and T_PASSCON accepts an unbound endpoint
  * (the XTI corrigendum), which t_accept binds first.
  */
-export const STATE_TABLE: Readonly<Record<XtiEventName, Row>> = frozenTable({
+export const STATE_TABLE: Readonly<Record<XtiEventName, StateTableRow>> = frozenTable({
   //            UNINIT   UNBND       IDLE         OUTCON       INCON        DATAXFER     OUTREL      INREL
   T_OPEN:       [T_UNBND, _,          _,           _,           _,           _,           _,          _],
   T_BIND:       [_,       T_IDLE,     _,           _,           _,           _,           _,          _],

@@ -2,6 +2,7 @@
  * The XTI structures, with the C field names. A C pointer to a netbuf's storage becomes a
  * Uint8Array; a NULL `buf` is an empty Uint8Array with maxlen 0.
  */
+import type { t_bind as t_bind_t, t_optmgmt as t_optmgmt_t } from "./api.js";
 import { isBytes, show } from "./show.js";
 import { guarded, invalidArgument } from "./xtierror.js";
 
@@ -24,22 +25,26 @@ export interface t_info {
   flags: number;
 }
 
+/** struct t_bind (see the t_bind of the API, which merges with it). */
 export interface t_bind {
   addr: netbuf;
   qlen: number;
 }
 
+/** struct t_optmgmt (see the t_optmgmt of the API, which merges with it). */
 export interface t_optmgmt {
   opt: netbuf;
   flags: number;
 }
 
+/** struct t_discon: a disconnect's user data, reason and sequence (t_rcvdis, t_snddis data, the reldata calls). */
 export interface t_discon {
   udata: netbuf;
   reason: number;
   sequence: number;
 }
 
+/** struct t_call: a connection's address, options, user data and sequence (t_connect, t_listen, t_accept, t_snddis). */
 export interface t_call {
   addr: netbuf;
   opt: netbuf;
@@ -47,18 +52,21 @@ export interface t_call {
   sequence: number;
 }
 
+/** struct t_unitdata: a datagram's address, options and data (t_sndudata, t_rcvudata). */
 export interface t_unitdata {
   addr: netbuf;
   opt: netbuf;
   udata: netbuf;
 }
 
+/** struct t_uderr: a datagram that could not be delivered: its address, options and the error (t_rcvuderr). */
 export interface t_uderr {
   addr: netbuf;
   opt: netbuf;
   error: number;
 }
 
+/** struct t_iovec: `iov_len` bytes of `iov_base` (t_sndv, t_rcvv, the vudata calls). */
 export interface t_iovec {
   iov_base: Uint8Array;
   iov_len: number;
@@ -140,7 +148,7 @@ export function t_call_of(sizesOf: { addr?: number; opt?: number; udata?: number
 }
 
 /** A t_bind carrying `addr` (bytes, or an empty buffer of that size) and `qlen`. */
-export function t_bind_of(addr: Uint8Array | number = 0, qlen = 0): t_bind {
+export function t_bind_of(addr: Uint8Array | number = 0, qlen = 0): t_bind_t {
   return guarded("t_bind_of", () => {
     if (typeof qlen !== "number" || !Number.isInteger(qlen)) invalidArgument("t_bind_of", `qlen is ${show(qlen)}, not an integer`);
     return { addr: netbuf(sized("t_bind_of", addr)), qlen };
@@ -169,7 +177,7 @@ export function t_uderr_of(sizesOf: { addr?: number; opt?: number } = {}): t_ude
 }
 
 /** A t_optmgmt carrying the option buffer `opt` (bytes, or an empty buffer of that size) and `flags`. */
-export function t_optmgmt_of(opt: Uint8Array | number = 0, flags = 0): t_optmgmt {
+export function t_optmgmt_of(opt: Uint8Array | number = 0, flags = 0): t_optmgmt_t {
   return guarded("t_optmgmt_of", () => {
     if (typeof flags !== "number" || !Number.isInteger(flags)) invalidArgument("t_optmgmt_of", `flags is ${show(flags)}, not an integer`);
     return { opt: netbuf(sized("t_optmgmt_of", opt)), flags };

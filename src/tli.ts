@@ -4,9 +4,11 @@
  * no t_errno 20-29, legacy option buffers, ...; see docs/semantics.md). Only the TLI functions are
  * offered: no t_sndv/t_rcvv, no reldata calls, no t_sysconf, no t_strerror; t_getname instead of
  * t_getprotaddr; t_error returns nothing. The descriptors and t_errno are shared with `xti`.
+ * SVR4 programs used netconfig, netdir and poll next to TLI: they are here too.
+ *
+ * @module xti/tli
  */
 import * as api from "./api.js";
-import * as C from "./constants.js";
 import { t_getname as getname } from "./core/getname.js";
 import { runSync } from "./core/report.js";
 import { T_ERRLIST } from "./messages.js";
@@ -92,7 +94,7 @@ export {
   F_SETFL,
 } from "./api.js";
 
-export const {
+export {
   TBADADDR,
   TBADOPT,
   TACCES,
@@ -151,7 +153,7 @@ export const {
   T_INVALID,
   O_RDWR,
   O_NONBLOCK,
-} = C;
+} from "./constants.js";
 
 export {
   netbuf,

@@ -12,6 +12,12 @@ export const TL_TIDUSZ = 65536;
 /** tl's largest connection-indication queue (TL_MAXQLEN). */
 export const TL_MAXQLEN = 128;
 
+/**
+ * The configuration of a loopback provider (createLoopbackProvider): a device name, a service
+ * type, and limits that default to those of the illumos tl driver. A loopback provider moves data
+ * between endpoints of the same process, keeping TSDU boundaries, expedited data, orderly release
+ * and flow control as a network transport would; its addresses are byte strings of any length.
+ */
 export interface LoopbackConfig {
   /** Device name, e.g. "/dev/ticots". */
   name: string;
@@ -66,8 +72,11 @@ function checkConfig(config: LoopbackConfig): void {
 
 export type ResolvedLoopbackConfig = Required<Omit<LoopbackConfig, "addressSpaceOf">>;
 
+/** A loopback transport provider (see createLoopbackProvider); register it with registerProvider. */
 export class LoopbackProvider implements TransportProvider {
+  /** @internal The configuration with every default filled in. */
   readonly config: ResolvedLoopbackConfig;
+  /** @internal The bound addresses (shared by providers created with addressSpaceOf). */
   readonly namespace: LoopNamespace<LoopEndpoint>;
   private readonly infoAck: ProviderInfo;
 
@@ -113,6 +122,7 @@ export class LoopbackProvider implements TransportProvider {
     return this.config.name;
   }
 
+  /** @internal The t_info every endpoint of this provider reports. */
   info(): ProviderInfo {
     return { ...this.infoAck };
   }

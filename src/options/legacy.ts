@@ -10,6 +10,7 @@ import { HOST_LITTLE_ENDIAN } from "./opthdr.js";
 /** sizeof(struct opthdr). */
 export const OPTHDR_SIZE = 12;
 
+/** One option of a TLI (legacy opthdr) buffer. */
 export interface LegacyOption {
   level: number;
   name: number;

@@ -14,6 +14,7 @@ export const T_OPTHDR_SIZE = 16;
 /** Option buffers use the host's byte order, as C code fills them with plain stores. */
 export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** struct t_opthdr: the header of one option in an option buffer (len counts header and value). */
 export interface t_opthdr {
   len: number;
   level: number;

@@ -139,7 +139,9 @@ export interface ProviderOption {
   readonly length: number;
   /** True if the option may not be changed now (e.g. read-only before bind). */
   readOnly(): boolean;
+  /** The value before anyone negotiated it (T_DEFAULT). */
   defaultValue(): Uint8Array;
+  /** The value in force now (T_CURRENT). */
   currentValue(): Uint8Array;
   /**
    * Judge a proposed value: T_SUCCESS (accepted as is), T_PARTSUCCESS (a lesser value would be
