@@ -48,7 +48,18 @@ function usableLength(nb: unknown): number {
   }
 }
 
-/** Offset of the first header, or null if the buffer cannot hold one (T_OPT_FIRSTHDR; null for anything but a netbuf). */
+/**
+ * Offset of the first header, or null if the buffer cannot hold one (T_OPT_FIRSTHDR; null for
+ * anything but a netbuf). C walks an option buffer with pointers; here the three macros work on
+ * offsets into the netbuf:
+ *
+ * ```ts
+ * for (let h = T_OPT_FIRSTHDR(ret.opt); h !== null; h = T_OPT_NEXTHDR(ret.opt, h)) {
+ *   const { level, name, status, len } = readOpthdr(ret.opt.buf, h);
+ *   const value = ret.opt.buf.subarray(T_OPT_DATA(h), h + len);
+ * }
+ * ```
+ */
 export function T_OPT_FIRSTHDR(nb: netbuf): number | null {
   return usableLength(nb) >= T_OPTHDR_SIZE ? 0 : null;
 }
@@ -123,7 +134,19 @@ export function encodedOptionsSize(options: readonly Pick<XtiOption, "value">[])
   return size;
 }
 
-/** Encode options into a new buffer (status defaults to 0). Throws XTIError for a malformed option. */
+/**
+ * Encode options into a new t_opthdr buffer (status defaults to 0), for the `opt` of a t_optmgmt
+ * request. Throws XTIError for a malformed option. With scalarValue (a t_scalar_t or
+ * t_uscalar_t), scalarsValue (struct t_linger, struct t_kpalive) and decodeOptions for the answer:
+ *
+ * ```ts
+ * const req = t_optmgmt_of(encodeOptions([{ level: XTI_GENERIC, name: XTI_RCVBUF, value: scalarValue(32768) }]), T_NEGOTIATE);
+ * const ret = t_optmgmt_of(256);
+ * if (await t_optmgmt(fd, req, ret) < 0) t_error("t_optmgmt");
+ * const [rcvbuf] = decodeOptions(netbufBytes(ret.opt)) ?? [];   // { level, name, status, value }
+ * console.log(rcvbuf.status === T_SUCCESS, readUscalar(rcvbuf.value));
+ * ```
+ */
 export function encodeOptions(options: ReadonlyArray<{ level: number; name: number; status?: number; value?: Uint8Array }>): Uint8Array {
   return guarded("encodeOptions", () => encode(options));
 }
