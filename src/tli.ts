@@ -165,6 +165,7 @@ export {
   t_uderr_of,
   t_unitdata_of,
   type IntRef,
+  type Ref,
   type t_call,
   type t_discon,
   type t_uderr,
