@@ -75,12 +75,13 @@ export function iovecViews(iov: unknown, iovcount: unknown, what: string): Uint8
  * freed (detached) or shrunk meanwhile is a bad pointer, TSYSERR/EFAULT, as C would fault.
  */
 export class ReceiveBuffers {
-  private readonly lengths: number[];
+  private readonly sizes: number[];
   constructor(readonly views: Uint8Array[]) {
-    this.lengths = views.map((v) => v.length);
+    this.sizes = views.map((v) => v.byteLength);
   }
   check(what: string): Uint8Array[] {
-    if (this.views.some((v, i) => v.length !== this.lengths[i])) fail(TSYSERR, EFAULT, `${what}: a buffer was freed or shrunk during the call`);
+    // byteLength, not length: V8 can report a detached view's old length, never its old byteLength.
+    if (this.views.some((v, i) => v.byteLength !== this.sizes[i])) fail(TSYSERR, EFAULT, `${what}: a buffer was freed or shrunk during the call`);
     return this.views;
   }
 }
