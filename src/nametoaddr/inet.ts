@@ -11,11 +11,12 @@
  * cannot name a service without a host). The service "rpcbind" is port 111, a missing service
  * port 0.
  */
-import { t_bind, t_getstate, t_optmgmt, t_unbind } from "../api.js";
+import * as control from "../core/control.js";
+import { callerFailure } from "../core/failure.js";
+import * as optmgmt from "../core/optmgmt.js";
 import { T_INET_IP, T_IP_BROADCAST, T_NEGOTIATE, T_NOTSUPPORT, T_PARTSUCCESS, T_SUCCESS, T_UNBND, T_YES, TACCES, TADDRBUSY, TBADADDR, TBADOPT, TSYSERR } from "../constants.js";
 import { endpointOf } from "../core/endpoint.js";
 import { EACCES, EBADF, EISCONN } from "../errno.js";
-import { errno as lastErrno, t_errno } from "../errstate.js";
 import { tErrnoName } from "../messages.js";
 import { formatIpv6, parseIpv4, parseIpv6, parseSockaddrIn, parseSockaddrIn6, sockaddr_in, sockaddr_in6, sockaddrToUaddr, uaddrToSockaddr } from "../inet.js";
 import { encodeLegacyOptions } from "../options/legacy.js";
@@ -202,9 +203,12 @@ async function setBroadcast(fd: number): Promise<number> {
   const option = { level: T_INET_IP, name: T_IP_BROADCAST, value: scalarValue(T_YES) };
   const req = t_optmgmt_of(legacy ? encodeLegacyOptions([option]) : encodeOptions([option]), T_NEGOTIATE);
   const ret = t_optmgmt_of(256);
-  if ((await t_optmgmt(fd, req, ret)) < 0) {
-    if (legacy && t_errno === TBADOPT) return 0; // TLI's all-or-nothing negotiation: the provider has no such option
-    ndFail(ND_FAILCTRL, `t_optmgmt failed with ${tErrnoName(t_errno)}`);
+  try {
+    await optmgmt.t_optmgmt(fd, req, ret);
+  } catch (e) {
+    const code = callerFailure(e).t_errno;
+    if (legacy && code === TBADOPT) return 0; // TLI's all-or-nothing negotiation: the provider has no such option
+    ndFail(ND_FAILCTRL, `t_optmgmt failed with ${tErrnoName(code)}`);
   }
   if (ret.flags === T_SUCCESS || ret.flags === T_PARTSUCCESS || ret.flags === T_NOTSUPPORT || ret.flags === T_NEGOTIATE) return 0;
   ndFail(ND_FAILCTRL, "the provider refused T_IP_BROADCAST");
@@ -212,8 +216,12 @@ async function setBroadcast(fd: number): Promise<number> {
 
 /** ND_SET_RESERVEDPORT: bind the unbound endpoint to the highest free port below 1024 (on `par`'s address, or the wildcard). */
 async function bindReservedPort(nc: Transport, fd: number, par: unknown): Promise<number> {
-  const state = t_getstate(fd);
-  if (state < 0) ndFail(ND_SYSTEM, "the descriptor is not an open transport endpoint", EBADF);
+  let state: number;
+  try {
+    state = control.t_getstate(fd);
+  } catch {
+    ndFail(ND_SYSTEM, "the descriptor is not an open transport endpoint", EBADF);
+  }
   if (state !== T_UNBND) ndFail(ND_SYSTEM, "the endpoint is already bound", EISCONN);
   let host = v6(nc) ? "::" : "0.0.0.0";
   if (par !== null && par !== undefined) {
@@ -223,17 +231,19 @@ async function bindReservedPort(nc: Transport, fd: number, par: unknown): Promis
   }
   for (let p = IPPORT_RESERVED - 1; p >= RESERVED_LOW; p--) {
     const ret = t_bind_of(64);
-    if ((await t_bind(fd, t_bind_of(sockaddr(nc, host, p)), ret)) === 0) {
-      // TLI binds another free address when the one asked for is busy: only a reserved one will do.
-      const got = v6(nc) ? parseSockaddrIn6(ret.addr.buf.subarray(0, ret.addr.len)) : parseSockaddrIn(ret.addr.buf.subarray(0, ret.addr.len));
-      if (got === null || got.port === p) return 0;
-      await t_unbind(fd);
-      continue;
+    try {
+      await control.t_bind(fd, t_bind_of(sockaddr(nc, host, p)), ret);
+    } catch (e) {
+      const f = callerFailure(e);
+      if (f.t_errno === TADDRBUSY || f.t_errno === TBADADDR) continue;
+      if (f.t_errno === TACCES) ndFail(ND_SYSTEM, "binding a reserved port needs the privilege", EACCES);
+      if (f.t_errno === TSYSERR) ndFail(ND_SYSTEM, "t_bind failed", f.errno);
+      ndFail(ND_FAILCTRL, `t_bind failed with ${tErrnoName(f.t_errno)}`);
     }
-    if (t_errno === TADDRBUSY || t_errno === TBADADDR) continue;
-    if (t_errno === TACCES) ndFail(ND_SYSTEM, "binding a reserved port needs the privilege", EACCES);
-    if (t_errno === TSYSERR) ndFail(ND_SYSTEM, "t_bind failed", lastErrno);
-    ndFail(ND_FAILCTRL, `t_bind failed with ${tErrnoName(t_errno)}`);
+    // TLI binds another free address when the one asked for is busy: only a reserved one will do.
+    const got = v6(nc) ? parseSockaddrIn6(ret.addr.buf.subarray(0, ret.addr.len)) : parseSockaddrIn(ret.addr.buf.subarray(0, ret.addr.len));
+    if (got === null || got.port === p) return 0;
+    await control.t_unbind(fd).catch(() => 0);
   }
   ndFail(ND_FAILCTRL, "no reserved port is free");
 }
