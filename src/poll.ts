@@ -79,7 +79,13 @@ function check(entry: { fd: number; events: number }): { revents: number; ep: Co
   } catch {
     return { revents: POLLNVAL, ep: null };
   }
-  return { revents: readiness(ep) & (entry.events | ALWAYS), ep };
+  let ready: number;
+  try {
+    ready = readiness(ep);
+  } catch {
+    ready = POLLERR; // the provider failed to say what it supports: an error on this descriptor only
+  }
+  return { revents: ready & (entry.events | ALWAYS), ep };
 }
 
 /** Wait until any of `eps` changes or `ms` (null: no limit) pass; leaves no watch or timer behind. */
