@@ -52,6 +52,7 @@ export interface Piece {
   flags: number;
 }
 
+/** What a case works with: its target, assertions, and endpoints it opens (closed after the case). */
 export class CaseContext {
   private readonly fds: number[] = [];
   private serial = 0;
@@ -66,6 +67,7 @@ export class CaseContext {
 
   // ---- assertions ----
 
+  /** Fail the case. */
   fail(message: string, expected: string, actual: string): never {
     throw new CaseFailure(message, expected, actual);
   }
@@ -81,16 +83,19 @@ export class CaseContext {
     if (r !== -1 || t_errno !== expected) this.fail(`${what}`, `-1 with ${tErrnoName(expected)}`, describeResult(r));
   }
 
+  /** The values must be equal (compared as JSON). */
   equal<T>(actual: T, expected: T, what: string): void {
     const a = JSON.stringify(actual);
     const e = JSON.stringify(expected);
     if (a !== e) this.fail(what, e, a);
   }
 
+  /** The condition must hold. */
   truthy(cond: boolean, what: string, expected: string, actual: string): void {
     if (!cond) this.fail(what, expected, actual);
   }
 
+  /** The endpoint must be in state `expected`. */
   state(fd: number, expected: number, what: string): void {
     const s = t_getstate(fd);
     if (s !== expected) this.fail(what, STATE_NAMES[expected] ?? String(expected), s < 0 ? describeResult(s) : (STATE_NAMES[s] ?? String(s)));
@@ -98,6 +103,7 @@ export class CaseContext {
 
   // ---- endpoints ----
 
+  /** An endpoint of the target's device (or `device`). */
   open(options: { nonblock?: boolean; device?: string } = {}): number {
     const device = options.device ?? this.target.device;
     const fd = t_open(device, O_RDWR | (options.nonblock === true ? O_NONBLOCK : 0), null);

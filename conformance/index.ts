@@ -1,6 +1,8 @@
 /**
  * `xti/conformance`: the conformance suite as a library, for providers that certify themselves
  * from their own tests (`runTarget`) or join the `xti-conformance` report (`registerConformanceTarget`).
+ *
+ * @module xti/conformance
  */
 export { ALL_CASES } from "./cases/index.js";
 export { CaseContext } from "./context.js";

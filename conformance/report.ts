@@ -1,6 +1,7 @@
 /** The report in four formats: text for people, JSON, JUnit XML and TAP for machines. */
 import type { CaseResult, TargetReport } from "./types.js";
 
+/** The report formats. */
 export type Format = "text" | "json" | "junit" | "tap";
 
 function counts(r: TargetReport): { pass: number; fail: number; na: number; libraryPass: number } {
@@ -107,6 +108,7 @@ export function tapReport(reports: TargetReport[]): string {
   return out.join("\n") + "\n";
 }
 
+/** The reports in `format`. */
 export function formatReport(reports: TargetReport[], format: Format, options: { verbose?: boolean } = {}): string {
   switch (format) {
     case "json":

@@ -4,6 +4,7 @@ import { ALL_CASES } from "./cases/index.js";
 import { CaseContext } from "./context.js";
 import { CaseFailure, type CaseResult, type ConformanceCase, type ConformanceTarget, type TargetReport } from "./types.js";
 
+/** What to run, and progress callbacks. */
 export interface RunOptions {
   /** Only cases whose id or group starts with one of these. */
   filter?: string[];
@@ -11,9 +12,11 @@ export interface RunOptions {
   caseTimeoutMs?: number;
   /** Called before each case and after it, for progress display. */
   onCaseStart?(target: ConformanceTarget, c: ConformanceCase, index: number, total: number): void;
+  /** Called after each case. */
   onCaseEnd?(result: CaseResult, index: number, total: number): void;
 }
 
+/** The cases whose id or group starts with one of `filter` (all of them without one). */
 export function selectCases(filter: string[] | undefined): ConformanceCase[] {
   if (filter === undefined || filter.length === 0) return [...ALL_CASES];
   return ALL_CASES.filter((c) => filter.some((f) => c.id.startsWith(f) || c.group === f));
@@ -91,12 +94,14 @@ export async function runTarget(target: ConformanceTarget, options: RunOptions =
   return report;
 }
 
+/** Run the cases on each target in turn. */
 export async function runSuite(targets: ConformanceTarget[], options: RunOptions = {}): Promise<TargetReport[]> {
   const reports: TargetReport[] = [];
   for (const t of targets) reports.push(await runTarget(t, options));
   return reports;
 }
 
+/** True when any case failed on any target. */
 export function failed(reports: TargetReport[]): boolean {
   return reports.some((r) => r.results.some((c) => c.outcome === "fail"));
 }

@@ -5,6 +5,7 @@
 import type { t_info } from "../src/index.js";
 import type { CaseContext } from "./context.js";
 
+/** The ten groups of cases. */
 export type Group =
   | "tsdu"
   | "expedited"
@@ -17,8 +18,10 @@ export type Group =
   | "bufovflw"
   | "options";
 
+/** The groups, in report order. */
 export const GROUPS: readonly Group[] = ["tsdu", "expedited", "state", "look", "release", "disconnect", "queue", "clts", "bufovflw", "options"];
 
+/** One case: a rule, where it comes from, when it applies, and how to check it. */
 export interface ConformanceCase {
   /** Stable identifier, e.g. "T5.small-buffers" (the rule id of conformance-rules.md first). */
   id: string;
@@ -39,6 +42,7 @@ export interface ConformanceCase {
    * null when it applies. Decided from capabilities only, never from what the provider does.
    */
   notApplicable(info: t_info, features: TargetFeatures): string | null;
+  /** Check the rule; throws CaseFailure when it does not hold. */
   run(ctx: CaseContext): Promise<void>;
 }
 
@@ -66,7 +70,9 @@ export interface ConformanceTarget {
   features?: TargetFeatures;
   /** True when the target can run on this machine, otherwise why not (shown as skipped). */
   available?(): Promise<true | string>;
+  /** Called before the cases run. */
   setup?(): Promise<void>;
+  /** Called after the cases ran. */
   teardown?(): Promise<void>;
   /** Address for t_bind of a listening/receiving endpoint; null lets the provider choose. */
   bindAddress?(index: number): Uint8Array | null;
@@ -78,8 +84,10 @@ export interface ConformanceTarget {
   peerDevice?: string;
 }
 
+/** A case passed, failed, or does not apply to the target. */
 export type Outcome = "pass" | "fail" | "na";
 
+/** The result of one case on one target. */
 export interface CaseResult {
   target: string;
   id: string;
@@ -96,6 +104,7 @@ export interface CaseResult {
   durationMs: number;
 }
 
+/** The results of every case on one target. */
 export interface TargetReport {
   target: string;
   device: string;

@@ -1,6 +1,6 @@
 /** Regenerate the dialect table in docs/semantics.md from the profile data (npm run docs:semantics). */
 import { readFileSync, writeFileSync } from "node:fs";
-import { semanticsTable } from "../src/profile-table.js";
+import { semanticsTable } from "./profile-table.js";
 
 const path = new URL("../docs/semantics.md", import.meta.url);
 const doc = readFileSync(path, "utf8");

@@ -1,185 +1,189 @@
 /**
  * The C-style XTI API: C names, C argument order, C return values. A failing call returns -1
  * (null for t_alloc) and sets `t_errno` (and `errno` for TSYSERR), read right after the call as
- * in C. `t_errno` is an exported live binding, per thread (each worker has its own).
+ * in C. No argument makes one of these functions throw: bad input is a failure like any other
+ * (TBADF, TBADFLAG, TSYSERR with EFAULT or EINVAL, ...).
  *
- * Calls that may wait for the provider or the network return a Promise; purely local calls are
- * synchronous (README: "Which calls return a Promise").
+ * Calls that may wait for the provider or the network return a Promise, which never rejects;
+ * purely local calls are synchronous (README: "Which calls return a Promise").
+ *
+ * @module
  */
 import * as C from "./constants.js";
 import { type XtiStruct, t_alloc as allocImpl, t_free as freeImpl } from "./core/alloc.js";
 import * as connection from "./core/connection.js";
 import * as control from "./core/control.js";
 import { endpointOf } from "./core/endpoint.js";
-import { toFailure, type XtiFailure } from "./core/failure.js";
+import { fail } from "./core/failure.js";
 import * as optmgmt from "./core/optmgmt.js";
 import * as release from "./core/release.js";
+import { profileOf, report, runAsync, runSync } from "./core/report.js";
 import * as transfer from "./core/transfer.js";
 import * as unitdata from "./core/unitdata.js";
-import { EBADF, EINVAL, strerror } from "./errno.js";
+import { EBADF, EFAULT, EINVAL, strerror } from "./errno.js";
+import { errno, setErrno, setFailure, t_errno } from "./errstate.js";
 import { t_strerror } from "./messages.js";
-import { PROFILES, type SemanticsName, type SemanticsProfile } from "./profile.js";
+import { PROFILES, type SemanticsName, profileNamed, unknownSemantics } from "./profile.js";
+import { show } from "./show.js";
 import type { IntRef, t_bind as t_bind_struct, t_call, t_discon, t_info, t_iovec, t_optmgmt as t_optmgmt_struct, t_uderr, t_unitdata } from "./structs.js";
 
-/** The XTI error of the last failing call in this thread. */
-export let t_errno = 0;
-/** The system error accompanying TSYSERR (and set by fcntl). */
-export let errno = 0;
-/** What the library knows about the last failure beyond its code (for diagnostics). */
-export let t_errdetail = "";
-
-const DEFAULT_PROFILE = PROFILES.XNS5;
-
-function profileOf(fd: unknown): SemanticsProfile {
-  try {
-    return endpointOf(fd).profile;
-  } catch {
-    return DEFAULT_PROFILE;
-  }
-}
-
-/** The failure as the endpoint's dialect reports it (TLI never shows t_errno 20-29). */
-export function dialectFailure(e: unknown, profile: SemanticsProfile): XtiFailure {
-  const f = toFailure(e);
-  const r = profile.remap[f.t_errno];
-  return r === undefined ? f : { t_errno: r.t_errno, errno: r.errno, detail: f.detail };
-}
-
-function report(e: unknown, profile: SemanticsProfile): -1 {
-  const f = dialectFailure(e, profile);
-  t_errno = f.t_errno;
-  errno = f.errno;
-  t_errdetail = f.detail ?? "";
-  return -1;
-}
-
-/** Run a synchronous core call with the C error convention (-1 and t_errno). */
-export function runSync(fd: unknown, fn: () => number): number {
-  return sync(fd, fn);
-}
-
-function sync(fd: unknown, fn: () => number): number {
-  const profile = profileOf(fd);
-  try {
-    return fn();
-  } catch (e) {
-    return report(e, profile);
-  }
-}
-
-async function later(fd: unknown, fn: () => Promise<number>): Promise<number> {
-  const profile = profileOf(fd);
-  try {
-    return await fn();
-  } catch (e) {
-    return report(e, profile);
-  }
-}
+export { t_errno, errno, t_errdetail } from "./errstate.js";
 
 /** Options of t_open beyond C's three arguments. */
 export interface OpenOptions {
-  /** API semantics of the endpoint: "XNS5" (default), "XNS4" or "TLI". */
+  /** API semantics of the endpoint: "XNS5" (default), "XNS4" or "TLI" (docs/semantics.md). */
   semantics?: SemanticsName;
 }
 
-export function t_open(name: string, oflag: number, info?: t_info | null, options?: OpenOptions): number {
-  const profile = PROFILES[options?.semantics ?? "XNS5"] ?? DEFAULT_PROFILE;
+/**
+ * t_open(3): open the transport provider `name` (e.g. "/dev/ticotsord"); `oflag` is O_RDWR,
+ * optionally with O_NONBLOCK. Returns the new descriptor, and fills `info` when given.
+ * Fails TBADNAME for an unknown device, TBADFLAG for a bad oflag, TSYSERR/EINVAL for a
+ * `semantics` option that names no dialect.
+ */
+export function t_open(name: string, oflag: number, info?: t_info | null, options?: OpenOptions | null): number {
   try {
-    return control.t_open(name, oflag, info, profile);
+    const semantics = options === undefined || options === null ? undefined : openOption(options);
+    const profile = profileNamed(semantics);
+    if (profile === null) fail(C.TSYSERR, EINVAL, unknownSemantics(semantics));
+    try {
+      return control.t_open(name, oflag, info, profile);
+    } catch (e) {
+      return report(e, profile);
+    }
   } catch (e) {
-    return report(e, profile);
+    return report(e, PROFILES.XNS5);
   }
 }
 
+/** The `semantics` field of an options object (TSYSERR/EFAULT when it is not an object). */
+function openOption(options: unknown): unknown {
+  if (typeof options !== "object") fail(C.TSYSERR, EFAULT, `options is ${show(options)}, not an object`);
+  return (options as OpenOptions).semantics;
+}
+
+/** t_close(3): close the endpoint; calls still waiting on it fail TBADF. Any state. */
 export function t_close(fd: number): Promise<number> {
-  return later(fd, () => control.t_close(fd));
+  return runAsync(fd, () => control.t_close(fd));
 }
+/** t_bind(3): bind an address (`req` null or an empty address: the provider picks one); T_UNBND. */
 export function t_bind(fd: number, req: t_bind | null, ret: t_bind | null): Promise<number> {
-  return later(fd, () => control.t_bind(fd, req, ret));
+  return runAsync(fd, () => control.t_bind(fd, req, ret));
 }
+/** t_unbind(3): unbind; T_IDLE, and TLOOK when an event is pending. */
 export function t_unbind(fd: number): Promise<number> {
-  return later(fd, () => control.t_unbind(fd));
+  return runAsync(fd, () => control.t_unbind(fd));
 }
+/** t_getinfo(3): the provider's current t_info. */
 export function t_getinfo(fd: number, info: t_info): number {
-  return sync(fd, () => control.t_getinfo(fd, info));
+  return runSync(fd, () => control.t_getinfo(fd, info));
 }
+/** t_getstate(3): the endpoint's state (T_UNBND ... T_INREL); TSTATECHNG while a request is in flight. */
 export function t_getstate(fd: number): number {
-  return sync(fd, () => control.t_getstate(fd));
+  return runSync(fd, () => control.t_getstate(fd));
 }
+/** t_sync(3): the endpoint's state, as t_getstate (the library and provider are always in step here). */
 export function t_sync(fd: number): number {
-  return sync(fd, () => control.t_sync(fd));
+  return runSync(fd, () => control.t_sync(fd));
 }
+/** t_look(3): the pending event (T_LISTEN, T_DATA, T_DISCONNECT, ...), or 0; consumes nothing but T_GODATA/T_GOEXDATA. */
 export function t_look(fd: number): number {
-  return sync(fd, () => control.t_look(fd));
+  return runSync(fd, () => control.t_look(fd));
 }
+/** t_getprotaddr(3): the bound and peer addresses (either argument may be null). */
 export function t_getprotaddr(fd: number, boundaddr: t_bind | null, peeraddr: t_bind | null): number {
-  return sync(fd, () => control.t_getprotaddr(fd, boundaddr, peeraddr));
+  return runSync(fd, () => control.t_getprotaddr(fd, boundaddr, peeraddr));
 }
+/** t_optmgmt(3): negotiate, check or read options (t_opthdr buffers; legacy opthdr under TLI). */
 export function t_optmgmt(fd: number, req: t_optmgmt, ret: t_optmgmt): Promise<number> {
-  return later(fd, () => optmgmt.t_optmgmt(fd, req, ret));
+  return runAsync(fd, () => optmgmt.t_optmgmt(fd, req, ret));
 }
 
+/** t_connect(3): connect to `sndcall.addr`; waits for the confirmation unless O_NONBLOCK (then TNODATA, finish with t_rcvconnect). */
 export function t_connect(fd: number, sndcall: t_call, rcvcall: t_call | null): Promise<number> {
-  return later(fd, () => connection.t_connect(fd, sndcall, rcvcall));
+  return runAsync(fd, () => connection.t_connect(fd, sndcall, rcvcall));
 }
+/** t_rcvconnect(3): complete a non-blocking t_connect; T_OUTCON. */
 export function t_rcvconnect(fd: number, call: t_call | null): Promise<number> {
-  return later(fd, () => connection.t_rcvconnect(fd, call));
+  return runAsync(fd, () => connection.t_rcvconnect(fd, call));
 }
+/** t_listen(3): take the next connection indication into `call` (its `sequence` names it); needs qlen > 0. */
 export function t_listen(fd: number, call: t_call): Promise<number> {
-  return later(fd, () => connection.t_listen(fd, call));
+  return runAsync(fd, () => connection.t_listen(fd, call));
 }
+/** t_accept(3): accept indication `call.sequence` on `resfd` (the listener itself, or an unbound or idle endpoint). */
 export function t_accept(fd: number, resfd: number, call: t_call): Promise<number> {
-  return later(fd, () => connection.t_accept(fd, resfd, call));
+  return runAsync(fd, () => connection.t_accept(fd, resfd, call));
 }
 
+/** t_snd(3): send `nbytes` of `buf` (T_MORE: the TSDU goes on; T_EXPEDITED: an ETSDU). Returns the bytes taken. */
 export function t_snd(fd: number, buf: Uint8Array, nbytes: number, flags: number): Promise<number> {
-  return later(fd, () => transfer.t_snd(fd, buf, nbytes, flags));
+  return runAsync(fd, () => transfer.t_snd(fd, buf, nbytes, flags));
 }
+/** t_sndv(3): t_snd from up to T_IOV_MAX buffers. XNS5 semantics on every endpoint. */
 export function t_sndv(fd: number, iov: readonly t_iovec[], iovcount: number, flags: number): Promise<number> {
-  return later(fd, () => transfer.t_sndv(fd, iov, iovcount, flags));
+  return runAsync(fd, () => transfer.t_sndv(fd, iov, iovcount, flags), PROFILES.XNS5);
 }
+/** t_rcv(3): receive into `buf`; `flags.value` gets T_MORE and T_EXPEDITED. Returns the byte count. */
 export function t_rcv(fd: number, buf: Uint8Array, nbytes: number, flags: IntRef): Promise<number> {
-  return later(fd, () => transfer.t_rcv(fd, buf, nbytes, flags));
+  return runAsync(fd, () => transfer.t_rcv(fd, buf, nbytes, flags));
 }
+/** t_rcvv(3): t_rcv into up to T_IOV_MAX buffers. XNS5 semantics on every endpoint. */
 export function t_rcvv(fd: number, iov: t_iovec[], iovcount: number, flags: IntRef): Promise<number> {
-  return later(fd, () => transfer.t_rcvv(fd, iov, iovcount, flags));
+  return runAsync(fd, () => transfer.t_rcvv(fd, iov, iovcount, flags), PROFILES.XNS5);
 }
 
+/** t_snddis(3): abort the connection, or (T_INCON) reject the indication `call.sequence`. */
 export function t_snddis(fd: number, call: t_call | null): Promise<number> {
-  return later(fd, () => release.t_snddis(fd, call));
+  return runAsync(fd, () => release.t_snddis(fd, call));
 }
+/** t_rcvdis(3): take the pending disconnect (reason, sequence, user data into `discon` when given). */
 export function t_rcvdis(fd: number, discon: t_discon | null): Promise<number> {
-  return later(fd, () => release.t_rcvdis(fd, discon));
+  return runAsync(fd, () => release.t_rcvdis(fd, discon));
 }
+/** t_sndrel(3): orderly release of the sending direction (T_COTS_ORD). */
 export function t_sndrel(fd: number): Promise<number> {
-  return later(fd, () => release.t_sndrel(fd));
+  return runAsync(fd, () => release.t_sndrel(fd));
 }
+/** t_rcvrel(3): take the peer's orderly release. */
 export function t_rcvrel(fd: number): Promise<number> {
-  return later(fd, () => release.t_rcvrel(fd));
+  return runAsync(fd, () => release.t_rcvrel(fd));
 }
+/** t_sndreldata(3): t_sndrel with release data (providers with T_ORDRELDATA). XNS5 semantics on every endpoint. */
 export function t_sndreldata(fd: number, discon: t_discon | null): Promise<number> {
-  return later(fd, () => release.t_sndreldata(fd, discon));
+  return runAsync(fd, () => release.t_sndreldata(fd, discon), PROFILES.XNS5);
 }
+/** t_rcvreldata(3): t_rcvrel returning the release data. XNS5 semantics on every endpoint. */
 export function t_rcvreldata(fd: number, discon: t_discon | null): Promise<number> {
-  return later(fd, () => release.t_rcvreldata(fd, discon));
+  return runAsync(fd, () => release.t_rcvreldata(fd, discon), PROFILES.XNS5);
 }
 
+/** t_sndudata(3): send one datagram to `ud.addr` (T_CLTS, T_IDLE). */
 export function t_sndudata(fd: number, ud: t_unitdata): Promise<number> {
-  return later(fd, () => unitdata.t_sndudata(fd, ud));
+  return runAsync(fd, () => unitdata.t_sndudata(fd, ud));
 }
+/** t_sndvudata(3): t_sndudata from up to T_IOV_MAX buffers. XNS5 semantics on every endpoint. */
 export function t_sndvudata(fd: number, ud: t_unitdata, iov: t_iovec[], iovcount: number): Promise<number> {
-  return later(fd, () => unitdata.t_sndvudata(fd, ud, iov, iovcount));
+  return runAsync(fd, () => unitdata.t_sndvudata(fd, ud, iov, iovcount), PROFILES.XNS5);
 }
+/** t_rcvudata(3): receive one datagram (or its next piece, with T_MORE). Returns 0. */
 export function t_rcvudata(fd: number, ud: t_unitdata, flags: IntRef): Promise<number> {
-  return later(fd, () => unitdata.t_rcvudata(fd, ud, flags));
+  return runAsync(fd, () => unitdata.t_rcvudata(fd, ud, flags));
 }
+/** t_rcvvudata(3): t_rcvudata into up to T_IOV_MAX buffers; returns the byte count. XNS5 semantics on every endpoint. */
 export function t_rcvvudata(fd: number, ud: t_unitdata, iov: t_iovec[], iovcount: number, flags: IntRef): Promise<number> {
-  return later(fd, () => unitdata.t_rcvvudata(fd, ud, iov, iovcount, flags));
+  return runAsync(fd, () => unitdata.t_rcvvudata(fd, ud, iov, iovcount, flags), PROFILES.XNS5);
 }
+/** t_rcvuderr(3): take the pending unit data error. */
 export function t_rcvuderr(fd: number, uderr: t_uderr | null): Promise<number> {
-  return later(fd, () => unitdata.t_rcvuderr(fd, uderr));
+  return runAsync(fd, () => unitdata.t_rcvuderr(fd, uderr));
 }
 
+/**
+ * t_alloc(3): a structure of type `type` (T_BIND, T_CALL, ...) whose netbufs named in `fields`
+ * (T_ADDR | T_OPT | T_UDATA, or T_ALL) are sized from the provider's t_info, as libnsl sizes them.
+ * Returns null on failure (TNOSTRUCTYPE, TSYSERR/EINVAL for a size the provider does not give).
+ */
 export function t_alloc(fd: number, type: typeof C.T_BIND, fields: number): t_bind | null;
 export function t_alloc(fd: number, type: typeof C.T_OPTMGMT, fields: number): t_optmgmt | null;
 export function t_alloc(fd: number, type: typeof C.T_CALL, fields: number): t_call | null;
@@ -198,55 +202,71 @@ export function t_alloc(fd: number, type: number, fields: number): XtiStruct | n
   }
 }
 
+/** t_free(3): release a structure from t_alloc (its buffers are emptied, as after free()). */
 export function t_free(ptr: XtiStruct | null, type: number): number {
-  return sync(undefined, () => freeImpl(ptr, type));
+  return runSync(undefined, () => freeImpl(ptr, type));
 }
 
+/** t_sysconf(3): the value of a configurable limit (_SC_T_IOV_MAX); TBADFLAG for any other name. */
 export function t_sysconf(name: number): number {
   if (name === C._SC_T_IOV_MAX) return C.T_IOV_MAX;
-  t_errno = C.TBADFLAG;
-  errno = 0;
-  t_errdetail = `unknown t_sysconf name ${name}`;
+  setFailure(C.TBADFLAG, 0, `unknown t_sysconf name ${show(name)}`);
   return -1;
 }
 
-/** t_error(3): print `msg: <message for t_errno>` (and the errno message for TSYSERR) on stderr. */
+/**
+ * t_error(3): print `msg: <message for t_errno>` (and the errno message for TSYSERR) on stderr.
+ * Returns 0; -1 with TSYSERR/EFAULT when `msg` is neither a string nor null.
+ */
 export function t_error(msg: string | null): number {
-  process.stderr.write(t_errorText(msg) + "\n");
+  if (msg !== null && msg !== undefined && typeof msg !== "string") {
+    setFailure(C.TSYSERR, EFAULT, `t_error: msg is ${show(msg)}, not a string`);
+    return -1;
+  }
+  process.stderr.write(errorLine(msg ?? null) + "\n");
   return 0;
 }
 
-/** The line t_error prints, for programs that log elsewhere. */
-export function t_errorText(msg: string | null): string {
+function errorLine(msg: string | null): string {
   const prefix = msg !== null && msg !== "" ? `${msg}: ` : "";
   const base = `${prefix}${t_strerror(t_errno)}`;
   return t_errno === C.TSYSERR ? `${base}: ${strerror(errno)}` : base;
+}
+
+/**
+ * The line t_error prints (without the newline), for programs that log elsewhere. A `msg` that
+ * is not a string counts as none.
+ */
+export function t_errorText(msg: string | null): string {
+  return errorLine(typeof msg === "string" ? msg : null);
 }
 
 export { t_strerror };
 
 /** fcntl(2) commands, with the Linux values, for switching O_NONBLOCK on an endpoint. */
 export const F_GETFL = 3;
+/** @see F_GETFL */
 export const F_SETFL = 4;
 
 /**
  * fcntl(fd, F_GETFL) / fcntl(fd, F_SETFL, flags) on a transport endpoint: read or change
- * O_NONBLOCK as C programs do. Fails with -1 and `errno` (not t_errno), as fcntl does.
+ * O_NONBLOCK as C programs do. Fails with -1 and `errno` (not t_errno), as fcntl does: EBADF for
+ * a descriptor that is not open, EINVAL for another command or a non-integer argument.
  */
 export function fcntl(fd: number, cmd: number, arg = 0): number {
   let ep;
   try {
     ep = endpointOf(fd);
   } catch {
-    errno = EBADF;
+    setErrno(EBADF);
     return -1;
   }
   if (cmd === F_GETFL) return C.O_RDWR | (ep.nonblock ? C.O_NONBLOCK : 0);
-  if (cmd === F_SETFL) {
+  if (cmd === F_SETFL && typeof arg === "number" && Number.isInteger(arg)) {
     ep.setNonblocking((arg & C.O_NONBLOCK) !== 0);
     return 0;
   }
-  errno = EINVAL;
+  setErrno(EINVAL);
   return -1;
 }
 

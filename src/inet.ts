@@ -4,23 +4,35 @@
  * `struct sockaddr_in6` (sin6_family in host order, sin6_port, sin6_flowinfo and sin6_addr in
  * network order, sin6_scope_id in host order), and the universal address forms of netdir(3NSL):
  * "h1.h2.h3.h4.p1.p2" for IPv4, "x:x:...:x.p1.p2" for IPv6.
+ *
+ * The parsers return null for anything they cannot read (whatever its type); the builders throw
+ * XTIError: TBADADDR for an address, TSYSERR/EINVAL for a port, scope or flow label.
  */
+import { isBytes, show } from "./show.js";
+import { badAddress, invalidArgument } from "./xtierror.js";
 
+/** The address family of a sockaddr_in. */
 export const AF_INET = 2;
 /** Linux's AF_INET6 (the value a sockaddr_in6 carries on this system). */
 export const AF_INET6 = 10;
+/** sizeof(struct sockaddr_in). */
 export const SOCKADDR_IN_SIZE = 16;
+/** sizeof(struct sockaddr_in6) on Linux. */
 export const SOCKADDR_IN6_SIZE = 28;
+/** The IPv4 wildcard address. */
 export const INADDR_ANY = "0.0.0.0";
+/** The IPv6 wildcard address. */
 export const IN6ADDR_ANY = "::";
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** An IPv4 address in text form and a port. */
 export interface InetAddress {
   address: string;
   port: number;
 }
 
+/** An IPv6 address in text form, a port, the flow label and the scope (interface index). */
 export interface Inet6Address extends InetAddress {
   flowinfo: number;
   scopeId: number;
@@ -28,6 +40,7 @@ export interface Inet6Address extends InetAddress {
 
 /** The four bytes of a dotted-quad IPv4 address, or null if `address` is not one. */
 export function parseIpv4(address: string): number[] | null {
+  if (typeof address !== "string") return null;
   const parts = address.split(".");
   if (parts.length !== 4) return null;
   const bytes = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : NaN));
@@ -36,7 +49,7 @@ export function parseIpv4(address: string): number[] | null {
 
 /** The sixteen bytes of an IPv6 address in text form (RFC 4291 §2.2, with "::" and a trailing dotted quad), or null. */
 export function parseIpv6(address: string): Uint8Array | null {
-  if (!/^[0-9A-Fa-f:.]+$/.test(address)) return null;
+  if (typeof address !== "string" || !/^[0-9A-Fa-f:.]+$/.test(address)) return null;
   const halves = address.split("::");
   if (halves.length > 2) return null;
   const groups = (text: string): number[] | null => {
@@ -72,8 +85,9 @@ export function parseIpv6(address: string): Uint8Array | null {
 
 /** RFC 5952 text of sixteen address bytes: lower case, the longest run of zero groups as "::". */
 export function formatIpv6(bytes: Uint8Array): string {
+  if (!isBytes(bytes) || bytes.length < 16) badAddress("formatIpv6", "an IPv6 address is 16 bytes");
   const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push(((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number));
+  for (let i = 0; i < 8; i++) g.push((((bytes[2 * i] ?? 0) as number) << 8) | ((bytes[2 * i + 1] ?? 0) as number));
   let best = -1;
   let bestLen = 1; // a single zero group is not compressed
   for (let i = 0; i < 8; ) {
@@ -94,15 +108,15 @@ export function formatIpv6(bytes: Uint8Array): string {
   return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
 }
 
-function checkPort(port: number): void {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`not a port number: ${port}`);
+function checkPort(call: string, port: unknown): asserts port is number {
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) invalidArgument(call, `not a port number: ${show(port)}`);
 }
 
-/** A sockaddr_in for `address:port`. Throws RangeError on a malformed address or port. */
+/** A sockaddr_in for `address:port`. Throws XTIError: TBADADDR for the address, TSYSERR/EINVAL for the port. */
 export function sockaddr_in(address: string, port: number): Uint8Array {
   const bytes = parseIpv4(address);
-  if (bytes === null) throw new RangeError(`not a dotted IPv4 address: ${address}`);
-  checkPort(port);
+  if (bytes === null) badAddress("sockaddr_in", `not a dotted IPv4 address: ${show(address)}`);
+  checkPort("sockaddr_in", port);
   const out = new Uint8Array(SOCKADDR_IN_SIZE);
   const v = new DataView(out.buffer);
   v.setUint16(0, AF_INET, HOST_LITTLE_ENDIAN);
@@ -111,13 +125,13 @@ export function sockaddr_in(address: string, port: number): Uint8Array {
   return out;
 }
 
-/** A sockaddr_in6 for `[address]:port`. Throws RangeError on a malformed address, port or scope. */
+/** A sockaddr_in6 for `[address]:port`. Throws XTIError: TBADADDR for the address, TSYSERR/EINVAL for the port, scope or flow label. */
 export function sockaddr_in6(address: string, port: number, scopeId = 0, flowinfo = 0): Uint8Array {
   const bytes = parseIpv6(address);
-  if (bytes === null) throw new RangeError(`not an IPv6 address: ${address}`);
-  checkPort(port);
+  if (bytes === null) badAddress("sockaddr_in6", `not an IPv6 address: ${show(address)}`);
+  checkPort("sockaddr_in6", port);
   for (const [name, v] of [["scope id", scopeId], ["flow info", flowinfo]] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`not a ${name}: ${v}`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) invalidArgument("sockaddr_in6", `not a ${name}: ${show(v)}`);
   }
   const out = new Uint8Array(SOCKADDR_IN6_SIZE);
   const v = new DataView(out.buffer);
@@ -129,42 +143,55 @@ export function sockaddr_in6(address: string, port: number, scopeId = 0, flowinf
   return out;
 }
 
-function family(bytes: Uint8Array): number {
-  if (bytes.length < 2) return -1;
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint16(0, HOST_LITTLE_ENDIAN);
+/**
+ * A view of `bytes` with its family, or null when it is too short or not bytes at all. A
+ * buffer detached or shrunk under us also gives null (reading it throws, which is caught here).
+ */
+function withFamily(bytes: unknown, want: number, minLength: number): DataView | null {
+  try {
+    if (!isBytes(bytes) || bytes.length < minLength) return null;
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return v.getUint16(0, HOST_LITTLE_ENDIAN) === want ? v : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The address and port of a sockaddr_in, or null if `bytes` is not one. */
 export function parseSockaddrIn(bytes: Uint8Array): InetAddress | null {
-  if (bytes.length < 8 || family(bytes) !== AF_INET) return null;
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { address: `${bytes[4]}.${bytes[5]}.${bytes[6]}.${bytes[7]}`, port: v.getUint16(2, false) };
+  const v = withFamily(bytes, AF_INET, 8);
+  if (v === null) return null;
+  return { address: `${v.getUint8(4)}.${v.getUint8(5)}.${v.getUint8(6)}.${v.getUint8(7)}`, port: v.getUint16(2, false) };
 }
 
 /** The address, port, flow info and scope of a sockaddr_in6, or null if `bytes` is not one. */
 export function parseSockaddrIn6(bytes: Uint8Array): Inet6Address | null {
-  if (bytes.length < 24 || family(bytes) !== AF_INET6) return null;
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const v = withFamily(bytes, AF_INET6, 24);
+  if (v === null) return null;
+  const address = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) address[i] = v.getUint8(8 + i);
   return {
-    address: formatIpv6(bytes.subarray(8, 24)),
+    address: formatIpv6(address),
     port: v.getUint16(2, false),
     flowinfo: v.getUint32(4, false),
-    scopeId: bytes.length >= SOCKADDR_IN6_SIZE ? v.getUint32(24, HOST_LITTLE_ENDIAN) : 0,
+    scopeId: v.byteLength >= SOCKADDR_IN6_SIZE ? v.getUint32(24, HOST_LITTLE_ENDIAN) : 0,
   };
 }
 
 /**
- * The universal address of a sockaddr_in ("h1.h2.h3.h4.p1.p2") or sockaddr_in6
- * ("x:...:x.p1.p2"): the port follows as two decimal bytes, high then low. Null for anything else.
+ * The universal address of the bytes of a sockaddr_in ("h1.h2.h3.h4.p1.p2") or sockaddr_in6
+ * ("x:...:x.p1.p2"): the port follows as two decimal bytes, high then low. Null for anything
+ * else. (netdir's taddr2uaddr takes the netconfig entry and a netbuf, as in C.)
  */
-export function taddr2uaddr(bytes: Uint8Array): string | null {
+export function sockaddrToUaddr(bytes: Uint8Array): string | null {
   const a = parseSockaddrIn(bytes) ?? parseSockaddrIn6(bytes);
   if (a === null) return null;
   return `${a.address}.${a.port >> 8}.${a.port & 0xff}`;
 }
 
-/** The sockaddr_in or sockaddr_in6 of a universal address, or null if it is not one. */
-export function uaddr2taddr(uaddr: string): Uint8Array | null {
+/** The sockaddr_in or sockaddr_in6 bytes of a universal address, or null if it is not one. */
+export function uaddrToSockaddr(uaddr: string): Uint8Array | null {
+  if (typeof uaddr !== "string") return null;
   const m = /^(.+)\.(\d{1,3})\.(\d{1,3})$/.exec(uaddr);
   if (m === null) return null;
   const hi = Number(m[2]);

@@ -1,8 +1,9 @@
 /** t_errno messages (t_strerror, t_error) and the t_errno names. */
 import * as C from "./constants.js";
+import { show } from "./show.js";
 
 /** The message of each t_errno value, indexed by value (the classic t_errlist). */
-export const T_ERRLIST: readonly string[] = [
+export const T_ERRLIST: readonly string[] = Object.freeze([
   "Error 0",
   "Incorrect address format",
   "Incorrect options format",
@@ -33,7 +34,7 @@ export const T_ERRLIST: readonly string[] = [
   "Connection acceptor-listener addresses not same but required by transport",
   "Incoming connection queue is full",
   "Protocol error on transport primitive",
-];
+]);
 
 const NAMES: Record<number, string> = {
   [C.TBADADDR]: "TBADADDR",
@@ -67,15 +68,18 @@ const NAMES: Record<number, string> = {
   [C.TPROTO]: "TPROTO",
 };
 
-/** "TLOOK" for 9; "t_errno 99" for an unknown value. */
-export function tErrnoName(value: number): string {
-  return NAMES[value] ?? `t_errno ${value}`;
+function isCode(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value > 0 && value < T_ERRLIST.length;
 }
 
-/** t_strerror(3): the message for a t_errno value. */
+/** The name of a t_errno value: "TLOOK" for 9; "t_errno 99" for an unknown value. */
+export function tErrnoName(value: number): string {
+  return isCode(value) ? (NAMES[value] as string) : `t_errno ${show(value)}`;
+}
+
+/** t_strerror(3): the message for a t_errno value ("<value>: error unknown" for any other value). */
 export function t_strerror(errnum: number): string {
-  if (Number.isInteger(errnum) && errnum > 0 && errnum < T_ERRLIST.length) return T_ERRLIST[errnum] as string;
-  return `${errnum}: error unknown`;
+  return isCode(errnum) ? (T_ERRLIST[errnum] as string) : `${show(errnum)}: error unknown`;
 }
 
 /** t_nerr: the number of messages in T_ERRLIST. */

@@ -7,11 +7,11 @@
  *   # netid  semantics     flags  protofmly  protoname  device       nametoaddr_libs
  *   tcp      tpi_cots_ord  v      inet       tcp        /dev/tcp     -
  *
- * A host line (ours: SVR4 has no such line, so it starts with "@") gives the parameters of a
+ * A host line (ours: SVR4 has no such line, so it starts with an at sign) gives the parameters of a
  * provider instance as key=value words, for the devices it lists; one host serves several devices
  * (a user-space stack on one interface serves both /dev/rawtcp and /dev/rawudp):
  *
- *   @host lab  devices=/dev/rawtcp,/dev/rawudp  interface=xtiA  address=198.18.0.2/24
+ *   \@host lab  devices=/dev/rawtcp,/dev/rawudp  interface=xtiA  address=198.18.0.2/24
  *
  * Blank lines and everything after "#" are ignored. The parser checks the columns; what a host's
  * keys mean is up to the provider that reads them, which reports bad values with the host's line.
@@ -24,24 +24,37 @@ import { readFileSync } from "node:fs";
 export const NETCONFIG_ENV = "XTI_NETCONFIG";
 
 // nc_semantics values (<netconfig.h>).
+/** nc_semantics: connectionless (tpi_clts). */
 export const NC_TPI_CLTS = 1;
+/** nc_semantics: connection-oriented (tpi_cots). */
 export const NC_TPI_COTS = 2;
+/** nc_semantics: connection-oriented with orderly release (tpi_cots_ord). */
 export const NC_TPI_COTS_ORD = 3;
+/** nc_semantics: raw (tpi_raw). */
 export const NC_TPI_RAW = 4;
 
-// nc_flag bits.
+/** nc_flag: none ("-"). */
 export const NC_NOFLAG = 0;
+/** nc_flag: visible, in the default NETPATH ("v"). */
 export const NC_VISIBLE = 0o1;
+/** nc_flag: supports broadcast ("b"). */
 export const NC_BROADCAST = 0o2;
 
-// Common nc_protofmly and nc_proto strings.
+/** nc_protofmly: none. */
 export const NC_NOPROTOFMLY = "-";
+/** nc_protofmly: the loopback transports (addresses are strings, netdir's straddr). */
 export const NC_LOOPBACK = "loopback";
+/** nc_protofmly: IPv4. */
 export const NC_INET = "inet";
+/** nc_protofmly: IPv6. */
 export const NC_INET6 = "inet6";
+/** nc_proto: none. */
 export const NC_NOPROTO = "-";
+/** nc_proto: TCP. */
 export const NC_TCP = "tcp";
+/** nc_proto: UDP. */
 export const NC_UDP = "udp";
+/** nc_proto: ICMP. */
 export const NC_ICMP = "icmp";
 
 const SEMANTICS: Record<string, number> = {
@@ -51,22 +64,34 @@ const SEMANTICS: Record<string, number> = {
   tpi_raw: NC_TPI_RAW,
 };
 
-/** One transport line: struct netconfig, with the line it came from. */
-export interface NetconfigEntry {
+/** struct netconfig (<netconfig.h>): one transport of the network configuration database. */
+export interface netconfig {
+  /** The network identifier, e.g. "tcp" (what getnetconfigent and NETPATH name). */
   nc_netid: string;
+  /** NC_TPI_CLTS, NC_TPI_COTS, NC_TPI_COTS_ORD or NC_TPI_RAW. */
   nc_semantics: number;
+  /** NC_VISIBLE (listed in the default NETPATH) and NC_BROADCAST bits. */
   nc_flag: number;
+  /** The protocol family: NC_INET, NC_INET6, NC_LOOPBACK, ... */
   nc_protofmly: string;
+  /** The protocol: NC_TCP, NC_UDP, NC_NOPROTO ("-"), ... */
   nc_proto: string;
+  /** The device to give t_open, e.g. "/dev/tcp". */
   nc_device: string;
+  /** The number of name-to-address libraries. */
   nc_nlookups: number;
+  /** The name-to-address libraries ("straddr.so"); none means the system's resolver (inet). */
   nc_lookups: string[];
+}
+
+/** One transport line: struct netconfig, with the line it came from. */
+export interface NetconfigEntry extends netconfig {
   /** Where the entry was read (file path, or "<built-in>") and its line number. */
   source: string;
   line: number;
 }
 
-/** One @host line: the named parameters of a provider instance serving `devices`. */
+/** One host line (`@host NAME ...`): the named parameters of a provider instance serving `devices`. */
 export interface NetconfigHost {
   name: string;
   devices: string[];
@@ -76,6 +101,7 @@ export interface NetconfigHost {
   line: number;
 }
 
+/** A parsed netconfig file: its transports and its provider hosts. */
 export interface Netconfig {
   source: string;
   entries: NetconfigEntry[];

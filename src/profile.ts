@@ -6,7 +6,9 @@
  */
 import * as C from "./constants.js";
 import { EINVAL, ENOENT, EPROTO } from "./errno.js";
+import { show } from "./show.js";
 
+/** The three dialects: XNS5 (the default), XNS4 and SVR4 TLI (docs/semantics.md). */
 export type SemanticsName = "XNS5" | "XNS4" | "TLI";
 
 /** How a t_errno the library would set appears to the program. */
@@ -15,6 +17,7 @@ export interface ErrorRemap {
   errno: number;
 }
 
+/** One dialect: every observable difference between the three, as data (docs/semantics.md prints it). */
 export interface SemanticsProfile {
   readonly name: SemanticsName;
   /**
@@ -132,8 +135,36 @@ const TLI: SemanticsProfile = {
   },
 };
 
-export const PROFILES: Readonly<Record<SemanticsName, SemanticsProfile>> = { XNS5, XNS4, TLI };
+function frozen(p: SemanticsProfile): SemanticsProfile {
+  Object.freeze(p.oversize);
+  Object.freeze(p.remap);
+  for (const r of Object.values(p.remap)) Object.freeze(r);
+  return Object.freeze(p);
+}
 
-export function profileOf(name: SemanticsName): SemanticsProfile {
-  return PROFILES[name];
+/** The three dialects, by name (frozen: a profile is data the whole process shares). */
+export const PROFILES: Readonly<Record<SemanticsName, SemanticsProfile>> = Object.freeze({ XNS5: frozen(XNS5), XNS4: frozen(XNS4), TLI: frozen(TLI) });
+
+/**
+ * The calls that exist only in XTI have XNS5 semantics whatever the endpoint's dialect: libnsl
+ * implements t_sndv, t_rcvv, t_sndvudata, t_rcvvudata, t_sndreldata, t_rcvreldata and t_sysconf
+ * with its XNS5 semantics only (xti-spec.md §6), so a TLI endpoint given to t_sndv is checked as
+ * XTI checks it.
+ */
+export const XNS5_ONLY_CALLS: ReadonlySet<string> = new Set(["t_sndv", "t_rcvv", "t_sndvudata", "t_rcvvudata", "t_sndreldata", "t_rcvreldata", "t_sysconf"]);
+
+/** The semantics `call` has on an endpoint of dialect `endpoint`. */
+export function callSemantics(endpoint: SemanticsProfile, call: string): SemanticsProfile {
+  return XNS5_ONLY_CALLS.has(call) ? PROFILES.XNS5 : endpoint;
+}
+
+/** The profile a `semantics` option names (undefined: XNS5), or null when it names none. */
+export function profileNamed(name: unknown): SemanticsProfile | null {
+  if (name === undefined) return PROFILES.XNS5;
+  return typeof name === "string" && Object.hasOwn(PROFILES, name) ? PROFILES[name as SemanticsName] : null;
+}
+
+/** The words of a failure for a `semantics` option that names no dialect. */
+export function unknownSemantics(name: unknown): string {
+  return `semantics ${show(name)} is not "XNS5", "XNS4" or "TLI"`;
 }

@@ -6,7 +6,7 @@
 import { T_DATAXFER, T_IDLE, T_INCON, T_INREL, T_OUTCON, T_OUTREL, T_UNBND, T_UNINIT } from "./constants.js";
 
 /** Library events (the codes of tx.h). */
-export const XtiEvent = {
+export const XtiEvent = Object.freeze({
   T_OPEN: 0,
   T_BIND: 1,
   T_OPTMGMT: 2,
@@ -32,20 +32,21 @@ export const XtiEvent = {
   T_SNDREL: 22,
   T_RCVREL: 23,
   T_PASSCON: 24,
-} as const;
+} as const);
+/** The name of a library event (T_BIND, T_SND, ...). */
 export type XtiEventName = keyof typeof XtiEvent;
 
 const _ = null;
-type Next = number | null;
 /** Next state per current state, in the order UNINIT UNBND IDLE OUTCON INCON DATAXFER OUTREL INREL. */
-type Row = readonly [Next, Next, Next, Next, Next, Next, Next, Next];
+/** The next state of one event, per current state (null: the event is not allowed there). */
+export type StateTableRow = readonly [number | null, number | null, number | null, number | null, number | null, number | null, number | null, number | null];
 
 /**
  * The table. Two deliberate choices, both also made by illumos: T_OPTMGMT is valid in every state
  * but T_UNINIT (TLI once allowed it only in T_IDLE), and T_PASSCON accepts an unbound endpoint
  * (the XTI corrigendum), which t_accept binds first.
  */
-export const STATE_TABLE: Readonly<Record<XtiEventName, Row>> = {
+export const STATE_TABLE: Readonly<Record<XtiEventName, StateTableRow>> = frozenTable({
   //            UNINIT   UNBND       IDLE         OUTCON       INCON        DATAXFER     OUTREL      INREL
   T_OPEN:       [T_UNBND, _,          _,           _,           _,           _,           _,          _],
   T_BIND:       [_,       T_IDLE,     _,           _,           _,           _,           _,          _],
@@ -72,10 +73,16 @@ export const STATE_TABLE: Readonly<Record<XtiEventName, Row>> = {
   T_SNDREL:     [_,       _,          _,           _,           _,           T_OUTREL,    _,          T_IDLE],
   T_RCVREL:     [_,       _,          _,           _,           _,           T_INREL,     T_IDLE,     _],
   T_PASSCON:    [_,       T_DATAXFER, T_DATAXFER,  _,           _,           _,           _,          _],
-};
+});
 
-/** The next state for `event` in `state`, or null if the event is not allowed there. */
+function frozenTable<T extends Record<string, readonly unknown[]>>(table: T): T {
+  for (const row of Object.values(table)) Object.freeze(row);
+  return Object.freeze(table);
+}
+
+/** The next state for `event` in `state`, or null if the event is not allowed there (or is no event). */
 export function nextState(event: XtiEventName, state: number): number | null {
+  if (typeof event !== "string" || !Object.hasOwn(STATE_TABLE, event) || typeof state !== "number" || !Number.isInteger(state)) return null;
   return STATE_TABLE[event][state] ?? null;
 }
 
@@ -105,4 +112,5 @@ export const CALL_EVENTS = {
 } as const satisfies Record<string, readonly XtiEventName[]>;
 export type StateCheckedCall = keyof typeof CALL_EVENTS;
 
-export const STATE_NAMES = ["T_UNINIT", "T_UNBND", "T_IDLE", "T_OUTCON", "T_INCON", "T_DATAXFER", "T_OUTREL", "T_INREL"] as const;
+/** The state names, indexed by state value. */
+export const STATE_NAMES = Object.freeze(["T_UNINIT", "T_UNBND", "T_IDLE", "T_OUTCON", "T_INCON", "T_DATAXFER", "T_OUTREL", "T_INREL"] as const);

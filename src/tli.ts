@@ -4,10 +4,13 @@
  * no t_errno 20-29, legacy option buffers, ...; see docs/semantics.md). Only the TLI functions are
  * offered: no t_sndv/t_rcvv, no reldata calls, no t_sysconf, no t_strerror; t_getname instead of
  * t_getprotaddr; t_error returns nothing. The descriptors and t_errno are shared with `xti`.
+ * SVR4 programs used netconfig, netdir and poll next to TLI: they are here too.
+ *
+ * @module xti/tli
  */
 import * as api from "./api.js";
-import * as C from "./constants.js";
 import { t_getname as getname } from "./core/getname.js";
+import { runSync } from "./core/report.js";
 import { T_ERRLIST } from "./messages.js";
 import type { netbuf, t_info as xti_t_info } from "./structs.js";
 import "./index.js"; // registers the built-in providers
@@ -23,29 +26,37 @@ export interface t_info {
   servtype: number;
 }
 
+/** t_open(3N): open `name` with TLI semantics (see api.t_open). */
 export function t_open(name: string, oflag: number, info?: t_info | null): number {
   return api.t_open(name, oflag, (info ?? null) as xti_t_info | null, { semantics: "TLI" });
 }
 
+/** t_getinfo(3N): the provider's t_info (TLI's, without `flags`). */
 export function t_getinfo(fd: number, info: t_info): number {
   return api.t_getinfo(fd, info as xti_t_info);
 }
 
-/** t_error(3N): prints the message for t_errno; returns nothing in TLI. */
+/**
+ * t_error(3N): prints the message for t_errno; returns nothing in TLI. A `msg` that is neither a
+ * string nor null prints nothing and sets t_errno to TSYSERR (errno EFAULT).
+ */
 export function t_error(msg: string | null): void {
   api.t_error(msg);
 }
 
+/** t_getname types: the local address. */
 export const LOCALNAME = 0;
+/** t_getname types: the peer's address. */
 export const REMOTENAME = 1;
 
 /** t_getname(3N): the local or remote address of an endpoint into `name`. */
 export function t_getname(fd: number, name: netbuf, type: number): number {
-  return api.runSync(fd, () => getname(fd, name, type));
+  return runSync(fd, () => getname(fd, name, type));
 }
 
-/** The classic t_errlist[] and t_nerr of <tiuser.h> (deprecated there, kept for old code). */
+/** The classic t_errlist[] of <tiuser.h> (deprecated there, kept for old code). */
 export const t_errlist: readonly string[] = T_ERRLIST;
+/** The number of entries of t_errlist. */
 export const t_nerr = T_ERRLIST.length;
 
 /** T_ALL of <tiuser.h>: every field of a TLI structure. */
@@ -83,7 +94,7 @@ export {
   F_SETFL,
 } from "./api.js";
 
-export const {
+export {
   TBADADDR,
   TBADOPT,
   TACCES,
@@ -142,7 +153,7 @@ export const {
   T_INVALID,
   O_RDWR,
   O_NONBLOCK,
-} = C;
+} from "./constants.js";
 
 export {
   netbuf,
@@ -154,9 +165,32 @@ export {
   t_uderr_of,
   t_unitdata_of,
   type IntRef,
+  type Ref,
   type t_call,
   type t_discon,
   type t_uderr,
   type t_unitdata,
 } from "./structs.js";
 export { encodeLegacyOptions, decodeLegacyOptions, OPTLEN, OPTHDR_SIZE, type LegacyOption } from "./options/legacy.js";
+export {
+  NETCONFIG_ENV,
+  NC_TPI_CLTS,
+  NC_TPI_COTS,
+  NC_TPI_COTS_ORD,
+  NC_TPI_RAW,
+  NC_NOFLAG,
+  NC_VISIBLE,
+  NC_BROADCAST,
+  NC_NOPROTOFMLY,
+  NC_LOOPBACK,
+  NC_INET,
+  NC_INET6,
+  NC_NOPROTO,
+  NC_TCP,
+  NC_UDP,
+  NC_ICMP,
+  type netconfig,
+} from "./netconfig.js";
+export * from "./netselect.js";
+export * from "./netdir.js";
+export { poll, type pollfd, POLLIN, POLLPRI, POLLOUT, POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLRDBAND, POLLWRNORM, POLLWRBAND } from "./poll.js";

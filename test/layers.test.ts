@@ -3,42 +3,10 @@
  * written against the boundary a third party has (`xti/spi`, i.e. src/spi/index.ts), the library
  * knows no provider internals, and the user-space stack imports nothing from the library.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { expect } from "chai";
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sourceFiles(path));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) out.push(path);
-  }
-  return out;
-}
-
-interface Import {
-  /** Repository-relative path of the imported file (.ts), or the bare specifier of a package. */
-  target: string;
-  typeOnly: boolean;
-  line: string;
-}
-
-/** Static and dynamic imports and re-exports of one file. */
-function importsOf(file: string): Import[] {
-  const text = readFileSync(join(ROOT, file), "utf8");
-  const out: Import[] = [];
-  const pattern = /^\s*(import|export)\s+(type\s+)?(?:[^"';]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm;
-  for (const m of text.matchAll(pattern)) {
-    const spec = (m[3] ?? m[4]) as string;
-    const target = spec.startsWith(".") ? relative(ROOT, resolve(ROOT, dirname(file), spec)).replace(/\.js$/, ".ts") : spec;
-    out.push({ target, typeOnly: m[2] !== undefined, line: m[0].trim() });
-  }
-  return out;
-}
+import { type Import, ROOT, importsOf, sourceFiles } from "./helpers/imports.js";
 
 function violations(files: string[], allowed: (imp: Import, file: string) => boolean): string[] {
   const out: string[] = [];

@@ -11,6 +11,7 @@ import { releaseCases } from "./release.js";
 import { stateCases } from "./state.js";
 import { tsduCases } from "./tsdu.js";
 
+/** Every case, in report order. */
 export const ALL_CASES: readonly ConformanceCase[] = [
   ...tsduCases,
   ...expeditedCases,

@@ -233,7 +233,9 @@ export class LoopEndpoint implements ProviderEndpoint {
 
   /** Deliver one piece to the peer's user unless its receive side is at its high-water mark. */
   private forward(expedited: boolean, buf: Uint8Array, more: boolean): boolean {
-    if (this.state === "idle") return true; // tl discards data sent by an unconnected endpoint
+    // tl discards data sent by an idle endpoint; a listener holding connection indications is not
+    // idle to tl (TS_WRES_CIND), and data there is a protocol error like any other state's.
+    if (this.state === "idle" && this.pending.size === 0) return true;
     if (this.state !== "connected" || this.sentOrdrel) {
       this.user.error(EPROTO);
       return true;

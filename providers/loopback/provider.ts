@@ -12,6 +12,12 @@ export const TL_TIDUSZ = 65536;
 /** tl's largest connection-indication queue (TL_MAXQLEN). */
 export const TL_MAXQLEN = 128;
 
+/**
+ * The configuration of a loopback provider (createLoopbackProvider): a device name, a service
+ * type, and limits that default to those of the illumos tl driver. A loopback provider moves data
+ * between endpoints of the same process, keeping TSDU boundaries, expedited data, orderly release
+ * and flow control as a network transport would; its addresses are byte strings of any length.
+ */
 export interface LoopbackConfig {
   /** Device name, e.g. "/dev/ticots". */
   name: string;
@@ -43,14 +49,39 @@ export interface LoopbackConfig {
   addressSpaceOf?: LoopbackProvider;
 }
 
+/** Reject a configuration the provider cannot serve, naming the field (RangeError). */
+function checkConfig(config: LoopbackConfig): void {
+  if (typeof config !== "object" || config === null) throw new RangeError("the configuration is not an object");
+  if (typeof config.name !== "string" || !config.name.startsWith("/")) throw new RangeError("name must be a device path such as /dev/myloop");
+  if (config.servtype !== T_COTS && config.servtype !== T_COTS_ORD && config.servtype !== T_CLTS) throw new RangeError("servtype must be T_COTS, T_COTS_ORD or T_CLTS");
+  const integer = (v: unknown): boolean => typeof v === "number" && Number.isInteger(v);
+  for (const key of ["tsdu", "etsdu", "connect", "discon"] as const) {
+    const v = config[key];
+    if (v !== undefined && (!integer(v) || v < T_INVALID)) throw new RangeError(`${key} must be a size, T_INFINITE or T_INVALID`);
+  }
+  for (const key of ["tidu", "rcvbuf", "exrcvbuf", "maxQlen"] as const) {
+    const v = config[key];
+    if (v !== undefined && (!integer(v) || v < 1)) throw new RangeError(`${key} must be a positive integer`);
+  }
+  for (const key of ["sendZero", "ordrelData"] as const) {
+    const v = config[key];
+    if (v !== undefined && typeof v !== "boolean") throw new RangeError(`${key} must be true or false`);
+  }
+  if (config.addressSpaceOf !== undefined && !(config.addressSpaceOf instanceof LoopbackProvider)) throw new RangeError("addressSpaceOf must be a loopback provider");
+}
+
 export type ResolvedLoopbackConfig = Required<Omit<LoopbackConfig, "addressSpaceOf">>;
 
+/** A loopback transport provider (see createLoopbackProvider); register it with registerProvider. */
 export class LoopbackProvider implements TransportProvider {
+  /** @internal The configuration with every default filled in. */
   readonly config: ResolvedLoopbackConfig;
+  /** @internal The bound addresses (shared by providers created with addressSpaceOf). */
   readonly namespace: LoopNamespace<LoopEndpoint>;
   private readonly infoAck: ProviderInfo;
 
   constructor(config: LoopbackConfig) {
+    checkConfig(config);
     const shared = config.addressSpaceOf;
     if (shared !== undefined && shared.config.servtype !== config.servtype) throw new RangeError("a shared address space needs the same service type");
     this.namespace = shared?.namespace ?? new LoopNamespace<LoopEndpoint>();
@@ -91,6 +122,7 @@ export class LoopbackProvider implements TransportProvider {
     return this.config.name;
   }
 
+  /** @internal The t_info every endpoint of this provider reports. */
   info(): ProviderInfo {
     return { ...this.infoAck };
   }

@@ -22,11 +22,13 @@ import {
 } from "../constants.js";
 import { EINVAL } from "../errno.js";
 import type { SemanticsProfile } from "../profile.js";
-import type { netbuf, t_bind, t_call, t_discon, t_info, t_optmgmt, t_uderr, t_unitdata } from "../structs.js";
+import type { t_bind, t_optmgmt } from "../api.js";
+import type { netbuf, t_call, t_discon, t_info, t_uderr, t_unitdata } from "../structs.js";
 import { integer } from "./args.js";
 import { endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
 
+/** Any structure t_alloc returns and t_free takes. */
 export type XtiStruct = t_bind | t_call | t_discon | t_optmgmt | t_unitdata | t_uderr | t_info;
 
 function allocBuf(size: number, fields: number, profile: SemanticsProfile): netbuf {

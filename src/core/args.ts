@@ -5,10 +5,11 @@
 import { T_IOV_MAX, TBADDATA, TSYSERR } from "../constants.js";
 import { EFAULT } from "../errno.js";
 import type { IntRef, netbuf, t_iovec } from "../structs.js";
+import { isBytes } from "../show.js";
 import { fail } from "./failure.js";
 
 function isUint8Array(v: unknown): v is Uint8Array {
-  return v instanceof Uint8Array;
+  return isBytes(v);
 }
 
 function isCount(v: unknown): v is number {
@@ -67,6 +68,22 @@ export function iovecViews(iov: unknown, iovcount: unknown, what: string): Uint8
     views.push(dataBuffer(v.iov_base, v.iov_len, `${what}: iov[${i}]`));
   }
   return views;
+}
+
+/**
+ * The caller's receive buffers, checked before each attempt of a call that may wait: a buffer
+ * freed (detached) or shrunk meanwhile is a bad pointer, TSYSERR/EFAULT, as C would fault.
+ */
+export class ReceiveBuffers {
+  private readonly sizes: number[];
+  constructor(readonly views: Uint8Array[]) {
+    this.sizes = views.map((v) => v.byteLength);
+  }
+  check(what: string): Uint8Array[] {
+    // byteLength, not length: V8 can report a detached view's old length, never its old byteLength.
+    if (this.views.some((v, i) => v.byteLength !== this.sizes[i])) fail(TSYSERR, EFAULT, `${what}: a buffer was freed or shrunk during the call`);
+    return this.views;
+  }
 }
 
 /** The iovcount of t_sndv/t_rcvv and the vudata calls: 1..T_IOV_MAX, else TBADDATA. */

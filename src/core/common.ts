@@ -3,14 +3,18 @@
  * copying results into caller netbufs (TBUFOVFLW, maxlen 0), and data-size limits.
  */
 import { T_CLTS, T_COTS_ORD, T_IDLE, T_INFINITE, T_INVALID, T_UNBND, TBADDATA, TNOTSUPPORT, TOUTSTATE } from "../constants.js";
+import type { SemanticsProfile } from "../profile.js";
 import type { netbuf } from "../structs.js";
 import { CALL_EVENTS, nextState, allowedIn, type StateCheckedCall, type XtiEventName } from "../statetable.js";
 import type { CoreEndpoint } from "./endpoint.js";
 import { fail } from "./failure.js";
 
-/** TOUTSTATE unless the call is allowed in the current state (XTI checks; TLI leaves it to the provider). */
-export function requireState(ep: CoreEndpoint, call: StateCheckedCall): void {
-  if (!ep.profile.checkState) return;
+/**
+ * TOUTSTATE unless the call is allowed in the current state (XTI checks; TLI leaves it to the
+ * provider). `profile` is the call's semantics when it is not the endpoint's (profile.ts, XNS5_ONLY_CALLS).
+ */
+export function requireState(ep: CoreEndpoint, call: StateCheckedCall, profile: SemanticsProfile = ep.profile): void {
+  if (!profile.checkState) return;
   if (!allowedIn(CALL_EVENTS[call], ep.state)) fail(TOUTSTATE, 0, `${call} is not allowed in state ${ep.state}`);
 }
 
@@ -49,9 +53,9 @@ export function requireOrderlyRelease(ep: CoreEndpoint, call: string): void {
  * TBUFOVFLW after doing what the call does anyway). A null netbuf, or (XTI) maxlen 0, means the
  * caller does not want this field.
  */
-export function copyOut(ep: CoreEndpoint, nb: netbuf | null | undefined, data: Uint8Array): boolean {
+export function copyOut(profile: SemanticsProfile, nb: netbuf | null | undefined, data: Uint8Array): boolean {
   if (nb === null || nb === undefined) return false;
-  if (nb.maxlen === 0 && ep.profile.maxlenZeroSkips) return false;
+  if (nb.maxlen === 0 && profile.maxlenZeroSkips) return false;
   if (data.length > nb.maxlen) return true;
   nb.buf.set(data);
   nb.len = data.length;

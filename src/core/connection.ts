@@ -39,9 +39,9 @@ function checkCallOutputs(call: t_call | null | undefined, what: string): void {
 /** Return a connection indication or confirmation in a caller t_call; true on overflow. */
 function returnCall(ep: CoreEndpoint, call: t_call | null | undefined, ind: ConnInd | ConnCon, sequence: number): boolean {
   if (call === null || call === undefined) return false;
-  const a = copyOut(ep, call.addr, ind.addr);
-  const o = copyOut(ep, call.opt, ind.opt);
-  const u = copyOut(ep, call.udata, ind.udata);
+  const a = copyOut(ep.profile, call.addr, ind.addr);
+  const o = copyOut(ep.profile, call.opt, ind.opt);
+  const u = copyOut(ep.profile, call.udata, ind.udata);
   call.sequence = sequence;
   return a || o || u;
 }
@@ -150,7 +150,7 @@ export async function t_accept(fd: unknown, resfd: unknown, callArgument: t_call
     await res.exchange(() => res.pep.bind({ addr: null, qlen: 0, exact: false }));
     transition(res, "T_BIND");
   }
-  await ep.exchange(() => ep.pep.accept({ sequence, acceptor: res.pep, opt, udata }));
+  await ep.exchange(() => ep.pep.accept({ sequence, acceptor: res.rawPep, opt, udata }));
   if (same) retireIndication(ep, sequence, "T_ACCEPT1", "T_ACCEPT1"); // TINDOUT ruled out a second one
   else {
     retireIndication(ep, sequence, "T_ACCEPT3", "T_ACCEPT2");

@@ -29,7 +29,9 @@ import type { t_bind, t_info } from "../structs.js";
 import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
 import { copyBytes, copyOut, requireState, transition } from "./common.js";
 import { allocateFd, CoreEndpoint, endpointOf, registerEndpoint, releaseFd } from "./endpoint.js";
-import { fail, toFailure } from "./failure.js";
+import { isInstance } from "../show.js";
+import { XTIError } from "../xtierror.js";
+import { fail, toFailure, XtiFailure } from "./failure.js";
 
 const OFLAG_BITS = O_RDWR | O_NONBLOCK;
 
@@ -54,7 +56,7 @@ export function t_open(name: unknown, oflag: unknown, info: t_info | null | unde
   try {
     provider = lookupProvider(name);
   } catch (e) {
-    throw toFailure(e);
+    throw isInstance(e, XTIError) ? new XtiFailure(e.t_errno, e.errno, e.message) : toFailure(e);
   }
   if (provider === undefined) fail(TBADNAME, 0, `no transport provider is registered as ${name}`);
   const fd = allocateFd();
@@ -100,7 +102,7 @@ export async function t_bind(fd: unknown, req: t_bind | null | undefined, ret: t
   ep.qfullNotified = false;
   if (ret !== null && ret !== undefined) {
     ret.qlen = ack.qlen;
-    if (copyOut(ep, ret.addr, ack.addr)) fail(TBUFOVFLW, 0, "ret.addr is too small for the bound address");
+    if (copyOut(ep.profile, ret.addr, ack.addr)) fail(TBUFOVFLW, 0, "ret.addr is too small for the bound address");
   }
   return 0;
 }
@@ -163,12 +165,12 @@ export function t_getprotaddr(fd: unknown, boundaddr: t_bind | null | undefined,
   let overflow = false;
   if (boundaddr !== null && boundaddr !== undefined) {
     if (ep.state === T_UNBND || local === null) boundaddr.addr.len = 0;
-    else overflow = copyOut(ep, boundaddr.addr, local) || overflow;
+    else overflow = copyOut(ep.profile, boundaddr.addr, local) || overflow;
   }
   if (peeraddr !== null && peeraddr !== undefined) {
     const peer = peerAddress(ep, remote);
     if (peer === null) peeraddr.addr.len = 0;
-    else overflow = copyOut(ep, peeraddr.addr, peer) || overflow;
+    else overflow = copyOut(ep.profile, peeraddr.addr, peer) || overflow;
   }
   if (overflow) fail(TBUFOVFLW, 0, "a buffer is too small for the address");
   return 0;

@@ -7,11 +7,14 @@ import { T_GODATA, T_GOEXDATA, T_UNBND, TBADF, TFLOW, TLOOK, TOUTSTATE, TSTATECH
 import type { SemanticsProfile } from "../profile.js";
 import type { ProviderEndpoint, ProviderInfo, ProviderOption, ProviderUser, TransportProvider } from "../spi/contract.js";
 import { fail, toFailure } from "./failure.js";
+import { guardEndpoint } from "./guard.js";
 import { type Discarded, ReceiveQueue } from "./rcvqueue.js";
 
 export class CoreEndpoint implements ProviderUser {
-  /** The provider endpoint; set right after construction by t_open. */
+  /** The provider endpoint, every request guarded (guard.ts); set right after construction by t_open. */
   pep!: ProviderEndpoint;
+  /** The provider's own endpoint object, for requests that name it (AcceptRequest.acceptor). */
+  rawPep!: ProviderEndpoint;
   state = T_UNBND;
   /** The negotiated qlen of the last successful bind. */
   qlen = 0;
@@ -23,6 +26,8 @@ export class CoreEndpoint implements ProviderUser {
   openUnit = { normal: -1, expedited: -1 };
   /** A non-blocking send was refused by flow control: report T_GODATA / T_GOEXDATA when it lifts. */
   readonly flowArmed = { normal: false, expedited: false };
+  /** The provider refused a request of this band and has not said writable() since (poll: no POLLOUT). */
+  readonly writeBlocked = { normal: false, expedited: false };
   /** Pending T_GODATA / T_GOEXDATA bits (cleared by t_look and by a successful send). */
   goEvents = 0;
   /** M_ERROR from the provider: every later call fails TSYSERR with this errno. */
@@ -37,7 +42,8 @@ export class CoreEndpoint implements ProviderUser {
   /** Provider request/acknowledgement exchanges in flight (t_getstate reports TSTATECHNG). */
   private exchanges = 0;
   private exchangeTail: Promise<void> = Promise.resolve();
-  private waiters: Array<() => void> = [];
+  /** Calls (and polls) waiting for the next change; each is woken once. */
+  private waiters = new Set<() => void>();
   /** What the provider was last told about blocked callers. */
   private blockedTold = false;
   /** A send call holds the endpoint (see serializeSend); later ones queue here. */
@@ -53,8 +59,9 @@ export class CoreEndpoint implements ProviderUser {
 
   /** Attach the provider endpoint t_open created for us. */
   attach(pep: ProviderEndpoint): void {
-    this.pep = pep;
-    this.rq = new ReceiveQueue(pep.info().expInline);
+    this.rawPep = pep;
+    this.pep = guardEndpoint(pep);
+    this.rq = new ReceiveQueue(this.pep.info().expInline);
   }
 
   get ocnt(): number {
@@ -70,6 +77,7 @@ export class CoreEndpoint implements ProviderUser {
    * from T_GODATA / T_GOEXDATA when to try again; a blocking caller just waits, so nothing is armed.
    */
   flowControlled(band: "normal" | "expedited"): void {
+    this.writeBlocked[band] = true;
     if (this.nonblock) this.flowArmed[band] = true;
   }
 
@@ -113,25 +121,48 @@ export class CoreEndpoint implements ProviderUser {
     this.openUnit = { normal: -1, expedited: -1 };
     this.flowArmed.normal = false;
     this.flowArmed.expedited = false;
+    this.writeBlocked.normal = false;
+    this.writeBlocked.expedited = false;
     this.goEvents = 0;
     this.calledAddress = null;
   }
 
   /** Resolves at the next indication or state change on this endpoint (or its close). */
   changed(): Promise<void> {
-    if (this.waiters.length === 0) this.tellBlocked(true);
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => this.watch(resolve));
+  }
+
+  /**
+   * Call `onChange` once, at the next indication or state change (or close); returns a function
+   * that cancels the watch (poll watches several endpoints and cancels the rest).
+   */
+  watch(onChange: () => void): () => void {
+    if (this.waiters.size === 0) this.tellBlocked(true);
+    const waiter = (): void => onChange();
+    this.waiters.add(waiter);
+    return () => {
+      if (this.waiters.delete(waiter)) this.settleBlocked();
+    };
+  }
+
+  /** Waits registered and not yet woken or cancelled (leak checks). */
+  get waiting(): number {
+    return this.waiters.size;
   }
 
   /** Wake every waiting call so it tries again. */
   wake(): void {
     const waiters = this.waiters;
-    if (waiters.length === 0) return;
-    this.waiters = [];
+    if (waiters.size === 0) return;
+    this.waiters = new Set();
     for (const w of waiters) w();
-    // The woken calls retry first; only if none of them waits again is the provider told.
+    this.settleBlocked();
+  }
+
+  /** The woken or cancelled waits retry first; only if none of them waits again is the provider told. */
+  private settleBlocked(): void {
     queueMicrotask(() => {
-      if (this.waiters.length === 0) this.tellBlocked(false);
+      if (this.waiters.size === 0) this.tellBlocked(false);
     });
   }
 
@@ -258,6 +289,7 @@ export class CoreEndpoint implements ProviderUser {
   writable(expedited: boolean): void {
     if (this.closed) return;
     const band = expedited ? "expedited" : "normal";
+    this.writeBlocked[band] = false;
     if (this.flowArmed[band]) {
       this.flowArmed[band] = false;
       if (this.profile.goEvents) this.goEvents |= expedited ? T_GOEXDATA : T_GODATA;

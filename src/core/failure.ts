@@ -3,7 +3,8 @@
  * TSYSERR). The C-style API turns it into -1 plus t_errno, the idiomatic API into an XTIError.
  */
 import { TSYSERR } from "../constants.js";
-import { EIO } from "../errno.js";
+import { EFAULT, EIO } from "../errno.js";
+import { isInstance, messageOf } from "../show.js";
 import { PROVIDER_ERROR_BRAND, ProviderError } from "../spi/contract.js";
 import * as C from "../constants.js";
 
@@ -43,19 +44,38 @@ const PROVIDER_CODES: Record<ProviderError["code"], number> = {
  * throws its own ProviderError class, branded with the same registered symbol.
  */
 function isProviderError(e: unknown): e is ProviderError {
-  if (e instanceof ProviderError) return true;
+  if (isInstance(e, ProviderError)) return true;
   if (typeof e !== "object" || e === null || (e as { [PROVIDER_ERROR_BRAND]?: unknown })[PROVIDER_ERROR_BRAND] !== true) return false;
   const { code, errno } = e as { code?: unknown; errno?: unknown };
   return typeof code === "string" && Object.hasOwn(PROVIDER_CODES, code) && typeof errno === "number";
 }
 
+function knownFailure(e: unknown): XtiFailure | null {
+  if (isInstance(e, XtiFailure)) return e;
+  try {
+    if (isProviderError(e)) return new XtiFailure(PROVIDER_CODES[e.code], e.errno, messageOf(e));
+  } catch {
+    // a thrown proxy whose traps throw: not a ProviderError
+  }
+  return null;
+}
+
 /**
- * Any exception met while serving a call, as an XtiFailure: provider error acks map to their
- * t_errno; anything unexpected (a provider bug) becomes TSYSERR/EIO rather than escaping.
+ * An exception thrown by a provider, as an XtiFailure: error acks map to their t_errno; anything
+ * unexpected (a provider bug) becomes TSYSERR/EIO rather than escaping. Every call into a
+ * provider goes through this (core/guard.ts), so that an unexpected exception met anywhere else
+ * can only come from the caller's arguments.
  */
 export function toFailure(e: unknown): XtiFailure {
-  if (e instanceof XtiFailure) return e;
-  if (isProviderError(e)) return new XtiFailure(PROVIDER_CODES[e.code], e.errno, e.message);
-  const message = e instanceof Error ? e.message : String(e);
-  return new XtiFailure(TSYSERR, EIO, `provider failure: ${message}`);
+  return knownFailure(e) ?? new XtiFailure(TSYSERR, EIO, `provider failure: ${messageOf(e)}`);
+}
+
+/**
+ * Any exception met while serving a call, as the failure the caller sees. Provider exceptions
+ * were already turned into failures by the guard, so anything else came from the arguments: a
+ * getter or proxy that throws, a buffer detached or shrunk during the call, a value of the wrong
+ * kind. C would have followed a bad pointer; xti fails TSYSERR with EFAULT.
+ */
+export function callerFailure(e: unknown): XtiFailure {
+  return knownFailure(e) ?? new XtiFailure(TSYSERR, EFAULT, `bad argument: ${messageOf(e)}`);
 }

@@ -28,6 +28,6 @@ export function t_getname(fd: unknown, name: netbuf, type: unknown): number {
     nb.len = 0;
     return 0;
   }
-  if (copyOut(ep, nb, addr)) fail(TBUFOVFLW, 0, "name is too small for the address");
+  if (copyOut(ep.profile, nb, addr)) fail(TBUFOVFLW, 0, "name is too small for the address");
   return 0;
 }

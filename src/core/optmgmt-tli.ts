@@ -54,6 +54,6 @@ export function tliOptmgmt(ep: CoreEndpoint, flags: number, request: Uint8Array,
     default:
       fail(TBADFLAG, 0, "req.flags must be T_NEGOTIATE, T_CHECK or T_DEFAULT");
   }
-  if (copyOut(ep, ret.opt, encodeLegacyOptions(result))) fail(TBUFOVFLW, 0, "ret.opt is too small");
+  if (copyOut(ep.profile, ret.opt, encodeLegacyOptions(result))) fail(TBUFOVFLW, 0, "ret.opt is too small");
   return 0;
 }

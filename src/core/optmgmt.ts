@@ -117,7 +117,7 @@ export async function t_optmgmt(fd: unknown, req: t_optmgmt, ret: t_optmgmt): Pr
   let worst = T_SUCCESS;
   for (const r of results) if ((RANK[r.status] ?? 0) < (RANK[worst] ?? 4)) worst = r.status;
   ret.flags = worst;
-  if (copyOut(ep, ret.opt, encodeOptions(results))) fail(TBUFOVFLW, 0, "ret.opt is too small for the options returned");
+  if (copyOut(ep.profile, ret.opt, encodeOptions(results))) fail(TBUFOVFLW, 0, "ret.opt is too small for the options returned");
   return 0;
 }
 

@@ -4,6 +4,7 @@
  */
 import { T_INCON, TBADDATA, TBADSEQ, TBUFOVFLW, TLOOK, TNODIS, TNOREL, TSYSERR } from "../constants.js";
 import { EFAULT } from "../errno.js";
+import { callSemantics, type SemanticsProfile } from "../profile.js";
 import type { t_call, t_discon } from "../structs.js";
 import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
 import { checkUserData, copyBytes, copyOut, requireConnectionMode, requireOrderlyRelease, requireState, retireIndication, transition } from "./common.js";
@@ -66,16 +67,16 @@ export async function t_rcvdis(fd: unknown, discon: t_discon | null | undefined)
   if (wanted) {
     discon.reason = ind.reason;
     discon.sequence = ind.sequence;
-    if (copyOut(ep, discon.udata, ind.udata)) fail(TBUFOVFLW, 0, "discon.udata is too small");
+    if (copyOut(ep.profile, discon.udata, ind.udata)) fail(TBUFOVFLW, 0, "discon.udata is too small");
   }
   return 0;
 }
 
-async function orderlyRelease(ep: CoreEndpoint, udata: Uint8Array | null): Promise<number> {
+async function orderlyRelease(ep: CoreEndpoint, profile: SemanticsProfile, udata: Uint8Array | null): Promise<number> {
   for (;;) {
     ep.checkUsable();
-    requireState(ep, "t_sndrel"); // checked again once the call holds the endpoint, and after a wait
-    if (ep.profile.sndLookOnDiscon && ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
+    requireState(ep, "t_sndrel", profile); // checked again once the call holds the endpoint, and after a wait
+    if (profile.sndLookOnDiscon && ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
     if (ep.pep.ordrel(udata)) {
       ep.checkUsable(); // a protocol error raised by the request (TLI out of state)
       break;
@@ -92,14 +93,15 @@ export async function t_sndrel(fd: unknown): Promise<number> {
   ep.checkUsable();
   requireOrderlyRelease(ep, "t_sndrel");
   requireState(ep, "t_sndrel");
-  return ep.serializeSend(() => orderlyRelease(ep, null));
+  return ep.serializeSend(() => orderlyRelease(ep, ep.profile, null));
 }
 
 export async function t_sndreldata(fd: unknown, discon: t_discon | null | undefined): Promise<number> {
   const ep = endpointOf(fd);
   ep.checkUsable();
   requireOrderlyRelease(ep, "t_sndreldata");
-  requireState(ep, "t_sndrel");
+  const profile = callSemantics(ep.profile, "t_sndreldata");
+  requireState(ep, "t_sndrel", profile);
   let udata: Uint8Array | null = null;
   if (discon !== null && discon !== undefined) {
     const bytes = inputNetbuf(discon.udata, "discon.udata");
@@ -110,7 +112,7 @@ export async function t_sndreldata(fd: unknown, discon: t_discon | null | undefi
       udata = copyBytes(bytes);
     }
   }
-  return ep.serializeSend(() => orderlyRelease(ep, udata));
+  return ep.serializeSend(() => orderlyRelease(ep, profile, udata));
 }
 
 /** Consume the orderly release indication at the head of the queue, or fail TNOREL / TLOOK. */
@@ -138,7 +140,8 @@ export async function t_rcvreldata(fd: unknown, discon: t_discon | null | undefi
   const ep = endpointOf(fd);
   ep.checkUsable();
   requireOrderlyRelease(ep, "t_rcvreldata");
-  requireState(ep, "t_rcvrel");
+  const profile = callSemantics(ep.profile, "t_rcvreldata");
+  requireState(ep, "t_rcvrel", profile);
   const wanted = discon !== null && discon !== undefined;
   if (wanted) checkOutputNetbuf(discon.udata, "discon.udata");
   const udata = takeOrdrel(ep);
@@ -146,7 +149,7 @@ export async function t_rcvreldata(fd: unknown, discon: t_discon | null | undefi
     discon.reason = 0;
     discon.sequence = 0;
     if (udata === null) discon.udata.len = 0;
-    else if (copyOut(ep, discon.udata, udata)) fail(TBUFOVFLW, 0, "discon.udata is too small");
+    else if (copyOut(profile, discon.udata, udata)) fail(TBUFOVFLW, 0, "discon.udata is too small");
   }
   return 0;
 }

@@ -23,9 +23,10 @@ import {
   TNODATA,
   TNOTSUPPORT,
 } from "../constants.js";
+import { callSemantics, type SemanticsProfile } from "../profile.js";
 import type { ProviderInfo } from "../spi/contract.js";
 import type { IntRef, t_iovec } from "../structs.js";
-import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, scatter } from "./args.js";
+import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, ReceiveBuffers, scatter } from "./args.js";
 import { requireConnectionMode, requireState } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
@@ -35,23 +36,23 @@ import type { DataPiece } from "./rcvqueue.js";
  * The checks t_snd and t_sndv share after their own argument checks (libnsl's order), made once
  * the call holds the endpoint. Returns the provider's t_info for the send.
  */
-function checkSend(ep: CoreEndpoint, call: "t_snd" | "t_sndv", flags: number, nbytes: number): ProviderInfo {
+function checkSend(ep: CoreEndpoint, profile: SemanticsProfile, flags: number, nbytes: number): ProviderInfo {
   ep.checkUsable();
-  requireState(ep, "t_snd");
-  const valid = T_MORE | T_EXPEDITED | (ep.profile.pushFlag ? T_PUSH : 0);
-  if (ep.profile.checkFlags && (flags & ~valid) !== 0) fail(TBADFLAG, 0, `invalid flags 0x${flags.toString(16)}`);
+  requireState(ep, "t_snd", profile);
+  const valid = T_MORE | T_EXPEDITED | (profile.pushFlag ? T_PUSH : 0);
+  if (profile.checkFlags && (flags & ~valid) !== 0) fail(TBADFLAG, 0, `invalid flags 0x${flags.toString(16)}`);
   const info = ep.info();
   const expedited = (flags & T_EXPEDITED) !== 0;
   if (expedited && info.etsdu === T_INVALID) fail(TNOTSUPPORT, 0, "the provider has no expedited data service");
   const limit = expedited ? info.etsdu : info.tsdu;
   const open = expedited ? ep.openUnit.expedited : ep.openUnit.normal;
   if (limit > 0 && Math.max(open, 0) + nbytes > limit) {
-    const o = ep.profile.oversize;
+    const o = profile.oversize;
     fail(o.t_errno, o.errno, `a ${expedited ? "ETSDU" : "TSDU"} of more than ${limit} bytes`);
   }
-  if (ep.profile.sndLookOnDiscon && ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
-  // XNS4's TLOOK for a pending release is t_snd's alone: t_sndv exists only in XNS5.
-  if (call === "t_snd" && ep.profile.sndLookOnOrdrel && ep.rq.find("ordrel") !== undefined) fail(TLOOK, 0, "an orderly release is pending");
+  if (profile.sndLookOnDiscon && ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
+  // XNS4's TLOOK for a pending release is t_snd's alone: t_sndv has XNS5 semantics.
+  if (profile.sndLookOnOrdrel && ep.rq.find("ordrel") !== undefined) fail(TLOOK, 0, "an orderly release is pending");
   if (nbytes === 0 && ((flags & T_MORE) !== 0 || !info.sendZero)) {
     fail(TBADDATA, 0, (flags & T_MORE) !== 0 ? "a zero-length piece may only end a unit" : "the provider does not support zero-length units");
   }
@@ -59,7 +60,7 @@ function checkSend(ep: CoreEndpoint, call: "t_snd" | "t_sndv", flags: number, nb
 }
 
 /** Pass `data` down in TIDU pieces; returns the bytes taken (see the module comment). */
-async function transmit(ep: CoreEndpoint, info: ProviderInfo, data: Uint8Array, flags: number): Promise<number> {
+async function transmit(ep: CoreEndpoint, profile: SemanticsProfile, info: ProviderInfo, data: Uint8Array, flags: number): Promise<number> {
   const expedited = (flags & T_EXPEDITED) !== 0;
   const band = expedited ? "expedited" : "normal";
   const stream = !expedited && info.tsdu === 0;
@@ -80,8 +81,8 @@ async function transmit(ep: CoreEndpoint, info: ProviderInfo, data: Uint8Array, 
       break; // a partial count: the unit stays open
     }
     await ep.waitForFlow(band, "the provider cannot take data now");
-    requireState(ep, "t_snd"); // another flow may have ended the connection meanwhile
-    if (ep.profile.sndLookOnDiscon && ep.rq.hasDiscon()) {
+    requireState(ep, "t_snd", profile); // another flow may have ended the connection meanwhile
+    if (profile.sndLookOnDiscon && ep.rq.hasDiscon()) {
       if (sent > 0) break;
       fail(TLOOK, 0, "a disconnect arrived");
     }
@@ -100,7 +101,7 @@ export async function t_snd(fd: unknown, buf: Uint8Array, nbytes: number, flags:
   requireConnectionMode(ep, "t_snd");
   const f = integer(flags, "flags");
   const data = dataBuffer(buf, nbytes, "t_snd");
-  return ep.serializeSend(() => transmit(ep, checkSend(ep, "t_snd", f, data.length), data, f));
+  return ep.serializeSend(() => transmit(ep, ep.profile, checkSend(ep, ep.profile, f, data.length), data, f));
 }
 
 export async function t_sndv(fd: unknown, iov: readonly t_iovec[], iovcount: number, flags: number): Promise<number> {
@@ -110,7 +111,8 @@ export async function t_sndv(fd: unknown, iov: readonly t_iovec[], iovcount: num
   const n = checkIovcount(iovcount, "t_sndv");
   const f = integer(flags, "flags");
   const data = gather(iovecViews(iov, n, "t_sndv"));
-  return ep.serializeSend(() => transmit(ep, checkSend(ep, "t_sndv", f, data.length), data, f));
+  const profile = callSemantics(ep.profile, "t_sndv");
+  return ep.serializeSend(() => transmit(ep, profile, checkSend(ep, profile, f, data.length), data, f));
 }
 
 /**
@@ -164,11 +166,12 @@ function tryReceive(ep: CoreEndpoint, views: Uint8Array[], flags: IntRef): numbe
   fail(TLOOK, 0, "an event is pending");
 }
 
-async function receive(ep: CoreEndpoint, views: Uint8Array[], flags: IntRef): Promise<number> {
+async function receive(ep: CoreEndpoint, profile: SemanticsProfile, views: Uint8Array[], flags: IntRef): Promise<number> {
+  const buffers = new ReceiveBuffers(views);
   for (;;) {
     ep.checkUsable();
-    requireState(ep, "t_rcv"); // and again after a wait: another flow may have ended the connection
-    const n = tryReceive(ep, views, flags);
+    requireState(ep, "t_rcv", profile); // and again after a wait: another flow may have ended the connection
+    const n = tryReceive(ep, buffers.check("t_rcv"), flags);
     if (n !== null) return n;
     if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
     if (ep.nonblock) fail(TNODATA, 0, "no data is available");
@@ -182,7 +185,7 @@ export async function t_rcv(fd: unknown, buf: Uint8Array, nbytes: number, flags:
   requireConnectionMode(ep, "t_rcv");
   const out = flagsRef(flags, "t_rcv");
   const view = dataBuffer(buf, nbytes, "t_rcv");
-  return receive(ep, [view], out); // the state is checked there, first thing
+  return receive(ep, ep.profile, [view], out); // the state is checked there, first thing
 }
 
 export async function t_rcvv(fd: unknown, iov: t_iovec[], iovcount: number, flags: IntRef): Promise<number> {
@@ -192,6 +195,6 @@ export async function t_rcvv(fd: unknown, iov: t_iovec[], iovcount: number, flag
   const n = checkIovcount(iovcount, "t_rcvv");
   const out = flagsRef(flags, "t_rcvv");
   const views = iovecViews(iov, n, "t_rcvv");
-  return receive(ep, views, out); // the state is checked there, first thing
+  return receive(ep, callSemantics(ep.profile, "t_rcvv"), views, out); // the state is checked there, first thing
 }
 

@@ -5,8 +5,9 @@
  */
 import { T_GODATA, T_MORE, TBADDATA, TBUFOVFLW, TLOOK, TNODATA, TNOUDERR, TSYSERR } from "../constants.js";
 import { EFAULT } from "../errno.js";
+import { callSemantics, type SemanticsProfile } from "../profile.js";
 import type { IntRef, t_iovec, t_uderr, t_unitdata } from "../structs.js";
-import { checkIovcount, checkOutputNetbuf, dataBuffer, flagsRef, gather, inputNetbuf, iovecViews, scatter } from "./args.js";
+import { checkIovcount, checkOutputNetbuf, dataBuffer, flagsRef, gather, inputNetbuf, iovecViews, ReceiveBuffers, scatter } from "./args.js";
 import { copyOut, requireConnectionless, requireState, setEmpty } from "./common.js";
 import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { fail } from "./failure.js";
@@ -17,21 +18,21 @@ function unitdataArg(ud: unknown, what: string): t_unitdata {
 }
 
 
-async function sendDatagram(ep: CoreEndpoint, ud: t_unitdata, data: Uint8Array): Promise<number> {
-  requireState(ep, "t_sndudata");
+async function sendDatagram(ep: CoreEndpoint, profile: SemanticsProfile, ud: t_unitdata, data: Uint8Array): Promise<number> {
+  requireState(ep, "t_sndudata", profile);
   const addr = inputNetbuf(ud.addr, "unitdata.addr");
   const opt = inputNetbuf(ud.opt, "unitdata.opt");
   const info = ep.info();
   const limit = info.tsdu > 0 ? info.tsdu : info.tidu;
   if (limit > 0 && data.length > limit) {
-    const o = ep.profile.oversize;
+    const o = profile.oversize;
     fail(o.t_errno, o.errno, `a datagram of more than ${limit} bytes`);
   }
   if (data.length === 0 && !info.sendZero) fail(TBADDATA, 0, "the provider does not support zero-length datagrams");
   return ep.serializeSend(async () => {
     for (;;) {
       ep.checkUsable();
-      requireState(ep, "t_sndudata"); // a t_unbind from another flow ends the wait
+      requireState(ep, "t_sndudata", profile); // a t_unbind from another flow ends the wait
       if (ep.rq.find("uderr") !== undefined) fail(TLOOK, 0, "a unit data error is pending");
       if (ep.pep.unitdata({ addr, opt, udata: data })) {
         ep.checkUsable(); // a protocol error raised by the request (TLI out of state)
@@ -49,7 +50,7 @@ export async function t_sndudata(fd: unknown, unitdata: t_unitdata): Promise<num
   ep.checkUsable();
   requireConnectionless(ep, "t_sndudata");
   const ud = unitdataArg(unitdata, "unitdata");
-  return sendDatagram(ep, ud, inputNetbuf(ud.udata, "unitdata.udata"));
+  return sendDatagram(ep, ep.profile, ud, inputNetbuf(ud.udata, "unitdata.udata"));
 }
 
 export async function t_sndvudata(fd: unknown, unitdata: t_unitdata, iov: t_iovec[], iovcount: number): Promise<number> {
@@ -57,26 +58,34 @@ export async function t_sndvudata(fd: unknown, unitdata: t_unitdata, iov: t_iove
   ep.checkUsable();
   requireConnectionless(ep, "t_sndvudata");
   const ud = unitdataArg(unitdata, "unitdata");
-  return sendDatagram(ep, ud, gather(iovecViews(iov, checkIovcount(iovcount, "t_sndvudata"), "t_sndvudata")));
+  return sendDatagram(ep, callSemantics(ep.profile, "t_sndvudata"), ud, gather(iovecViews(iov, checkIovcount(iovcount, "t_sndvudata"), "t_sndvudata")));
 }
 
 /**
  * Return (the next part of) the datagram at the head of the queue. `views` null means the caller
  * gave udata.maxlen 0: the data is not wanted and the whole datagram is consumed.
  */
-async function receiveDatagram(ep: CoreEndpoint, ud: t_unitdata, views: Uint8Array[] | null, setLen: ((n: number) => void) | null, flags: IntRef): Promise<number> {
-  requireState(ep, "t_rcvudata");
+async function receiveDatagram(
+  ep: CoreEndpoint,
+  profile: SemanticsProfile,
+  ud: t_unitdata,
+  views: Uint8Array[] | null,
+  setLen: ((n: number) => void) | null,
+  flags: IntRef,
+): Promise<number> {
+  requireState(ep, "t_rcvudata", profile);
   checkOutputNetbuf(ud.addr, "unitdata.addr");
   checkOutputNetbuf(ud.opt, "unitdata.opt");
+  const buffers = views === null ? null : new ReceiveBuffers(views);
   for (;;) {
     ep.checkUsable();
-    requireState(ep, "t_rcvudata"); // a t_unbind from another flow ends the wait
+    requireState(ep, "t_rcvudata", profile); // a t_unbind from another flow ends the wait
     const head = ep.rq.head();
     if (head !== undefined && head.kind === "uderr") fail(TLOOK, 0, "a unit data error is pending");
     if (head !== undefined && head.kind === "unitdata") {
       if (head.off === 0) {
-        const a = copyOut(ep, ud.addr, head.addr);
-        const o = copyOut(ep, ud.opt, head.opt);
+        const a = copyOut(profile, ud.addr, head.addr);
+        const o = copyOut(profile, ud.opt, head.opt);
         if (a || o) {
           ep.rq.shift();
           ep.released({ normal: head.udata.length, expedited: 0 });
@@ -87,7 +96,7 @@ async function receiveDatagram(ep: CoreEndpoint, ud: t_unitdata, views: Uint8Arr
         setEmpty(ud.opt);
       }
       const rest = head.udata.subarray(head.off);
-      const n = views === null ? rest.length : scatter(views, 0, rest);
+      const n = buffers === null ? rest.length : scatter(buffers.check("t_rcvudata"), 0, rest);
       if (views !== null) setLen?.(n);
       head.off += n;
       ep.released({ normal: n, expedited: 0 });
@@ -112,7 +121,7 @@ export async function t_rcvudata(fd: unknown, unitdata: t_unitdata, flags: IntRe
   const out = flagsRef(flags, "t_rcvudata");
   const nb = checkOutputNetbuf(ud.udata, "unitdata.udata");
   const views = nb.maxlen === 0 ? null : [dataBuffer(nb.buf, nb.maxlen, "unitdata.udata")];
-  return receiveDatagram(ep, ud, views, (n) => (nb.len = n), out);
+  return receiveDatagram(ep, ep.profile, ud, views, (n) => (nb.len = n), out);
 }
 
 export async function t_rcvvudata(fd: unknown, unitdata: t_unitdata, iov: t_iovec[], iovcount: number, flags: IntRef): Promise<number> {
@@ -124,7 +133,7 @@ export async function t_rcvvudata(fd: unknown, unitdata: t_unitdata, iov: t_iove
   const views = iovecViews(iov, checkIovcount(iovcount, "t_rcvvudata"), "t_rcvvudata");
   // The return value is the byte count here (t_rcvvudata returns it; t_rcvudata returns 0).
   let got = 0;
-  await receiveDatagram(ep, ud, views, (n) => (got = n), out);
+  await receiveDatagram(ep, callSemantics(ep.profile, "t_rcvvudata"), ud, views, (n) => (got = n), out);
   return got;
 }
 
@@ -143,8 +152,8 @@ export async function t_rcvuderr(fd: unknown, uderr: t_uderr | null | undefined)
   ep.rq.remove(e);
   if (wanted) {
     uderr.error = e.error;
-    const a = copyOut(ep, uderr.addr, e.addr);
-    const o = copyOut(ep, uderr.opt, e.opt);
+    const a = copyOut(ep.profile, uderr.addr, e.addr);
+    const o = copyOut(ep.profile, uderr.opt, e.opt);
     if (a || o) fail(TBUFOVFLW, 0, "uderr.addr or uderr.opt is too small; the error was discarded");
   }
   return 0;

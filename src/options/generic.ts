@@ -25,9 +25,11 @@ export class StoredOption implements ProviderOption {
   readOnly(): boolean {
     return false;
   }
+  /** The initial value. */
   defaultValue(): Uint8Array {
     return this.initial;
   }
+  /** The value set last. */
   currentValue(): Uint8Array {
     return this.value;
   }

@@ -3,24 +3,38 @@
  * level, name, len; }` where `len` is the length of the value that follows, padded to a multiple
  * of 4 (OPTLEN). Host byte order, as C code fills them.
  */
+import { isBytes, show } from "../show.js";
+import { guarded, invalidArgument } from "../xtierror.js";
 import { HOST_LITTLE_ENDIAN } from "./opthdr.js";
 
 /** sizeof(struct opthdr). */
 export const OPTHDR_SIZE = 12;
 
+/** One option of a TLI (legacy opthdr) buffer. */
 export interface LegacyOption {
   level: number;
   name: number;
   value: Uint8Array;
 }
 
-/** OPTLEN(x): the space a value of x bytes takes. */
+/** OPTLEN(x): the space a value of x bytes takes. Throws XTIError for a non-length. */
 export function OPTLEN(x: number): number {
+  if (typeof x !== "number" || !Number.isInteger(x) || x < 0 || x > 0x7ffffffc) invalidArgument("OPTLEN", `${show(x)} is not a length`);
   return (x + 3) & ~3;
 }
 
-/** Parse a legacy option buffer; null when malformed (t_optmgmt then fails TBADOPT). */
+/** Parse a legacy option buffer; null when malformed (t_optmgmt then fails TBADOPT) or not a Uint8Array. */
 export function decodeLegacyOptions(bytes: Uint8Array): LegacyOption[] | null {
+  try {
+    return decode(bytes);
+  } catch {
+    return null; // a buffer detached or shrunk under us
+  }
+}
+
+function decode(bytes: Uint8Array): LegacyOption[] | null {
+  if (!isBytes(bytes)) return null;
+  if (bytes.length === 0) return []; // (a view of a detached buffer has no DataView)
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: LegacyOption[] = [];
   let off = 0;
@@ -37,7 +51,17 @@ export function decodeLegacyOptions(bytes: Uint8Array): LegacyOption[] | null {
   return out;
 }
 
+/** Encode options as legacy opthdr records. Throws XTIError for a malformed option. */
 export function encodeLegacyOptions(options: ReadonlyArray<{ level: number; name: number; value?: Uint8Array }>): Uint8Array {
+  return guarded("encodeLegacyOptions", () => encode(options));
+}
+
+function encode(options: ReadonlyArray<{ level: number; name: number; value?: Uint8Array }>): Uint8Array {
+  if (!Array.isArray(options)) invalidArgument("encodeLegacyOptions", `options is ${show(options)}, not an array`);
+  for (const o of options) {
+    if (o.value !== undefined && !isBytes(o.value)) invalidArgument("encodeLegacyOptions", "an option value is not a Uint8Array");
+    for (const n of [o.level, o.name]) if (typeof n !== "number" || !Number.isInteger(n)) invalidArgument("encodeLegacyOptions", `${show(n)} is not an option level or name`);
+  }
   let size = 0;
   for (const o of options) size += OPTHDR_SIZE + OPTLEN(o.value?.length ?? 0);
   const out = new Uint8Array(size);

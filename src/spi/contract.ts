@@ -10,6 +10,8 @@
  * with T_ERROR_ACK.
  */
 
+import { show } from "../show.js";
+
 /** T_INFO_ACK: what the provider supports. Sizes use XTI's conventions (>0, 0, T_INFINITE, T_INVALID). */
 export interface ProviderInfo {
   /** Maximum address size. */
@@ -74,7 +76,7 @@ export class ProviderError extends Error {
   readonly errno: number;
   readonly [PROVIDER_ERROR_BRAND] = true;
   constructor(code: ProviderErrorCode, errno = 0, message?: string) {
-    super(message ?? (errno !== 0 ? `${code} (errno ${errno})` : code));
+    super(typeof message === "string" ? message : errno !== 0 ? `${show(code)} (errno ${show(errno)})` : show(code));
     this.name = "ProviderError";
     this.code = code;
     this.errno = errno;
@@ -137,7 +139,9 @@ export interface ProviderOption {
   readonly length: number;
   /** True if the option may not be changed now (e.g. read-only before bind). */
   readOnly(): boolean;
+  /** The value before anyone negotiated it (T_DEFAULT). */
   defaultValue(): Uint8Array;
+  /** The value in force now (T_CURRENT). */
   currentValue(): Uint8Array;
   /**
    * Judge a proposed value: T_SUCCESS (accepted as is), T_PARTSUCCESS (a lesser value would be

@@ -9,6 +9,8 @@
  * - option helpers: t_opthdr values (scalars, t_linger, t_kpalive) and a stored option with a rule
  * - Internet addresses: sockaddr_in / sockaddr_in6 netbufs and universal addresses
  * - registration: a provider makes its device name known to t_open
+ *
+ * @module xti/spi
  */
 export * from "./contract.js";
 export * from "../constants.js";

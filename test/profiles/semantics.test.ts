@@ -4,7 +4,7 @@
  */
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
-import { semanticsTable } from "../../src/profile-table.js";
+import { semanticsTable } from "../../scripts/profile-table.js";
 import * as tli from "../../src/tli.js";
 import * as xns4 from "../../src/xns4.js";
 import {

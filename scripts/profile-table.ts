@@ -2,9 +2,9 @@
  * The profile data as the table a porter reads (docs/semantics.md embeds it; a test checks the
  * two agree). One row per field of SemanticsProfile.
  */
-import { tErrnoName } from "./messages.js";
-import { errnoName } from "./errno.js";
-import { PROFILES, type ErrorRemap, type SemanticsProfile } from "./profile.js";
+import { tErrnoName } from "../src/messages.js";
+import { errnoName } from "../src/errno.js";
+import { PROFILES, type ErrorRemap, type SemanticsProfile } from "../src/profile.js";
 
 type Field = Exclude<keyof SemanticsProfile, "name">;
 
