@@ -102,7 +102,7 @@ export class Poller {
       if (this.c.epoll_ctl(epollFd, EPOLL_CTL_ADD, stopFd, this.request.bytes) < 0) throw this.c.failure("epoll_ctl(EPOLL_CTL_ADD)");
       this.ring = new EventRing(RING_CAPACITY);
       const data: PollerWorkerData = { epollFd, memory: this.ring.memory, capacity: RING_CAPACITY };
-      this.worker = startWorker(import.meta.url, "poller-worker", data);
+      this.worker = startWorker(new URL("./poller-worker.js", import.meta.url), data);
     } catch (err) {
       if (stopFd >= 0) {
         stopWakingAtExit(stopFd);

@@ -10,17 +10,18 @@ import { Worker } from "node:worker_threads";
 import { signalEventFd } from "./ffi/eventfd.js";
 
 /**
- * Start the worker module `name` (without extension) that sits beside the module whose
- * `import.meta.url` is `beside`. From compiled JavaScript the .js file is loaded directly; from the
- * TypeScript sources (tests run under tsx) the worker must register tsx itself first, because
- * Node 20 does not apply the parent's `--import` hooks to worker threads.
+ * Start the worker module at `module`, written `new URL("./name.js", import.meta.url)` beside the
+ * caller (the form bundlers and the packaging test recognise as a module reference). From compiled
+ * JavaScript the .js file is loaded directly; from the TypeScript sources (tests run under tsx) the
+ * .ts file is, and the worker must register tsx itself first, because Node 20 does not apply the
+ * parent's `--import` hooks to worker threads.
  */
-export function startWorker(beside: string, name: string, workerData: unknown): Worker {
-  const fromSource = beside.endsWith(".ts");
-  const url = new URL(`./${name}.${fromSource ? "ts" : "js"}`, beside);
-  if (!fromSource) return new Worker(url, { workerData });
+export function startWorker(module: URL, workerData: unknown): Worker {
+  const fromSource = import.meta.url.endsWith(".ts");
+  if (!fromSource) return new Worker(module, { workerData });
+  const source = new URL(module.href.replace(/\.js$/, ".ts"));
   const tsx = JSON.stringify(createRequire(import.meta.url).resolve("tsx/cjs/api"));
-  const boot = `require(${tsx}).register(); require(${JSON.stringify(fileURLToPath(url))});`;
+  const boot = `require(${tsx}).register(); require(${JSON.stringify(fileURLToPath(source))});`;
   return new Worker(boot, { eval: true, workerData });
 }
 

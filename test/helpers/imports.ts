@@ -1,6 +1,6 @@
 /**
  * The import statements of the repository's sources, as the layer and packaging tests read
- * them: static and dynamic imports and re-exports, resolved to repository paths.
+ * them: static and dynamic imports, re-exports and worker modules, resolved to repository paths.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -30,9 +30,10 @@ export interface Import {
 export function importsOf(file: string): Import[] {
   const text = readFileSync(join(ROOT, file), "utf8");
   const out: Import[] = [];
-  const pattern = /^\s*(import|export)\s+(type\s+)?(?:[^"';]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm;
+  // Also `new URL("./worker.js", import.meta.url)`: a module started as a worker thread.
+  const pattern = /^\s*(import|export)\s+(type\s+)?(?:[^"';]*?\s+from\s+)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|new URL\(\s*["'](\.[^"']+\.js)["']\s*,\s*import\.meta\.url\s*\)/gm;
   for (const m of text.matchAll(pattern)) {
-    const spec = (m[3] ?? m[4]) as string;
+    const spec = (m[3] ?? m[4] ?? m[5]) as string;
     const target = spec.startsWith(".") ? relative(ROOT, resolve(ROOT, dirname(file), spec)).replace(/\.js$/, ".ts") : spec;
     out.push({ target, typeOnly: m[2] !== undefined, line: m[0].trim() });
   }

@@ -179,7 +179,7 @@ export class AfPacketDevice implements LinkDevice {
       const slotSize = Math.ceil((mtu + ETHERNET_HEADER + VLAN_TAG) / 64) * 64;
       const ring = new RxRing({ slots, slotSize });
       const workerData: RxWorkerData = { packetFd: fd, wakeFd, layout: ring.layout, memory: ring.memory, batch };
-      const worker = startWorker(import.meta.url, "afpacket-rx-worker", workerData);
+      const worker = startWorker(new URL("./afpacket-rx-worker.js", import.meta.url), workerData);
       const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       await workerReady(worker, RX_WORKER_READY, "AF_PACKET receive worker");
       return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, wakeFd, worker, workerExited, ring, batch);
