@@ -41,7 +41,10 @@ export function textReport(reports: TargetReport[], options: { verbose?: boolean
     if (na.length === 0) continue;
     lines.push("", `Not applicable to ${r.target}:`);
     const byReason = new Map<string, string[]>();
-    for (const x of na) byReason.set(x.reason ?? "", [...(byReason.get(x.reason ?? "") ?? []), x.id]);
+    for (const x of na) {
+      const key = `[${x.field ?? "unspecified"}] ${x.reason ?? ""}`;
+      byReason.set(key, [...(byReason.get(key) ?? []), x.id]);
+    }
     for (const [reason, ids] of byReason) lines.push(`  - ${reason}: ${ids.join(", ")}`);
   }
   if (options.verbose === true) {
@@ -66,6 +69,11 @@ function xml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+/** "not applicable (t_info.etsdu): no expedited data ...": the reason with the capability it rests on. */
+function notApplicableText(x: CaseResult): string {
+  return `not applicable (${x.field ?? "unspecified"}): ${x.reason ?? ""}`;
+}
+
 function failureText(x: CaseResult): string {
   return `${x.reason ?? ""}\nexpected: ${x.expected ?? ""}\nactual: ${x.actual ?? ""}\nsource: ${x.source}`;
 }
@@ -80,7 +88,7 @@ export function junitReport(reports: TargetReport[]): string {
     for (const x of r.results) {
       const head = `    <testcase classname="${xml(r.target)}.${x.group}" name="${xml(`${x.id}: ${x.rule}`)}" time="${(x.durationMs / 1000).toFixed(3)}"`;
       if (x.outcome === "pass") out.push(`${head}/>`);
-      else if (x.outcome === "na") out.push(`${head}><skipped message="${xml(`not applicable: ${x.reason ?? ""}`)}"/></testcase>`);
+      else if (x.outcome === "na") out.push(`${head}><skipped message="${xml(notApplicableText(x))}"/></testcase>`);
       else out.push(`${head}><failure message="${xml(x.reason ?? "")}">${xml(failureText(x))}</failure></testcase>`);
     }
     out.push("  </testsuite>");
@@ -99,7 +107,7 @@ export function tapReport(reports: TargetReport[]): string {
       return;
     }
     if (x.outcome === "pass") out.push(`ok ${n} - ${r.target} ${x.id}: ${x.rule}`);
-    else if (x.outcome === "na") out.push(`ok ${n} - ${r.target} ${x.id}: ${x.rule} # SKIP not applicable: ${x.reason ?? ""}`);
+    else if (x.outcome === "na") out.push(`ok ${n} - ${r.target} ${x.id}: ${x.rule} # SKIP ${notApplicableText(x)}`);
     else {
       out.push(`not ok ${n} - ${r.target} ${x.id}: ${x.rule}`, "  ---", `  message: ${JSON.stringify(x.reason ?? "")}`, `  expected: ${JSON.stringify(x.expected ?? "")}`, `  actual: ${JSON.stringify(x.actual ?? "")}`, `  source: ${JSON.stringify(x.source)}`, "  ...");
     }

@@ -1,9 +1,11 @@
 /** Every case of the suite, in report order. */
 import type { ConformanceCase } from "../types.js";
+import { addressCases } from "./address.js";
 import { bufovflwCases } from "./bufovflw.js";
 import { cltsCases } from "./clts.js";
 import { disconnectCases } from "./disconnect.js";
 import { expeditedCases } from "./expedited.js";
+import { infoCases } from "./info.js";
 import { lookCases } from "./look.js";
 import { optionCases } from "./options.js";
 import { queueCases } from "./queue.js";
@@ -12,6 +14,7 @@ import { stateCases } from "./state.js";
 import { tsduCases } from "./tsdu.js";
 
 export const ALL_CASES: readonly ConformanceCase[] = [
+  ...infoCases,
   ...tsduCases,
   ...expeditedCases,
   ...stateCases,
@@ -19,6 +22,7 @@ export const ALL_CASES: readonly ConformanceCase[] = [
   ...releaseCases,
   ...disconnectCases,
   ...queueCases,
+  ...addressCases,
   ...cltsCases,
   ...bufovflwCases,
   ...optionCases,

@@ -57,11 +57,15 @@ type PipeModule = typeof import("../../examples/pipe-provider/index.js");
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const MODULE = "./examples/pipe-provider/index.ts";
 
-/** What t_info (T_COTS_ORD, tsdu T_INFINITE, etsdu T_INVALID, T_SENDZERO, no T_ORDRELDATA) rules out. */
+/** What t_info (T_COTS_ORD, tsdu T_INFINITE, etsdu T_INVALID, T_SENDZERO, no T_ORDRELDATA) and the target's features and declaration rule out. */
 const NOT_APPLICABLE = [
+  // not declared as an Internet protocol; names are UTF-8 text, not opaque bytes
+  "I3.protocol-info",
+  "A1.opaque-addresses",
   // zero-length TSDUs are supported; TSDUs have no finite limit; boundaries are kept
   "T2.zero-unsupported",
   "T3.tsdu-limit",
+  "T3.exact-tsdu",
   "T4.byte-stream",
   // no expedited data
   "E1.expedited-flag",
@@ -69,6 +73,7 @@ const NOT_APPLICABLE = [
   "E3.look-exdata",
   "E5.etsdu-pieces",
   "T3.etsdu-limit",
+  "T3.exact-etsdu",
   // connection mode: the connectionless cases
   "S2.connection-calls-on-clts",
   "S5.clts-transitions",
@@ -80,6 +85,7 @@ const NOT_APPLICABLE = [
   "C2.tnouderr",
   "C3.zero-length-datagram",
   "C3.datagram-limit",
+  "C3.exact-datagram",
   // orderly release exists, without release data
   "O1.cots-has-no-release",
   "O2.release-data",
