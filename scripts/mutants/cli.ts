@@ -1,0 +1,153 @@
+/**
+ * npm run conformance:mutants: how strong the conformance suite is. Certifies the unbroken loopback
+ * and pipe providers (they must pass), then each mutant of the catalogue (a copy of a provider
+ * with one bug), and prints per mutant killed or survived, the cases that killed it, and the score.
+ *
+ *   npm run conformance:mutants                       every mutant
+ *   npm run conformance:mutants -- -m sequence -j 2   mutants whose id starts with "sequence", two at a time
+ *
+ * Exit code: 0 every non-equivalent mutant killed by a case meant to catch it and every equivalent
+ * one survived; 1 otherwise; 2 bad usage, a stale mutant, or an unbroken provider that fails.
+ */
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import { MUTANTS, type Mutant } from "./catalogue.js";
+import { SUBJECTS, type SubjectName } from "./copy.js";
+import { DEFAULT_SETTINGS, GOOD_VERDICTS, type MutantResult, passed, pool, runBaseline, runMutant, summarize, type Verdict, killers } from "./harness.js";
+
+const USAGE = `usage: npm run conformance:mutants -- [options]
+
+  -m, --mutant PREFIX   only mutants whose id starts with PREFIX, or of that subject (loopback, pipe)
+                        or suite group; repeatable
+  -j, --jobs N          certify N copies at a time (default ${defaultJobs()})
+  -t, --timeout MS      per-case time limit (default ${DEFAULT_SETTINGS.caseTimeoutMs})
+  -v, --verbose         show each killer's targets and the first failure
+      --json            print the results as JSON instead of text
+  -l, --list            list the mutants, run nothing
+  -h, --help
+`;
+
+function defaultJobs(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
+const MARK: Record<Verdict, string> = {
+  killed: "✓ killed          ",
+  equivalent: "= equivalent      ",
+  "killed-elsewhere": "✗ killed elsewhere",
+  survived: "✗ SURVIVED        ",
+  "not-equivalent": "✗ not equivalent  ",
+  stale: "✗ stale           ",
+};
+
+function select(filters: readonly string[]): Mutant[] {
+  if (filters.length === 0) return [...MUTANTS];
+  return MUTANTS.filter((m) => filters.some((f) => m.id.startsWith(f) || m.subject === f || m.group === f));
+}
+
+function line(r: MutantResult, verbose: boolean): string {
+  const m = r.mutant;
+  const head = `${MARK[r.verdict]} ${m.id} (${m.subject}, ${m.group}): ${m.bug}`;
+  const out = [head];
+  if (m.equivalent !== undefined) out.push(`      equivalent: ${m.equivalent}`);
+  if (r.killers.length > 0) {
+    const names = r.killers.map((k) => (m.caughtBy.includes(k.id) ? `${k.id}*` : k.id));
+    out.push(`      killed by ${names.slice(0, 8).join(", ")}${names.length > 8 ? `, and ${names.length - 8} more` : ""}`);
+    if (verbose) {
+      for (const k of r.killers) {
+        out.push(`        ${k.id} on ${k.targets.join(", ")}: ${k.example.reason}`, `          expected: ${k.example.expected}`, `          actual:   ${k.example.actual}`);
+      }
+    }
+  }
+  if (r.note !== undefined) out.push(`      ${r.note}`);
+  return out.join("\n");
+}
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        mutant: { type: "string", short: "m", multiple: true },
+        jobs: { type: "string", short: "j" },
+        timeout: { type: "string", short: "t" },
+        verbose: { type: "boolean", short: "v" },
+        json: { type: "boolean" },
+        list: { type: "boolean", short: "l" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help === true) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const jobs = args.jobs === undefined ? defaultJobs() : Number(args.jobs);
+  const caseTimeoutMs = args.timeout === undefined ? DEFAULT_SETTINGS.caseTimeoutMs : Number(args.timeout);
+  if (!(Number.isInteger(jobs) && jobs > 0) || !(caseTimeoutMs > 0)) {
+    process.stderr.write(`bad --jobs or --timeout\n${USAGE}`);
+    return 2;
+  }
+  const settings = { ...DEFAULT_SETTINGS, caseTimeoutMs };
+  const mutants = select(args.mutant ?? []);
+  if (args.list === true) {
+    for (const m of MUTANTS) process.stdout.write(`${m.id.padEnd(36)} ${m.subject.padEnd(8)} ${m.group.padEnd(10)} ${m.equivalent !== undefined ? "(equivalent) " : ""}${m.bug}\n`);
+    return 0;
+  }
+  if (mutants.length === 0) {
+    process.stderr.write("no mutant matches the --mutant filter\n");
+    return 2;
+  }
+  const log = (s: string): void => void (args.json === true ? process.stderr : process.stdout).write(`${s}\n`);
+  const started = performance.now();
+
+  // The unbroken providers first: if one fails, a failure of its mutants would prove nothing.
+  const subjects = [...new Set(mutants.map((m) => m.subject))] as SubjectName[];
+  for (const s of subjects) {
+    const base = await runBaseline(s, settings);
+    if (!passed(base)) {
+      const failing = killers(base).map((k) => `${k.id} (${k.targets.join(", ")}): ${k.example.reason}`);
+      process.stderr.write(`the unbroken ${s} provider (${SUBJECTS[s].entry}) does not pass the suite, so its mutants cannot be judged:\n  ${failing.join("\n  ") || base.stderr}\n`);
+      return 2;
+    }
+    log(`unbroken ${s}: passes (${base.reports?.map((r) => r.target).join(", ")}; ${(base.durationMs / 1000).toFixed(1)} s)`);
+  }
+  log(`certifying ${mutants.length} mutants, ${jobs} at a time\n`);
+  const results = await pool(mutants, jobs, (m) => runMutant(m, settings), (r) => log(line(r, args.verbose === true)));
+  const s = summarize(results);
+  const seconds = (performance.now() - started) / 1000;
+  if (args.json === true) {
+    process.stdout.write(
+      JSON.stringify(
+        {
+          summary: { ...s, seconds },
+          mutants: results.map((r) => ({ id: r.mutant.id, subject: r.mutant.subject, group: r.mutant.group, bug: r.mutant.bug, verdict: r.verdict, caughtBy: r.mutant.caughtBy, equivalent: r.mutant.equivalent, killers: r.killers.map((k) => ({ id: k.id, targets: k.targets })), note: r.note })),
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+  } else {
+    const bad = results.filter((r) => !GOOD_VERDICTS.has(r.verdict));
+    log("");
+    log(`score: ${s.killed}/${s.nonEquivalent} non-equivalent mutants killed (${(s.score * 100).toFixed(1)} %); ${s.equivalent} equivalent, ${results.filter((r) => r.verdict === "equivalent").length} of them surviving as they must`);
+    log(`(* marks a case meant to catch the bug; ${results.length} mutants in ${seconds.toFixed(0)} s)`);
+    if (bad.length > 0) log(`\nto look at: ${bad.map((r) => `${r.mutant.id} (${r.verdict})`).join(", ")}`);
+  }
+  if (results.some((r) => r.verdict === "stale")) return 2;
+  return s.ok ? 0 : 1;
+}
+
+process.exitCode = 2;
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);
