@@ -15,14 +15,15 @@ function counts(r: TargetReport): { pass: number; fail: number; na: number; libr
 export function textReport(reports: TargetReport[], options: { verbose?: boolean } = {}): string {
   const lines: string[] = ["XTI conformance report", ""];
   const width = Math.max(8, ...reports.map((r) => r.target.length));
-  lines.push(`${"provider".padEnd(width)}  ${"device".padEnd(18)}  passed  failed  n/a  (library)`);
+  const deviceWidth = Math.max(18, ...reports.map((r) => r.device.length));
+  lines.push(`${"provider".padEnd(width)}  ${"device".padEnd(deviceWidth)}  passed  failed  n/a  (library)`);
   for (const r of reports) {
     if (r.skipped !== undefined) {
-      lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(18)}  skipped: ${r.skipped}`);
+      lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(deviceWidth)}  skipped: ${r.skipped}`);
       continue;
     }
     const c = counts(r);
-    lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(18)}  ${String(c.pass).padStart(6)}  ${String(c.fail).padStart(6)}  ${String(c.na).padStart(3)}  ${String(c.libraryPass).padStart(9)}`);
+    lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(deviceWidth)}  ${String(c.pass).padStart(6)}  ${String(c.fail).padStart(6)}  ${String(c.na).padStart(3)}  ${String(c.libraryPass).padStart(9)}`);
   }
   if (reports.some((r) => counts(r).libraryPass > 0)) {
     lines.push("", "(library): passes of rules the xti library enforces itself over any provider (state, flag and", "argument checks, advertised limits, options); the rest depend on the provider's own behaviour.");

@@ -126,7 +126,8 @@ export const infoCases: ConformanceCase[] = [
     source: "XNS5 Internet appendix (xti_inet); illumos tcp.c tcp_g_t_info_ack, udp.c; OpenSS7 xti_tcp(3)",
     notApplicable: (_i, _f, d) => (d?.protocol === undefined ? na("declared.protocol", "the target declares no Internet protocol") : null),
     async run(ctx) {
-      const protocol = ctx.target.declared?.protocol ?? "tcp";
+      const protocol = ctx.target.declared?.protocol;
+      if (protocol === undefined) return ctx.fail("the declared protocol", "tcp or udp", "none");
       const broken = protocolRules(protocol, ctx.info).filter(([, ok]) => !ok);
       if (broken.length > 0) ctx.fail(`t_info of a provider declared as ${protocol}`, broken.map(([rule]) => rule).join("; "), broken.map(([, , actual]) => actual).join("; "));
     },
