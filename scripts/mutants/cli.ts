@@ -5,15 +5,18 @@
  *
  *   npm run conformance:mutants                       every mutant
  *   npm run conformance:mutants -- -m sequence -j 2   mutants whose id starts with "sequence", two at a time
+ *   npm run conformance:mutants -- --show ID          the suite's own text report on one mutant
+ *   npm run conformance:mutants -- --show ID -- -c D2 ... with options for xti-conformance
  *
  * Exit code: 0 every non-equivalent mutant killed by a case meant to catch it and every equivalent
  * one survived; 1 otherwise; 2 bad usage, a stale mutant, or an unbroken provider that fails.
  */
+import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { MUTANTS, type Mutant } from "./catalogue.js";
-import { SUBJECTS, type SubjectName } from "./copy.js";
-import { DEFAULT_SETTINGS, GOOD_VERDICTS, type MutantResult, passed, pool, runBaseline, runMutant, summarize, type Verdict, killers } from "./harness.js";
+import { materialize, ROOT, SUBJECTS, type SubjectName } from "./copy.js";
+import { conformanceCommand, DEFAULT_SETTINGS, GOOD_VERDICTS, killers, type MutantResult, passed, pool, runBaseline, runMutant, type RunSettings, summarize, type Verdict } from "./harness.js";
 
 const USAGE = `usage: npm run conformance:mutants -- [options]
 
@@ -22,6 +25,9 @@ const USAGE = `usage: npm run conformance:mutants -- [options]
   -j, --jobs N          certify N copies at a time (default ${defaultJobs()})
   -t, --timeout MS      per-case time limit (default ${DEFAULT_SETTINGS.caseTimeoutMs})
   -v, --verbose         show each killer's targets and the first failure
+  -s, --show ID         certify the mutant ID and print the suite's text report, as a provider
+                        author would see it; arguments after a further -- go to
+                        xti-conformance (e.g. --show sequence-reused -- -c queue)
       --json            print the results as JSON instead of text
   -l, --list            list the mutants, run nothing
   -h, --help
@@ -63,10 +69,27 @@ function line(r: MutantResult, verbose: boolean): string {
   return out.join("\n");
 }
 
-async function main(): Promise<number> {
-  let args;
+/** Certify one mutant with the suite's text report on standard output; the command's exit code. */
+async function show(id: string, extra: readonly string[], settings: RunSettings): Promise<number> {
+  const mutant = MUTANTS.find((m) => m.id === id);
+  if (mutant === undefined) {
+    process.stderr.write(`no mutant ${id} (--list shows them)\n`);
+    return 2;
+  }
+  process.stdout.write(`mutant ${mutant.id} (${mutant.subject}): ${mutant.bug}\n\n`);
+  const copy = materialize(SUBJECTS[mutant.subject], mutant.edits);
   try {
-    args = parseArgs({
+    const child = spawn(process.execPath, conformanceCommand(copy.entry, settings, ["-q", ...extra]), { cwd: ROOT, stdio: "inherit" });
+    return await new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? 2)));
+  } finally {
+    copy.remove();
+  }
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
       options: {
         mutant: { type: "string", short: "m", multiple: true },
         jobs: { type: "string", short: "j" },
@@ -74,13 +97,16 @@ async function main(): Promise<number> {
         verbose: { type: "boolean", short: "v" },
         json: { type: "boolean" },
         list: { type: "boolean", short: "l" },
+        show: { type: "string", short: "s" },
         help: { type: "boolean", short: "h" },
       },
-    }).values;
+      allowPositionals: true,
+    });
   } catch (e) {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     return 2;
   }
+  const args = parsed.values;
   if (args.help === true) {
     process.stdout.write(USAGE);
     return 0;
@@ -92,6 +118,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const settings = { ...DEFAULT_SETTINGS, caseTimeoutMs };
+  if (args.show !== undefined) return show(args.show, parsed.positionals, settings);
+  if (parsed.positionals.length > 0) {
+    process.stderr.write(`unexpected arguments: ${parsed.positionals.join(" ")}\n${USAGE}`);
+    return 2;
+  }
   const mutants = select(args.mutant ?? []);
   if (args.list === true) {
     for (const m of MUTANTS) process.stdout.write(`${m.id.padEnd(36)} ${m.subject.padEnd(8)} ${m.group.padEnd(10)} ${m.equivalent !== undefined ? "(equivalent) " : ""}${m.bug}\n`);
@@ -140,6 +171,9 @@ async function main(): Promise<number> {
   if (results.some((r) => r.verdict === "stale")) return 2;
   return s.ok ? 0 : 1;
 }
+
+// Interrupted: exit normally, so the copies are removed and the running commands stopped.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => process.exit(130));
 
 process.exitCode = 2;
 main().then(

@@ -94,6 +94,12 @@ export interface Copy {
   remove(): void;
 }
 
+/** Copies not removed yet: removed when the process exits, however it exits (an error, a closed pipe). */
+const live = new Set<string>();
+process.on("exit", () => {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Copy `subject` into a fresh temporary directory with `edits` applied (StaleEdit if one does not apply). */
 export function materialize(subject: Subject, edits: readonly Edit[]): Copy {
   const copied = new Set(subject.files);
@@ -114,5 +120,13 @@ export function materialize(subject: Subject, edits: readonly Edit[]): Copy {
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  return { dir, entry: join(dir, subject.entry), remove: () => rmSync(dir, { recursive: true, force: true }) };
+  live.add(dir);
+  return {
+    dir,
+    entry: join(dir, subject.entry),
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+      live.delete(dir);
+    },
+  };
 }

@@ -5,7 +5,7 @@
  * in one of the cases meant to catch the bug, and must pass the unbroken copy, or the verdicts
  * would mean nothing.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import type { TargetReport } from "../../conformance/types.js";
 import type { Mutant } from "./catalogue.js";
@@ -32,12 +32,24 @@ export interface Certification {
   durationMs: number;
 }
 
+/** The command line that certifies the module `entry` from the sources (tsx), with `extra` options. */
+export function conformanceCommand(entry: string, settings: RunSettings, extra: readonly string[]): string[] {
+  return ["--import", "tsx", join(ROOT, "conformance/cli.ts"), "-p", entry, "-t", String(settings.caseTimeoutMs), ...extra];
+}
+
+/** Commands still running: stopped if this process exits first, so none outlives the harness. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /** Run `xti-conformance -p <entry> --format json` from the sources (tsx) and collect its report. */
 export function certify(entry: string, settings: RunSettings = DEFAULT_SETTINGS): Promise<Certification> {
   const started = performance.now();
-  const args = ["--import", "tsx", join(ROOT, "conformance/cli.ts"), "-p", entry, "--format", "json", "-q", "-t", String(settings.caseTimeoutMs)];
+  const args = conformanceCommand(entry, settings, ["--format", "json", "-q"]);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    running.add(child);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
@@ -45,10 +57,12 @@ export function certify(entry: string, settings: RunSettings = DEFAULT_SETTINGS)
     const timer = setTimeout(() => child.kill("SIGKILL"), settings.runTimeoutMs);
     child.on("error", (e) => {
       clearTimeout(timer);
+      running.delete(child);
       reject(e);
     });
     child.on("close", (code) => {
       clearTimeout(timer);
+      running.delete(child);
       let reports: TargetReport[] | null = null;
       try {
         reports = (JSON.parse(Buffer.concat(out).toString("utf8")) as { providers: TargetReport[] }).providers;
