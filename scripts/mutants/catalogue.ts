@@ -51,6 +51,14 @@ export const MUTANTS: readonly Mutant[] = [
     caughtBy: ["I1.declared-info"],
   },
   {
+    id: "ticots-says-cots-ord",
+    subject: "loopback",
+    group: "info",
+    bug: "t_info claims orderly release the provider does not have: T_COTS_ORD for /dev/ticots",
+    edits: [{ file: PROVIDER, find: "      servtype: c.servtype,", replace: "      servtype: c.servtype === T_COTS ? T_COTS_ORD : c.servtype," }],
+    caughtBy: ["I1.declared-info"],
+  },
+  {
     id: "sendzero-not-advertised",
     subject: "loopback",
     group: "info",
