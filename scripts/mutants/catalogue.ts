@@ -34,7 +34,7 @@ const pipe = (find: string, replace: string): Edit => ({ file: PIPE, find, repla
 
 const DELIVER_PIECE = "    if (expedited) peer.user.exdataInd(copy, more);\n    else peer.user.dataInd(copy, more);";
 const ABORT_INDICATION = "    peer.user.disconInd({ reason: ECONNRESET, sequence: -1, udata: udata.slice() });";
-const CONN_IND = "    listener.user.connInd({ sequence, addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });";
+const CONN_IND = "    this.user.connInd({ sequence, addr: (caller.addr ?? EMPTY).slice(), opt: EMPTY, udata });";
 const CONN_CON = "    client.user.connCon({ addr: (acceptor.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });";
 const UNITDATA_IND = "    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });";
 const ORDREL_IND = "    peer.user.ordrelInd(this.provider.config.ordrelData && udata !== null ? udata.slice() : null);";
@@ -258,7 +258,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "state",
     bug: "the caller is confirmed as soon as it is indicated, before the listener accepts",
-    edits: [ep(CONN_IND, `${CONN_IND}\n    this.user.connCon({ addr: (listener.addr ?? EMPTY).slice(), opt: EMPTY, udata: EMPTY });`)],
+    edits: [ep(CONN_IND, `${CONN_IND}\n    caller.user.connCon({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: EMPTY });`)],
     caughtBy: ["Q.confirmed-on-accept"],
   },
 
@@ -438,7 +438,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "queue",
     bug: "a sequence is reused while an earlier indication with it is outstanding (sequence = callers waiting + 1)",
-    edits: [ep("    const sequence = this.provider.namespace.sequence();", "    const sequence = listener.pending.size + 1;")],
+    edits: [ep("    const sequence = this.provider.namespace.sequence();", "    const sequence = this.pending.size + 1;")],
     caughtBy: ["Q1.unique-sequences"],
   },
   {
@@ -446,7 +446,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "queue",
     bug: "qlen is ignored: callers beyond it are indicated",
-    edits: [ep(' || listener.state !== "idle" || listener.pending.size >= listener.qlen;', ' || listener.state !== "idle";')],
+    edits: [ep("    const full = listener !== undefined && listener.pending.size >= listener.qlen;", "    const full = false;")],
     caughtBy: ["Q2.tqfull", "Q2.beyond-qlen"],
   },
   {
@@ -454,7 +454,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "queue",
     bug: "a caller beyond qlen is silently dropped: neither refused nor ever indicated",
-    edits: [ep("    const refused =\n", "    if (listener !== undefined && listener.qlen > 0 && listener.pending.size >= listener.qlen) return; // no room\n    const refused =\n")],
+    edits: [ep("    const refused =\n", "    if (full && !this.provider.config.holdCallersBeyondQlen) return; // no room\n    const refused =\n")],
     caughtBy: ["Q2.beyond-qlen"],
   },
   {
@@ -466,11 +466,19 @@ export const MUTANTS: readonly Mutant[] = [
     caughtBy: ["Q2.tqfull"],
   },
   {
+    id: "held-caller-left-waiting",
+    subject: "loopback",
+    group: "queue",
+    bug: "a caller held beyond qlen is not indicated when a rejection makes room (a backlog that forgets one path)",
+    edits: [ep("udata: req.udata.slice() });\n      this.admitHeld();\n", "udata: req.udata.slice() });\n")],
+    caughtBy: ["Q2.beyond-qlen"],
+  },
+  {
     id: "connect-data-dropped",
     subject: "loopback",
     group: "queue",
     bug: "the data of t_connect is dropped",
-    edits: [ep(CONN_IND, "    listener.user.connInd({ sequence, addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: EMPTY });")],
+    edits: [ep(CONN_IND, "    this.user.connInd({ sequence, addr: (caller.addr ?? EMPTY).slice(), opt: EMPTY, udata: EMPTY });")],
     caughtBy: ["Q.connect-data"],
   },
   {
@@ -670,7 +678,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "bufovflw",
     bug: "the connection indication carries no caller address",
-    edits: [ep(CONN_IND, "    listener.user.connInd({ sequence, addr: EMPTY, opt: EMPTY, udata: req.udata.slice() });")],
+    edits: [ep(CONN_IND, "    this.user.connInd({ sequence, addr: EMPTY, opt: EMPTY, udata });")],
     caughtBy: ["B1.listen-overflow"],
   },
   {

@@ -140,6 +140,26 @@ describe("conformance suite", function () {
     }
   });
 
+  it("checks the declared fate of a caller beyond qlen, held or refused, and fails a declaration the provider contradicts", async () => {
+    const held = createLoopbackProvider({ name: "/dev/test-backlog", servtype: T_COTS_ORD, holdCallersBeyondQlen: true });
+    registerProvider(held);
+    try {
+      const outcome = async (device: string, callerBeyondQlen: "held" | "refused"): Promise<string> => {
+        const r = await runTarget({ name: device, device, features: { ...features, callerBeyondQlen }, eventTimeoutMs: 300 }, { filter: ["Q2.beyond-qlen"] });
+        const x = r.results[0];
+        return x?.outcome === "fail" ? `fail: ${x.reason ?? ""}: expected ${x.expected ?? ""}, actual ${x.actual ?? ""}` : (x?.outcome ?? "none");
+      };
+      expect(await outcome(held.name, "held")).to.equal("pass");
+      expect(await outcome("/dev/ticotsord", "refused")).to.equal("pass");
+      expect(await outcome(held.name, "refused")).to.equal('fail: the caller beyond qlen (declared: refused): expected "refused", actual "none"');
+      expect(await outcome("/dev/ticotsord", "held")).to.equal('fail: the caller beyond qlen while the queue is full (declared: held): expected "none", actual "refused"');
+      const undeclared = await runTarget({ name: "undeclared", device: "/dev/ticotsord" }, { filter: ["Q2.beyond-qlen"] });
+      expect(undeclared.results.map((x) => [x.outcome, x.field])).to.deep.equal([["na", "features.callerBeyondQlen"]]);
+    } finally {
+      unregisterProvider(held.name);
+    }
+  });
+
   it("does not apply the declaration case to a target that declares nothing, and says so", async () => {
     const r = await runTarget({ name: "undeclared", device: "/dev/ticots" }, { filter: ["I1"] });
     expect(r.results.map((x) => [x.id, x.outcome, x.field])).to.deep.equal([["I1.declared-info", "na", "declared"]]);
