@@ -84,8 +84,8 @@ export interface TargetFeatures {
   refusesUnknownAddress?: boolean;
   /**
    * An abortive disconnect discards the data the peer has not read yet (tl flushes the peer's
-   * stream before T_DISCON_IND, a TCP reset drops the receive queue). Default false: either
-   * delivery or loss of that data is allowed (conformance-rules L4).
+   * stream before T_DISCON_IND). Default false: either delivery or loss of that data is allowed
+   * (conformance-rules L4).
    */
   abortDiscardsUnread?: boolean;
   /**

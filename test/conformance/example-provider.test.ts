@@ -1,8 +1,9 @@
 /**
  * The example third-party provider (examples/pipe-provider) is certified by the conformance suite,
  * both programmatically and through the xti-conformance command, with exactly the cases its t_info
- * and features make not applicable; plus the behaviour the brief asks of it that no case pins down
- * (names, refusing callers beyond qlen, flow control, abortive flush).
+ * and features make not applicable; plus behaviour the cases do not pin down in full (its names,
+ * the reason given to a caller beyond qlen, the XTI_RCVBUF high-water mark; refusing callers beyond
+ * qlen and the abortive flush are also cases now, Q2.beyond-qlen and D3.abort-discards-unread).
  *
  * The provider imports "xti", i.e. the built dist/ (npm test builds first); these tests use the
  * sources. Two copies of the library meet here, exactly as with a provider from npm.
@@ -157,7 +158,7 @@ describe("example provider /dev/pipe (examples/pipe-provider)", function () {
     }
   });
 
-  describe("behaviour no conformance case pins down", () => {
+  describe("behaviour the conformance cases do not pin down in full", () => {
     it("binds the names it is given, refuses a name in use, and chooses one when given none", async () => {
       const a = open("/dev/pipe");
       const ret = t_bind_of(64);
