@@ -6,7 +6,10 @@
 import {
   O_NONBLOCK,
   O_RDWR,
+  T_EXPEDITED,
+  T_INVALID,
   T_MORE,
+  T_SENDZERO,
   STATE_NAMES,
   netbuf,
   t_accept,
@@ -17,6 +20,7 @@ import {
   t_errno,
   errno,
   errnoName,
+  t_getprotaddr,
   t_getstate,
   t_listen,
   t_look,
@@ -113,13 +117,30 @@ export class CaseContext {
   }
 
   /** An endpoint bound with `qlen` (a listener when qlen > 0); returns it and its dial address. */
-  async listener(qlen = 1, options: { nonblock?: boolean; device?: string } = {}): Promise<{ fd: number; addr: Uint8Array }> {
+  async listener(qlen = 1, options: { nonblock?: boolean; device?: string } = {}): Promise<{ fd: number; addr: Uint8Array; qlen: number }> {
     const fd = this.open(options);
     const want = this.target.bindAddress?.(this.serial++) ?? null;
     const ret = { addr: netbuf(1024), qlen: 0 };
     this.ok(await t_bind(fd, { addr: netbuf(want ?? new Uint8Array(0)), qlen }, ret), "t_bind");
+    // XNS5 t_bind(3): the provider may lower qlen, but never to 0 from a positive request.
+    if (ret.qlen > qlen || (qlen > 0 && ret.qlen === 0)) this.fail("the qlen t_bind negotiated", `between 1 and the ${qlen} requested`, String(ret.qlen));
     const bound = ret.addr.buf.slice(0, ret.addr.len);
-    return { fd, addr: this.target.dialAddress?.(bound) ?? bound };
+    return { fd, addr: this.target.dialAddress?.(bound) ?? bound, qlen: ret.qlen };
+  }
+
+  /** t_bind of `fd` to exactly `addr` (XTI: that address or an error); returns the call's result and the bound address. */
+  async bindAt(fd: number, addr: Uint8Array, qlen = 0): Promise<{ r: number; bound: Uint8Array }> {
+    const ret = { addr: netbuf(1024), qlen: 0 };
+    const r = await t_bind(fd, { addr: netbuf(addr), qlen }, ret);
+    return { r, bound: ret.addr.buf.slice(0, ret.addr.len) };
+  }
+
+  /** The addresses t_getprotaddr reports for `fd`: its own and its peer's (empty when none). */
+  addresses(fd: number): { local: Uint8Array; remote: Uint8Array } {
+    const local = { addr: netbuf(1024), qlen: 0 };
+    const remote = { addr: netbuf(1024), qlen: 0 };
+    this.ok(t_getprotaddr(fd, local, remote), "t_getprotaddr");
+    return { local: local.addr.buf.slice(0, local.addr.len), remote: remote.addr.buf.slice(0, remote.addr.len) };
   }
 
   /** A bound endpoint that will call out. */
@@ -224,6 +245,19 @@ export class CaseContext {
     }
   }
 
+  /**
+   * Behaviour that contradicts the provider's own t_info, seen on a read: expedited data from a
+   * provider without an expedited service, a zero-length unit from one without T_SENDZERO.
+   */
+  checkReceived(n: number, flags: number, what: string): void {
+    if ((flags & T_EXPEDITED) !== 0 && this.info.etsdu === T_INVALID) {
+      this.fail(`${what}: expedited data from a provider whose t_info.etsdu is T_INVALID`, "no T_EXPEDITED", `${n} bytes with T_EXPEDITED`);
+    }
+    if (n === 0 && (flags & T_MORE) === 0 && (this.info.flags & T_SENDZERO) === 0) {
+      this.fail(`${what}: a zero-length unit from a provider without T_SENDZERO in t_info.flags`, "no zero-length units", "0 bytes with T_MORE clear");
+    }
+  }
+
   /** Read one unit with `size`-byte reads; returns its bytes and every read's (n, flags). */
   async readUnit(fd: number, size: number, what = "t_rcv"): Promise<{ data: Uint8Array; pieces: Piece[] }> {
     const chunks: Uint8Array[] = [];
@@ -232,6 +266,7 @@ export class CaseContext {
     const flags = { value: 0 };
     for (;;) {
       const n = this.ok(await this.within(t_rcv(fd, buf, size, flags), what), what);
+      this.checkReceived(n, flags.value, what);
       chunks.push(buf.slice(0, n));
       pieces.push({ n, flags: flags.value });
       if ((flags.value & T_MORE) === 0) break;
@@ -239,7 +274,12 @@ export class CaseContext {
     return { data: Buffer.concat(chunks), pieces };
   }
 
-  /** Close every endpoint the case opened (pending calls on them complete with TBADF). */
+  /** Nothing more is pending on `fd`: t_look reports no event (a unit delivered twice, data after a release...). */
+  quiet(fd: number, what: string): void {
+    const ev = t_look(fd);
+    if (ev !== 0) this.fail(what, "t_look reports no event", ev < 0 ? describeResult(ev) : (EVENT_NAMES[ev] ?? String(ev)));
+  }
+
   /** Close the case's endpoints; fails (rather than waiting for ever) if the provider does not let them close. */
   async close(): Promise<void> {
     // Every close starts at once (each frees its descriptor right away); then wait for them all.
@@ -266,6 +306,7 @@ export function pattern(length: number, seed = 1): Uint8Array {
 }
 
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
+export const hex = (b: Uint8Array): string => (b.length === 0 ? "(empty)" : Buffer.from(b).toString("hex"));
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }

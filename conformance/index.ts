@@ -9,4 +9,16 @@ export { CaseContext } from "./context.js";
 export { formatReport, type Format } from "./report.js";
 export { failed, runSuite, runTarget, selectCases, type RunOptions } from "./runner.js";
 export { conformanceTargets, findConformanceTarget, registerConformanceTarget } from "./targets.js";
-export { CaseFailure, GROUPS, type CaseResult, type ConformanceCase, type ConformanceTarget, type Group, type Outcome, type TargetFeatures, type TargetReport } from "./types.js";
+export {
+  CaseFailure,
+  GROUPS,
+  type CaseResult,
+  type ConformanceCase,
+  type ConformanceTarget,
+  type Group,
+  type NotApplicable,
+  type Outcome,
+  type TargetDeclaration,
+  type TargetFeatures,
+  type TargetReport,
+} from "./types.js";

@@ -16,14 +16,15 @@ function counts(r: TargetReport): { pass: number; fail: number; na: number; libr
 export function textReport(reports: TargetReport[], options: { verbose?: boolean } = {}): string {
   const lines: string[] = ["XTI conformance report", ""];
   const width = Math.max(8, ...reports.map((r) => r.target.length));
-  lines.push(`${"provider".padEnd(width)}  ${"device".padEnd(18)}  passed  failed  n/a  (library)`);
+  const deviceWidth = Math.max(18, ...reports.map((r) => r.device.length));
+  lines.push(`${"provider".padEnd(width)}  ${"device".padEnd(deviceWidth)}  passed  failed  n/a  (library)`);
   for (const r of reports) {
     if (r.skipped !== undefined) {
-      lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(18)}  skipped: ${r.skipped}`);
+      lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(deviceWidth)}  skipped: ${r.skipped}`);
       continue;
     }
     const c = counts(r);
-    lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(18)}  ${String(c.pass).padStart(6)}  ${String(c.fail).padStart(6)}  ${String(c.na).padStart(3)}  ${String(c.libraryPass).padStart(9)}`);
+    lines.push(`${r.target.padEnd(width)}  ${r.device.padEnd(deviceWidth)}  ${String(c.pass).padStart(6)}  ${String(c.fail).padStart(6)}  ${String(c.na).padStart(3)}  ${String(c.libraryPass).padStart(9)}`);
   }
   if (reports.some((r) => counts(r).libraryPass > 0)) {
     lines.push("", "(library): passes of rules the xti library enforces itself over any provider (state, flag and", "argument checks, advertised limits, options); the rest depend on the provider's own behaviour.");
@@ -42,7 +43,10 @@ export function textReport(reports: TargetReport[], options: { verbose?: boolean
     if (na.length === 0) continue;
     lines.push("", `Not applicable to ${r.target}:`);
     const byReason = new Map<string, string[]>();
-    for (const x of na) byReason.set(x.reason ?? "", [...(byReason.get(x.reason ?? "") ?? []), x.id]);
+    for (const x of na) {
+      const key = `[${x.field ?? "unspecified"}] ${x.reason ?? ""}`;
+      byReason.set(key, [...(byReason.get(key) ?? []), x.id]);
+    }
     for (const [reason, ids] of byReason) lines.push(`  - ${reason}: ${ids.join(", ")}`);
   }
   if (options.verbose === true) {
@@ -67,6 +71,11 @@ function xml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+/** "not applicable (t_info.etsdu): no expedited data ...": the reason with the capability it rests on. */
+function notApplicableText(x: CaseResult): string {
+  return `not applicable (${x.field ?? "unspecified"}): ${x.reason ?? ""}`;
+}
+
 function failureText(x: CaseResult): string {
   return `${x.reason ?? ""}\nexpected: ${x.expected ?? ""}\nactual: ${x.actual ?? ""}\nsource: ${x.source}`;
 }
@@ -81,7 +90,7 @@ export function junitReport(reports: TargetReport[]): string {
     for (const x of r.results) {
       const head = `    <testcase classname="${xml(r.target)}.${x.group}" name="${xml(`${x.id}: ${x.rule}`)}" time="${(x.durationMs / 1000).toFixed(3)}"`;
       if (x.outcome === "pass") out.push(`${head}/>`);
-      else if (x.outcome === "na") out.push(`${head}><skipped message="${xml(`not applicable: ${x.reason ?? ""}`)}"/></testcase>`);
+      else if (x.outcome === "na") out.push(`${head}><skipped message="${xml(notApplicableText(x))}"/></testcase>`);
       else out.push(`${head}><failure message="${xml(x.reason ?? "")}">${xml(failureText(x))}</failure></testcase>`);
     }
     out.push("  </testsuite>");
@@ -100,7 +109,7 @@ export function tapReport(reports: TargetReport[]): string {
       return;
     }
     if (x.outcome === "pass") out.push(`ok ${n} - ${r.target} ${x.id}: ${x.rule}`);
-    else if (x.outcome === "na") out.push(`ok ${n} - ${r.target} ${x.id}: ${x.rule} # SKIP not applicable: ${x.reason ?? ""}`);
+    else if (x.outcome === "na") out.push(`ok ${n} - ${r.target} ${x.id}: ${x.rule} # SKIP ${notApplicableText(x)}`);
     else {
       out.push(`not ok ${n} - ${r.target} ${x.id}: ${x.rule}`, "  ---", `  message: ${JSON.stringify(x.reason ?? "")}`, `  expected: ${JSON.stringify(x.expected ?? "")}`, `  actual: ${JSON.stringify(x.actual ?? "")}`, `  source: ${JSON.stringify(x.source)}`, "  ...");
     }

@@ -48,8 +48,8 @@ async function targetInfo(target: ConformanceTarget): Promise<t_info | string> {
 async function runCase(target: ConformanceTarget, info: t_info, c: ConformanceCase, timeoutMs: number): Promise<CaseResult> {
   const base = { target: target.name, id: c.id, group: c.group, rule: c.rule, source: c.source, checks: c.checks ?? "provider" };
   const started = performance.now();
-  const na = c.notApplicable(info, target.features ?? {});
-  if (na !== null) return { ...base, outcome: "na", reason: na, durationMs: 0 };
+  const na = c.notApplicable(info, target.features ?? {}, target.declared);
+  if (na !== null) return { ...base, outcome: "na", reason: na.reason, field: na.field, durationMs: 0 };
   const ctx = new CaseContext(target, info, target.eventTimeoutMs ?? Math.min(timeoutMs, 5000));
   let timer: NodeJS.Timeout | undefined;
   const running = ctx.alongside(c.run(ctx)); // it may still fail after the timeout ended the case

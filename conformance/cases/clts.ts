@@ -13,10 +13,10 @@ import {
   t_uderr_of,
   t_unitdata_of,
 } from "../../src/index.js";
-import { pattern, sameBytes, text } from "../context.js";
+import { hex, pattern, sameBytes, text } from "../context.js";
 import type { CaseContext } from "../context.js";
 import type { ConformanceCase } from "../types.js";
-import { connectionless, first, limitedTsdu, sendZero } from "./applies.js";
+import { connectionless, feature, first, limitedTsdu, moderate, sendZero } from "./applies.js";
 
 const SOURCE = "XNS5 t_sndudata(3), t_rcvudata(3), t_rcvuderr(3)";
 
@@ -43,7 +43,8 @@ export const cltsCases: ConformanceCase[] = [
       ctx.equal(r, 0, "t_rcvudata's return value");
       ctx.equal(flags, 0, "flags");
       ctx.truthy(sameBytes(ud.udata.buf.subarray(0, ud.udata.len), data), "the datagram", "the 100 bytes sent", `${ud.udata.len} bytes`);
-      ctx.truthy(sameBytes(ud.addr.buf.subarray(0, ud.addr.len), aAddr), "the source address", "the sender's bound address", `${ud.addr.len} bytes`);
+      ctx.truthy(sameBytes(ud.addr.buf.subarray(0, ud.addr.len), aAddr), "the source address", `the sender's bound address ${hex(aAddr)}`, hex(ud.addr.buf.subarray(0, ud.addr.len)));
+      ctx.quiet(b, "t_look after the one datagram sent was received");
     },
   },
   {
@@ -59,6 +60,7 @@ export const cltsCases: ConformanceCase[] = [
       const got: number[] = [];
       for (let i = 0; i < sizes.length; i++) got.push((await receive(ctx, b, 1024)).ud.udata.len);
       ctx.equal(got.sort((x, y) => x - y), [...sizes].sort((x, y) => x - y), "the sizes of the datagrams received");
+      ctx.quiet(b, "t_look once the three datagrams were received (no unit twice)");
     },
   },
   {
@@ -107,9 +109,9 @@ export const cltsCases: ConformanceCase[] = [
   {
     id: "C2.unit-data-error",
     group: "clts",
-    rule: "A datagram that cannot be delivered comes back as T_UDERR; t_rcvuderr returns it once, then TNOUDERR",
+    rule: "A datagram that cannot be delivered comes back as T_UDERR; t_rcvuderr returns it once, with its destination address, then TNOUDERR",
     source: SOURCE,
-    notApplicable: (i, f) => first(connectionless(i), f.reportsUderr === true ? null : "the provider does not report undeliverable datagrams"),
+    notApplicable: (i, f) => first(connectionless(i), feature(f, "reportsUderr", "the provider does not report undeliverable datagrams")),
     async run(ctx) {
       const { a } = await ctx.datagramPair();
       const gone = await ctx.listener(0);
@@ -119,6 +121,8 @@ export const cltsCases: ConformanceCase[] = [
       const e = t_uderr_of({ addr: 1024, opt: 1024 });
       ctx.ok(await t_rcvuderr(a, e), "t_rcvuderr");
       ctx.truthy(e.error !== 0, "the error code", "non-zero", String(e.error));
+      const addr = e.addr.buf.subarray(0, e.addr.len);
+      ctx.truthy(sameBytes(addr, gone.addr), "the address t_rcvuderr returns (the undeliverable datagram's destination)", hex(gone.addr), hex(addr));
       ctx.error(await t_rcvuderr(a, null), TNOUDERR, "a second t_rcvuderr");
     },
   },
@@ -154,11 +158,29 @@ export const cltsCases: ConformanceCase[] = [
     checks: "library",
     rule: "A datagram larger than t_info.tsdu fails TBADDATA",
     source: SOURCE,
-    notApplicable: (i) => first(connectionless(i), limitedTsdu(i), i.tsdu > 1 << 20 ? "tsdu above 1 MiB" : null),
+    notApplicable: (i) => first(connectionless(i), limitedTsdu(i), moderate("tsdu", i.tsdu)),
     async run(ctx) {
       const { a, bAddr } = await ctx.datagramPair();
       const n = ctx.info.tsdu + 1;
       ctx.error(await t_sndudata(a, t_unitdata_of({ addr: bAddr, udata: new Uint8Array(n) })), TBADDATA, `t_sndudata of tsdu+1 (${n}) bytes`);
+    },
+  },
+  {
+    id: "C3.exact-datagram",
+    group: "clts",
+    rule: "A datagram of exactly t_info.tsdu bytes (the largest allowed) arrives whole",
+    source: `${SOURCE} (udata up to tsdu bytes)`,
+    notApplicable: (i) => first(connectionless(i), limitedTsdu(i), moderate("tsdu", i.tsdu)),
+    async run(ctx) {
+      const { a, b, bAddr } = await ctx.datagramPair();
+      const max = ctx.info.tsdu;
+      const data = pattern(max, 23);
+      ctx.ok(await t_sndudata(a, t_unitdata_of({ addr: bAddr, udata: data })), `t_sndudata of tsdu (${max}) bytes`);
+      const { r, ud, flags } = await receive(ctx, b, max);
+      ctx.equal(r, 0, "t_rcvudata's return value");
+      ctx.equal(flags, 0, "flags (the whole datagram fits the tsdu-sized buffer)");
+      const got = ud.udata.buf.subarray(0, ud.udata.len);
+      ctx.truthy(sameBytes(got, data), "the tsdu-sized datagram", `the ${max} bytes sent`, `${got.length} bytes${got.length === max ? " (different)" : ""}`);
     },
   },
 ];

@@ -2,7 +2,7 @@
 import { T_DATA, T_EXDATA, T_EXPEDITED, T_MORE, TBADDATA, TBADFLAG, t_rcv, t_snd } from "../../src/index.js";
 import { pattern, sameBytes, text } from "../context.js";
 import type { ConformanceCase } from "../types.js";
-import { connectionMode, expedited, first, limitedEtsdu, room, tsduBoundaries } from "./applies.js";
+import { connectionMode, expedited, first, limitedEtsdu, moderate, room, tsduBoundaries } from "./applies.js";
 
 const SOURCE = "XNS5 t_rcv(3) and t_snd(3): T_EXPEDITED; illumos man3nsl t_rcv.3nsl";
 
@@ -100,11 +100,29 @@ export const expeditedCases: ConformanceCase[] = [
     checks: "library",
     rule: "A single t_snd(T_EXPEDITED) larger than t_info.etsdu fails TBADDATA",
     source: "XNS5 t_snd(3); illumos libnsl t_snd.c",
-    notApplicable: (i) => first(expedited(i), limitedEtsdu(i), i.etsdu > 1 << 20 ? "etsdu above 1 MiB" : null),
+    notApplicable: (i) => first(expedited(i), limitedEtsdu(i), moderate("etsdu", i.etsdu)),
     async run(ctx) {
       const { client } = await ctx.pair();
       const max = ctx.info.etsdu;
       ctx.error(await t_snd(client, new Uint8Array(max + 1), max + 1, T_EXPEDITED), TBADDATA, `t_snd T_EXPEDITED of etsdu+1 (${max + 1}) bytes`);
+    },
+  },
+  {
+    id: "T3.exact-etsdu",
+    group: "expedited",
+    rule: "An ETSDU of exactly t_info.etsdu bytes (the largest allowed) arrives whole, every piece flagged T_EXPEDITED",
+    source: "XNS5 t_snd(3), t_rcv(3) (T_EXPEDITED); conformance-rules T3",
+    notApplicable: (i) => first(expedited(i), limitedEtsdu(i), moderate("etsdu", i.etsdu)),
+    async run(ctx) {
+      const { client, server } = await ctx.pair();
+      const max = ctx.info.etsdu;
+      const unit = pattern(max, 17);
+      ctx.ok(await ctx.within(t_snd(client, unit, max, T_EXPEDITED), "t_snd"), `t_snd T_EXPEDITED of etsdu (${max}) bytes`);
+      await ctx.event(server, T_EXDATA, "the ETSDU arrives");
+      const got = await ctx.readUnit(server, 65536);
+      ctx.truthy(sameBytes(got.data, unit), "the etsdu-sized ETSDU", `the ${max} bytes sent`, `${got.data.length} bytes${got.data.length === max ? " (different)" : ""}`);
+      ctx.truthy(got.pieces.every((p) => (p.flags & T_EXPEDITED) !== 0), "every piece of the ETSDU has T_EXPEDITED", "T_EXPEDITED on each read", JSON.stringify(got.pieces));
+      ctx.quiet(server, "nothing after the ETSDU");
     },
   },
 ];

@@ -1,9 +1,11 @@
 /** Every case of the suite, in report order. */
 import type { ConformanceCase } from "../types.js";
+import { addressCases } from "./address.js";
 import { bufovflwCases } from "./bufovflw.js";
 import { cltsCases } from "./clts.js";
 import { disconnectCases } from "./disconnect.js";
 import { expeditedCases } from "./expedited.js";
+import { infoCases } from "./info.js";
 import { lookCases } from "./look.js";
 import { optionCases } from "./options.js";
 import { queueCases } from "./queue.js";
@@ -13,6 +15,7 @@ import { tsduCases } from "./tsdu.js";
 
 /** Every case, in report order. */
 export const ALL_CASES: readonly ConformanceCase[] = [
+  ...infoCases,
   ...tsduCases,
   ...expeditedCases,
   ...stateCases,
@@ -20,6 +23,7 @@ export const ALL_CASES: readonly ConformanceCase[] = [
   ...releaseCases,
   ...disconnectCases,
   ...queueCases,
+  ...addressCases,
   ...cltsCases,
   ...bufovflwCases,
   ...optionCases,

@@ -16,6 +16,7 @@ import {
   t_look,
   t_rcv,
   t_rcvdis,
+  t_rcvrel,
   t_snd,
   t_snddis,
   t_sndrel,
@@ -84,6 +85,28 @@ export const lookCases: ConformanceCase[] = [
       ctx.equal(Buffer.from(got.data).toString(), "tail", "the data sent before the release");
       await ctx.event(server, T_ORDREL, "then the release");
       ctx.error(await t_rcv(server, new Uint8Array(4), 4, { value: 0 }), TLOOK, "t_rcv with T_ORDREL next");
+    },
+  },
+  {
+    id: "L2.nothing-after-release",
+    group: "look",
+    rule: "Nothing follows an orderly release in its direction: once t_rcvrel took T_ORDREL, t_look reports no T_DATA or other event from the releasing side",
+    source: "XNS5 t_sndrel(3) (the releasing user sends no more data); illumos libnsl t_rcv.c (data after T_ORDREL_IND is a protocol error, EPROTO)",
+    notApplicable: (i) => orderlyRelease(i),
+    async run(ctx) {
+      const { client, server } = await ctx.pair();
+      ctx.ok(await t_snd(client, text("last"), 4, 0), "t_snd");
+      ctx.ok(await t_sndrel(client), "t_sndrel after data");
+      await ctx.event(server, T_DATA, "the data comes first");
+      const got = await ctx.readUnit(server, 16);
+      ctx.equal(Buffer.from(got.data).toString(), "last", "the data sent before the release");
+      await ctx.event(server, T_ORDREL, "then the release");
+      ctx.ok(await t_rcvrel(server), "t_rcvrel");
+      ctx.quiet(server, "t_look after t_rcvrel (the peer released its direction)");
+      ctx.ok(await t_sndrel(server), "t_sndrel without data");
+      await ctx.event(client, T_ORDREL, "the second release");
+      ctx.ok(await t_rcvrel(client), "t_rcvrel");
+      ctx.quiet(client, "t_look after both releases");
     },
   },
   {

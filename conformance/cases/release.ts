@@ -15,6 +15,7 @@ import {
   t_snd,
   t_sndrel,
   t_sndreldata,
+  t_unbind,
 } from "../../src/index.js";
 import { text } from "../context.js";
 import type { ConformanceCase } from "../types.js";
@@ -26,7 +27,7 @@ export const releaseCases: ConformanceCase[] = [
   {
     id: "O1.release-cycle",
     group: "release",
-    rule: "t_sndrel: T_DATAXFER -> T_OUTREL, still receiving; the peer's t_rcvrel: -> T_INREL, still sending; both end in T_IDLE",
+    rule: "t_sndrel: T_DATAXFER -> T_OUTREL, still receiving; the peer's t_rcvrel: -> T_INREL, still sending; both end in T_IDLE, the connection over (t_unbind works)",
     source: SOURCE,
     notApplicable: (i) => orderlyRelease(i),
     async run(ctx) {
@@ -45,6 +46,9 @@ export const releaseCases: ConformanceCase[] = [
       await ctx.event(client, T_ORDREL, "the second release arrives");
       ctx.ok(await t_rcvrel(client), "t_rcvrel completing the release");
       ctx.state(client, T_IDLE, "after both releases");
+      // The connection is over for the provider too: both endpoints can be unbound.
+      ctx.ok(await t_unbind(client), "t_unbind after the release");
+      ctx.ok(await t_unbind(server), "t_unbind of the peer after the release");
     },
   },
   {

@@ -12,7 +12,7 @@ import {
 } from "../../src/index.js";
 import { pattern, sameBytes, text } from "../context.js";
 import type { ConformanceCase } from "../types.js";
-import { byteStream, connectionMode, first, limitedTsdu, noSendZero, room, sendZero, tsduBoundaries } from "./applies.js";
+import { byteStream, connectionMode, first, limitedTsdu, moderate, noSendZero, normalData, room, sendZero, tsduBoundaries } from "./applies.js";
 
 const SOURCE_SND = "XNS5 t_snd(3): T_MORE, TBADDATA; illumos man3nsl t_snd.3nsl";
 const SOURCE_RCV = "XNS5 t_rcv(3): T_MORE on receive; illumos man3nsl t_rcv.3nsl";
@@ -47,6 +47,35 @@ export const tsduCases: ConformanceCase[] = [
         const got = await ctx.readUnit(server, 4096);
         ctx.truthy(sameBytes(got.data, u), "each TSDU separately", `${u.length} bytes`, `${got.data.length} bytes`);
       }
+    },
+  },
+  {
+    id: "T1.buffer-reuse",
+    group: "tsdu",
+    rule: "The bytes delivered are the ones t_snd was given, even if the sender overwrites its buffer as soon as the call returns",
+    source: "XNS5 t_snd(3) (the data is handed to the provider by the call); docs/providers.md, Buffers",
+    notApplicable: (i) => first(normalData(i), room("tsdu", i.tsdu, 64)),
+    async run(ctx) {
+      const { client, server } = await ctx.pair();
+      const buf = new Uint8Array(64);
+      const sent: Uint8Array[] = [];
+      for (let i = 0; i < 3; i++) {
+        buf.set(pattern(64, 20 + i));
+        sent.push(buf.slice());
+        ctx.ok(await t_snd(client, buf, 64, 0), "t_snd");
+        buf.fill(0xee); // the caller reuses its buffer at once
+      }
+      const received: Uint8Array[] = [];
+      let total = 0;
+      const rbuf = new Uint8Array(64);
+      while (total < 192) {
+        const flags = { value: 0 };
+        const n = ctx.ok(await ctx.within(t_rcv(server, rbuf, 64, flags), "t_rcv"), "t_rcv");
+        ctx.checkReceived(n, flags.value, "t_rcv");
+        received.push(rbuf.slice(0, n));
+        total += n;
+      }
+      ctx.truthy(sameBytes(Buffer.concat(received), Buffer.concat(sent)), "the bytes received", "the 192 bytes as they were when sent", "bytes overwritten after t_snd returned");
     },
   },
   {
@@ -113,18 +142,37 @@ export const tsduCases: ConformanceCase[] = [
   {
     id: "T3.tsdu-limit",
     group: "tsdu",
-    rule: "A single t_snd larger than t_info.tsdu fails TBADDATA; one of exactly tsdu bytes arrives whole",
+    checks: "library",
+    rule: "A single t_snd larger than t_info.tsdu fails TBADDATA",
     source: SOURCE_SND,
-    notApplicable: (i) => first(tsduBoundaries(i), limitedTsdu(i), i.tsdu > 1 << 20 ? "tsdu above 1 MiB" : null),
+    notApplicable: (i) => first(tsduBoundaries(i), limitedTsdu(i), moderate("tsdu", i.tsdu)),
+    async run(ctx) {
+      const { client } = await ctx.pair();
+      const max = ctx.info.tsdu;
+      ctx.error(await t_snd(client, new Uint8Array(max + 1), max + 1, 0), TBADDATA, `t_snd of tsdu+1 (${max + 1}) bytes`);
+    },
+  },
+  {
+    id: "T3.exact-tsdu",
+    group: "tsdu",
+    rule: "A TSDU of exactly t_info.tsdu bytes (the largest allowed) arrives whole, as one unit, and the next TSDU after it",
+    source: SOURCE_SND,
+    notApplicable: (i) => first(tsduBoundaries(i), limitedTsdu(i), moderate("tsdu", i.tsdu)),
     async run(ctx) {
       const { client, server } = await ctx.pair();
       const max = ctx.info.tsdu;
-      ctx.error(await t_snd(client, new Uint8Array(max + 1), max + 1, 0), TBADDATA, `t_snd of tsdu+1 (${max + 1}) bytes`);
       const unit = pattern(max, 9);
-      const sending = t_snd(client, unit, max, 0);
+      const sending = ctx.alongside(
+        (async () => {
+          ctx.ok(await t_snd(client, unit, max, 0), `t_snd of tsdu (${max}) bytes`);
+          ctx.ok(await t_snd(client, text("next"), 4, 0), "t_snd of the next TSDU");
+        })(),
+      );
       const got = await ctx.readUnit(server, 65536);
-      ctx.ok(await sending, `t_snd of tsdu (${max}) bytes`);
-      ctx.truthy(sameBytes(got.data, unit), "the tsdu-sized unit", `${max} bytes`, `${got.data.length} bytes`);
+      await ctx.within(sending, "the sends");
+      ctx.truthy(sameBytes(got.data, unit), "the tsdu-sized unit", `the ${max} bytes sent`, `${got.data.length} bytes${got.data.length === max ? " (different)" : ""}`);
+      const next = await ctx.readUnit(server, 64);
+      ctx.equal(Buffer.from(next.data).toString(), "next", "the TSDU after it");
     },
   },
   {

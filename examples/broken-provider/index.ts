@@ -12,7 +12,7 @@
  * Certify it to see the failures:  npm run conformance -- -p ./examples/broken-provider/index.ts
  * (this file's default export uses "lose-more").
  */
-import { createLoopbackProvider, Errno, T_COTS_ORD, type ProviderEndpoint, type ProviderUser, type TransportProvider } from "xti";
+import { createLoopbackProvider, Errno, T_COTS_ORD, T_INFINITE, T_SENDZERO, type ProviderEndpoint, type ProviderUser, type TransportProvider } from "xti";
 import type { ConformanceTarget } from "xti/conformance";
 
 export type Fault = "lose-more" | "merge-tsdus" | "refuse" | "never-close";
@@ -60,6 +60,8 @@ export const conformanceTarget: ConformanceTarget = {
   name: "broken",
   device: "/dev/broken",
   description: "loopback with T_MORE lost on receive (deliberately broken)",
-  features: { reportsUderr: true, boundedQueue: true, refusesUnknownAddress: true },
+  // What it is meant to be: the loopback T_COTS_ORD provider it wraps (only the MORE flag is broken).
+  declared: { servtype: T_COTS_ORD, addr: T_INFINITE, options: T_INFINITE, tsdu: T_INFINITE, etsdu: T_INFINITE, connect: T_INFINITE, discon: T_INFINITE, flags: T_SENDZERO },
+  features: { reportsUderr: true, boundedQueue: true, callerBeyondQlen: "refused", confirmedOnAccept: true, refusesUnknownAddress: true, abortDiscardsUnread: true, errnoReasons: true, opaqueAddresses: true },
   eventTimeoutMs: 1000,
 };

@@ -10,7 +10,7 @@
  * A provider never sees t_errno, XTI states or t_look: the library does all that. It answers
  * requests (or rejects them with a ProviderError) and raises indications on the ProviderUser.
  */
-import { ECONNREFUSED, ECONNRESET, EPROTO, ProviderError, readUscalar, scalarValue, T_COTS_ORD, T_FAILURE, T_INFINITE, T_INVALID, T_PARTSUCCESS, T_SUCCESS, XTI_GENERIC, XTI_RCVBUF } from "xti/spi";
+import { ECONNREFUSED, ECONNRESET, EPROTO, ProviderError, readUscalar, scalarValue, T_COTS_ORD, T_FAILURE, T_INFINITE, T_INVALID, T_PARTSUCCESS, T_SENDZERO, T_SUCCESS, XTI_GENERIC, XTI_RCVBUF } from "xti/spi";
 import type { AcceptRequest, BindAck, BindRequest, ConnectRequest, DisconnectRequest, ProviderEndpoint, ProviderInfo, ProviderOption, ProviderUser, TransportProvider, UnitdataRequest } from "xti/spi";
 import type { ConformanceTarget } from "xti/conformance";
 
@@ -358,17 +358,25 @@ export const provider = createPipeProvider();
 export default provider;
 
 /**
- * What xti-conformance needs to know beyond t_info: facts about behaviour that t_info cannot
- * express (the shape of ConformanceTarget in conformance/types.ts).
+ * What xti-conformance needs to know: what the provider is meant to be (`declared`, checked
+ * against its t_info) and facts about behaviour that t_info cannot express (`features`). The shape
+ * is ConformanceTarget in conformance/types.ts.
  */
 export const conformanceTarget: ConformanceTarget = {
   name: "pipe",
   device: provider.name,
   description: "example: in-process T_COTS_ORD pipe with named endpoints",
+  // The t_info this provider means to report; the suite fails it if INFO ever says otherwise.
+  declared: { servtype: T_COTS_ORD, addr: MAX_NAME, options: 0, tsdu: T_INFINITE, etsdu: T_INVALID, connect: T_INVALID, discon: T_INVALID, flags: T_SENDZERO },
   features: {
     boundedQueue: true, // callers beyond qlen are refused, so t_listen can report TQFULL
+    callerBeyondQlen: "refused", // ... at once, with a disconnect
+    confirmedOnAccept: true, // connCon only from accept()
     refusesUnknownAddress: true, // a connect to a name nobody listens on is refused at once
-    // reportsUderr is about datagrams; a connection-mode provider has none.
+    abortDiscardsUnread: true, // abort() flushes the peer before its disconnect
+    errnoReasons: true, // ECONNREFUSED for a refused connect, ECONNRESET for an abort
+    // reportsUderr is about datagrams (a connection-mode provider has none); opaqueAddresses is
+    // false: names must be valid UTF-8.
   },
   /** Listeners bind to readable names, so the suite exercises caller-chosen addresses too. */
   bindAddress: (index: number): Uint8Array => encodeName(`conformance-${index}`),

@@ -47,7 +47,9 @@ export class LoopEndpoint implements ProviderEndpoint {
   private qlen = 0;
   /** Connection indications sent to this listener and not yet accepted or rejected. */
   private readonly pending = new Map<number, LoopEndpoint>();
-  /** While in "outcon": the listener and our sequence there. */
+  /** Callers beyond qlen waiting, not yet indicated, for room in the queue (holdCallersBeyondQlen). */
+  private readonly held: Array<{ caller: LoopEndpoint; udata: Uint8Array }> = [];
+  /** While in "outcon": the listener and our sequence there (-1 while it holds us unindicated). */
   private server: LoopEndpoint | null = null;
   private sequenceAtServer = -1;
   private peer: LoopEndpoint | null = null;
@@ -139,18 +141,43 @@ export class LoopEndpoint implements ProviderEndpoint {
     if (req.opt.length > 0) throw new ProviderError("TBADOPT");
     if (tooLong(req.udata.length, this.provider.info().connect)) throw new ProviderError("TBADDATA");
     const listener = this.provider.namespace.lookup(req.addr);
+    const full = listener !== undefined && listener.pending.size >= listener.qlen;
     const refused =
-      listener === undefined || listener.qlen === 0 || listener.state !== "idle" || listener.pending.size >= listener.qlen;
+      listener === undefined || listener.qlen === 0 || listener.state !== "idle" || (full && !this.provider.config.holdCallersBeyondQlen);
     if (refused) {
       this.user.disconInd({ reason: ECONNREFUSED, sequence: -1, udata: EMPTY });
       return;
     }
-    const sequence = this.provider.namespace.sequence();
-    listener.pending.set(sequence, this);
     this.state = "outcon";
     this.server = listener;
-    this.sequenceAtServer = sequence;
-    listener.user.connInd({ sequence, addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });
+    if (full) listener.held.push({ caller: this, udata: req.udata.slice() }); // indicated once there is room
+    else listener.indicate(this, req.udata.slice());
+  }
+
+  /** T_CONN_IND for `caller`, under a sequence no outstanding indication has. */
+  private indicate(caller: LoopEndpoint, udata: Uint8Array): void {
+    const sequence = this.provider.namespace.sequence();
+    this.pending.set(sequence, caller);
+    caller.sequenceAtServer = sequence;
+    this.user.connInd({ sequence, addr: (caller.addr ?? EMPTY).slice(), opt: EMPTY, udata });
+  }
+
+  /** The queue has room: indicate the callers held beyond qlen, longest waiting first. */
+  private admitHeld(): void {
+    while (this.state === "idle" && this.pending.size < this.qlen) {
+      const next = this.held.shift();
+      if (next === undefined) return;
+      this.indicate(next.caller, next.udata);
+    }
+  }
+
+  /** This listener no longer listens: the callers it holds are refused. */
+  private refuseHeld(): void {
+    for (const { caller } of this.held.splice(0)) {
+      caller.server = null;
+      caller.state = "idle";
+      caller.user.disconInd({ reason: ECONNREFUSED, sequence: -1, udata: EMPTY });
+    }
   }
 
   async accept(req: AcceptRequest): Promise<void> {
@@ -168,6 +195,8 @@ export class LoopEndpoint implements ProviderEndpoint {
     client.sequenceAtServer = -1;
     LoopEndpoint.link(client, acceptor);
     client.user.connCon({ addr: (acceptor.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });
+    if (acceptor === this) this.refuseHeld();
+    else this.admitHeld();
   }
 
   private static link(a: LoopEndpoint, b: LoopEndpoint): void {
@@ -205,6 +234,7 @@ export class LoopEndpoint implements ProviderEndpoint {
       client.sequenceAtServer = -1;
       client.state = "idle";
       client.user.disconInd({ reason: ECONNRESET, sequence: -1, udata: req.udata.slice() });
+      this.admitHeld();
       return;
     }
     if (this.state === "outcon") {
@@ -224,9 +254,15 @@ export class LoopEndpoint implements ProviderEndpoint {
     this.server = null;
     this.sequenceAtServer = -1;
     this.state = "idle";
-    if (server !== null && server.pending.delete(sequence)) {
+    if (server === null) return;
+    if (server.pending.delete(sequence)) {
       server.user.disconInd({ reason: ECONNRESET, sequence, udata: udata.slice() });
+      server.admitHeld();
+      return;
     }
+    // Held, never indicated: the listener's user never knew of us.
+    const at = server.held.findIndex((h) => h.caller === this);
+    if (at >= 0) server.held.splice(at, 1);
   }
 
   // ---- data transfer ----
@@ -335,6 +371,7 @@ export class LoopEndpoint implements ProviderEndpoint {
       client.user.disconInd({ reason: ECONNREFUSED, sequence: -1, udata: EMPTY });
     }
     this.pending.clear();
+    this.refuseHeld();
     if (this.state === "connected") this.abortConnection(EMPTY);
     this.releaseAddress();
     this.state = "closed";

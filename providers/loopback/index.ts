@@ -2,7 +2,7 @@
 import { T_CLTS, T_COTS, T_COTS_ORD } from "../../src/spi/index.js";
 import { createLoopbackProvider, type LoopbackProvider } from "./provider.js";
 
-export { loopbackConformanceTargets } from "./conformance.js";
+export { LOOPBACK_FEATURES, loopbackConformanceTargets } from "./conformance.js";
 export { createLoopbackProvider, LoopbackProvider, type LoopbackConfig, TL_MAXQLEN, TL_TIDUSZ } from "./provider.js";
 
 /** The built-in loopback devices (fresh instances: each has its own address space). */

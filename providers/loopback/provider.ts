@@ -38,6 +38,12 @@ export interface LoopbackConfig {
   exrcvbuf?: number;
   /** Largest qlen a bind may negotiate (default 128). */
   maxQlen?: number;
+  /**
+   * A caller that finds the listener's queue full waits, unindicated, until there is room (as a
+   * TCP listen backlog makes it retry), instead of being refused at once as tl refuses it
+   * (default false).
+   */
+  holdCallersBeyondQlen?: boolean;
   /** Zero-length units allowed (default true, T_SENDZERO). */
   sendZero?: boolean;
   /** Orderly release carries data (default false, as tl). */
@@ -98,6 +104,7 @@ export class LoopbackProvider implements TransportProvider {
       rcvbuf: config.rcvbuf ?? 65536,
       exrcvbuf: config.exrcvbuf ?? 65536,
       maxQlen: config.maxQlen ?? TL_MAXQLEN,
+      holdCallersBeyondQlen: config.holdCallersBeyondQlen ?? false,
       sendZero: config.sendZero ?? true,
       ordrelData: config.ordrelData ?? false,
     };

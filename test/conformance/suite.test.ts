@@ -21,7 +21,7 @@ function ids(r: TargetReport, outcome: "pass" | "fail" | "na"): string[] {
   return r.results.filter((x) => x.outcome === outcome).map((x) => x.id);
 }
 
-const CLTS_ONLY = ["S2.connection-calls-on-clts", "S5.clts-transitions", "C1.datagram", "C1.units-kept-apart", "T8.datagram-pieces", "B2.short-address", "C2.unit-data-error", "C2.tnouderr", "C3.zero-length-datagram", "C3.datagram-limit"];
+const CLTS_ONLY = ["S2.connection-calls-on-clts", "S5.clts-transitions", "C1.datagram", "C1.units-kept-apart", "T8.datagram-pieces", "B2.short-address", "C2.unit-data-error", "C2.tnouderr", "C3.zero-length-datagram", "C3.datagram-limit", "C3.exact-datagram"];
 
 describe("conformance suite", function () {
   this.timeout(60000);
@@ -32,7 +32,7 @@ describe("conformance suite", function () {
       reports[name] = await runTarget(findConformanceTarget(name) as ConformanceTarget);
       expect(ids(reports[name]!, "fail"), `${name} failures`).to.deep.equal([]);
     }
-    const common = ["T2.zero-unsupported", "T3.tsdu-limit", "T4.byte-stream", "T3.etsdu-limit", ...CLTS_ONLY];
+    const common = ["I3.protocol-info", "I4.no-expedited-service", "T2.zero-unsupported", "T3.tsdu-limit", "T3.exact-tsdu", "T4.byte-stream", "T3.etsdu-limit", "T3.exact-etsdu", ...CLTS_ONLY];
     expect(ids(reports["ticotsord"]!, "na").sort()).to.deep.equal([...common, "O1.cots-has-no-release", "O2.release-data"].sort());
     const ticotsNa = ids(reports["ticots"]!, "na");
     expect(ticotsNa).to.include.members([...common, "O1.release-cycle", "L4.disconnect-over-release"]);
@@ -123,22 +123,85 @@ describe("conformance suite", function () {
     }
   });
 
+  it("fails a provider whose t_info disagrees with what its target declares, instead of only making cases not applicable", async () => {
+    // A T_COTS provider certified as the T_COTS_ORD device it is meant to be (the issue's example).
+    const p = createLoopbackProvider({ name: "/dev/test-misreported", servtype: T_COTS });
+    registerProvider(p);
+    try {
+      const meant = findConformanceTarget("ticotsord") as ConformanceTarget;
+      const r = await runTarget({ ...meant, name: "misreported", device: p.name }, { filter: ["info", "release"] });
+      expect(ids(r, "fail")).to.deep.equal(["I1.declared-info"]);
+      const declared = r.results.find((x) => x.id === "I1.declared-info");
+      expect([declared?.expected, declared?.actual]).to.deep.equal(["servtype T_COTS_ORD", "servtype T_COTS"]);
+      const release = r.results.find((x) => x.id === "O1.release-cycle");
+      expect([release?.outcome, release?.field]).to.deep.equal(["na", "t_info.servtype"]);
+    } finally {
+      unregisterProvider(p.name);
+    }
+  });
+
+  it("checks the declared fate of a caller beyond qlen, held or refused, and fails a declaration the provider contradicts", async () => {
+    const held = createLoopbackProvider({ name: "/dev/test-backlog", servtype: T_COTS_ORD, holdCallersBeyondQlen: true });
+    registerProvider(held);
+    try {
+      const outcome = async (device: string, callerBeyondQlen: "held" | "refused"): Promise<string> => {
+        const r = await runTarget({ name: device, device, features: { ...features, callerBeyondQlen }, eventTimeoutMs: 300 }, { filter: ["Q2.beyond-qlen"] });
+        const x = r.results[0];
+        return x?.outcome === "fail" ? `fail: ${x.reason ?? ""}: expected ${x.expected ?? ""}, actual ${x.actual ?? ""}` : (x?.outcome ?? "none");
+      };
+      expect(await outcome(held.name, "held")).to.equal("pass");
+      expect(await outcome("/dev/ticotsord", "refused")).to.equal("pass");
+      expect(await outcome(held.name, "refused")).to.equal('fail: the caller beyond qlen (declared: refused): expected "refused", actual "none"');
+      expect(await outcome("/dev/ticotsord", "held")).to.equal('fail: the caller beyond qlen while the queue is full (declared: held): expected "none", actual "refused"');
+      const undeclared = await runTarget({ name: "undeclared", device: "/dev/ticotsord" }, { filter: ["Q2.beyond-qlen"] });
+      expect(undeclared.results.map((x) => [x.outcome, x.field])).to.deep.equal([["na", "features.callerBeyondQlen"]]);
+    } finally {
+      unregisterProvider(held.name);
+    }
+  });
+
+  it("does not apply the declaration case to a target that declares nothing, and says so", async () => {
+    const r = await runTarget({ name: "undeclared", device: "/dev/ticots" }, { filter: ["I1"] });
+    expect(r.results.map((x) => [x.id, x.outcome, x.field])).to.deep.equal([["I1.declared-info", "na", "declared"]]);
+  });
+
+  it("names, for every not-applicable case, the t_info field or feature that rules it out, in all four formats", async () => {
+    const target = findConformanceTarget("ticots") as ConformanceTarget;
+    const report = await runTarget({ ...target, features: { ...target.features, reportsUderr: false } }, { filter: ["I3", "E", "O1.release-cycle", "C2.unit-data-error", "A1"] });
+    const na = report.results.filter((x) => x.outcome === "na");
+    expect(na.map((x) => [x.id, x.field])).to.deep.equal([
+      ["I3.protocol-info", "declared.protocol"],
+      ["O1.release-cycle", "t_info.servtype"],
+      ["C2.unit-data-error", "t_info.servtype"],
+    ]);
+    const json = JSON.parse(formatReport([report], "json")) as { providers: Array<{ results: Array<{ id: string; field?: string }> }> };
+    expect(json.providers[0]?.results.find((x) => x.id === "O1.release-cycle")?.field).to.equal("t_info.servtype");
+    expect(formatReport([report], "text")).to.contain("  - [t_info.servtype] no orderly release (T_COTS, not T_COTS_ORD): O1.release-cycle");
+    expect(formatReport([report], "junit")).to.contain('<skipped message="not applicable (declared.protocol): the target declares no Internet protocol"/>');
+    expect(formatReport([report], "tap")).to.contain("# SKIP not applicable (t_info.servtype): connection-mode provider (T_COTS)");
+    // A feature decides where t_info does not: a connectionless target without reportsUderr.
+    const clts = findConformanceTarget("ticlts") as ConformanceTarget;
+    const r2 = await runTarget({ ...clts, features: { ...clts.features, reportsUderr: false } }, { filter: ["C2.unit-data-error"] });
+    expect(r2.results.map((x) => [x.outcome, x.field])).to.deep.equal([["na", "features.reportsUderr"]]);
+  });
+
   it("writes JSON, JUnit and TAP reports that carry every case and outcome", async () => {
     const report = await runTarget(findConformanceTarget("ticlts") as ConformanceTarget, { filter: ["clts", "T1"] });
     const json = JSON.parse(formatReport([report], "json")) as { providers: Array<{ target: string; summary: { pass: number; fail: number; na: number; libraryPass: number }; results: unknown[] }> };
     expect(json.providers[0]?.target).to.equal("ticlts");
-    expect(json.providers[0]?.summary).to.deep.equal({ pass: 8, fail: 0, na: 2, libraryPass: 2 });
+    // clts: 9 cases, all applicable; T1: 3 cases, none applicable to a connectionless provider.
+    expect(json.providers[0]?.summary).to.deep.equal({ pass: 9, fail: 0, na: 3, libraryPass: 2 });
     const junit = formatReport([report], "junit");
     expect(junit).to.match(/^<\?xml/);
-    expect(junit.match(/<testcase /g)?.length).to.equal(10);
+    expect(junit.match(/<testcase /g)?.length).to.equal(12);
     const skipped = formatReport([{ target: "gone", device: "/dev/gone", results: [], skipped: "not on this machine" }], "junit");
     expect(skipped, "a skipped provider counts its one placeholder test case").to.contain('tests="1" failures="0" skipped="1"');
-    expect(junit.match(/<skipped /g)?.length).to.equal(2);
-    expect(junit).to.contain('<testsuite name="ticlts" tests="10" failures="0" skipped="2"');
+    expect(junit.match(/<skipped /g)?.length).to.equal(3);
+    expect(junit).to.contain('<testsuite name="ticlts" tests="12" failures="0" skipped="3"');
     const tap = formatReport([report], "tap").split("\n");
-    expect(tap.slice(0, 2)).to.deep.equal(["TAP version 13", "1..10"]);
-    expect(tap.filter((l) => l.startsWith("ok ")).length).to.equal(10);
-    expect(tap.filter((l) => l.includes("# SKIP not applicable")).length).to.equal(2);
+    expect(tap.slice(0, 2)).to.deep.equal(["TAP version 13", "1..12"]);
+    expect(tap.filter((l) => l.startsWith("ok ")).length).to.equal(12);
+    expect(tap.filter((l) => l.includes("# SKIP not applicable")).length).to.equal(3);
   });
 });
 
@@ -155,9 +218,9 @@ describe("xti-conformance command", function () {
   it("certifies the built-in providers by default, showing progress, and exits 0", async () => {
     const r = await run(["-c", "T1", "-c", "C1"]);
     expect(r.code).to.equal(0);
-    expect(r.stdout).to.match(/ticots\s+\/dev\/ticots\s+2\s+0\s+2/);
-    expect(r.stdout).to.match(/ticlts\s+\/dev\/ticlts\s+2\s+0\s+2/);
-    expect(r.stderr).to.contain("ticotsord (/dev/ticotsord): 4 cases");
+    expect(r.stdout).to.match(/ticots\s+\/dev\/ticots\s+3\s+0\s+2/);
+    expect(r.stdout).to.match(/ticlts\s+\/dev\/ticlts\s+2\s+0\s+3/);
+    expect(r.stderr).to.contain("ticotsord (/dev/ticotsord): 5 cases");
   });
 
   it("certifies a third-party provider given as a module path, exiting 1 when a case fails", async () => {

@@ -125,6 +125,29 @@ describe("connection establishment", () => {
     expectFail(await t_listen(fd, t_call_of({ addr: 64 })), TQFULL);
   });
 
+  it("holds callers beyond qlen unindicated when configured to, indicating them oldest first as room is made, and refuses them if the listener closes", async () => {
+    const held = loopback({ servtype: T_COTS_ORD, holdCallersBeyondQlen: true });
+    const l = await listener(held, 1);
+    const first = await caller(held, l.addr);
+    const [second, third] = [await caller(held, l.addr, text("2nd")), await caller(held, l.addr, text("3rd"))];
+    expect([t_look(second), t_look(third)], "held callers are neither refused nor confirmed").to.deep.equal([0, 0]);
+    const call = t_call_of({ addr: 64, udata: 64 });
+    await ok(t_listen(l.fd, call));
+    expect(t_look(l.fd), "nothing beyond qlen is indicated").to.equal(0);
+    await ok(t_snddis(l.fd, call)); // room: the longest-waiting held caller is indicated, with its data
+    expect(t_look(first)).to.equal(T_DISCONNECT);
+    const next = t_call_of({ addr: 64, udata: 64 });
+    await ok(t_listen(l.fd, next));
+    expect(str(next.udata.buf.subarray(0, next.udata.len))).to.equal("2nd");
+    await ok(t_accept(l.fd, open(held), next));
+    expect(t_look(second)).to.equal(T_CONNECT);
+    expect(t_look(l.fd), "the third caller is indicated once the second was accepted").to.equal(T_LISTEN);
+    const fourth = await caller(held, l.addr);
+    await ok(t_snddis(fourth, null)); // a held caller that gives up vanishes without a trace
+    await ok(t_close(l.fd));
+    expect(t_look(third)).to.equal(T_DISCONNECT);
+  });
+
   it("fails TINDOUT accepting onto the listener with more than one indication outstanding", async () => {
     const l = await listener(dev, 2);
     await caller(dev, l.addr);
