@@ -101,7 +101,7 @@ main(int argc, char **argv)
 			t_error("t_rcvudata");
 			exit(1);
 		}
-		printf("%.*s\n", ud->udata.len, ud->udata.buf);
+		printf("%.*s\n", (int)ud->udata.len, ud->udata.buf);
 	}
 	t_close(fd);
 	exit(0);
