@@ -2,10 +2,11 @@
  * examples/mux: the ported non-blocking multiplexing server in its own process, serving three
  * clients at once: one here (an Endpoint over /dev/tcp, which holds its connection open while the
  * others are served), the ported client, and nc. Each gets exactly its own echo, expedited data
- * as expedited data at its place; the server reports the options it negotiated and read back.
+ * as expedited data at its place (POLLRDBAND, T_EXDATA, T_EXPEDITED); the server reports the
+ * options it negotiated and read back.
  */
 import { expect } from "chai";
-import { Endpoint, T_EXPEDITED, T_ORDREL, TLOOK, XTIError, sockaddr_in, type Received } from "../../src/index.js";
+import { Endpoint, POLLRDBAND, T_EXDATA, T_EXPEDITED, T_ORDREL, TLOOK, XTIError, poll, sockaddr_in, type Received } from "../../src/index.js";
 import { ExampleServer, run, runExample } from "./helpers/programs.js";
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -71,6 +72,11 @@ describe("examples/mux", function () {
     await held.snd(text("x"), T_EXPEDITED);
     await held.snd(text("second"));
     await held.sndrel();
+    // The echoed byte comes back expedited: poll says POLLRDBAND, t_look T_EXDATA, t_rcv T_EXPEDITED.
+    const pfd = { fd: held.fd, events: POLLRDBAND, revents: 0 };
+    expect(await poll([pfd], 1, -1)).to.equal(1);
+    expect(pfd.revents & POLLRDBAND).to.equal(POLLRDBAND);
+    expect(held.look()).to.equal(T_EXDATA);
     const rest = await receive(held, (p) => p.at(-1)?.data === "<ordrel>");
     expect(rest).to.deep.equal([
       { data: "x", expedited: true },
