@@ -118,7 +118,9 @@ async function hostAddresses(nc: Transport, host: string): Promise<string[]> {
     if (list.length === 0) ndFail(ND_NOHOST, v6(nc) ? "IPv6 has no broadcast" : "no interface has a broadcast address");
     return list;
   }
-  if (!v6(nc) && parseIpv4(host) !== null) return [host];
+  // An IPv4 literal on an inet6 transport is its v4-mapped address, as for an IPv4 host name (the
+  // resolver would hand the literal back unchanged).
+  if (parseIpv4(host) !== null) return [v6(nc) ? formatIpv6(parseIpv6(`::ffff:${host}`) as Uint8Array) : host];
   if (host.includes(":")) {
     const bytes = v6(nc) ? parseIpv6(host) : null;
     if (bytes === null) ndFail(ND_NOHOST, `${host} is not an address of this family`);

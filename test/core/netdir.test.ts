@@ -155,6 +155,7 @@ describe("netdir: name-to-address translation", () => {
       expect(await lookup(UDP6, HOST_SELF_CONNECT, "daytime")).to.deep.equal(["[::1]:13"]);
       expect(await lookup(UDP6, "2001:DB8::7", "9")).to.deep.equal(["[2001:db8::7]:9"]);
       expect(await lookup(UDP6, "beta", "9")).to.deep.equal(["[::ffff:c612:3]:9"]);
+      expect(await lookup(UDP6, "198.18.0.3", "9")).to.deep.equal(["[::ffff:c612:3]:9"]); // a literal too, not the resolver's IPv4 answer
       expect(await lookup(TCP, "2001:db8::7", "9")).to.equal(ND_NOHOST);
     });
 
