@@ -1,17 +1,21 @@
 /**
  * Bulk TCP transfers between this process and the kernel peer in the benchmark namespace, through
  * the user-space stack driven directly (TcpConnection through providers/packet/host.ts) or through
- * the root namespace kernel's own TCP (node:net). Each is timed from connect() to the peer's FIN
- * after the last byte, the peer being the same Python program in every case (harness/veth.ts).
+ * the root namespace kernel's own TCP (node:net, or a Python client where the congestion control
+ * must be chosen). Each is timed from connect() to the peer's FIN after the last byte, the peer
+ * being the same Python program in every case (harness/veth.ts).
  */
 import { connect as netConnect } from "node:net";
 import { UserHost } from "../../providers/packet/host.js";
 import type { AfPacketDevice } from "../../providers/packet/link/afpacket.js";
+import type { TcpConfig } from "../../providers/packet/stack/tcp/config.js";
 import type { TcpConnection } from "../../providers/packet/stack/tcp/connection.js";
+import type { ConnectionStats } from "../../providers/packet/stack/tcp/types.js";
 import { parseIpv4Address } from "../../providers/packet/wire/ipv4-address.js";
 import { parseMac } from "../../providers/packet/wire/mac.js";
 import { timed } from "../harness/measure.js";
 import type { Sample, Variant } from "../harness/scenario.js";
+import { kernelTcp } from "../../test/packet/interop/helpers/kernel-peer.js";
 import { KERNEL_IP, PREFIX_LENGTH, STACK_IF, checkPeer, kernelPeer, peerPort, type Direction } from "../harness/veth.js";
 
 /** The size of each write on every path (the piece sendPiece() takes, node:net's write, t_snd). */
@@ -19,15 +23,18 @@ export const PIECE = 64 * 1024;
 const DATA = new Uint8Array(PIECE).fill(0x42);
 
 /** A user-space host on the benchmark veth, its device keeping the process alive while open. */
-export async function openStackHost(address: string, mac: string): Promise<UserHost<AfPacketDevice>> {
-  const host = await UserHost.openAfPacket({ ifname: STACK_IF, address, prefixLength: PREFIX_LENGTH, mac: parseMac(mac)! });
+export async function openStackHost(address: string, mac: string, tcp: Partial<TcpConfig> = {}): Promise<UserHost<AfPacketDevice>> {
+  const host = await UserHost.openAfPacket({ ifname: STACK_IF, address, prefixLength: PREFIX_LENGTH, mac: parseMac(mac)!, tcp });
   host.device.ref(); // the kernel peer may exit before our last frames are processed
   return host;
 }
 
-/** One transfer through the stack, driven directly. Resolves on the peer's FIN after the last byte. */
-export function stackTransfer(host: UserHost, port: number, direction: Direction, bytes: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
+/**
+ * One transfer through the stack, driven directly. Resolves on the peer's FIN after the last
+ * byte, with the connection's counters.
+ */
+export function stackTransfer(host: UserHost, port: number, direction: Direction, bytes: number): Promise<ConnectionStats> {
+  return new Promise<ConnectionStats>((resolve, reject) => {
     let remaining = direction === "upload" ? bytes : 0;
     let received = 0;
     const pump = (): void => {
@@ -47,11 +54,31 @@ export function stackTransfer(host: UserHost, port: number, direction: Direction
           received += data.length;
           conn.consumed(data.length);
         },
-        end: () => (direction === "download" && received !== bytes ? reject(new Error(`received ${received} of ${bytes} bytes`)) : resolve()),
+        end: () => (direction === "download" && received !== bytes ? reject(new Error(`received ${received} of ${bytes} bytes`)) : resolve(conn.stats())),
         disconnect: (reason) => reject(new Error(`stack transfer failed: ${reason}`)),
       },
     );
   });
+}
+
+/**
+ * One upload through the kernel's TCP from a Python client (kernel_peer.py) in the root
+ * namespace, bound to `localAddress`, with the congestion control `congestion` set on its socket
+ * (TCP_CONGESTION; null: the system's default), which node:net cannot choose. The client times
+ * it, from its connect() to the sink's FIN, so that the interpreter's start-up is not counted.
+ * Resolves with that time in seconds.
+ */
+export async function kernelClientUpload(localAddress: string, port: number, bytes: number, congestion: string | null): Promise<number> {
+  const sink = await kernelPeer(port, "upload", bytes);
+  try {
+    const client = kernelTcp({ connect: { host: KERNEL_IP, port }, sendBytes: bytes, order: "send-first", namespace: null, bind: localAddress, ...(congestion === null ? {} : { congestion }) });
+    const result = await client.result;
+    if (result["error"] !== undefined) throw new Error(`the kernel client failed: ${String(result["error"])}`);
+    await checkPeer(sink, "upload", bytes);
+    return Number(result["seconds"]);
+  } finally {
+    sink.kill();
+  }
 }
 
 /** One transfer through the kernel's TCP from `localAddress` in the root namespace. */
@@ -78,14 +105,15 @@ export function kernelTransfer(localAddress: string, port: number, direction: Di
 
 /**
  * A variant moving `bytes` in `direction` with the kernel peer: `setUp` (not measured) returns the
- * transfer to time and what to release afterwards. The sample holds seconds, cpuSeconds, bytes.
+ * transfer to time and what to release afterwards. The sample holds seconds, cpuSeconds, bytes,
+ * and whatever counts the transfer resolves with.
  */
 export function transferVariant(
   id: string,
   label: string,
   direction: Direction,
   bytes: number,
-  setUp: () => Promise<{ transfer: (port: number) => Promise<void>; release: () => Promise<void> }>,
+  setUp: () => Promise<{ transfer: (port: number) => Promise<Record<string, number> | void>; release: () => Promise<void> }>,
 ): Variant {
   return {
     id,
@@ -96,10 +124,7 @@ export function transferVariant(
         const port = peerPort();
         const peer = await kernelPeer(port, direction, bytes);
         try {
-          const sample = await timed(async () => {
-            await transfer(port);
-            return { bytes };
-          });
+          const sample = await timed(async () => ({ ...(await transfer(port)), bytes }));
           await checkPeer(peer, direction, bytes);
           return sample;
         } finally {
