@@ -2,7 +2,8 @@
  * The sender's scoreboard (RFC 6675 §3), kept per segment as sent: every segment between SND.UNA
  * and SND.NXT with when it last left, whether the receiver SACKed it, whether it is deemed lost,
  * and whether a retransmission of it is in the network. RACK (rack.ts) reads the transmit times;
- * RFC 6675's pipe and NextSeg() read the marks.
+ * RFC 6675's pipe and NextSeg() read the marks; the delivery rate estimator (delivery-rate.ts)
+ * reads the delivery state each transmission was stamped with.
  *
  * Two orders are kept: by sequence number (an array, for SACK blocks and cumulative ACKs) and by
  * transmission (a linked list of the segments in flight, oldest first, for RACK, which walks it
