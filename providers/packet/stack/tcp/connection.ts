@@ -821,7 +821,10 @@ export class TcpConnection {
     const s = this.sender;
     const now = this.clock.now();
     // RFC 5681 §4.1: restart from the initial window after an idle period longer than the RTO.
-    if (s.allAcknowledged && this.lastDataSentAt >= 0 && now - this.lastDataSentAt > s.rtt.rto) s.congestion.restartAfterIdle();
+    if (s.allAcknowledged && this.lastDataSentAt >= 0 && now - this.lastDataSentAt > s.rtt.rto) {
+      s.congestion.restartAfterIdle();
+      s.updatePacingRate(now);
+    }
     let pipe = s.pipe();
     for (let t = s.next(pipe, now); t !== null; t = s.next(pipe, now)) {
       this.transmit(t, now);
