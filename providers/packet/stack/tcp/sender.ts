@@ -416,7 +416,7 @@ export class TcpSender {
   }
 
   private readonly markLostByRack = (seg: SentSegment): void => {
-    if (!seg.lost) this.lostSinceSample += seg.length;
+    if (!seg.lost || seg.retransInFlight) this.lostSinceSample += seg.length; // a lost retransmission counts again
     this.scoreboard.markLost(seg);
     this.rackLosses++;
   };
