@@ -29,12 +29,22 @@ export async function openStackHost(address: string, mac: string, tcp: Partial<T
   return host;
 }
 
+/** What a stack transfer reports besides its time. */
+export interface StackTransferResult {
+  /** The connection's counters at the end. */
+  stats: ConnectionStats;
+  /** Seconds from connect() to the connection's establishment (a lost SYN costs a 1 s timeout). */
+  handshakeSeconds: number;
+}
+
 /**
  * One transfer through the stack, driven directly. Resolves on the peer's FIN after the last
- * byte, with the connection's counters.
+ * byte, with the connection's counters and how long its handshake took.
  */
-export function stackTransfer(host: UserHost, port: number, direction: Direction, bytes: number): Promise<ConnectionStats> {
-  return new Promise<ConnectionStats>((resolve, reject) => {
+export function stackTransfer(host: UserHost, port: number, direction: Direction, bytes: number): Promise<StackTransferResult> {
+  const start = performance.now();
+  let handshakeSeconds = 0;
+  return new Promise<StackTransferResult>((resolve, reject) => {
     let remaining = direction === "upload" ? bytes : 0;
     let received = 0;
     const pump = (): void => {
@@ -48,13 +58,16 @@ export function stackTransfer(host: UserHost, port: number, direction: Direction
     const conn: TcpConnection = host.tcp.connect(
       { remote: { address: parseIpv4Address(KERNEL_IP)!, port } },
       {
-        connected: pump,
+        connected: () => {
+          handshakeSeconds = (performance.now() - start) / 1000;
+          pump();
+        },
         writable: pump,
         data: (data) => {
           received += data.length;
           conn.consumed(data.length);
         },
-        end: () => (direction === "download" && received !== bytes ? reject(new Error(`received ${received} of ${bytes} bytes`)) : resolve(conn.stats())),
+        end: () => (direction === "download" && received !== bytes ? reject(new Error(`received ${received} of ${bytes} bytes`)) : resolve({ stats: conn.stats(), handshakeSeconds })),
         disconnect: (reason) => reject(new Error(`stack transfer failed: ${reason}`)),
       },
     );
@@ -65,8 +78,8 @@ export function stackTransfer(host: UserHost, port: number, direction: Direction
  * One upload through the kernel's TCP from a Python client (kernel_peer.py) in the root
  * namespace, bound to `localAddress`, with the congestion control `congestion` set on its socket
  * (TCP_CONGESTION; null: the system's default), which node:net cannot choose. The client times
- * it, from its connect() to the sink's FIN, so that the interpreter's start-up is not counted.
- * Resolves with that time in seconds.
+ * it, from the end of its connect() (the handshake is not counted) to the sink's FIN, so that the
+ * interpreter's start-up is not counted either. Resolves with that time in seconds.
  */
 export async function kernelClientUpload(localAddress: string, port: number, bytes: number, congestion: string | null): Promise<number> {
   const sink = await kernelPeer(port, "upload", bytes);
