@@ -7,8 +7,9 @@
  *   namespace xtibns: xtibk 198.19.12.1/24, the Linux kernel peer (tx checksum offload, TSO, GSO off)
  */
 import { execFileSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { parseMac } from "../../providers/packet/wire/mac.js";
 import { kernelTcp, type KernelProcess } from "../../test/packet/interop/helpers/kernel-peer.js";
+import { InteropTopology } from "../../test/packet/interop/helpers/topology.js";
 
 export const NAMESPACE = "xtibns";
 export const KERNEL_IF = "xtibk";
@@ -24,8 +25,16 @@ export const DIRECT_STACK_IP = "198.19.12.4";
 export const STACK_MAC = "02:00:00:00:1b:02";
 export const DIRECT_STACK_MAC = "02:00:00:00:1b:04";
 
-const SCRIPT = fileURLToPath(new URL("../../scripts/topology.sh", import.meta.url));
-const ENV = { ...process.env, XTI_NS: NAMESPACE, XTI_KIF: KERNEL_IF, XTI_UIF: STACK_IF, XTI_KERNEL_ADDR: `${KERNEL_IP}/${PREFIX_LENGTH}` };
+/** The topology as the interop tests' helper builds it (scripts/topology.sh with these names). */
+const TOPOLOGY = new InteropTopology({
+  namespace: NAMESPACE,
+  kernelIf: KERNEL_IF,
+  stackIf: STACK_IF,
+  kernelIp: KERNEL_IP,
+  stackIp: STACK_IP,
+  prefixLength: PREFIX_LENGTH,
+  stackMac: parseMac(STACK_MAC)!,
+});
 
 export const NEEDS_ROOT = "needs root (AF_PACKET, a veth pair, a network namespace)";
 
@@ -34,11 +43,30 @@ export function isRoot(): boolean {
 }
 
 export function vethUp(): void {
-  execFileSync(SCRIPT, ["up"], { stdio: "pipe", env: ENV });
+  TOPOLOGY.up();
 }
 
 export function vethDown(): void {
-  execFileSync(SCRIPT, ["down"], { stdio: "pipe", env: ENV });
+  TOPOLOGY.down();
+}
+
+/**
+ * Drop `percent` % of the IPv4 frames the kernel peer receives, from anyone on the link (nftables
+ * `numgen random` at its prerouting: each segment on its own, before its TCP sees it). Gone with
+ * the topology.
+ */
+export function kernelReceiveLoss(percent: number): void {
+  TOPOLOGY.kernelReceiveLoss(percent, null);
+}
+
+/** Frames the loss rule dropped so far. */
+export function kernelReceiveLossDropped(): number {
+  return TOPOLOGY.kernelReceiveLossDropped();
+}
+
+/** The root namespace's default congestion control (what a kernel socket gets unless it asks). */
+export function kernelDefaultCongestionControl(): string {
+  return execFileSync("sysctl", ["-n", "net.ipv4.tcp_congestion_control"], { encoding: "utf8" }).trim();
 }
 
 /** Turn tx checksum offload, TSO and GSO of the root side on or off. */

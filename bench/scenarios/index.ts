@@ -1,4 +1,4 @@
-/** Every scenario, in the order of issue 12's table. */
+/** Every scenario, in the order of issue 12's table (and issue 13's loss scenario after the stack's own). */
 import type { Scenario } from "../harness/scenario.js";
 import { ticotsAlloc64 } from "./ticots-alloc64.js";
 import { ticotsBulk64k } from "./ticots-bulk64k.js";
@@ -9,8 +9,9 @@ import { rawtcpBulk } from "./rawtcp-bulk.js";
 import { stackFfi } from "./stack-ffi.js";
 import { stackIdleCpu } from "./stack-idle-cpu.js";
 import { stackIdleMemory } from "./stack-idle-memory.js";
+import { stackLoss } from "./stack-loss.js";
 import { stackVeth } from "./stack-veth.js";
 import { tcpBulk64k } from "./tcp-bulk64k.js";
 import { tcpRr64 } from "./tcp-rr64.js";
 
-export const SCENARIOS: readonly Scenario[] = [ticotsTsdu64, ticotsEndpoint64, ticotsRr64, ticotsBulk64k, ticotsAlloc64, stackVeth, tcpBulk64k, tcpRr64, rawtcpBulk, stackIdleMemory, stackIdleCpu, stackFfi];
+export const SCENARIOS: readonly Scenario[] = [ticotsTsdu64, ticotsEndpoint64, ticotsRr64, ticotsBulk64k, ticotsAlloc64, stackVeth, stackLoss, tcpBulk64k, tcpRr64, rawtcpBulk, stackIdleMemory, stackIdleCpu, stackFfi];

@@ -39,7 +39,7 @@ function xtiVariant(direction: Direction, bytes: number): Variant {
 function directVariant(direction: Direction, bytes: number): Variant {
   return transferVariant(`direct-${direction}`, `the stack driven directly, ${direction}`, direction, bytes, async () => {
     const host = await openStackHost(DIRECT_STACK_IP, DIRECT_STACK_MAC);
-    return { transfer: (port) => stackTransfer(host, port, direction, bytes), release: () => host.close() };
+    return { transfer: async (port) => void (await stackTransfer(host, port, direction, bytes)), release: () => host.close() };
   });
 }
 

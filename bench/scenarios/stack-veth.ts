@@ -24,7 +24,7 @@ import { cpuSecondsPerGiB, megabytesPerSecond } from "../workloads/variants.js";
 function stackVariant(direction: Direction, bytes: number): Variant {
   return transferVariant(`stack-${direction}`, `stack ${direction}`, direction, bytes, async () => {
     const host = await openStackHost(STACK_IP, STACK_MAC);
-    return { transfer: (port) => stackTransfer(host, port, direction, bytes), release: () => host.close() };
+    return { transfer: async (port) => void (await stackTransfer(host, port, direction, bytes)), release: () => host.close() };
   });
 }
 

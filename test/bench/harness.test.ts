@@ -111,7 +111,7 @@ describe("bench: the harness", () => {
   it("lists every scenario with what it compares and its goal; an unknown name or a bad option is a usage error", async () => {
     const list = await bench(["--list"]);
     expect(list.code).to.equal(0);
-    for (const name of ["ticots-tsdu64", "ticots-endpoint64", "ticots-rr64", "ticots-bulk64k", "ticots-alloc64", "stack-veth", "tcp-bulk64k", "tcp-rr64", "rawtcp-bulk", "stack-idle-memory", "stack-idle-cpu", "stack-ffi"]) {
+    for (const name of ["ticots-tsdu64", "ticots-endpoint64", "ticots-rr64", "ticots-bulk64k", "ticots-alloc64", "stack-veth", "stack-loss", "tcp-bulk64k", "tcp-rr64", "rawtcp-bulk", "stack-idle-memory", "stack-idle-cpu", "stack-ffi"]) {
       expect(list.stdout).to.match(new RegExp(`^${name}: .*\\n    compares: .+\\n    goal: .+`, "m"));
     }
     const unknown = await bench(["no-such-scenario"]);

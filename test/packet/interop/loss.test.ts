@@ -3,7 +3,7 @@
  * upload with nftables dropping 5 % of our frames on the kernel's receive side (numgen random at
  * prerouting), and our download with the seeded fault injector dropping 5 % of the kernel's frames
  * on ours. What arrives must hash to what was sent. How fast it goes is the benchmark's business
- * (bench/packet-loss.ts); the line printed here is for the curious.
+ * (`npm run bench -- stack-loss`); the line printed here is for the curious.
  */
 import { expect } from "chai";
 import type { UserHost } from "../../../providers/packet/host.js";

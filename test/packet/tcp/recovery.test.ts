@@ -1,7 +1,8 @@
 /**
  * Loss recovery between two engines with a known fate for each segment: NewReno partial ACKs
  * (RFC 6582), SACK recovery (RFC 6675), RACK finding a lost retransmission, the tail loss probe
- * (RFC 8985 §7), limited transmit (RFC 3042), and D-SACK undoing a spurious recovery (RFC 3708).
+ * (RFC 8985 §7), limited transmit (RFC 3042), and D-SACK undoing a spurious recovery (RFC 3708);
+ * then the same recovery under BBR, which paces and keeps a larger window.
  */
 import { expect } from "chai";
 import type { TcpConfig } from "../../../providers/packet/stack/tcp/config.js";
@@ -153,4 +154,48 @@ describe("packet/tcp loss recovery", () => {
       expect(r.stats.rtoEvents).to.equal(0);
     });
   }
+});
+
+describe("packet/tcp loss recovery under BBR", () => {
+  const bbr = { congestionControl: "bbr" } as const;
+
+  it("SACK: one recovery episode resends all three holes in the same round trip", () => {
+    const r = burst({ count: 40, fate: firstTimeLost([5, 9, 14]), config: bbr });
+    expect(r.stats.fastRetransmits).to.equal(1);
+    expect(r.stats.rtoEvents).to.equal(0);
+    expect(retransmissions(r).map((s) => [s.index, s.at])).to.deep.equal([
+      [5, RTT],
+      [9, RTT],
+      [14, RTT],
+    ]);
+  });
+
+  it("RACK: a lost retransmission is found when data sent after it is delivered, and resent without a timeout", () => {
+    // BBR's window holds far more than CUBIC's: enough data that new segments follow the resend.
+    const r = burst({ count: 600, fate: (index, attempt) => (index === 5 && attempt < 2 ? "drop" : "pass"), config: bbr });
+    expect(r.stats.rtoEvents).to.equal(0);
+    const resends = retransmissions(r);
+    expect(resends.map((s) => s.index)).to.deep.equal([5, 5]);
+    expect(resends[1]!.at - resends[0]!.at, "about one round trip after the first").to.be.at.most(RTT + 5);
+  });
+
+  it("TLP: the last three segments lost are found by one probe, with no timeout", () => {
+    const r = burst({ count: 10, fate: firstTimeLost([7, 8, 9]), config: bbr });
+    expect(r.stats.rtoEvents).to.equal(0);
+    expect(r.stats.lossProbes).to.equal(1);
+    const resends = retransmissions(r);
+    expect(resends.map((s) => s.index)).to.deep.equal([9, 7, 8]);
+    expect(resends[2]!.at).to.be.below(200);
+  });
+
+  it("D-SACK: a spurious recovery is recognised and undone; a real single loss does not shrink the window (loss is not BBR's signal)", () => {
+    const r = burst({ count: 20, fate: (index, attempt) => (index === 5 && attempt === 0 ? 30 : "pass"), config: bbr });
+    expect(r.stats.dsacksReceived).to.equal(1);
+    expect(r.stats.undoneRecoveries).to.equal(1);
+    expect(r.cwndAfter).to.be.at.least(r.cwndBefore);
+    const lost = burst({ count: 20, fate: firstTimeLost([5]), config: bbr });
+    expect(lost.stats.undoneRecoveries).to.equal(0);
+    expect(lost.stats.retransmits).to.equal(1);
+    expect(lost.cwndAfter).to.be.at.least(lost.cwndBefore);
+  });
 });

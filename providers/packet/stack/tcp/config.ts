@@ -3,7 +3,7 @@
  * follow the RFCs and, where an RFC leaves a choice, Linux (so a Linux peer sees familiar timing).
  */
 import { EPHEMERAL_PORT_MAX, EPHEMERAL_PORT_MIN } from "../port-table.js";
-import type { CongestionControlName } from "./congestion.js";
+import { CONGESTION_CONTROL_NAMES, type CongestionControlName } from "./congestion.js";
 
 export interface TcpConfig {
   /** Initial retransmission timeout (RFC 6298 §2.1: 1 s). */
@@ -24,6 +24,11 @@ export interface TcpConfig {
   delayedAckMs: number;
   /** Default send buffer per connection, in bytes. */
   sendBufferSize: number;
+  /**
+   * Largest size a send buffer grows to when its congestion control asks for more (BBR: three
+   * congestion windows) and the user did not set its size (Linux's tcp_wmem[2]: 4 MiB).
+   */
+  sendBufferMax: number;
   /** Default receive buffer per connection, in bytes; fixes the window scale offered in the SYN. */
   receiveBufferSize: number;
   /** Offer the window scale option (RFC 7323). */
@@ -34,7 +39,10 @@ export interface TcpConfig {
   timestamps: boolean;
   /** Report duplicate segments in the first SACK block (D-SACK, RFC 2883) when SACK is in use. */
   dsack: boolean;
-  /** Congestion control: "cubic" (RFC 9438, the default, as on Linux) or "newreno" (RFC 5681/6582). */
+  /**
+   * Congestion control: "cubic" (RFC 9438, the default), "newreno" (RFC 5681/6582) or "bbr" (BBR
+   * version 1, draft-cardwell-iccrg-bbr-congestion-control-00, with pacing).
+   */
   congestionControl: CongestionControlName;
   /** Send tail loss probes (RFC 8985 §7) when SACK is in use. */
   lossProbes: boolean;
@@ -83,6 +91,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   finWait2TimeoutMs: 60_000,
   delayedAckMs: 40,
   sendBufferSize: 256 * 1024,
+  sendBufferMax: 4 * 1024 * 1024,
   receiveBufferSize: 256 * 1024,
   windowScaling: true,
   sack: true,
@@ -108,7 +117,8 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
     throw new RangeError("TCP config: need 0 < rtoMinMs <= rtoInitialMs <= rtoMaxMs");
   }
   if (config.sendBufferSize < 1 || config.receiveBufferSize < 1) throw new RangeError("TCP config: buffer sizes must be positive");
-  if (config.congestionControl !== "cubic" && config.congestionControl !== "newreno") {
+  if (!(config.sendBufferMax >= 1)) throw new RangeError("TCP config: sendBufferMax must be positive");
+  if (!CONGESTION_CONTROL_NAMES.includes(config.congestionControl)) {
     throw new RangeError(`TCP config: unknown congestion control ${String(config.congestionControl)}`);
   }
   if (!(config.lossProbeMinMs >= 0)) throw new RangeError("TCP config: lossProbeMinMs must be 0 or more");

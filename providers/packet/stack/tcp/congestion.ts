@@ -4,8 +4,37 @@
  * NewReno recovery without SACK, undo) and NewReno's own growth and reduction (RFC 5681,
  * RFC 6582). CUBIC (cubic.ts) plugs in the same way. Loss detection and the choice of what to
  * retransmit live in the sender; an algorithm only moves cwnd and ssthresh.
+ *
+ * A model-based algorithm (BBR, bbr.ts) works from every ACK's delivery rate sample instead
+ * (`onAckSample`, called on every ACK whatever the loss state) and sets a pacing rate, which the
+ * sender enforces (pacer.ts); the loss-based ones ignore the samples and do not pace.
  */
-export type CongestionControlName = "cubic" | "newreno";
+import type { RateSample } from "./delivery-rate.js";
+
+export type CongestionControlName = "cubic" | "newreno" | "bbr";
+
+export const CONGESTION_CONTROL_NAMES: readonly CongestionControlName[] = ["cubic", "newreno", "bbr"];
+
+/** What one ACK told the sender, as a model-based algorithm needs it. Times in ms, sizes in bytes. */
+export interface AckSample {
+  now: number;
+  /** The delivery rate sample, with the bytes this ACK delivered and C.delivered. */
+  rate: Readonly<RateSample>;
+  /** Bytes deemed lost since the previous sample (by this ACK, or by RACK's timer since). */
+  lost: number;
+  /** pipe before this ACK was processed. */
+  priorInflight: number;
+  /** pipe after it. */
+  inflight: number;
+  /** Smoothed RTT (ms), -1 before the first sample. */
+  srtt: number;
+  /**
+   * Declare the connection application-limited until what is in flight is delivered, so that
+   * the samples of what is sent meanwhile cannot lower a bandwidth estimate (BBR's ProbeRTT sends
+   * little on purpose).
+   */
+  markAppLimited(): void;
+}
 
 export function initialWindow(smss: number): number {
   return Math.min(10 * smss, Math.max(2 * smss, 14600));
@@ -60,6 +89,22 @@ export abstract class CongestionControl {
   /** Growth in congestion avoidance. */
   protected abstract avoid(acked: number, now: number, srtt: number): void;
 
+  /** Every ACK, in every loss state, after loss detection: the model-based algorithms' input. */
+  onAckSample(_sample: AckSample): void {}
+
+  /**
+   * How many congestion windows the send buffer provisions when it sizes itself (Linux's
+   * tcp_sndbuf_expand); 0 keeps the buffer at its configured size.
+   */
+  get sendBufferCwnds(): number {
+    return 0;
+  }
+
+  /** The pacing rate in bytes per ms (Infinity: no pacing). `srtt` in ms, -1 unknown. */
+  pacingRate(_srtt: number): number {
+    return Infinity;
+  }
+
   /** A congestion event (loss detected, not a timeout): set ssthresh; cwnd is the caller's. */
   abstract onCongestion(flightSize: number, now: number): void;
 
@@ -82,6 +127,15 @@ export abstract class CongestionControl {
   /** Full ACK ends recovery (RFC 6582 §3.2 step 3, option 1: no burst larger than one segment beyond the flight). */
   exitRecovery(flightSize: number): void {
     this.cwnd = Math.min(this.ssthresh, Math.max(flightSize, this.smss) + this.smss);
+  }
+
+  /** What was outstanding at a timeout has been acknowledged (slow start simply goes on). */
+  exitLoss(): void {}
+
+  /** RFC 8985 §7.4: a loss probe repaired a loss, so the window comes down as for fast recovery. */
+  onProbeRepairedLoss(flightSize: number, now: number): void {
+    this.onCongestion(flightSize, now);
+    this.cwnd = Math.max(this.ssthresh, this.smss);
   }
 
   /**

@@ -8,6 +8,7 @@
  * callback closed the connection.
  */
 import type { Clock } from "../../clock.js";
+import type { Random } from "../../random.js";
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type TcpOptions, type TcpSegment } from "../../wire/tcp-segment.js";
 import type { AddressPort, IpSendOptions } from "../transport-host.js";
 import type { TcpConfig } from "./config.js";
@@ -39,6 +40,8 @@ export function checkIpByte(value: number, min: number, what: string): void {
 /** What a connection needs from its engine. */
 export interface ConnectionContext {
   readonly clock: Clock;
+  /** The engine's randomness (the congestion control's draws). */
+  readonly random: Random;
   readonly config: TcpConfig;
   /** Hand a segment to the network layer. */
   transmit(conn: TcpConnection, seg: TcpSegment): void;
@@ -66,6 +69,8 @@ export interface ConnectionSetup {
   /** The MSS we advertise: largest TCP payload that fits our path without options. */
   ourMss: number;
   sendBufferSize: number;
+  /** How far the send buffer may grow by itself (TcpConfig.sendBufferMax); 0 when the user set its size. */
+  sendBufferGrowsTo: number;
   receiveBufferSize: number;
   handlers: ConnectionHandlers | null;
   owner: PassiveOwner | null;
@@ -118,6 +123,8 @@ export class TcpConnection {
   private readonly lossProbeTimer: DeadlineTimer;
   /** New data left or an ACK advanced SND.UNA since the probe timer was last set: restart it. */
   private lossProbeRestart = false;
+  /** Pacing held transmissions back: output again when the pacer has credit (pacer.ts). */
+  private readonly pacingTimer: DeadlineTimer;
   private readonly persistTimer: DeadlineTimer;
   private readonly delayedAckTimer: DeadlineTimer;
   private readonly keepaliveTimer: DeadlineTimer;
@@ -183,11 +190,14 @@ export class TcpConnection {
       congestionControl: this.config.congestionControl,
       lossProbes: this.config.lossProbes,
       lossProbeMinMs: this.config.lossProbeMinMs,
+      random: ctx.random,
+      sendBufferGrowsTo: setup.sendBufferGrowsTo,
     });
     this.receiver = new TcpReceiver(setup.receiveBufferSize, setup.ourMss, this.deliver);
     this.retransmitTimer = new DeadlineTimer(this.clock, () => this.onRetransmitTimeout());
     this.reorderTimer = new DeadlineTimer(this.clock, () => this.onReorderTimeout());
     this.lossProbeTimer = new DeadlineTimer(this.clock, () => this.onLossProbeTimeout());
+    this.pacingTimer = new DeadlineTimer(this.clock, () => this.output());
     this.persistTimer = new DeadlineTimer(this.clock, () => this.onPersistTimeout());
     this.delayedAckTimer = new DeadlineTimer(this.clock, () => this.sendAck());
     this.keepaliveTimer = new DeadlineTimer(this.clock, () => this.onKeepaliveTimeout());
@@ -250,6 +260,8 @@ export class TcpConnection {
       rescueRetransmits: s.rescueRetransmits,
       dsacksReceived: s.dsacksReceived,
       undoneRecoveries: s.undoneRecoveries,
+      pacingRate: s.pacer.pacing ? s.pacer.rate * 1000 : 0,
+      deliveryRate: s.deliveryRate.latestRate * 1000,
     };
   }
 
@@ -362,7 +374,9 @@ export class TcpConnection {
     return this.sender.buffer.capacity;
   }
 
+  /** A size the user sets is kept: the buffer no longer sizes itself. */
   setSendBufferSize(bytes: number): void {
+    this.sender.sendBufferGrowsTo = 0;
     this.sender.buffer.resize(bytes);
   }
 
@@ -695,6 +709,7 @@ export class TcpConnection {
     const duplicate =
       ack === s.sndUna && seg.payload.length === 0 && (seg.flags & (TCP_SYN | TCP_FIN)) === 0 && scaledWindow === s.sndWnd && s.sndWnd > 0 && !s.allAcknowledged;
     const windowBefore = s.sndWnd;
+    const bufferBefore = s.buffer.capacity;
     if (seqLe(s.sndUna, ack)) s.updateWindow(seg.seq, ack, seg.window, true);
     const ts = seg.options.timestamp;
     const now = this.clock.now();
@@ -707,9 +722,9 @@ export class TcpConnection {
       // With the window closed the persist timer, not the retransmission timer, runs (below).
       if (s.allAcknowledged || s.sndWnd === 0) this.retransmitTimer.stop();
       else this.retransmitTimer.start(s.rtt.rto);
-      this.maybeWritable();
-      if (this.closed) return false;
     }
+    this.maybeWritable(s.buffer.capacity > bufferBefore);
+    if (this.closed) return false;
     if (s.sndWnd === 0) {
       // The peer shrank its window onto data in flight (Linux does under memory pressure): probe
       // it in the standard way instead of timing the connection out (RFC 1122 §4.2.2.16).
@@ -806,13 +821,18 @@ export class TcpConnection {
     const s = this.sender;
     const now = this.clock.now();
     // RFC 5681 §4.1: restart from the initial window after an idle period longer than the RTO.
-    if (s.allAcknowledged && this.lastDataSentAt >= 0 && now - this.lastDataSentAt > s.rtt.rto) s.congestion.restartAfterIdle();
+    if (s.allAcknowledged && this.lastDataSentAt >= 0 && now - this.lastDataSentAt > s.rtt.rto) {
+      s.congestion.restartAfterIdle();
+      s.updatePacingRate(now);
+    }
     let pipe = s.pipe();
-    for (let t = s.next(pipe); t !== null; t = s.next(pipe)) {
+    for (let t = s.next(pipe, now); t !== null; t = s.next(pipe, now)) {
       this.transmit(t, now);
       pipe += t.len + (t.fin ? 1 : 0);
       if (!t.retransmit) this.lossProbeRestart = true;
     }
+    s.outputDone(pipe);
+    if (s.pacingLimited) this.pacingTimer.start(s.pacer.delay(now));
     if (s.windowLimited && s.allAcknowledged && !this.persistTimer.running) {
       this.retransmitTimer.stop();
       this.persistTimer.start(this.persistInterval());
@@ -1088,6 +1108,7 @@ export class TcpConnection {
   private becomeEstablished(): void {
     this.setState(TcpState.ESTABLISHED);
     this.retransmitTimer.stop();
+    this.sender.updatePacingRate(this.clock.now()); // the initial window is paced too
     if (this.synRetransmits > 0) this.sender.rtt.useSynTimeoutFallback();
     if (this.keepaliveOn) this.keepaliveTimer.start(this.keepaliveIdleMs);
     if (this.shutdownRequested) this.setState(TcpState.FIN_WAIT_1);
@@ -1101,6 +1122,7 @@ export class TcpConnection {
     this.retransmitTimer.stop();
     this.reorderTimer.stop();
     this.lossProbeTimer.stop();
+    this.pacingTimer.stop();
     this.persistTimer.stop();
     this.keepaliveTimer.stop();
     this.stateTimer.start(2 * this.config.mslMs);
@@ -1119,6 +1141,7 @@ export class TcpConnection {
     this.retransmitTimer.stop();
     this.reorderTimer.stop();
     this.lossProbeTimer.stop();
+    this.pacingTimer.stop();
     this.persistTimer.stop();
     this.delayedAckTimer.stop();
     this.keepaliveTimer.stop();
@@ -1148,10 +1171,18 @@ export class TcpConnection {
     if (!this.closed) this.events.data(data, urgent); // a callback may have aborted mid-delivery
   };
 
-  private maybeWritable(): void {
+  /**
+   * Tell a user whose piece was refused that a retry will succeed: once the buffer has drained to
+   * half its size (hysteresis, as a STREAMS low-water mark), not counting data the receiver
+   * already holds (SACKed behind a hole, it can keep the buffer above half while the sender runs
+   * dry, and a lost retransmission with nothing sent after it is found only by the RTO); or at
+   * once when the buffer has just grown.
+   */
+  private maybeWritable(grew: boolean): void {
     if (!this.wantWritable) return;
     const buf = this.sender.buffer;
-    if (buf.free * 2 < buf.capacity && buf.length > 0) return;
+    if (buf.free === 0) return;
+    if (!grew && (buf.length - this.sender.scoreboard.sackedBytes) * 2 > buf.capacity) return;
     this.wantWritable = false;
     this.events.writable();
   }

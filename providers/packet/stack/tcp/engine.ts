@@ -104,6 +104,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     this.ports = new PortTable(host.random, { min: this.config.ephemeralPortMin, max: this.config.ephemeralPortMax });
     this.context = {
       clock: host.clock,
+      random: host.random,
       config: this.config,
       transmit: (conn, seg) => this.send(conn.local.address, conn.remote.address, seg, conn.ipOptions),
       allowChallengeAck: () => this.allowChallengeAck(),
@@ -200,6 +201,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
       timestampOffset: numbers.timestampOffset,
       ourMss: this.mssFor(remote.address),
       sendBufferSize: options.sendBufferSize ?? this.config.sendBufferSize,
+      sendBufferGrowsTo: options.sendBufferSize === undefined ? this.config.sendBufferMax : 0,
       receiveBufferSize: options.receiveBufferSize ?? this.config.receiveBufferSize,
       handlers,
       owner: null,
@@ -323,6 +325,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
       timestampOffset: numbers.timestampOffset,
       ourMss: this.mssFor(src),
       sendBufferSize: options.sendBufferSize ?? this.config.sendBufferSize,
+      sendBufferGrowsTo: options.sendBufferSize === undefined ? this.config.sendBufferMax : 0,
       receiveBufferSize: this.receiveBufferOf(listener),
       handlers: null,
       owner: listener,

@@ -5,7 +5,9 @@
  * Modules: seq (modulo-2^32 arithmetic), isn (RFC 6528), syn-cookies (RFC 4987 §3.6), rtt
  * (RFC 6298), options (SYN option negotiation, MSS), events (callback delivery, held until
  * accept), congestion (the window arithmetic every algorithm shares, NewReno, IW10), cubic
- * (RFC 9438), scoreboard (per-segment, RFC 6675), rack (RFC 8985 §6), loss-probe (RFC 8985 §7),
+ * (RFC 9438), bbr (BBR version 1) with windowed-max (its bandwidth filter), delivery-rate
+ * (draft-cheng-iccrg-delivery-rate-estimation), pacer (pacing as quotas per timer tick),
+ * scoreboard (per-segment, RFC 6675), rack (RFC 8985 §6), loss-probe (RFC 8985 §7),
  * spurious (D-SACK undo, RFC 3708), send-buffer, reassembly (out-of-order data and SACK blocks),
  * receiver (D-SACK generation, RFC 2883), sender (what to send next, the loss states), connection
  * (the state machine, timers, callbacks), listener (accept queue), binding (a port reserved before
@@ -15,7 +17,14 @@
  * Choices where the RFCs leave room, in one place:
  *  - Initial window: RFC 6928 (IW10). Minimum RTO 200 ms, maximum 120 s (configurable).
  *  - Congestion control: CUBIC by default (ssthresh from cwnd, fast convergence, no HyStart++),
- *    NewReno selectable (TcpConfig.congestionControl).
+ *    NewReno and BBR selectable (TcpConfig.congestionControl). BBR is version 1
+ *    (draft-cardwell-iccrg-bbr-congestion-control-00, what Linux runs as "bbr"), not BBRv3, whose
+ *    2 % loss threshold backs off under random loss. Only BBR paces: a token bucket of 2 ms of
+ *    credit, refilled by a timer of at least 1 ms, so a tick releases a quota of segments.
+ *  - The send buffer grows by itself for BBR only, to three congestion windows (Linux's provision
+ *    for BBR), at most sendBufferMax, and never once the user has set its size. 'writable' does not
+ *    count SACKed data towards the half-drained mark (it can pin the buffer while the sender runs
+ *    dry, leaving a lost retransmission to the RTO), and follows at once when the buffer grows.
  *  - Loss detection with SACK is RACK's (no duplicate-ACK counting); without SACK, NewReno's three
  *    duplicate ACKs and partial ACKs. NextSeg() has all four rules; the rescue retransmission (rule
  *    4) waits until no retransmission is in flight. A timeout marks lost per RFC 8985 §6.3 (all

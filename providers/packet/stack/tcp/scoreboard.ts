@@ -2,7 +2,8 @@
  * The sender's scoreboard (RFC 6675 §3), kept per segment as sent: every segment between SND.UNA
  * and SND.NXT with when it last left, whether the receiver SACKed it, whether it is deemed lost,
  * and whether a retransmission of it is in the network. RACK (rack.ts) reads the transmit times;
- * RFC 6675's pipe and NextSeg() read the marks.
+ * RFC 6675's pipe and NextSeg() read the marks; the delivery rate estimator (delivery-rate.ts)
+ * reads the delivery state each transmission was stamped with.
  *
  * Two orders are kept: by sequence number (an array, for SACK blocks and cumulative ACKs) and by
  * transmission (a linked list of the segments in flight, oldest first, for RACK, which walks it
@@ -12,9 +13,13 @@
  * a lost segment counts 0, and 1 again once retransmitted; a segment resent without being deemed
  * lost (rescue, probe) counts twice (RFC 6675 §4 "(a)" and "(b)").
  */
+import type { StampedSegment, TxStamp } from "./delivery-rate.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt } from "./seq.js";
 
-export class SentSegment {
+/** The stamp of a transmission made without a delivery rate estimator (tests of the scoreboard alone). */
+const NO_STAMP: Readonly<TxStamp> = Object.freeze({ delivered: 0, deliveredTime: 0, firstSentTime: 0, appLimited: false });
+
+export class SentSegment implements StampedSegment {
   /** Set while the segment is in the transmission-order list (in flight). */
   prevSent: SentSegment | null = null;
   nextSent: SentSegment | null = null;
@@ -25,6 +30,11 @@ export class SentSegment {
   lost = false;
   /** A retransmission of it is in the network (counted once more in pipe until SACKed, ACKed or lost again). */
   retransInFlight = false;
+  // The delivery state when it last left (delivery-rate.ts).
+  txDelivered = 0;
+  txDeliveredTime = 0;
+  txFirstSentTime = 0;
+  txAppLimited = false;
 
   constructor(
     public start: number,
@@ -34,6 +44,13 @@ export class SentSegment {
     /** Order of its last transmission among all of them: orders transmissions within one clock tick. */
     public xmitSerial: number,
   ) {}
+
+  stamp(tx: Readonly<TxStamp>): void {
+    this.txDelivered = tx.delivered;
+    this.txDeliveredTime = tx.deliveredTime;
+    this.txFirstSentTime = tx.firstSentTime;
+    this.txAppLimited = tx.appLimited;
+  }
 
   get length(): number {
     return seqDiff(this.end, this.start);
@@ -89,9 +106,10 @@ export class Scoreboard {
     return flightSize - this.sackedBytes - this.lostBytes + this.retransBytes;
   }
 
-  /** New data [start, end) left at `now` (it always extends the sequence space). */
-  sent(start: number, end: number, now: number): void {
+  /** New data [start, end) left at `now` (it always extends the sequence space), with the delivery state `tx`. */
+  sent(start: number, end: number, now: number, tx: Readonly<TxStamp> = NO_STAMP): void {
     const seg = new SentSegment(start, end, now, this.serial++);
+    seg.stamp(tx);
     this.segments.push(seg);
     this.link(seg);
   }
@@ -120,7 +138,7 @@ export class Scoreboard {
    * built from the scoreboard) and the range may span several; one that `end` cuts is split, and
    * its rest keeps its marks and time.
    */
-  resent(start: number, end: number, now: number): void {
+  resent(start: number, end: number, now: number, tx: Readonly<TxStamp> = NO_STAMP): void {
     for (let i = this.indexAt(start); i >= 0 && i < this.segments.length; i++) {
       let seg = this.segments[i] as SentSegment;
       if (!seqLt(seg.start, end)) break;
@@ -134,6 +152,7 @@ export class Scoreboard {
       }
       seg.xmitTime = now;
       seg.xmitSerial = this.serial++;
+      seg.stamp(tx);
       this.link(seg);
     }
   }
@@ -303,6 +322,10 @@ export class Scoreboard {
     rest.sacked = seg.sacked;
     rest.lost = seg.lost;
     rest.retransInFlight = seg.retransInFlight;
+    rest.txDelivered = seg.txDelivered;
+    rest.txDeliveredTime = seg.txDeliveredTime;
+    rest.txFirstSentTime = seg.txFirstSentTime;
+    rest.txAppLimited = seg.txAppLimited;
     seg.end = at;
     this.segments.splice(i + 1, 0, rest);
     if (rest.sacked) this.sackedSegments++;

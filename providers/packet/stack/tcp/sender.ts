@@ -7,7 +7,9 @@
  *  - rack.ts: which segments are lost, by time (RACK, RFC 8985 §6), with SACK;
  *  - loss-probe.ts: the tail loss probe (TLP, RFC 8985 §7), with SACK;
  *  - spurious.ts: D-SACKs showing that a recovery's retransmissions were not needed (RFC 3708);
- *  - congestion.ts / cubic.ts: the window (NewReno or CUBIC), its reduction and its undo.
+ *  - congestion.ts / cubic.ts / bbr.ts: the window (NewReno, CUBIC or BBR), its reduction and its undo;
+ *  - delivery-rate.ts: every ACK's delivery rate sample, which BBR's model is built from;
+ *  - pacer.ts: the pacing rate the congestion control sets (BBR only), as quotas of segments.
  *
  * The loss states, as Linux names them: Open (nothing lost), Recovery (fast recovery, entered when
  * RACK deems a segment lost, or without SACK after three duplicate ACKs as in RFC 6582), Loss
@@ -18,11 +20,16 @@
  * (RFC 3042) lets the first two duplicate ACKs each release one new segment.
  *
  * The connection asks `next()` what to transmit and reports what it sent; the sender never builds
- * segments or touches timers (it says when RACK's reordering timer and the probe timer are due).
+ * segments or touches timers (it says when RACK's reordering timer and the probe timer are due,
+ * and, through `pacingLimited` and the pacer, when pacing lets it send again).
  */
-import { CongestionControl, NewRenoCongestion, type CongestionControlName, type CongestionSnapshot } from "./congestion.js";
+import type { Random } from "../../random.js";
+import { BbrCongestion } from "./bbr.js";
+import { CongestionControl, NewRenoCongestion, type AckSample, type CongestionControlName, type CongestionSnapshot } from "./congestion.js";
 import { CubicCongestion } from "./cubic.js";
+import { DeliveryRateEstimator } from "./delivery-rate.js";
 import { LossProbe } from "./loss-probe.js";
+import { Pacer } from "./pacer.js";
 import { DUP_THRESH, Rack } from "./rack.js";
 import { RttEstimator } from "./rtt.js";
 import { Scoreboard, type SentSegment } from "./scoreboard.js";
@@ -62,14 +69,25 @@ export interface SenderOptions {
   lossProbes: boolean;
   /** Floor of the probe timeout (ms), against clock granularity and tiny SRTTs. */
   lossProbeMinMs: number;
+  /** Randomness for the congestion control (BBR's gain cycle phase), or null. */
+  random: Random | null;
+  /** How far the send buffer may grow when the congestion control asks for room (0: never). */
+  sendBufferGrowsTo: number;
 }
 
-const DEFAULT_OPTIONS: SenderOptions = { congestionControl: "cubic", lossProbes: true, lossProbeMinMs: 10 };
+const DEFAULT_OPTIONS: SenderOptions = { congestionControl: "cubic", lossProbes: true, lossProbeMinMs: 10, random: null, sendBufferGrowsTo: 0 };
 
 const NO_ADVANCE: AckResult = Object.freeze({ ackedBytes: 0, advanced: false, finAcked: false });
 
-function congestionControlFor(name: CongestionControlName, smss: number): CongestionControl {
-  return name === "newreno" ? new NewRenoCongestion(smss) : new CubicCongestion(smss);
+function congestionControlFor(name: CongestionControlName, smss: number, random: Random | null): CongestionControl {
+  switch (name) {
+    case "newreno":
+      return new NewRenoCongestion(smss);
+    case "bbr":
+      return new BbrCongestion(smss, random);
+    default:
+      return new CubicCongestion(smss);
+  }
 }
 
 export class TcpSender {
@@ -94,6 +112,8 @@ export class TcpSender {
   readonly scoreboard = new Scoreboard();
   readonly rack = new Rack();
   readonly lossProbe = new LossProbe();
+  readonly deliveryRate = new DeliveryRateEstimator();
+  readonly pacer = new Pacer();
   readonly rtt: RttEstimator;
   /** The user asked for a FIN after the queued data. */
   finQueued = false;
@@ -107,6 +127,10 @@ export class TcpSender {
   windowLimited = false;
   /** When RACK's reordering timer is due (clock ms), or -1. */
   reorderDeadline = -1;
+  /** Set by `next()` when it returned null because pacing holds the next transmission back. */
+  pacingLimited = false;
+  /** How far the send buffer may still grow by itself (0: its size is fixed). */
+  sendBufferGrowsTo: number;
 
   lossState: LossState = LossState.Open;
   /** Duplicate ACKs since SND.UNA last advanced (RFC 5681; with SACK, ACKs that SACK new data, RFC 6675 §2). */
@@ -138,6 +162,10 @@ export class TcpSender {
   dsacksReceived = 0;
   /** Congestion responses undone because D-SACKs showed every retransmission spurious. */
   undoneRecoveries = 0;
+  /** Bytes deemed lost since the congestion control's last ACK sample. */
+  private lostSinceSample = 0;
+  /** The ACK sample handed to the congestion control, reused. */
+  private readonly ackSample: AckSample;
 
   constructor(iss: number, smss: number, bufferSize: number, rtt: RttEstimator, options: Partial<SenderOptions> = {}) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
@@ -147,8 +175,18 @@ export class TcpSender {
     this.recover = iss;
     this.smss = smss;
     this.buffer = new SendBuffer(bufferSize, seqAdd(iss, 1));
-    this.congestion = congestionControlFor(this.options.congestionControl, smss);
+    this.congestion = congestionControlFor(this.options.congestionControl, smss, this.options.random);
+    this.sendBufferGrowsTo = this.options.sendBufferGrowsTo;
     this.rtt = rtt;
+    this.ackSample = {
+      now: 0,
+      rate: this.deliveryRate.takeSample(),
+      lost: 0,
+      priorInflight: 0,
+      inflight: 0,
+      srtt: -1,
+      markAppLimited: () => this.deliveryRate.markAppLimited(this.pipe()),
+    };
   }
 
   /** The SYN went out (it occupies ISS). */
@@ -250,11 +288,14 @@ export class TcpSender {
     // A SACKed segment's ACK echoes the timestamp of the last in-order segment (RFC 7323 §4.3),
     // not its own: only a cumulative ACK's echo can tell which transmission arrived.
     const delivered = (seg: SentSegment): void => {
+      this.deliveryRate.onDelivered(seg, now);
       if (this.sackEnabled) this.rack.delivered(seg, now, echoTime);
     };
     const sacked = (seg: SentSegment): void => {
+      this.deliveryRate.onDelivered(seg, now);
       if (this.sackEnabled) this.rack.delivered(seg, now, null);
     };
+    const priorInflight = this.pipe();
     const advanced = seqGt(ack, this.sndUna);
     const wasRecovering = this.lossState === LossState.Recovery;
     const result = advanced ? this.onNewAck(ack, tsEcrRtt, now, delivered) : NO_ADVANCE;
@@ -287,7 +328,43 @@ export class TcpSender {
     if (this.sackEnabled) this.detectLosses(now);
     this.maybeEnterRecovery(now);
     this.maybeUndo();
+    this.sampleForCongestionControl(now, priorInflight);
     return result;
+  }
+
+  /** Every ACK ends with a sample for the congestion control, and the pacing rate it then sets. */
+  private sampleForCongestionControl(now: number, priorInflight: number): void {
+    const sample = this.ackSample;
+    sample.now = now;
+    sample.rate = this.deliveryRate.takeSample();
+    sample.lost = this.lostSinceSample;
+    sample.priorInflight = priorInflight;
+    sample.inflight = this.pipe();
+    sample.srtt = this.rtt.srtt;
+    this.lostSinceSample = 0;
+    this.congestion.onAckSample(sample);
+    this.updatePacingRate(now);
+    this.provisionSendBuffer();
+  }
+
+  /**
+   * Grow the send buffer to the number of congestion windows the algorithm provisions (Linux's
+   * tcp_sndbuf_expand), in steps of at least half its size so that it is seldom copied; never
+   * past `sendBufferGrowsTo`, never smaller.
+   */
+  private provisionSendBuffer(): void {
+    const cwnds = this.congestion.sendBufferCwnds;
+    const capacity = this.buffer.capacity;
+    if (cwnds === 0 || this.sendBufferGrowsTo <= capacity) return;
+    const wanted = cwnds * this.congestion.cwnd;
+    if (wanted <= capacity) return;
+    this.buffer.resize(Math.min(this.sendBufferGrowsTo, Math.max(Math.ceil(wanted), Math.ceil(capacity * 1.5))));
+  }
+
+  /** Follow the congestion control's pacing rate (Infinity: none). */
+  updatePacingRate(now: number): void {
+    const rate = this.congestion.pacingRate(this.rtt.srtt);
+    if (rate !== this.pacer.rate) this.pacer.setRate(rate, this.smss, now);
   }
 
   private onNewAck(ack: number, tsEcrRtt: number, now: number, delivered: (seg: SentSegment) => void): AckResult {
@@ -339,6 +416,7 @@ export class TcpSender {
   }
 
   private readonly markLostByRack = (seg: SentSegment): void => {
+    if (!seg.lost || seg.retransInFlight) this.lostSinceSample += seg.length; // a lost retransmission counts again
     this.scoreboard.markLost(seg);
     this.rackLosses++;
   };
@@ -379,6 +457,7 @@ export class TcpSender {
 
   private endRecovery(): void {
     if (this.lossState === LossState.Recovery) this.congestion.exitRecovery(this.flightSize);
+    else this.congestion.exitLoss();
     this.lossState = LossState.Open;
     this.rescueRxt = null;
     this.rack.recoveryEnded(this.sndUna);
@@ -400,10 +479,9 @@ export class TcpSender {
     this.undoneRecoveries++;
   }
 
-  /** RFC 8985 §7.4: the probe repaired a loss, so the window comes down as for fast recovery. */
+  /** RFC 8985 §7.4: the probe repaired a loss; the congestion control responds as to fast recovery. */
   private reduceAfterRepairedProbe(now: number): void {
-    this.congestion.onCongestion(this.flightSize, now);
-    this.congestion.cwnd = Math.max(this.congestion.ssthresh, this.smss);
+    this.congestion.onProbeRepairedLoss(this.flightSize, now);
   }
 
   // ---------------------------------------------------------------- timers
@@ -425,6 +503,7 @@ export class TcpSender {
     this.dupAcks = 0;
     this.lossProbe.reset();
     this.reorderDeadline = -1;
+    this.lostSinceSample = 0; // the timeout's own response covers them
     if (this.sackEnabled) {
       const reoWnd = this.rack.reorderWindow(true, this.scoreboard.sackedSegments, this.rtt.srtt);
       this.rack.markLossesOnTimeout(this.scoreboard, now, reoWnd, (seg) => this.scoreboard.markLost(seg));
@@ -508,15 +587,22 @@ export class TcpSender {
   }
 
   /**
-   * What to transmit next, or null (RFC 6675 NextSeg() within cwnd − pipe). `pipe` is the
-   * caller's running estimate (it adds what it sends), so one output pass computes it once.
+   * What to transmit next, or null (RFC 6675 NextSeg() within cwnd − pipe, when pacing allows).
+   * `pipe` is the caller's running estimate (it adds what it sends), so one output pass computes
+   * it once. A retransmission that must go at once (fast retransmit, after a timeout) is not held
+   * back by pacing, but is paid for like any other transmission.
    */
-  next(pipe: number): Transmission | null {
+  next(pipe: number, now: number): Transmission | null {
     this.windowLimited = false;
+    this.pacingLimited = false;
     if (this.forceHead) {
       this.forceHead = false;
       const head = this.scoreboard.nextLost() ?? this.scoreboard.firstUnsacked();
       if (head !== null) return this.retransmission(head);
+    }
+    if (!this.pacer.ready(now)) {
+      this.pacingLimited = true;
+      return null;
     }
     const room = this.sendAllowance - pipe;
     // Rule 1: a segment deemed lost.
@@ -575,12 +661,24 @@ export class TcpSender {
     return { seq: this.sndNxt, len: 1, fin: false, retransmit: false };
   }
 
+  /**
+   * One output pass is over, having stopped at `pipe`: if it stopped for want of data (not for
+   * cwnd, the peer's window or pacing) with nothing left to retransmit, the connection is
+   * application-limited (the delivery rate draft's test).
+   */
+  outputDone(pipe: number): void {
+    if (this.pacingLimited || this.windowLimited || this.unsent >= this.smss) return;
+    if (pipe >= this.congestion.cwnd || this.scoreboard.nextLost() !== null) return;
+    this.deliveryRate.markAppLimited(pipe);
+  }
+
   /** Record a transmission handed to the network. */
   sent(t: Transmission, now: number): void {
     const end = seqAdd(t.seq, t.len + (t.fin ? 1 : 0));
+    this.pacer.spend(t.len + (t.fin ? 1 : 0), now);
     if (t.retransmit) {
       this.retransmits++;
-      this.scoreboard.resent(t.seq, end, now);
+      this.scoreboard.resent(t.seq, end, now, this.deliveryRate.onSend(now, false));
       this.spurious.retransmitted(t.seq, end);
       if (this.timing && seqLt(this.timedSeq, end)) this.timing = false;
       return;
@@ -592,7 +690,7 @@ export class TcpSender {
       this.timedAt = now;
     }
     if (seqGt(end, this.sndNxt)) {
-      this.scoreboard.sent(this.sndNxt, end, now);
+      this.scoreboard.sent(this.sndNxt, end, now, this.deliveryRate.onSend(now, this.allAcknowledged));
       this.sndNxt = end;
     }
   }

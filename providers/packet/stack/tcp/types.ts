@@ -128,6 +128,10 @@ export interface ConnectionStats {
   dsacksSent: number;
   /** Congestion responses undone because D-SACKs showed all their retransmissions spurious (RFC 3708). */
   undoneRecoveries: number;
+  /** Bytes per second the sender paces its segments at (BBR); 0 when it does not pace. */
+  pacingRate: number;
+  /** The latest delivery rate sample, bytes per second (draft-cheng-iccrg-delivery-rate-estimation); 0 before one. */
+  deliveryRate: number;
 }
 
 /** What a connection negotiated, and where it runs (for diagnostics and the XTI adapter). */

@@ -6,8 +6,8 @@
  *   namespace xtiins: xtiik 198.18.0.1/24, the Linux kernel peer (tx checksum offload, TSO, GSO off)
  *
  * `InteropTopology` builds the same shape under other names and another /24 (the loss and attack
- * tests use xtilns/xtilk/xtilu on 198.18.1.0/24), so that suites and benchmarks never share a link
- * or a subnet. The module-level exports are the default topology's, as the older suites use them.
+ * tests use xtilns/xtilk/xtilu on 198.18.1.0/24, the BBR test xtiqns/xtiqk/xtiqu on
+ * 198.18.2.0/24), so that suites and benchmarks never share a link or a subnet. The module-level exports are the default topology's, as the older suites use them.
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -203,4 +203,18 @@ export const LOSS_TOPOLOGY = new InteropTopology({
   stackIp: "198.18.1.2",
   prefixLength: 24,
   stackMac: Uint8Array.of(0x02, 0, 0, 0, 0x1e, 0x12),
+});
+
+/**
+ * The BBR interop suite's topology (198.18.2.0/24), apart from the loss suite's so that both can
+ * run at once.
+ */
+export const BBR_TOPOLOGY = new InteropTopology({
+  namespace: "xtiqns",
+  kernelIf: "xtiqk",
+  stackIf: "xtiqu",
+  kernelIp: "198.18.2.1",
+  stackIp: "198.18.2.2",
+  prefixLength: 24,
+  stackMac: Uint8Array.of(0x02, 0, 0, 0, 0x1e, 0x22),
 });
