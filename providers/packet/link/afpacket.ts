@@ -163,6 +163,24 @@ export class AfPacketDevice implements LinkDevice {
    * unknown interface, ...) or an Error when koffi is unavailable.
    */
   static async open(options: AfPacketOptions): Promise<AfPacketDevice> {
+    const device = AfPacketDevice.openNow(options);
+    try {
+      await device.ready;
+    } catch (err) {
+      await device.close();
+      throw err;
+    }
+    return device;
+  }
+
+  /**
+   * Open `ifname` synchronously, for callers that cannot wait (t_open): the socket is open, bound
+   * and filtered when this returns, and failures (OsError EPERM, ENODEV...) are thrown here. The
+   * receive worker starts in the background; `ready` settles once it polls (frames arriving before
+   * then wait in the socket's buffer) and rejects if it fails to start, after which only close()
+   * is useful.
+   */
+  static openNow(options: AfPacketOptions): AfPacketDevice {
     const slots = options.ringSlots ?? 1024;
     const batch = options.batch ?? 64;
     if (!Number.isInteger(batch) || batch < 1 || batch > 1024) throw new RangeError(`batch must be 1..1024, got ${batch}`);
@@ -197,8 +215,9 @@ export class AfPacketDevice implements LinkDevice {
       const ring = new RxRing({ slots, slotSize });
       const worker = startRxWorker({ packetFd: fd, wakeFd, layout: ring.layout, memory: ring.memory, batch });
       const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-      await workerReady(worker);
-      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, wakeFd, worker, workerExited, ring, batch);
+      const ready = workerReady(worker);
+      ready.catch(() => undefined); // the caller may never wait for it
+      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, wakeFd, worker, workerExited, ready, ring, batch);
     } catch (err) {
       if (wakeFd >= 0) {
         stopWakingAtExit(wakeFd);
@@ -218,6 +237,8 @@ export class AfPacketDevice implements LinkDevice {
     wakeFd: number,
     worker: Worker,
     workerExited: Promise<void>,
+    /** Settles once the receive worker polls; rejects if it failed to start. */
+    readonly ready: Promise<void>,
     ring: RxRing,
     batch: number,
   ) {
