@@ -6,12 +6,14 @@ export const EPERM = 1;
 export const ENOENT = 2;
 export const EINTR = 4;
 export const EIO = 5;
+export const ENXIO = 6;
 export const EBADF = 9;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
 export const EACCES = 13;
 export const EFAULT = 14;
 export const EBUSY = 16;
+export const ENODEV = 19;
 export const EINVAL = 22;
 export const EPIPE = 32;
 export const ENOSR = 63;
@@ -37,12 +39,14 @@ const table: Record<number, [string, string]> = {
   [ENOENT]: ["ENOENT", "No such file or directory"],
   [EINTR]: ["EINTR", "Interrupted system call"],
   [EIO]: ["EIO", "Input/output error"],
+  [ENXIO]: ["ENXIO", "No such device or address"],
   [EBADF]: ["EBADF", "Bad file descriptor"],
   [EAGAIN]: ["EAGAIN", "Resource temporarily unavailable"],
   [ENOMEM]: ["ENOMEM", "Cannot allocate memory"],
   [EACCES]: ["EACCES", "Permission denied"],
   [EFAULT]: ["EFAULT", "Bad address"],
   [EBUSY]: ["EBUSY", "Device or resource busy"],
+  [ENODEV]: ["ENODEV", "No such device"],
   [EINVAL]: ["EINVAL", "Invalid argument"],
   [EPIPE]: ["EPIPE", "Broken pipe"],
   [ENOSR]: ["ENOSR", "Out of streams resources"],

@@ -53,7 +53,8 @@ function positiveRule(value: Uint8Array): { status: number; value: Uint8Array } 
   return { status: readUscalar(value) > 0 ? T_SUCCESS : T_FAILURE, value };
 }
 
-function lingerRule(value: Uint8Array): { status: number; value: Uint8Array } {
+/** Judge a struct t_linger: l_onoff T_YES or T_NO, l_linger >= 0, T_INFINITE or T_UNSPEC. */
+export function lingerRule(value: Uint8Array): { status: number; value: Uint8Array } {
   const onoff = readScalar(value, 0);
   const linger = readScalar(value, 1);
   const ok = (onoff === T_YES || onoff === T_NO) && (linger >= 0 || linger === T_INFINITE || linger === T_UNSPEC);

@@ -23,7 +23,7 @@ export {
   scalarsValue,
   type XtiOption,
 } from "../options/opthdr.js";
-export { MAX_BUFFER_OPTION, StoredOption, bufferSizeRule } from "../options/generic.js";
+export { MAX_BUFFER_OPTION, StoredOption, bufferSizeRule, lingerRule } from "../options/generic.js";
 export * from "../inet.js";
 export { registerProvider, registerProviderFactory, unregisterProvider, providerNames } from "../registry.js";
 export { NETCONFIG_ENV, NetconfigError, readNetconfig, type Netconfig, type NetconfigEntry, type NetconfigHost } from "../netconfig.js";
