@@ -21,6 +21,7 @@ export const EPROTO = 71;
 export const EMSGSIZE = 90;
 export const EPROTONOSUPPORT = 93;
 export const EOPNOTSUPP = 95;
+export const EAFNOSUPPORT = 97;
 export const EADDRINUSE = 98;
 export const EADDRNOTAVAIL = 99;
 export const ENETDOWN = 100;
@@ -54,6 +55,7 @@ const table: Record<number, [string, string]> = {
   [EMSGSIZE]: ["EMSGSIZE", "Message too long"],
   [EPROTONOSUPPORT]: ["EPROTONOSUPPORT", "Protocol not supported"],
   [EOPNOTSUPP]: ["EOPNOTSUPP", "Operation not supported"],
+  [EAFNOSUPPORT]: ["EAFNOSUPPORT", "Address family not supported by protocol"],
   [EADDRINUSE]: ["EADDRINUSE", "Address already in use"],
   [EADDRNOTAVAIL]: ["EADDRNOTAVAIL", "Cannot assign requested address"],
   [ENETDOWN]: ["ENETDOWN", "Network is down"],

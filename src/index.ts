@@ -51,3 +51,4 @@ export {
 } from "./options/opthdr.js";
 export * from "./inet.js";
 export { createLoopbackProvider, type LoopbackConfig } from "../providers/loopback/index.js";
+export { registerRawHost, type RawHostDescription, type RawHostRegistration } from "../providers/index.js";
