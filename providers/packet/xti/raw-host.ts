@@ -7,9 +7,10 @@
  * Process lifetime. The stack's timers and the AF_PACKET receive worker never keep the process
  * alive by themselves; a host does, as long as its users wait for the network the way a program
  * waits for a socket: while a call is blocked on one of its endpoints (the library's userBlocked
- * hint), while an endpoint listens, and while a connection has something of ours outstanding (a
- * connect under way, data or a FIN not yet acknowledged, also after t_close). An idle host with
- * nothing pending lets the process exit.
+ * hint), while an endpoint listens, while a connection has something of ours outstanding (a
+ * connect under way, data or a FIN not yet acknowledged, also after t_close), and while the link is
+ * still starting under an open endpoint (a t_bind waits for it). An idle host with nothing pending
+ * lets the process exit.
  */
 import { EBUSY, EINVAL, EIO, ProviderError, errnoFromName } from "../../../src/spi/index.js";
 import { OsError } from "../../native/ffi/os-error.js";
@@ -62,6 +63,8 @@ export class RawHost {
   private readonly waiters = new Set<Waiter>();
   private closing: Promise<void> | null = null;
   private closeScheduled = false;
+  /** The link is still starting (the AF_PACKET receive worker): a t_bind may be waiting for it. */
+  private starting = true;
 
   private constructor(
     readonly plan: HostPlan,
@@ -70,6 +73,11 @@ export class RawHost {
     private readonly linkReady: Promise<void>,
   ) {
     host.tcp.onActivity = () => this.activity();
+    const started = (): void => {
+      this.starting = false;
+      this.updateKeepAlive();
+    };
+    linkReady.then(started, started);
   }
 
   /**
@@ -87,6 +95,7 @@ export class RawHost {
       live.set(plan.key, host);
     }
     host.endpoints++;
+    host.updateKeepAlive();
     return host;
   }
 
@@ -114,6 +123,11 @@ export class RawHost {
     } catch (err) {
       throw openFailure(plan, err);
     }
+  }
+
+  /** The live host with this key (HostPlan.key), if one is open. */
+  static find(key: string): RawHost | undefined {
+    return live.get(key);
   }
 
   /**
@@ -183,7 +197,8 @@ export class RawHost {
   }
 
   private updateKeepAlive(): void {
-    this.keepAlive.set(this.closing === null && (this.blocked > 0 || this.listening > 0 || this.host.tcp.busyConnections > 0));
+    const waiting = this.blocked > 0 || this.listening > 0 || (this.starting && this.endpoints > 0);
+    this.keepAlive.set(this.closing === null && (waiting || this.host.tcp.busyConnections > 0));
   }
 
   private closeIfUnused(force = false): Promise<void> {

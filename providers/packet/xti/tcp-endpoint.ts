@@ -45,6 +45,11 @@ export class RawTcpEndpoint implements ProviderEndpoint {
   private conn: RawTcpConnection | null = null;
   /** The connection was accepted onto this listener itself: indications wait until it ends. */
   private acceptedOnSelf = false;
+  /**
+   * The last connection, released both ways but perhaps not yet acknowledged (our FIN, our last
+   * data): a lingering t_close still waits for it, as close() on a socket after shutdown does.
+   */
+  private released: TcpConnection | null = null;
   private blocked = false;
   private closed = false;
   readonly opts: TcpOptions;
@@ -158,11 +163,13 @@ export class RawTcpEndpoint implements ProviderEndpoint {
     conn.tcp = tcp;
     this.opts.applyNegotiated(tcp);
     this.conn = conn;
+    this.released = null;
   }
 
-  private connectionEnded(conn: RawTcpConnection, _how: ConnectionEnd): void {
+  private connectionEnded(conn: RawTcpConnection, how: ConnectionEnd): void {
     if (this.conn !== conn) return;
     this.conn = null;
+    this.released = how === "released" ? conn.tcp : null;
     if (this.acceptedOnSelf) {
       this.acceptedOnSelf = false;
       this.indications?.resume();
@@ -184,6 +191,7 @@ export class RawTcpEndpoint implements ProviderEndpoint {
     if (req.udata.length > 0) throw new ProviderError("TBADDATA");
     const conn = new RawTcpConnection(acceptor.user, (c, how) => acceptor.connectionEnded(c, how), true);
     acceptor.conn = conn;
+    acceptor.released = null;
     if (acceptor === this) {
       indications.pause();
       this.acceptedOnSelf = true;
@@ -254,8 +262,9 @@ export class RawTcpEndpoint implements ProviderEndpoint {
       this.host.blockedCall(false);
     }
     this.stopListening();
-    const tcp = this.conn?.tcp ?? null;
+    const tcp = this.conn?.tcp ?? this.released;
     this.conn = null;
+    this.released = null;
     let lingering: Promise<void> | undefined;
     if (tcp !== null) {
       const linger = this.opts.lingerMs(LINGER_UNSPEC_MS);

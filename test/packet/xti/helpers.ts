@@ -4,6 +4,7 @@
  * (endpoints bound to a host's address, receiving until the stream ends).
  */
 import { expect } from "chai";
+import { createHash } from "node:crypto";
 import {
   T_DISCONNECT,
   T_EXPEDITED,
@@ -23,12 +24,15 @@ import {
   t_rcv,
   t_rcvdis,
   t_rcvrel,
+  t_snd,
+  t_sndrel,
   unregisterProvider,
   type RawHostRegistration,
 } from "../../../src/index.js";
 import { RawHost } from "../../../providers/packet/xti/raw-host.js";
 import { planHost } from "../../../providers/packet/xti/host-config.js";
 import { ok, open } from "../../helpers/xti.js";
+import { PatternStream } from "../../../tools/xti-nc/pattern.js";
 
 export interface TestHost {
   tcp: string;
@@ -160,4 +164,51 @@ export async function lookFor(fd: number, event: number, ms = 5000): Promise<voi
     if (Date.now() > deadline) throw new Error(`t_look never reported ${event} (last ${t_look(fd)})`);
     await new Promise((r) => setTimeout(r, 2));
   }
+}
+
+export interface DuplexSummary {
+  sent: number;
+  sentSha256: string;
+  received: number;
+  receivedSha256: string;
+  end: "ordrel" | "disconnect";
+  reason?: number;
+}
+
+/**
+ * Send `sendBytes` of the xti-nc pattern with t_snd and release (t_sndrel), while receiving with
+ * t_rcv until the peer's release, hashing both directions.
+ */
+export async function duplex(fd: number, sendBytes: number, seed = 1): Promise<DuplexSummary> {
+  const sentHash = createHash("sha256");
+  let sent = 0;
+  // A send fails (TLOOK) only when the connection breaks: the receiving side reports how.
+  const sending = (async () => {
+    const source = new PatternStream(sendBytes, seed);
+    for (let chunk = source.next(); chunk !== null; chunk = source.next()) {
+      if ((await t_snd(fd, chunk, chunk.length, 0)) < 0) return;
+      sentHash.update(chunk);
+      sent += chunk.length;
+    }
+    await t_sndrel(fd);
+  })();
+  const receivedHash = createHash("sha256");
+  let received = 0;
+  const buf = new Uint8Array(65536);
+  const flags = { value: 0 };
+  let end: Received;
+  for (;;) {
+    const n = await t_rcv(fd, buf, buf.length, flags);
+    if (n >= 0) {
+      receivedHash.update(buf.subarray(0, n));
+      received += n;
+      continue;
+    }
+    end = await receiveAll(fd); // takes the T_ORDREL or T_DISCONNECT
+    break;
+  }
+  await sending;
+  const summary: DuplexSummary = { sent, sentSha256: sentHash.digest("hex"), received, receivedSha256: receivedHash.digest("hex"), end: end.end };
+  if (end.reason !== undefined) summary.reason = end.reason;
+  return summary;
 }

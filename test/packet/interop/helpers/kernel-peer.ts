@@ -17,8 +17,9 @@ export class KernelProcess {
   private readonly child: ChildProcess;
   private stderr = "";
 
-  constructor(args: readonly string[], script = PEER_SCRIPT) {
-    this.child = spawn("ip", ["netns", "exec", NAMESPACE, PYTHON, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  /** `namespace`: the peer namespace of another topology than the interop tests' own. */
+  constructor(args: readonly string[], script = PEER_SCRIPT, namespace = NAMESPACE) {
+    this.child = spawn("ip", ["netns", "exec", namespace, PYTHON, script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     const lines: JsonRecord[] = [];
     let pending = "";
     let readyResolve: (value: JsonRecord) => void;
@@ -73,7 +74,7 @@ export interface KernelTcpOptions {
   resetAfterBytes?: number;
 }
 
-export function kernelTcp(options: KernelTcpOptions): KernelProcess {
+export function kernelTcp(options: KernelTcpOptions, namespace = NAMESPACE): KernelProcess {
   const args = ["tcp"];
   if (options.listen !== undefined) args.push("--listen", String(options.listen));
   if (options.connect !== undefined) args.push("--connect", options.connect.host, String(options.connect.port));
@@ -84,5 +85,5 @@ export function kernelTcp(options: KernelTcpOptions): KernelProcess {
   if (options.watchOob === true) args.push("--watch-oob");
   if (options.recvFile !== undefined) args.push("--recv-file", options.recvFile);
   if (options.resetAfterBytes !== undefined) args.push("--reset-after-bytes", String(options.resetAfterBytes));
-  return new KernelProcess(args);
+  return new KernelProcess(args, PEER_SCRIPT, namespace);
 }

@@ -10,9 +10,10 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { requireRoot } from "../../io/helpers/privileges.js";
 
-export const NAMESPACE = "xtiins";
-export const KERNEL_IF = "xtiik";
-export const STACK_IF = "xtiiu";
+// Overridable, so that a checkout can run these tests on names of its own (they must start with "xti").
+export const NAMESPACE = process.env["XTI_INTEROP_NS"] ?? "xtiins";
+export const KERNEL_IF = process.env["XTI_INTEROP_KIF"] ?? "xtiik";
+export const STACK_IF = process.env["XTI_INTEROP_UIF"] ?? "xtiiu";
 export const KERNEL_IP = "198.18.0.1";
 export const STACK_IP = "198.18.0.2";
 export const PREFIX_LENGTH = 24;
