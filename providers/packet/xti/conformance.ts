@@ -128,7 +128,7 @@ export function rawConformanceTargets(): ConformanceTarget[] {
     description: `the user-space ${transport.toUpperCase()} on two stacks at the ends of a veth pair (AF_PACKET)`,
     features: transport === "tcp" ? TCP_FEATURES : UDP_FEATURES,
     bindAddress: () => sockaddr_in(VETH_ADDRESS, 0),
-    eventTimeoutMs: 5000,
+    eventTimeoutMs: 3000, // frames cross a veth in well under a millisecond
     available: async () => veth.available(),
     setup: () => veth.setup(),
     teardown: () => veth.teardown(),
