@@ -142,6 +142,8 @@ export class AfPacketDevice implements LinkDevice {
   private readIndex = 0;
   private waiting = false;
   private closed = false;
+  private starting = true;
+  private referenced = false;
   private closing: Promise<void> | undefined;
 
   private readonly txSlots: Uint8Array[];
@@ -257,7 +259,13 @@ export class AfPacketDevice implements LinkDevice {
     this.txSlots = Array.from({ length: batch }, (_, i) => new Uint8Array(staging, i * this.slotSize, this.slotSize));
     this.txLengths = new Int32Array(batch);
     this.txVector = new MessageVector(this.txSlots);
-    worker.unref();
+    // The worker keeps the process alive while it starts (someone is waiting for `ready`), and no
+    // longer once it runs, unless ref() asks for it.
+    const started = (): void => {
+      this.starting = false;
+      if (!this.referenced && !this.closed) worker.unref();
+    };
+    ready.then(started, started);
     this.waitForFrames();
   }
 
@@ -280,12 +288,14 @@ export class AfPacketDevice implements LinkDevice {
 
   /** Keep the process alive while the device is open (default: an open device does not). */
   ref(): void {
+    this.referenced = true;
     if (!this.closed) this.worker.ref();
   }
 
   /** Undo ref(). */
   unref(): void {
-    if (!this.closed) this.worker.unref();
+    this.referenced = false;
+    if (!this.closed && !this.starting) this.worker.unref();
   }
 
   stats(): AfPacketStats {

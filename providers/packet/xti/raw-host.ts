@@ -7,10 +7,10 @@
  * Process lifetime. The stack's timers and the AF_PACKET receive worker never keep the process
  * alive by themselves; a host does, as long as its users wait for the network the way a program
  * waits for a socket: while a call is blocked on one of its endpoints (the library's userBlocked
- * hint), while an endpoint listens, while a connection has something of ours outstanding (a
- * connect under way, data or a FIN not yet acknowledged, also after t_close), and while the link is
- * still starting under an open endpoint (a t_bind waits for it). An idle host with nothing pending
- * lets the process exit.
+ * hint), while an endpoint listens, and while a connection has something of ours outstanding (a
+ * connect under way, data or a FIN not yet acknowledged, also after t_close). (The AF_PACKET
+ * device holds it while its receive worker starts, which a t_bind waits for.) An idle host with
+ * nothing pending lets the process exit.
  */
 import { EBUSY, EINVAL, EIO, ProviderError, errnoFromName } from "../../../src/spi/index.js";
 import { OsError } from "../../native/ffi/os-error.js";
@@ -63,8 +63,6 @@ export class RawHost {
   private readonly waiters = new Set<Waiter>();
   private closing: Promise<void> | null = null;
   private closeScheduled = false;
-  /** The link is still starting (the AF_PACKET receive worker): a t_bind may be waiting for it. */
-  private starting = true;
 
   private constructor(
     readonly plan: HostPlan,
@@ -73,11 +71,6 @@ export class RawHost {
     private readonly linkReady: Promise<void>,
   ) {
     host.tcp.onActivity = () => this.activity();
-    const started = (): void => {
-      this.starting = false;
-      this.updateKeepAlive();
-    };
-    linkReady.then(started, started);
   }
 
   /**
@@ -95,7 +88,6 @@ export class RawHost {
       live.set(plan.key, host);
     }
     host.endpoints++;
-    host.updateKeepAlive();
     return host;
   }
 
@@ -197,8 +189,8 @@ export class RawHost {
   }
 
   private updateKeepAlive(): void {
-    const waiting = this.blocked > 0 || this.listening > 0 || (this.starting && this.endpoints > 0);
-    this.keepAlive.set(this.closing === null && (waiting || this.host.tcp.busyConnections > 0));
+    const waiting = this.blocked > 0 || this.listening > 0 || this.host.tcp.busyConnections > 0;
+    this.keepAlive.set(this.closing === null && waiting);
   }
 
   private closeIfUnused(force = false): Promise<void> {
