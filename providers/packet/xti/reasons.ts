@@ -3,7 +3,7 @@
  * /dev/tcp reports it (ECONNRESET, ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH...), and the errno of an
  * ICMP error a datagram met, as T_UDERR's error.
  */
-import { ECONNABORTED, ECONNREFUSED, ECONNRESET, EHOSTUNREACH, EIO, EMSGSIZE, ENETUNREACH, ETIMEDOUT, errnoFromName } from "../../../src/spi/index.js";
+import { ECONNABORTED, ECONNREFUSED, ECONNRESET, EHOSTUNREACH, EMSGSIZE, ENETUNREACH, ETIMEDOUT } from "../../../src/spi/index.js";
 import type { IcmpErrorKind } from "../stack/transport-host.js";
 import type { TcpDisconnectReason } from "../stack/tcp/types.js";
 
@@ -17,7 +17,7 @@ const DISCONNECT: Record<TcpDisconnectReason, number> = {
 };
 
 export function disconnectErrno(reason: TcpDisconnectReason): number {
-  return DISCONNECT[reason] ?? errnoFromName(reason);
+  return DISCONNECT[reason];
 }
 
 /** The errno Linux gives a UDP socket for each ICMP error (what IP_RECVERR reports on /dev/udp). */
@@ -31,5 +31,5 @@ const ICMP: Record<IcmpErrorKind, number> = {
 };
 
 export function icmpErrno(kind: IcmpErrorKind): number {
-  return ICMP[kind] ?? EIO;
+  return ICMP[kind];
 }

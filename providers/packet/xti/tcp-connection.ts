@@ -12,7 +12,7 @@
  * waits) and the user is back-enabled once the buffer has drained to half. The receive window
  * opens only as the user reads (consumed()), so a reader that does not read stops the sender.
  */
-import { ECONNRESET, type ProviderUser } from "../../../src/spi/index.js";
+import type { ProviderUser } from "../../../src/spi/index.js";
 import type { TcpConnection } from "../stack/tcp/connection.js";
 import { TcpError, type ConnectionHandlers, type TcpDisconnectReason } from "../stack/tcp/types.js";
 import { toSockaddr } from "./address.js";
@@ -119,7 +119,7 @@ export class RawTcpConnection implements ConnectionHandlers {
 
   disconnect(reason: TcpDisconnectReason): void {
     if (this.over) return;
-    this.user.disconInd({ reason: disconnectErrno(reason) || ECONNRESET, sequence: -1, udata: EMPTY });
+    this.user.disconInd({ reason: disconnectErrno(reason), sequence: -1, udata: EMPTY });
     this.finish("failed");
   }
 

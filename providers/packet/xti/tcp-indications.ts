@@ -9,7 +9,7 @@
  * While the listener's endpoint holds a connection accepted onto itself, new connections are kept
  * back (still within the backlog) and indicated once that connection is over.
  */
-import { ECONNRESET, type ProviderUser } from "../../../src/spi/index.js";
+import type { ProviderUser } from "../../../src/spi/index.js";
 import type { TcpBinding } from "../stack/tcp/binding.js";
 import type { TcpConnection } from "../stack/tcp/connection.js";
 import type { TcpListener } from "../stack/tcp/listener.js";
@@ -100,6 +100,6 @@ export class TcpIndications {
     const before = this.held.length;
     this.held = this.held.filter((ind) => ind.sequence !== sequence);
     if (this.held.length !== before) return;
-    if (this.outstanding.delete(sequence)) this.user.disconInd({ reason: reason || ECONNRESET, sequence, udata: EMPTY });
+    if (this.outstanding.delete(sequence)) this.user.disconInd({ reason, sequence, udata: EMPTY });
   }
 }

@@ -38,7 +38,7 @@ import {
   type UnitdataRequest,
 } from "../../../src/spi/index.js";
 import { SocketError } from "../stack/socket-error.js";
-import type { UdpSocket } from "../stack/udp.js";
+import type { UdpHandlers, UdpSocket } from "../stack/udp.js";
 import { UDP_MAX_PAYLOAD } from "../wire/udp.js";
 import { fromSockaddr, toSockaddr } from "./address.js";
 import { UdpOptions } from "./options.js";
@@ -92,10 +92,9 @@ export class RawUdpEndpoint implements ProviderEndpoint {
     await this.host.ready();
     if (this.socket !== null || this.closed) throw new ProviderError("TOUTSTATE");
     const udp = this.host.host.stack.udp;
-    const handlers = {
-      message: (data: Uint8Array, src: number, srcPort: number, checksummed: boolean) => this.arrived(data, src, srcPort, checksummed),
-      error: (e: { kind: Parameters<typeof icmpErrno>[0]; address: number; port: number }) =>
-        this.user.uderrorInd({ addr: toSockaddr(e), opt: EMPTY, error: icmpErrno(e.kind) }),
+    const handlers: UdpHandlers = {
+      message: (data, src, srcPort, checksummed) => this.arrived(data, src, srcPort, checksummed),
+      error: (e) => this.user.uderrorInd({ addr: toSockaddr(e), opt: EMPTY, error: icmpErrno(e.kind) }),
     };
     const reuseAddress = this.opts.reuseAddress;
     let socket: UdpSocket;
