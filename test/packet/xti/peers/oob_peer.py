@@ -63,7 +63,12 @@ def receive(args):
             events.append([kind, text])
 
     while True:
+        readable, _, exceptional = select.select([s], [], [s], args.timeout)
+        if not readable and not exceptional:
+            raise TimeoutError("nothing arrived")
         # An urgent byte is read only once everything before its mark is: then it is in place.
+        # Checked after select() and right before reading, since a read that starts at the mark
+        # skips the urgent byte (Linux, without SO_OOBINLINE) and would lose its place.
         if at_mark(s):
             try:
                 add("urgent", s.recv(1, socket.MSG_OOB).decode())
@@ -71,9 +76,6 @@ def receive(args):
             except OSError as exc:
                 if exc.errno not in (errno.EINVAL, errno.EAGAIN):
                     raise
-        readable, _, exceptional = select.select([s], [], [s], args.timeout)
-        if not readable and not exceptional:
-            raise TimeoutError("nothing arrived")
         if not readable:
             time.sleep(0.001)  # the urgent byte is announced ahead of the data before it
             continue
