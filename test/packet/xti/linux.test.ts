@@ -196,28 +196,30 @@ describe("packet/xti: /dev/rawtcp and /dev/rawudp against the Linux kernel", fun
   });
 
   describe("urgent data", function () {
-    it("Python's MSG_OOB bytes arrive at their place: 123, 4 expedited, 56, 7 expedited, 89, then T_ORDREL", async function () {
+    it("the MSG_OOB transcript both ways at once: 123, urgent 4, 56, urgent 7, 89, each piece a second apart", async function () {
+      // Python sends to our listener; t_rcv sees each urgent byte alone, T_EXPEDITED, at its place.
       const l = await bound("/dev/rawtcp", STACK_IP, 1);
-      const peer = start(kernel(["send", "--connect", STACK_IP, String(l.port), "--gap", "1"], OOB_PEER));
-      const call = t_call_of({ addr: 16 });
-      await ok(t_listen(l.fd, call));
-      await ok(t_accept(l.fd, l.fd, call));
-      const got = await transcript(l.fd);
-      await ok(t_sndrel(l.fd));
-      expect(got).to.deep.equal(["123", "4!", "56", "7!", "89", "ORDREL"]);
-      expect(await peer.result).to.deep.equal({ sent: true });
-    });
-
-    it("ours, sent with T_EXPEDITED, are urgent for Python at the same places", async function () {
-      const peer = start(kernel(["receive", "--listen", String(port)], OOB_PEER));
-      await peer.ready;
+      const pythonSends = start(kernel(["send", "--connect", STACK_IP, String(l.port), "--gap", "1"], OOB_PEER));
+      const weReceive = (async () => {
+        const call = t_call_of({ addr: 16 });
+        await ok(t_listen(l.fd, call));
+        await ok(t_accept(l.fd, l.fd, call));
+        const got = await transcript(l.fd);
+        await ok(t_sndrel(l.fd));
+        return got;
+      })();
+      // We send to Python's listener with T_EXPEDITED; recv(MSG_OOB) sees each urgent byte at its mark.
+      const pythonReceives = start(kernel(["receive", "--listen", String(port)], OOB_PEER));
+      await pythonReceives.ready;
       const fd = await connectTo("/dev/rawtcp", sockaddr_in(KERNEL_IP, port));
       for (const [piece, flags] of [["123", 0], ["4", T_EXPEDITED], ["56", 0], ["7", T_EXPEDITED], ["89", 0]] as const) {
         await ok(t_snd(fd, text(piece), piece.length, flags));
         await new Promise((r) => setTimeout(r, 1000));
       }
       await ok(t_sndrel(fd));
-      expect(await peer.result).to.deep.equal({ events: [["data", "123"], ["urgent", "4"], ["data", "56"], ["urgent", "7"], ["data", "89"], ["eof"]] });
+      expect(await weReceive).to.deep.equal(["123", "4!", "56", "7!", "89", "ORDREL"]);
+      expect(await pythonSends.result).to.deep.equal({ sent: true });
+      expect(await pythonReceives.result).to.deep.equal({ events: [["data", "123"], ["urgent", "4"], ["data", "56"], ["urgent", "7"], ["data", "89"], ["eof"]] });
       expect((await receiveAll(fd)).end).to.equal("ordrel");
     });
   });
