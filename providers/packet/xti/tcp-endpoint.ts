@@ -128,6 +128,7 @@ export class RawTcpEndpoint implements ProviderEndpoint {
     this.stopListening();
     this.binding.close();
     this.binding = null;
+    this.released = null;
   }
 
   private stopListening(): void {
