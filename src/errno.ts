@@ -12,6 +12,8 @@ export const ENOENT = 2;
 export const EINTR = 4;
 /** EIO (5): input/output error. */
 export const EIO = 5;
+/** ENXIO (6): no such device or address (a raw device no host serves). */
+export const ENXIO = 6;
 /** EBADF (9): bad file descriptor. */
 export const EBADF = 9;
 /** EAGAIN (11): resource temporarily unavailable. */
@@ -24,6 +26,8 @@ export const EACCES = 13;
 export const EFAULT = 14;
 /** EBUSY (16): device or resource busy. */
 export const EBUSY = 16;
+/** ENODEV (19): no such device (an interface that does not exist). */
+export const ENODEV = 19;
 /** EINVAL (22): invalid argument. */
 export const EINVAL = 22;
 /** EMFILE (24): too many open files. */
@@ -76,12 +80,14 @@ const table: Record<number, [string, string]> = {
   [ENOENT]: ["ENOENT", "No such file or directory"],
   [EINTR]: ["EINTR", "Interrupted system call"],
   [EIO]: ["EIO", "Input/output error"],
+  [ENXIO]: ["ENXIO", "No such device or address"],
   [EBADF]: ["EBADF", "Bad file descriptor"],
   [EAGAIN]: ["EAGAIN", "Resource temporarily unavailable"],
   [ENOMEM]: ["ENOMEM", "Cannot allocate memory"],
   [EACCES]: ["EACCES", "Permission denied"],
   [EFAULT]: ["EFAULT", "Bad address"],
   [EBUSY]: ["EBUSY", "Device or resource busy"],
+  [ENODEV]: ["ENODEV", "No such device"],
   [EINVAL]: ["EINVAL", "Invalid argument"],
   [EMFILE]: ["EMFILE", "Too many open files"],
   [EPIPE]: ["EPIPE", "Broken pipe"],

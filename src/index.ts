@@ -109,3 +109,4 @@ export type { LoopbackConfig, LoopbackProvider };
 export function createLoopbackProvider(config: LoopbackConfig): LoopbackProvider {
   return guarded("createLoopbackProvider", () => createLoopback(config));
 }
+export { registerRawHost, type RawHostDescription, type RawHostRegistration } from "../providers/index.js";

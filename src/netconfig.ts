@@ -114,6 +114,8 @@ export class NetconfigError extends Error {
     readonly source: string,
     readonly line: number,
     readonly reason: string,
+    /** For a file that cannot be read: the errno name of the failure ("ENOENT", "EACCES"...). */
+    readonly code?: string,
   ) {
     super(line > 0 ? `${source} line ${line}: ${reason}` : `${source}: ${reason}`);
     this.name = "NetconfigError";
@@ -236,7 +238,7 @@ export function readNetconfig(path: string | null = netconfigPath()): Netconfig 
     text = readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? "error";
-    throw new NetconfigError(path, 0, `cannot read the file named by ${NETCONFIG_ENV} (${code})`);
+    throw new NetconfigError(path, 0, `cannot read the file named by ${NETCONFIG_ENV} (${code})`, code);
   }
   return parseNetconfig(text, path);
 }

@@ -82,20 +82,31 @@ export class UserHost<D extends LinkDevice = LinkDevice> {
 
   /** A host on a real interface through AF_PACKET. Rejects with the device's OsError (EPERM, ENODEV...). */
   static async openAfPacket(config: AfPacketHostConfig): Promise<UserHost<AfPacketDevice>> {
+    const host = UserHost.openAfPacketNow(config);
+    try {
+      await host.device.ready;
+    } catch (err) {
+      await host.close();
+      throw err;
+    }
+    return host;
+  }
+
+  /**
+   * The same, synchronously (for t_open, which cannot wait): the device's OsError (EPERM,
+   * ENODEV...) or a RangeError for a bad configuration is thrown here, and `host.device.ready`
+   * settles once the receive worker runs.
+   */
+  static openAfPacketNow(config: AfPacketHostConfig): UserHost<AfPacketDevice> {
     const { ifname, mac, ringSlots, batch, receiveBufferBytes, ...hostConfig } = config;
-    const device = await AfPacketDevice.open({
+    const device = AfPacketDevice.openNow({
       ifname,
       ...(mac === undefined ? {} : { mac }),
       ...(ringSlots === undefined ? {} : { ringSlots }),
       ...(batch === undefined ? {} : { batch }),
       ...(receiveBufferBytes === undefined ? {} : { receiveBufferBytes }),
     });
-    try {
-      return UserHost.over(device, hostConfig);
-    } catch (err) {
-      await device.close();
-      throw err;
-    }
+    return UserHost.over(device, hostConfig); // closes the device itself if the configuration is bad
   }
 
   stats(): HostStats<ReturnType<D["stats"]>> {

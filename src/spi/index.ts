@@ -28,4 +28,17 @@ export {
 export { MAX_BUFFER_OPTION, StoredOption, bufferSizeRule, lingerRule } from "../options/generic.js";
 export * from "../inet.js";
 export { registerProvider, registerProviderFactory, unregisterProvider, providerNames } from "../registry.js";
-export { NETCONFIG_ENV, NetconfigError, readNetconfig, type Netconfig, type NetconfigEntry, type NetconfigHost } from "../netconfig.js";
+export {
+  NC_BROADCAST,
+  NC_TPI_CLTS,
+  NC_TPI_COTS,
+  NC_TPI_COTS_ORD,
+  NC_TPI_RAW,
+  NC_VISIBLE,
+  NETCONFIG_ENV,
+  NetconfigError,
+  readNetconfig,
+  type Netconfig,
+  type NetconfigEntry,
+  type NetconfigHost,
+} from "../netconfig.js";

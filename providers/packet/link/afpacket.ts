@@ -125,6 +125,8 @@ export class AfPacketDevice implements LinkDevice {
   private readIndex = 0;
   private waiting = false;
   private closed = false;
+  private starting = true;
+  private referenced = false;
   private closing: Promise<void> | undefined;
 
   private readonly txSlots: Uint8Array[];
@@ -146,6 +148,24 @@ export class AfPacketDevice implements LinkDevice {
    * unknown interface, ...) or an Error when koffi is unavailable.
    */
   static async open(options: AfPacketOptions): Promise<AfPacketDevice> {
+    const device = AfPacketDevice.openNow(options);
+    try {
+      await device.ready;
+    } catch (err) {
+      await device.close();
+      throw err;
+    }
+    return device;
+  }
+
+  /**
+   * Open `ifname` synchronously, for callers that cannot wait (t_open): the socket is open, bound
+   * and filtered when this returns, and failures (OsError EPERM, ENODEV...) are thrown here. The
+   * receive worker starts in the background; `ready` settles once it polls (frames arriving before
+   * then wait in the socket's buffer) and rejects if it fails to start, after which only close()
+   * is useful.
+   */
+  static openNow(options: AfPacketOptions): AfPacketDevice {
     const slots = options.ringSlots ?? 1024;
     const batch = options.batch ?? 64;
     if (!Number.isInteger(batch) || batch < 1 || batch > 1024) throw new RangeError(`batch must be 1..1024, got ${batch}`);
@@ -181,8 +201,9 @@ export class AfPacketDevice implements LinkDevice {
       const workerData: RxWorkerData = { packetFd: fd, wakeFd, layout: ring.layout, memory: ring.memory, batch };
       const worker = startWorker(new URL("./afpacket-rx-worker.js", import.meta.url), workerData);
       const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-      await workerReady(worker, RX_WORKER_READY, "AF_PACKET receive worker");
-      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, wakeFd, worker, workerExited, ring, batch);
+      const ready = workerReady(worker, RX_WORKER_READY, "AF_PACKET receive worker");
+      ready.catch(() => undefined); // the caller may never wait for it
+      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, wakeFd, worker, workerExited, ready, ring, batch);
     } catch (err) {
       if (wakeFd >= 0) {
         stopWakingAtExit(wakeFd);
@@ -202,6 +223,8 @@ export class AfPacketDevice implements LinkDevice {
     wakeFd: number,
     worker: Worker,
     workerExited: Promise<void>,
+    /** Settles once the receive worker polls; rejects if it failed to start. */
+    readonly ready: Promise<void>,
     ring: RxRing,
     batch: number,
   ) {
@@ -220,7 +243,13 @@ export class AfPacketDevice implements LinkDevice {
     this.txSlots = Array.from({ length: batch }, (_, i) => new Uint8Array(staging, i * this.slotSize, this.slotSize));
     this.txLengths = new Int32Array(batch);
     this.txVector = new MessageVector(this.txSlots);
-    worker.unref();
+    // The worker keeps the process alive while it starts (someone is waiting for `ready`), and no
+    // longer once it runs, unless ref() asks for it.
+    const started = (): void => {
+      this.starting = false;
+      if (!this.referenced && !this.closed) worker.unref();
+    };
+    ready.then(started, started);
     this.waitForFrames();
   }
 
@@ -243,12 +272,14 @@ export class AfPacketDevice implements LinkDevice {
 
   /** Keep the process alive while the device is open (default: an open device does not). */
   ref(): void {
+    this.referenced = true;
     if (!this.closed) this.worker.ref();
   }
 
   /** Undo ref(). */
   unref(): void {
-    if (!this.closed) this.worker.unref();
+    this.referenced = false;
+    if (!this.closed && !this.starting) this.worker.unref();
   }
 
   stats(): AfPacketStats {

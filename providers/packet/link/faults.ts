@@ -58,6 +58,8 @@ interface HeldFrame {
 class FaultDirection {
   readonly stats = newStats();
   private held: HeldFrame[] = [];
+  /** Delayed frames, by the timer that releases them. */
+  private readonly delayed = new Map<Timer, { frame: Uint8Array; info: FrameInfo | undefined }>();
   private readonly timers = new Set<Timer>();
   private readonly delayMs: number;
   private readonly reorderDepth: number;
@@ -123,6 +125,17 @@ class FaultDirection {
     for (const t of this.timers) t.cancel();
     this.timers.clear();
     this.held = [];
+    this.delayed.clear();
+  }
+
+  /** Pass every held and delayed frame on now, then stop (a closing sender's frames are on their way). */
+  flush(): void {
+    const frames = [...this.held, ...this.delayed.values()];
+    this.stop();
+    for (const f of frames) {
+      this.stats.delivered++;
+      this.emit(f.frame, f.info);
+    }
   }
 
   private pass(frame: Uint8Array, info: FrameInfo | undefined): void {
@@ -161,9 +174,11 @@ class FaultDirection {
     this.stats.delayed++;
     const timer = this.clock.setTimer(this.delayMs, () => {
       this.timers.delete(timer);
+      this.delayed.delete(timer);
       this.pass(frame, info);
     });
     this.timers.add(timer);
+    this.delayed.set(timer, { frame, info });
   }
 }
 
@@ -215,8 +230,9 @@ export class FaultInjector implements LinkDevice {
     this.receiver = receiver;
   }
 
+  /** What we sent goes out (held or delayed frames included); what was on its way to us is dropped. */
   async close(): Promise<void> {
-    this.tx.stop();
+    this.tx.flush();
     this.rx.stop();
     this.receiver = null;
     this.inner.setReceiver(null);

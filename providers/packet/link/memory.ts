@@ -35,6 +35,8 @@ export class MemoryHub {
   readonly queueLimitBytes: number;
   readonly mtu: number;
   private ports: MemoryLinkDevice[] = [];
+  /** Closed ports whose frames are still on the wire. */
+  private readonly draining = new Set<MemoryLinkDevice>();
 
   constructor(readonly clock: Clock, options: MemoryLinkOptions = {}) {
     this.latencyMs = options.latencyMs ?? 0;
@@ -62,10 +64,20 @@ export class MemoryHub {
     }
   }
 
-  /** @internal */
-  detach(port: MemoryLinkDevice): void {
+  /** @internal A port closed; `inFlight` = frames it sent are still on the wire. */
+  detach(port: MemoryLinkDevice, inFlight: boolean): void {
     // A new array, so a deliver() loop running over the old one is not disturbed.
     this.ports = this.ports.filter((p) => p !== port);
+    if (inFlight) this.draining.add(port);
+    if (this.ports.length > 0) return;
+    // Nobody is left to receive them: drop what is still on the wire, and its timers.
+    for (const p of this.draining) p.discardInFlight();
+    this.draining.clear();
+  }
+
+  /** @internal A closed port's last frame has arrived. */
+  drained(port: MemoryLinkDevice): void {
+    this.draining.delete(port);
   }
 }
 
@@ -124,17 +136,25 @@ export class MemoryLinkDevice implements LinkDevice {
     return { ...this.counters };
   }
 
+  /**
+   * Stop sending and receiving. Frames already on the wire still arrive, on the hub's clock, as a
+   * NIC transmits what it has queued: a host's last ACK must not vanish with it.
+   */
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
-      this.timer?.cancel();
-      this.timer = null;
-      this.inFlight = [];
-      this.inFlightHead = 0;
       this.receiver = null;
-      this.hub.detach(this);
+      this.hub.detach(this, this.inFlightHead < this.inFlight.length);
     }
     return Promise.resolve();
+  }
+
+  /** @internal The hub has nobody left: forget the frames on the wire. */
+  discardInFlight(): void {
+    this.timer?.cancel();
+    this.timer = null;
+    this.inFlight = [];
+    this.inFlightHead = 0;
   }
 
   /** @internal A frame from another port arrives. */
@@ -158,13 +178,12 @@ export class MemoryLinkDevice implements LinkDevice {
     this.timer = null;
     const now = this.hub.clock.now();
     // A receiver may send from inside deliver(); that only appends to some port's queue.
-    while (!this.closed) {
+    for (;;) {
       const head = this.inFlight[this.inFlightHead];
       if (head === undefined || head.arrival > now) break;
       this.inFlightHead++;
       this.hub.deliver(this, head.frame);
     }
-    if (this.closed) return;
     if (this.inFlightHead >= 1024 && this.inFlightHead * 2 >= this.inFlight.length) {
       this.inFlight = this.inFlight.slice(this.inFlightHead);
       this.inFlightHead = 0;
@@ -172,6 +191,7 @@ export class MemoryLinkDevice implements LinkDevice {
     if (this.inFlightHead === this.inFlight.length) {
       this.inFlight.length = 0;
       this.inFlightHead = 0;
+      if (this.closed) this.hub.drained(this);
     }
     this.armTimer();
   };

@@ -9,7 +9,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { UserHost } from "../../../providers/packet/host.js";
-import { patternBytes } from "../../../providers/packet/cli/pattern.js";
+import { patternBytes } from "../../../tools/xti-nc/pattern.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
 import { kernelTcp, type KernelProcess } from "./helpers/kernel-peer.js";
 import { KERNEL_IP, STACK_IP, useInteropTopology } from "./helpers/topology.js";

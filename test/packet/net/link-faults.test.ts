@@ -132,19 +132,25 @@ describe("packet/net link: fault injector", () => {
     expect(injector.txFaults.delivered).to.equal(1);
   });
 
-  it("close() cancels held and delayed frames and closes the inner device", async () => {
+  it("close() sends delayed and held frames on at once, drops those on their way in, and closes the inner device", async () => {
     const clock = new ManualClock();
     const [a, b] = memoryPair(clock, MAC_A, MAC_B);
-    const injector = new FaultInjector(a, clock, new SeededRandom(1), { tx: { delay: 1, delayMs: 5 } });
+    const injector = new FaultInjector(a, clock, new SeededRandom(1), { tx: { delay: 1, delayMs: 5 }, rx: { delay: 1, delayMs: 5 } });
     let got = 0;
+    let aGot = 0;
     b.setReceiver(() => got++);
+    injector.setReceiver(() => aGot++);
     injector.send(frame(1));
-    expect(clock.pending()).to.equal(1);
+    b.send(frame(2));
+    clock.advance(0); // frame 2 reaches the injector and is delayed there
     await injector.close();
-    expect(clock.pending()).to.equal(0);
+    clock.advance(0);
+    expect(got, "our delayed frame went out with the close").to.equal(1);
+    expect(injector.txFaults.delivered).to.equal(1);
     clock.advance(10);
-    expect(got).to.equal(0);
-    a.send(frame(2));
+    expect(aGot, "the delayed incoming frame was dropped").to.equal(0);
+    expect(clock.pending()).to.equal(0);
+    a.send(frame(3));
     expect(a.stats().txDropped).to.equal(1);
   });
 });

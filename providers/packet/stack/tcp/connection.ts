@@ -49,6 +49,8 @@ export interface ConnectionContext {
   allowChallengeAck(): boolean;
   /** The connection reached CLOSED (or left TIME_WAIT): forget it. */
   release(conn: TcpConnection): void;
+  /** `outstanding` changed, or the connection entered TIME_WAIT or CLOSED. */
+  activity(conn: TcpConnection): void;
 }
 
 /** The listener side of a passively opened connection, until it is accepted. */
@@ -147,6 +149,9 @@ export class TcpConnection {
   private shutdownRequested = false;
   private wantWritable = false;
   private softError: TcpDisconnectReason | null = null;
+  /** What the engine was last told (see reportActivity). */
+  private reportedOutstanding = false;
+  private reportedOpen = false;
   /** When this connection last answered an invalid segment (see invalidAckIntervalMs). */
   private lastInvalidAckAt = -Infinity;
   /** Active open (we sent the first SYN), as opposed to a connection made by a listener. */
@@ -218,6 +223,19 @@ export class TcpConnection {
   /** Effective send MSS: payload bytes in a full-sized segment. */
   get mss(): number {
     return this.sender.smss;
+  }
+
+  /**
+   * Something of ours is not yet sent or not yet acknowledged: a SYN, data or a FIN. A program
+   * whose connections have nothing outstanding may end without losing what it sent, the rule a
+   * provider keeping the process alive follows.
+   */
+  get outstanding(): boolean {
+    const state = this.stateValue;
+    if (state === TcpState.CLOSED || state === TcpState.TIME_WAIT) return false;
+    if (state === TcpState.SYN_SENT || state === TcpState.SYN_RECEIVED) return true;
+    const s = this.sender;
+    return s.buffer.length > 0 || !s.allAcknowledged || (s.finQueued && !s.finSent);
   }
 
   /** Room below the send buffer's nominal size: sendPiece() takes a piece of any size while this is above 0. */
@@ -423,6 +441,7 @@ export class TcpConnection {
     this.sendSyn(false);
     this.sender.synSent();
     this.retransmitTimer.start(this.sender.rtt.rto);
+    this.reportActivity();
   }
 
   /** Passive open: a listener got this SYN. */
@@ -435,6 +454,7 @@ export class TcpConnection {
     this.sendSyn(true);
     this.sender.synSent();
     this.retransmitTimer.start(this.sender.rtt.rto);
+    this.reportActivity();
   }
 
   /**
@@ -504,6 +524,7 @@ export class TcpConnection {
       this.inInput = false;
     }
     if (!this.closed) this.output();
+    this.reportActivity();
   }
 
   // ---------------------------------------------------------------- input processing
@@ -815,6 +836,7 @@ export class TcpConnection {
     } finally {
       this.inOutput = false;
     }
+    this.reportActivity();
   }
 
   private transmitQueued(): void {
@@ -1148,6 +1170,7 @@ export class TcpConnection {
     this.stateTimer.stop();
     this.ackNow = false;
     this.ctx.release(this);
+    this.reportActivity();
     const owner = this.owner;
     this.owner = null;
     this.events.discard();
@@ -1157,6 +1180,16 @@ export class TcpConnection {
 
   private setState(state: TcpState): void {
     this.stateValue = state;
+  }
+
+  /** Tell the engine when `outstanding` changed, or the connection left the open states. */
+  private reportActivity(): void {
+    const outstanding = this.outstanding;
+    const open = this.stateValue !== TcpState.CLOSED && this.stateValue !== TcpState.TIME_WAIT;
+    if (outstanding === this.reportedOutstanding && open === this.reportedOpen) return;
+    this.reportedOutstanding = outstanding;
+    this.reportedOpen = open;
+    this.ctx.activity(this);
   }
 
   // ---------------------------------------------------------------- user events

@@ -80,6 +80,14 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   private readonly listenerPorts = new Map<TcpListener, PortReservation>();
   private readonly connectionPorts = new Map<TcpConnection, PortReservation>();
   private readonly context: ConnectionContext;
+  /** Connections with something outstanding, and those not yet in TIME_WAIT or CLOSED. */
+  private readonly busy = new Set<TcpConnection>();
+  private readonly open = new Set<TcpConnection>();
+  /**
+   * Called (synchronously, from inside segment processing or a timer) after `busyConnections` or
+   * `openConnections` may have changed. Whoever reacts by closing the engine must do so later.
+   */
+  onActivity: (() => void) | null = null;
   private challengeWindowStart = -Infinity;
   private challengeBudget = 0;
   private closed = false;
@@ -109,6 +117,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
       transmit: (conn, seg) => this.send(conn.local.address, conn.remote.address, seg, conn.ipOptions),
       allowChallengeAck: () => this.allowChallengeAck(),
       release: (conn) => this.release(conn),
+      activity: (conn) => this.connectionActivity(conn),
     };
   }
 
@@ -119,6 +128,19 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   /** Connections the engine holds (any state but CLOSED, TIME_WAIT included). */
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /**
+   * Connections with a SYN, data or a FIN not yet sent or acknowledged (TcpConnection.outstanding):
+   * while there are any, a process that ends loses something it sent.
+   */
+  get busyConnections(): number {
+    return this.busy.size;
+  }
+
+  /** Connections neither in TIME_WAIT nor CLOSED: closing the engine now would reset them. */
+  get openConnections(): number {
+    return this.open.size;
   }
 
   /** Port reservations in force (bindings, listeners and connections hold them). */
@@ -433,6 +455,14 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     }
     this.challengeBudget--;
     return true;
+  }
+
+  private connectionActivity(conn: TcpConnection): void {
+    if (conn.outstanding) this.busy.add(conn);
+    else this.busy.delete(conn);
+    if (conn.state !== TcpState.CLOSED && conn.state !== TcpState.TIME_WAIT) this.open.add(conn);
+    else this.open.delete(conn);
+    this.onActivity?.();
   }
 
   private release(conn: TcpConnection): void {

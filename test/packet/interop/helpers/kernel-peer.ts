@@ -84,7 +84,7 @@ export interface KernelTcpOptions {
   congestion?: string;
 }
 
-export function kernelTcp(options: KernelTcpOptions): KernelProcess {
+export function kernelTcp(options: KernelTcpOptions, namespace = NAMESPACE): KernelProcess {
   const args = ["tcp"];
   if (options.listen !== undefined) args.push("--listen", String(options.listen));
   if (options.connect !== undefined) args.push("--connect", options.connect.host, String(options.connect.port));
@@ -97,5 +97,5 @@ export function kernelTcp(options: KernelTcpOptions): KernelProcess {
   if (options.resetAfterBytes !== undefined) args.push("--reset-after-bytes", String(options.resetAfterBytes));
   if (options.bind !== undefined) args.push("--bind", options.bind);
   if (options.congestion !== undefined) args.push("--congestion", options.congestion);
-  return new KernelProcess(args, PEER_SCRIPT, options.namespace);
+  return new KernelProcess(args, PEER_SCRIPT, options.namespace !== undefined ? options.namespace : namespace);
 }

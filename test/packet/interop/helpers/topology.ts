@@ -131,11 +131,14 @@ export class InteropTopology {
   }
 }
 
-/** The default interop topology. */
+/**
+ * The default interop topology. Its names can be overridden (XTI_INTEROP_NS, XTI_INTEROP_KIF,
+ * XTI_INTEROP_UIF; they must start with "xti"), so a checkout can run these tests on names of its own.
+ */
 export const INTEROP = new InteropTopology({
-  namespace: "xtiins",
-  kernelIf: "xtiik",
-  stackIf: "xtiiu",
+  namespace: process.env["XTI_INTEROP_NS"] ?? "xtiins",
+  kernelIf: process.env["XTI_INTEROP_KIF"] ?? "xtiik",
+  stackIf: process.env["XTI_INTEROP_UIF"] ?? "xtiiu",
   kernelIp: "198.18.0.1",
   stackIp: "198.18.0.2",
   prefixLength: 24,

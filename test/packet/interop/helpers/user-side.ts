@@ -5,7 +5,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { UserHost, type AfPacketHostConfig } from "../../../../providers/packet/host.js";
-import { PatternStream } from "../../../../providers/packet/cli/pattern.js";
+import { PatternStream } from "../../../../tools/xti-nc/pattern.js";
 import type { AfPacketDevice } from "../../../../providers/packet/link/afpacket.js";
 import type { FaultInjectorConfig } from "../../../../providers/packet/link/faults.js";
 import type { TcpConnection } from "../../../../providers/packet/stack/tcp/connection.js";

@@ -2,9 +2,11 @@
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-export const NAMESPACE = "xtins";
-export const KERNEL_IF = "xtik";
-export const STACK_IF = "xtiu";
+// scripts/topology.sh takes its names from XTI_NS, XTI_KIF and XTI_UIF: so do these, so that a
+// checkout can run the tests on names of its own.
+export const NAMESPACE = process.env["XTI_NS"] ?? "xtins";
+export const KERNEL_IF = process.env["XTI_KIF"] ?? "xtik";
+export const STACK_IF = process.env["XTI_UIF"] ?? "xtiu";
 export const KERNEL_IP = "198.18.0.1";
 export const STACK_IP = "198.18.0.2";
 /** The locally administered MAC the user-space stack uses on xtiu. */

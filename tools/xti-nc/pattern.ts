@@ -3,7 +3,7 @@
  * SeededRandom(seed), cut to the requested length. Pseudo-random rather than periodic, so that a
  * duplicated, dropped or shifted segment always changes the SHA-256 of what arrives.
  */
-import { SeededRandom } from "../random.js";
+import { SeededRandom } from "../../providers/packet/random.js";
 
 /** Fill `out` with the next `out.length` pattern bytes (`out.length` a multiple of 4 except at the end). */
 function fillWords(random: SeededRandom, out: Uint8Array): void {

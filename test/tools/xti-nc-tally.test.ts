@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { expect } from "chai";
-import { TransferTally } from "../../../providers/packet/cli/tally.js";
+import { TransferTally } from "../../tools/xti-nc/tally.js";
 
 const sha256 = (data: Uint8Array): string => createHash("sha256").update(data).digest("hex");
 
-describe("packet/cli: TransferTally", () => {
+describe("tools/xti-nc: TransferTally", () => {
   it("counts bytes and digests each direction over all its pieces, and keeps running after a snapshot", () => {
     const tally = new TransferTally();
     tally.countSent(Buffer.from("hello, "));

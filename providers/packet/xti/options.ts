@@ -1,0 +1,285 @@
+/**
+ * The XTI options of /dev/rawtcp and /dev/rawudp endpoints (xti-spec.md §7.2), the same table
+ * /dev/tcp and /dev/udp offer less what the stack does not implement (T_IP_DONTROUTE,
+ * T_IP_BROADCAST). An endpoint keeps its values and makes the stack object it has use them: the
+ * connection (TCP) or the socket (UDP); T_CURRENT reads that object back when there is one.
+ *
+ *   T_INET_TCP  T_TCP_NODELAY     TcpConnection.setNoDelay
+ *               T_TCP_MAXSEG      the connection's send MSS (read-only; 536 before one exists, as Linux)
+ *               T_TCP_KEEPALIVE   setKeepAlive (kp_timeout minutes; T_GARBAGE is not sent)
+ *   T_INET_UDP  T_UDP_CHECKSUM    UdpSocket.checksum
+ *   T_INET_IP   T_IP_TTL, T_IP_TOS   the connection's or socket's IP header bytes
+ *               T_IP_REUSEADDR    the port table's reuse rule, at t_bind
+ *   XTI_GENERIC XTI_SNDBUF, XTI_RCVBUF   TCP: the send buffer's nominal size and the receive window;
+ *                                        UDP: XTI_RCVBUF bounds the datagrams indicated and unread
+ *               XTI_LINGER        kept here; t_close applies it
+ * Values set before a connection exists go into it when it is made: at t_connect, or at t_accept
+ * (the listener's, then the acceptor's, as a socket accepted from a listener inherits its options).
+ */
+import {
+  MAX_BUFFER_OPTION,
+  T_FAILURE,
+  T_GARBAGE,
+  T_INET_IP,
+  T_INET_TCP,
+  T_INET_UDP,
+  T_IP_REUSEADDR,
+  T_IP_TOS,
+  T_IP_TTL,
+  T_NO,
+  T_OPTHDR_SIZE,
+  T_PARTSUCCESS,
+  T_SUCCESS,
+  T_TCP_KEEPALIVE,
+  T_TCP_MAXSEG,
+  T_TCP_NODELAY,
+  T_UDP_CHECKSUM,
+  T_UNSPEC,
+  T_YES,
+  XTI_GENERIC,
+  XTI_LINGER,
+  XTI_RCVBUF,
+  XTI_SNDBUF,
+  bufferSizeRule,
+  lingerRule,
+  readScalar,
+  readUscalar,
+  scalarValue,
+  scalarsValue,
+  type ProviderOption,
+} from "../../../src/spi/index.js";
+import type { TcpConnection } from "../stack/tcp/connection.js";
+import type { ConnectionOptions } from "../stack/tcp/types.js";
+import type { UdpSocket } from "../stack/udp.js";
+
+type Judged = { status: number; value: Uint8Array };
+
+/** RFC 1122's keep-alive interval ("no less than two hours"), for kp_timeout T_UNSPEC. */
+const KEEPALIVE_DEFAULT_MINUTES = 120;
+/** The longest idle time a timer can wait (setTimeout's limit, 2^31-1 ms), in minutes. */
+const KEEPALIVE_MAX_MINUTES = Math.floor(0x7fffffff / 60_000);
+/** TCP_MAXSEG before a connection: RFC 1122's default MSS, what Linux reports then too. */
+const MSS_DEFAULT = 536;
+/** The IP TTL the stack gives its packets (StackConfig.defaultTtl's default). */
+const DEFAULT_TTL = 64;
+
+/** Per-endpoint values of the buffer options, before the stack has an object for them. */
+export interface BufferDefaults {
+  sendBuffer: number;
+  receiveBuffer: number;
+}
+
+/** One option: its encoding, its rule, and how it maps onto the stack object `L`. */
+interface Setting<L> {
+  level: number;
+  name: number;
+  length: number;
+  readOnly?: boolean;
+  initial: Uint8Array;
+  check(value: Uint8Array): Judged;
+  /** The value `live` uses now (absent: the value kept here is the answer). */
+  read?(live: L): Uint8Array;
+  /** Make `live` use a value check() accepted. */
+  write?(live: L, value: Uint8Array): void;
+}
+
+const yesNo = (value: Uint8Array): Judged => {
+  const v = readUscalar(value);
+  return { status: v === T_YES || v === T_NO ? T_SUCCESS : T_FAILURE, value };
+};
+const byteAtLeast = (low: number) => (value: Uint8Array): Judged => ({ status: (value[0] ?? 0) >= low ? T_SUCCESS : T_FAILURE, value });
+const flag = (on: boolean): Uint8Array => scalarValue(on ? T_YES : T_NO);
+const isYes = (value: Uint8Array): boolean => readUscalar(value) === T_YES;
+const refuse = (value: Uint8Array): Judged => ({ status: T_FAILURE, value });
+
+function keepaliveRule(value: Uint8Array): Judged {
+  const onoff = readScalar(value, 0);
+  const minutes = readScalar(value, 1);
+  if (onoff !== T_YES && onoff !== T_NO && onoff !== (T_YES | T_GARBAGE)) return { status: T_FAILURE, value };
+  if (minutes !== T_UNSPEC && minutes <= 0) return { status: T_FAILURE, value };
+  // No garbage octet goes with the probes, and a timer cannot wait longer than KEEPALIVE_MAX_MINUTES.
+  if (onoff === (T_YES | T_GARBAGE) || minutes > KEEPALIVE_MAX_MINUTES) {
+    return { status: T_PARTSUCCESS, value: scalarsValue(onoff & T_YES, Math.min(minutes, KEEPALIVE_MAX_MINUTES)) };
+  }
+  return { status: T_SUCCESS, value };
+}
+
+function ipSettings<L extends TcpConnection | UdpSocket>(ttl: (l: L) => number, setTtl: (l: L, v: number) => void, tos: (l: L) => number, setTos: (l: L, v: number) => void): Setting<L>[] {
+  return [
+    { level: T_INET_IP, name: T_IP_TTL, length: 1, initial: Uint8Array.of(DEFAULT_TTL), check: byteAtLeast(1), read: (l) => Uint8Array.of(ttl(l)), write: (l, v) => setTtl(l, v[0]!) },
+    { level: T_INET_IP, name: T_IP_TOS, length: 1, initial: Uint8Array.of(0), check: byteAtLeast(0), read: (l) => Uint8Array.of(tos(l)), write: (l, v) => setTos(l, v[0]!) },
+    { level: T_INET_IP, name: T_IP_REUSEADDR, length: 4, initial: flag(false), check: yesNo },
+  ];
+}
+
+function tcpSettings(defaults: BufferDefaults): Setting<TcpConnection>[] {
+  return [
+    { level: T_INET_TCP, name: T_TCP_NODELAY, length: 4, initial: flag(false), check: yesNo, read: (c) => flag(c.noDelay), write: (c, v) => c.setNoDelay(isYes(v)) },
+    { level: T_INET_TCP, name: T_TCP_MAXSEG, length: 4, readOnly: true, initial: scalarValue(MSS_DEFAULT), check: refuse, read: (c) => scalarValue(c.mss) },
+    {
+      level: T_INET_TCP,
+      name: T_TCP_KEEPALIVE,
+      length: 8,
+      initial: scalarsValue(T_NO, KEEPALIVE_DEFAULT_MINUTES),
+      check: keepaliveRule,
+      read: (c) => {
+        const k = c.keepAlive;
+        return scalarsValue(k.on ? T_YES : T_NO, Math.max(1, Math.round(k.idleMs / 60_000)));
+      },
+      write: (c, v) => {
+        const minutes = readScalar(v, 1);
+        c.setKeepAlive((readScalar(v, 0) & T_YES) !== 0, { idleMs: (minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes) * 60_000 });
+      },
+    },
+    {
+      level: XTI_GENERIC,
+      name: XTI_SNDBUF,
+      length: 4,
+      initial: scalarValue(defaults.sendBuffer),
+      check: bufferSizeRule(MAX_BUFFER_OPTION),
+      read: (c) => scalarValue(c.sendBufferSize),
+      write: (c, v) => c.setSendBufferSize(readUscalar(v)),
+    },
+    {
+      level: XTI_GENERIC,
+      name: XTI_RCVBUF,
+      length: 4,
+      initial: scalarValue(defaults.receiveBuffer),
+      check: bufferSizeRule(MAX_BUFFER_OPTION),
+      read: (c) => scalarValue(c.receiveBufferSize),
+      write: (c, v) => c.setReceiveBufferSize(readUscalar(v)),
+    },
+    { level: XTI_GENERIC, name: XTI_LINGER, length: 8, initial: scalarsValue(T_NO, T_UNSPEC), check: lingerRule },
+    ...ipSettings<TcpConnection>(
+      (c) => c.ttl ?? DEFAULT_TTL,
+      (c, v) => c.setTtl(v),
+      (c) => c.tos,
+      (c, v) => c.setTos(v),
+    ),
+  ];
+}
+
+function udpSettings(defaults: BufferDefaults): Setting<UdpSocket>[] {
+  return [
+    { level: T_INET_UDP, name: T_UDP_CHECKSUM, length: 4, initial: flag(true), check: yesNo, read: (s) => flag(s.checksum), write: (s, v) => (s.checksum = isYes(v)) },
+    { level: XTI_GENERIC, name: XTI_RCVBUF, length: 4, initial: scalarValue(defaults.receiveBuffer), check: bufferSizeRule(MAX_BUFFER_OPTION) },
+    ...ipSettings<UdpSocket>(
+      (s) => s.ipOptions.ttl ?? DEFAULT_TTL,
+      (s, v) => (s.ipOptions.ttl = v),
+      (s) => s.ipOptions.tos ?? 0,
+      (s, v) => (s.ipOptions.tos = v),
+    ),
+  ];
+}
+
+/** The size of a t_opthdr buffer holding every option of a table (t_info.options). */
+function bufferSize(settings: readonly Setting<never>[]): number {
+  return settings.reduce((size, s) => size + ((T_OPTHDR_SIZE + s.length + 3) & ~3), 0);
+}
+
+/** One endpoint's option values, and the table t_optmgmt works on. `L` is the stack object they apply to. */
+class EndpointOptions<L> {
+  readonly table: readonly ProviderOption[];
+  private readonly values = new Map<Setting<L>, Uint8Array>();
+  /** Settings negotiated on this endpoint (rather than left at their defaults), in order. */
+  private readonly negotiated = new Set<Setting<L>>();
+
+  constructor(
+    private readonly settings: readonly Setting<L>[],
+    /** The stack object the endpoint uses now, if any. */
+    private readonly live: () => L | null,
+  ) {
+    this.table = settings.map((s) => this.option(s));
+  }
+
+  /** The value kept for an option (what the next stack object will get). */
+  protected value(level: number, name: number): Uint8Array {
+    const s = this.settings.find((x) => x.level === level && x.name === name);
+    if (s === undefined) throw new Error(`no option ${level}/${name}`);
+    return this.values.get(s) ?? s.initial;
+  }
+
+  /** Give `target` every value negotiated on this endpoint. */
+  applyNegotiated(target: L): void {
+    for (const s of this.negotiated) s.write?.(target, this.values.get(s)!);
+  }
+
+  private option(s: Setting<L>): ProviderOption {
+    return {
+      level: s.level,
+      name: s.name,
+      length: s.length,
+      readOnly: () => s.readOnly === true,
+      defaultValue: () => s.initial,
+      currentValue: () => {
+        const l = this.live();
+        return l !== null && s.read !== undefined ? s.read(l) : (this.values.get(s) ?? s.initial);
+      },
+      check: s.check,
+      set: (value) => {
+        const v = value.slice();
+        this.values.set(s, v);
+        this.negotiated.add(s);
+        const l = this.live();
+        if (l !== null) s.write?.(l, v);
+      },
+    };
+  }
+}
+
+export class TcpOptions extends EndpointOptions<TcpConnection> {
+  static bufferSize(defaults: BufferDefaults): number {
+    return bufferSize(tcpSettings(defaults));
+  }
+
+  constructor(defaults: BufferDefaults, live: () => TcpConnection | null) {
+    super(tcpSettings(defaults), live);
+  }
+
+  /** T_IP_REUSEADDR, for t_bind. */
+  get reuseAddress(): boolean {
+    return isYes(this.value(T_INET_IP, T_IP_REUSEADDR));
+  }
+
+  /** What a connection made now starts with (t_connect, or a listener's connections). */
+  connectionOptions(): ConnectionOptions {
+    return {
+      noDelay: isYes(this.value(T_INET_TCP, T_TCP_NODELAY)),
+      sendBufferSize: readUscalar(this.value(XTI_GENERIC, XTI_SNDBUF)),
+      receiveBufferSize: readUscalar(this.value(XTI_GENERIC, XTI_RCVBUF)),
+      ttl: this.value(T_INET_IP, T_IP_TTL)[0]!,
+      tos: this.value(T_INET_IP, T_IP_TOS)[0]!,
+    };
+  }
+
+  /**
+   * XTI_LINGER as t_close applies it: null when off, otherwise milliseconds (0 = abort),
+   * Infinity for T_INFINITE, or `unspecified` ms for T_UNSPEC.
+   */
+  lingerMs(unspecified: number): number | null {
+    const v = this.value(XTI_GENERIC, XTI_LINGER);
+    if (readScalar(v, 0) !== T_YES) return null;
+    const seconds = readScalar(v, 1);
+    if (seconds === T_UNSPEC) return unspecified;
+    return seconds < 0 ? Infinity : seconds * 1000;
+  }
+}
+
+export class UdpOptions extends EndpointOptions<UdpSocket> {
+  static bufferSize(defaults: BufferDefaults): number {
+    return bufferSize(udpSettings(defaults));
+  }
+
+  constructor(defaults: BufferDefaults, live: () => UdpSocket | null) {
+    super(udpSettings(defaults), live);
+  }
+
+  get reuseAddress(): boolean {
+    return isYes(this.value(T_INET_IP, T_IP_REUSEADDR));
+  }
+
+  /** XTI_RCVBUF: the most bytes of datagrams indicated and not yet read. */
+  get receiveBuffer(): number {
+    return readUscalar(this.value(XTI_GENERIC, XTI_RCVBUF));
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The XTI options of /dev/rawtcp through t_optmgmt, read back from the stack: negotiated before a
+ * connection and carried into it (by t_connect, or from the listener by t_accept), changed on a
+ * live connection, TCP_MAXSEG read-only, keep-alive without the garbage octet, XTI_LINGER 0
+ * aborting at t_close, T_IP_REUSEADDR sharing a port.
+ */
+import { expect } from "chai";
+import {
+  Errno,
+  T_CURRENT,
+  T_DISCONNECT,
+  T_GARBAGE,
+  T_INET_IP,
+  T_INET_TCP,
+  T_IP_REUSEADDR,
+  T_IP_TOS,
+  T_IP_TTL,
+  T_NEGOTIATE,
+  T_NO,
+  T_PARTSUCCESS,
+  T_READONLY,
+  T_SUCCESS,
+  T_TCP_KEEPALIVE,
+  T_TCP_MAXSEG,
+  T_TCP_NODELAY,
+  T_YES,
+  XTI_GENERIC,
+  XTI_LINGER,
+  XTI_RCVBUF,
+  XTI_SNDBUF,
+  decodeOptions,
+  encodeOptions,
+  netbuf,
+  readScalar,
+  readUscalar,
+  scalarValue,
+  scalarsValue,
+  sockaddr_in,
+  t_accept,
+  t_bind,
+  t_bind_of,
+  t_call_of,
+  t_close,
+  t_connect,
+  t_discon_of,
+  t_listen,
+  t_optmgmt,
+  t_optmgmt_of,
+  t_rcvdis,
+} from "../../../src/index.js";
+import { cleanup, ok, open } from "../../helpers/xti.js";
+import { bound, connectTo, lookFor, memoryHosts } from "./helpers.js";
+
+async function optmgmt(fd: number, flags: number, level: number, name: number, value?: Uint8Array): Promise<{ status: number; value: Uint8Array }> {
+  const ret = t_optmgmt_of(256);
+  await ok(t_optmgmt(fd, t_optmgmt_of(encodeOptions([{ level, name, ...(value === undefined ? {} : { value }) }]), flags), ret), "t_optmgmt");
+  const [o] = decodeOptions(ret.opt.buf.subarray(0, ret.opt.len)) ?? [];
+  if (o === undefined) throw new Error("no option came back");
+  return { status: o.status, value: o.value };
+}
+
+const set = (fd: number, level: number, name: number, value: Uint8Array) => optmgmt(fd, T_NEGOTIATE, level, name, value);
+const current = async (fd: number, level: number, name: number): Promise<Uint8Array> => (await optmgmt(fd, T_CURRENT, level, name)).value;
+
+describe("packet/xti: /dev/rawtcp options", function () {
+  this.timeout(20_000);
+  const hosts = memoryHosts("opt");
+  const { a, b } = hosts;
+
+  afterEach(cleanup);
+  after(() => hosts.remove());
+
+  it("negotiated before t_connect, they are the connection's; changed on it, they take effect", async function () {
+    const l = await bound(a.tcp, a.address, 1);
+    const fd = open(b.tcp);
+    await ok(t_bind(fd, null, null));
+    expect((await set(fd, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_YES))).status).to.equal(T_SUCCESS);
+    await set(fd, XTI_GENERIC, XTI_SNDBUF, scalarValue(100_000));
+    await set(fd, XTI_GENERIC, XTI_RCVBUF, scalarValue(120_000));
+    await set(fd, T_INET_IP, T_IP_TTL, Uint8Array.of(17));
+    await set(fd, T_INET_IP, T_IP_TOS, Uint8Array.of(0x10));
+    const accepted = t_listen(l.fd, t_call_of({ addr: 16 }));
+    await ok(t_connect(fd, { ...t_call_of(), addr: netbuf(l.addr) }, null));
+    await accepted;
+    expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_YES);
+    expect(readUscalar(await current(fd, XTI_GENERIC, XTI_SNDBUF))).to.equal(100_000);
+    expect(readUscalar(await current(fd, XTI_GENERIC, XTI_RCVBUF))).to.equal(120_000);
+    expect((await current(fd, T_INET_IP, T_IP_TTL))[0]).to.equal(17);
+    expect((await current(fd, T_INET_IP, T_IP_TOS))[0]).to.equal(0x10);
+    expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_MAXSEG)), "the MSS of a 1500-byte MTU less timestamps").to.equal(1448);
+    await set(fd, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_NO));
+    expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_NO);
+  });
+
+  it("options set on the listener are the accepted connection's, the acceptor's own on top", async function () {
+    const l = await bound(a.tcp, a.address, 1);
+    await set(l.fd, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_YES));
+    await set(l.fd, T_INET_IP, T_IP_TTL, Uint8Array.of(33));
+    const acceptor = open(a.tcp);
+    await ok(t_bind(acceptor, null, null));
+    await set(acceptor, T_INET_IP, T_IP_TTL, Uint8Array.of(44));
+    const call = t_call_of({ addr: 16 });
+    const accepting = t_listen(l.fd, call).then(() => t_accept(l.fd, acceptor, call));
+    await connectTo(b.tcp, l.addr);
+    await ok(accepting);
+    expect(readUscalar(await current(acceptor, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_YES);
+    expect((await current(acceptor, T_INET_IP, T_IP_TTL))[0]).to.equal(44);
+  });
+
+  it("TCP_MAXSEG is read-only; keep-alive is taken without the garbage octet", async function () {
+    const fd = open(a.tcp);
+    await ok(t_bind(fd, null, null));
+    expect((await set(fd, T_INET_TCP, T_TCP_MAXSEG, scalarValue(1000))).status).to.equal(T_READONLY);
+    expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_MAXSEG))).to.equal(536);
+    const r = await set(fd, T_INET_TCP, T_TCP_KEEPALIVE, scalarsValue(T_YES | T_GARBAGE, 30));
+    expect(r.status).to.equal(T_PARTSUCCESS);
+    expect([readScalar(r.value, 0), readScalar(r.value, 1)]).to.deep.equal([T_YES, 30]);
+  });
+
+  it("XTI_LINGER with l_linger 0: t_close resets the connection", async function () {
+    const l = await bound(a.tcp, a.address, 1);
+    const call = t_call_of({ addr: 16 });
+    const accepting = t_listen(l.fd, call).then(() => t_accept(l.fd, l.fd, call));
+    const client = await connectTo(b.tcp, l.addr);
+    await ok(accepting);
+    await set(client, XTI_GENERIC, XTI_LINGER, scalarsValue(T_YES, 0));
+    await ok(t_close(client));
+    await lookFor(l.fd, T_DISCONNECT);
+    const d = t_discon_of(0);
+    await ok(t_rcvdis(l.fd, d));
+    expect(d.reason).to.equal(Errno.ECONNRESET);
+  });
+
+  it("T_IP_REUSEADDR on both lets two endpoints bind one port", async function () {
+    const first = open(a.tcp);
+    const second = open(a.tcp);
+    for (const fd of [first, second]) await set(fd, T_INET_IP, T_IP_REUSEADDR, scalarValue(T_YES));
+    const ret = t_bind_of(16);
+    await ok(t_bind(first, { addr: netbuf(sockaddr_in(a.address, 0)), qlen: 0 }, ret));
+    await ok(t_bind(second, { addr: ret.addr, qlen: 0 }, null), "a second bind of the same port");
+  });
+});
