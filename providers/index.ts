@@ -16,6 +16,10 @@ for (const { name, create } of builtinRawProviders()) registerProviderFactory(na
 for (const host of rawConformanceHosts()) registerRawHost(host);
 
 export { registerRawHost, type RawHostDescription, type RawHostRegistration } from "./packet/xti/index.js";
+// The types a raw host description refers to, for the package's documentation.
+export type { FaultConfig, FaultInjectorConfig } from "./packet/link/faults.js";
+export type { TcpConfig } from "./packet/stack/tcp/config.js";
+export type { CongestionControlName } from "./packet/stack/tcp/congestion.js";
 
 /** Every built-in provider's conformance targets, in report order. */
 export function builtinConformanceTargets(): ConformanceTarget[] {

@@ -17,7 +17,7 @@
  *
  * @module xti
  */
-import "../providers/index.js";
+import { registerRawHost as registerRaw, type RawHostRegistration } from "../providers/index.js";
 import { createLoopbackProvider as createLoopback, type LoopbackConfig, type LoopbackProvider } from "../providers/loopback/index.js";
 import { guarded } from "./xtierror.js";
 
@@ -109,4 +109,15 @@ export type { LoopbackConfig, LoopbackProvider };
 export function createLoopbackProvider(config: LoopbackConfig): LoopbackProvider {
   return guarded("createLoopbackProvider", () => createLoopback(config));
 }
-export { registerRawHost, type RawHostDescription, type RawHostRegistration } from "../providers/index.js";
+export type { RawHostDescription, RawHostRegistration, FaultConfig, FaultInjectorConfig, TcpConfig, CongestionControlName } from "../providers/index.js";
+
+/**
+ * Register /dev/rawtcp and /dev/rawudp (or devices of other names) served by a user-space stack
+ * described in code: the same settings as an `@host` line of the netconfig file (interface or
+ * in-memory hub, address/prefix, gateway, MAC, fault injection, pcap, TCP configuration). The host
+ * opens at the first t_open of one of its devices. Returns the registered device names. Throws
+ * XTIError (TSYSERR/EINVAL) for a description it cannot serve, naming what is wrong.
+ */
+export function registerRawHost(registration: RawHostRegistration): string[] {
+  return guarded("registerRawHost", () => registerRaw(registration));
+}

@@ -10,8 +10,9 @@ import { Worker } from "node:worker_threads";
 import { signalEventFd } from "./ffi/eventfd.js";
 
 /**
- * Start the worker module at `module`, written `new URL("./name.js", import.meta.url)` beside the
- * caller (the form bundlers and the packaging test recognise as a module reference). From compiled
+ * Start the worker module at `module`, a URL made from the worker's .js path relative to the
+ * caller's import.meta.url (the form bundlers and the packaging test recognise as a module
+ * reference). From compiled
  * JavaScript the .js file is loaded directly; from the TypeScript sources (tests run under tsx) the
  * .ts file is, and the worker must register tsx itself first, because Node 20 does not apply the
  * parent's `--import` hooks to worker threads.

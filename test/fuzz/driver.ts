@@ -86,6 +86,7 @@ const SIGNATURES: Readonly<Record<string, readonly Kind[]>> = {
   unregisterProvider: ["device"],
   lookupProvider: ["device"],
   createLoopbackProvider: ["config"],
+  registerRawHost: ["config"],
 };
 
 /** Arguments of the Endpoint methods. */
@@ -144,6 +145,7 @@ const MAY_THROW_XTIERROR = new Set([
   "registerProviderFactory",
   "lookupProvider",
   "createLoopbackProvider",
+  "registerRawHost",
   "Endpoint.open",
   "Endpoint.fromFd",
 ]);

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * xti-nc: a netcat over XTI. Everything it sends and receives goes through t_* calls on the
  * device it is given, so the same program runs over the user-space stack (/dev/rawtcp,

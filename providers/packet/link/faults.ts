@@ -8,6 +8,7 @@ import type { Clock, Timer } from "../clock.js";
 import type { Random } from "../random.js";
 import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
 
+/** What the fault injector does to the frames of one direction (probabilities, delays, seeds). */
 export interface FaultConfig {
   /** Probabilities in [0, 1] per frame (default 0 each). */
   drop?: number;
@@ -182,6 +183,7 @@ class FaultDirection {
   }
 }
 
+/** The fault injector's configuration: the faults for each direction (rx: received, tx: sent). */
 export interface FaultInjectorConfig {
   /** Faults on frames we send (default none). */
   tx?: FaultConfig;

@@ -10,8 +10,8 @@
  *   which has no address on the pair, drops the frames as not its own.
  */
 import { execFileSync } from "node:child_process";
-import type { ConformanceTarget } from "../../../conformance/types.js";
-import { sockaddr_in, unregisterProvider } from "../../../src/spi/index.js";
+import type { ConformanceTarget, TargetDeclaration, TargetFeatures } from "../../../conformance/types.js";
+import { sockaddr_in, T_CLTS, T_COTS_ORD, T_INVALID, T_SENDZERO, unregisterProvider } from "../../../src/spi/index.js";
 import { planHost, type RawHostDescription } from "./host-config.js";
 import { RawHost } from "./raw-host.js";
 import { registerRawHost } from "./register.js";
@@ -34,19 +34,29 @@ export interface RawHostSpec extends RawHostDescription {
   udpDevice: string;
 }
 
-/** The two in-memory hosts of the conformance targets. */
+/**
+ * The two in-memory hosts of the conformance targets: machines of a test network, so they stay up
+ * between cases (keepOpen) and a closed listener's late callers are refused, not left unanswered.
+ */
 export function rawConformanceHosts(): RawHostSpec[] {
   return [
-    { name: "conformance", tcpDevice: RAW_CONFORMANCE_DEVICES.tcp, udpDevice: RAW_CONFORMANCE_DEVICES.udp, hub: "xti-conformance", address: `${MEM_ADDRESS}/24`, faults: { seed: 1, tx: MEM_FAULTS, rx: MEM_FAULTS } },
-    { name: "conformance-peer", tcpDevice: RAW_CONFORMANCE_DEVICES.tcpPeer, udpDevice: RAW_CONFORMANCE_DEVICES.udpPeer, hub: "xti-conformance", address: `${MEM_PEER_ADDRESS}/24`, faults: { seed: 2, tx: MEM_FAULTS, rx: MEM_FAULTS } },
+    { name: "conformance", tcpDevice: RAW_CONFORMANCE_DEVICES.tcp, udpDevice: RAW_CONFORMANCE_DEVICES.udp, hub: "xti-conformance", address: `${MEM_ADDRESS}/24`, faults: { seed: 1, tx: MEM_FAULTS, rx: MEM_FAULTS }, keepOpen: true },
+    { name: "conformance-peer", tcpDevice: RAW_CONFORMANCE_DEVICES.tcpPeer, udpDevice: RAW_CONFORMANCE_DEVICES.udpPeer, hub: "xti-conformance", address: `${MEM_PEER_ADDRESS}/24`, faults: { seed: 2, tx: MEM_FAULTS, rx: MEM_FAULTS }, keepOpen: true },
   ];
 }
 
 // A connect to a stack port nobody listens on is answered with a RST, a caller beyond qlen is
 // held in SYN_SENT (its SYN dropped), and a datagram to a closed port comes back as ICMP port
 // unreachable, which the sender's stack reports.
-const TCP_FEATURES = { boundedQueue: true, refusesUnknownAddress: true };
-const UDP_FEATURES = { reportsUderr: true };
+// Disconnect reasons are errno values (ECONNREFUSED, ECONNRESET).
+const TCP_FEATURES: TargetFeatures = { boundedQueue: true, callerBeyondQlen: "held", refusesUnknownAddress: true, errnoReasons: true };
+const UDP_FEATURES: TargetFeatures = { reportsUderr: true };
+
+/** The t_info of the XNS5 Internet appendix, as /dev/tcp and /dev/udp give it (etsdu 1: urgent data). */
+function declaration(transport: "tcp" | "udp"): TargetDeclaration {
+  if (transport === "tcp") return { protocol: "tcp", servtype: T_COTS_ORD, addr: 16, tsdu: 0, etsdu: 1, connect: T_INVALID, discon: T_INVALID, flags: 0 };
+  return { protocol: "udp", servtype: T_CLTS, addr: 16, tsdu: 65507, etsdu: T_INVALID, connect: T_INVALID, discon: T_INVALID, flags: T_SENDZERO };
+}
 
 const VETH_ADDRESS = "198.18.253.1";
 const VETH_PEER_ADDRESS = "198.18.253.2";
@@ -86,8 +96,8 @@ class VethRig {
       ip(["link", "set", name, "up"]);
     }
     this.hosts = [
-      { name: "conformance-veth", tcpDevice: "/dev/rawtcp-veth", udpDevice: "/dev/rawudp-veth", interface: a, address: `${VETH_ADDRESS}/24`, mac: "02:00:c6:12:fd:01" },
-      { name: "conformance-veth-peer", tcpDevice: "/dev/rawtcp-veth-peer", udpDevice: "/dev/rawudp-veth-peer", interface: b, address: `${VETH_PEER_ADDRESS}/24`, mac: "02:00:c6:12:fd:02" },
+      { name: "conformance-veth", tcpDevice: "/dev/rawtcp-veth", udpDevice: "/dev/rawudp-veth", interface: a, address: `${VETH_ADDRESS}/24`, mac: "02:00:c6:12:fd:01", keepOpen: true },
+      { name: "conformance-veth-peer", tcpDevice: "/dev/rawtcp-veth-peer", udpDevice: "/dev/rawudp-veth-peer", interface: b, address: `${VETH_PEER_ADDRESS}/24`, mac: "02:00:c6:12:fd:02", keepOpen: true },
     ];
     this.devices = this.hosts.flatMap((h) => registerRawHost(h));
   }
@@ -120,6 +130,11 @@ export function rawConformanceTargets(): ConformanceTarget[] {
     // Frames cross the hub in microseconds (a reordered one waits 20 ms at most): 3 s is ample,
     // and it is also how long Q2.tqfull watches a caller beyond qlen not being indicated.
     eventTimeoutMs: 3000,
+    declared: declaration(transport),
+    // The hosts stay up between cases (keepOpen); close them once the target's run is over.
+    teardown: async () => {
+      for (const h of rawConformanceHosts()) await RawHost.shutdown(planHost(h.name, h).key);
+    },
   });
   const overVeth = (transport: "tcp" | "udp"): ConformanceTarget => ({
     name: `raw${transport}-veth`,
@@ -129,6 +144,7 @@ export function rawConformanceTargets(): ConformanceTarget[] {
     features: transport === "tcp" ? TCP_FEATURES : UDP_FEATURES,
     bindAddress: () => sockaddr_in(VETH_ADDRESS, 0),
     eventTimeoutMs: 3000, // frames cross a veth in well under a millisecond
+    declared: declaration(transport),
     available: async () => veth.available(),
     setup: () => veth.setup(),
     teardown: () => veth.teardown(),

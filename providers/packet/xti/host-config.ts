@@ -40,6 +40,12 @@ export interface RawHostDescription {
   pcap?: string;
   /** TCP engine settings (in code only). */
   tcp?: Partial<TcpConfig>;
+  /**
+   * Keep the host up after its last endpoint closes, answering for its address as a machine does
+   * (a caller of a port nobody listens on is refused), until it is shut down (in code only: for
+   * hosts that model the machines of a test network, such as the conformance suite's).
+   */
+  keepOpen?: boolean;
 }
 
 /** A checked description: everything RawHost needs to open it. */
@@ -56,6 +62,7 @@ export interface HostPlan {
   faults?: FaultInjectorConfig & { seed: number };
   pcap?: string;
   tcp?: Partial<TcpConfig>;
+  keepOpen?: boolean;
   /** Everything but the label: a second user of the same key must describe the same host. */
   fingerprint: string;
 }
@@ -133,6 +140,7 @@ export function planHost(label: string, desc: RawHostDescription): HostPlan {
   if (desc.faults !== undefined) plan.faults = desc.faults;
   if (desc.pcap !== undefined) plan.pcap = desc.pcap;
   if (desc.tcp !== undefined) plan.tcp = desc.tcp;
+  if (desc.keepOpen === true) plan.keepOpen = true;
   const linkName = plan.link.kind === "interface" ? `interface ${plan.link.ifname}` : `hub ${plan.link.hub}`;
   plan.key = `${linkName} ${formatIpv4Address(address)}`;
   plan.fingerprint = JSON.stringify({
@@ -143,6 +151,7 @@ export function planHost(label: string, desc: RawHostDescription): HostPlan {
     faults: plan.faults ?? null,
     pcap: plan.pcap ?? null,
     tcp: plan.tcp ?? null,
+    keepOpen: plan.keepOpen === true,
   });
   return plan;
 }

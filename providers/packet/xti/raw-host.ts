@@ -2,7 +2,9 @@
  * The live user-space hosts behind /dev/rawtcp and /dev/rawudp: one UserHost (one stack) per link
  * and address, opened by the first t_open of any device it serves and closed once its last
  * endpoint is closed and none of its connections is still open (one finishing its orderly release
- * would otherwise be reset), so nothing outlives its users.
+ * would otherwise be reset), so nothing outlives its users. A closed host is a machine gone: a
+ * caller that reaches its address afterwards gets no answer, not a refusal (unless the host was
+ * described `keepOpen`: it then stays up until shut down).
  *
  * Process lifetime. The stack's timers and the AF_PACKET receive worker never keep the process
  * alive by themselves; a host does, as long as its users wait for the network the way a program
@@ -195,7 +197,7 @@ export class RawHost {
 
   private closeIfUnused(force = false): Promise<void> {
     if (this.closing !== null) return this.closing;
-    if (!force && (this.endpoints > 0 || this.host.tcp.openConnections > 0)) return Promise.resolve();
+    if (!force && (this.endpoints > 0 || this.host.tcp.openConnections > 0 || this.plan.keepOpen === true)) return Promise.resolve();
     if (live.get(this.plan.key) === this) live.delete(this.plan.key);
     this.keepAlive.set(false);
     this.host.tcp.onActivity = null;

@@ -62,7 +62,7 @@ export interface RawHostRegistration extends RawHostDescription {
 
 /**
  * Register devices served by a host described in code, in place of the netconfig file's (the same
- * settings as an @host line). Throws HostConfigError (a RangeError) for a bad description; the
+ * settings as an `@host` line). Throws HostConfigError (a RangeError) for a bad description; the
  * host opens at the first t_open. Returns the registered device names.
  */
 export function registerRawHost(registration: RawHostRegistration): string[] {

@@ -1,13 +1,14 @@
 /**
  * A /dev/rawtcp listener's connection indications. The stack's listener completes handshakes itself
  * (TCP cannot refuse a caller the way ISO transports can) and holds the connections until they are
- * accepted or rejected, at most `backlog` of them: with the backlog set to qlen, at most qlen are
- * outstanding, and a caller beyond that stays in SYN_SENT, its SYN dropped, never indicated (what
- * Linux does too). Sequence numbers are the listener's, never reused, so unique among the
- * outstanding ones.
+ * accepted or rejected. At most qlen are indicated (outstanding) at a time; the stack completes up
+ * to qlen + 1 more, which wait here unindicated and are indicated as soon as the queue has room, as
+ * the kernel's accept queue holds the callers beyond /dev/tcp's qlen. A caller beyond that stays in
+ * SYN_SENT, its SYN dropped (what Linux does too). Sequence numbers are the listener's, never
+ * reused, so unique among the outstanding ones.
  *
  * While the listener's endpoint holds a connection accepted onto itself, new connections are kept
- * back (still within the backlog) and indicated once that connection is over.
+ * back too and indicated once that connection is over.
  */
 import type { ProviderUser } from "../../../src/spi/index.js";
 import type { TcpBinding } from "../stack/tcp/binding.js";
@@ -23,18 +24,18 @@ export class TcpIndications {
   private readonly listener: TcpListener;
   /** Indicated to the user, neither accepted nor rejected yet. */
   private readonly outstanding = new Set<number>();
-  /** Completed while paused: indicated on resume. */
+  /** Completed but not indicated (the queue full, or paused): indicated when there is room. */
   private held: ConnectionIndication[] = [];
   private paused = false;
 
   constructor(
     binding: TcpBinding,
-    qlen: number,
+    private readonly qlen: number,
     options: ConnectionOptions,
     private readonly user: ProviderUser,
   ) {
     this.listener = binding.listen(
-      { ...options, backlog: qlen },
+      { ...options, backlog: 2 * qlen + 1 },
       {
         connectionIndication: (ind) => this.arrived(ind),
         disconnect: (sequence, reason) => this.lost(sequence, disconnectErrno(reason)),
@@ -55,6 +56,7 @@ export class TcpIndications {
   take(sequence: number, handlers: ConnectionHandlers): TcpConnection {
     const conn = this.listener.accept(sequence, handlers);
     this.outstanding.delete(sequence);
+    this.drain();
     return conn;
   }
 
@@ -62,6 +64,7 @@ export class TcpIndications {
   reject(sequence: number): boolean {
     if (!this.outstanding.delete(sequence)) return false;
     this.listener.reject(sequence);
+    this.drain();
     return true;
   }
 
@@ -73,9 +76,7 @@ export class TcpIndications {
   /** That connection is over: indicate what completed meanwhile. */
   resume(): void {
     this.paused = false;
-    const held = this.held;
-    this.held = [];
-    for (const ind of held) this.indicate(ind);
+    this.drain();
   }
 
   /** Stop listening: every caller not yet accepted is reset. */
@@ -86,8 +87,17 @@ export class TcpIndications {
   }
 
   private arrived(ind: ConnectionIndication): void {
-    if (this.paused) this.held.push(ind);
-    else this.indicate(ind);
+    this.held.push(ind);
+    this.drain();
+  }
+
+  /** Indicate held connections while the queue has room (and the endpoint is not paused). */
+  private drain(): void {
+    while (!this.paused && this.outstanding.size < this.qlen) {
+      const ind = this.held.shift();
+      if (ind === undefined) return;
+      this.indicate(ind);
+    }
   }
 
   private indicate(ind: ConnectionIndication): void {
@@ -100,6 +110,9 @@ export class TcpIndications {
     const before = this.held.length;
     this.held = this.held.filter((ind) => ind.sequence !== sequence);
     if (this.held.length !== before) return;
-    if (this.outstanding.delete(sequence)) this.user.disconInd({ reason, sequence, udata: EMPTY });
+    if (this.outstanding.delete(sequence)) {
+      this.user.disconInd({ reason, sequence, udata: EMPTY });
+      this.drain();
+    }
   }
 }

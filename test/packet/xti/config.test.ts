@@ -17,6 +17,7 @@ import {
   TSYSERR,
   errno,
   registerRawHost,
+  XTIError,
   t_close,
   t_errdetail,
   t_errno,
@@ -24,7 +25,6 @@ import {
   unregisterProvider,
 } from "../../../src/index.js";
 import { NETCONFIG_ENV } from "../../../src/netconfig.js";
-import { HostConfigError } from "../../../providers/packet/xti/host-config.js";
 import { bound, memoryHosts } from "./helpers.js";
 import { cleanup } from "../../helpers/xti.js";
 
@@ -136,7 +136,8 @@ describe("packet/xti: configuring /dev/rawtcp and /dev/rawudp", function () {
   });
 
   it("in code, registerRawHost refuses a bad description at once and registers the devices of a good one", async function () {
-    expect(() => registerRawHost({ hub: "x", address: "198.18.9.1/40", tcpDevice: "/dev/test-code-tcp" })).to.throw(HostConfigError, /address=198\.18\.9\.1\/40/);
+    // From "xti", a bad description is an XTIError (TSYSERR/EINVAL) naming the key at fault.
+    expect(() => registerRawHost({ hub: "x", address: "198.18.9.1/40", tcpDevice: "/dev/test-code-tcp" })).to.throw(XTIError, /EINVAL.*address=198\.18\.9\.1\/40/);
     const hosts = memoryHosts("code");
     try {
       const fd = t_open(hosts.a.tcp, O_RDWR, null);

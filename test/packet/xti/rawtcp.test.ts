@@ -198,10 +198,15 @@ describe("packet/xti: /dev/rawtcp over two stacks on an in-memory hub", function
       const fast = memoryHosts("timeout", { b: { tcp: { rtoInitialMs: 50, rtoMinMs: 50, synRetries: 1 } } });
       try {
         const l = await bound(fast.a.tcp, fast.a.address, 1);
-        const first = open(fast.b.tcp, true);
-        await ok(t_bind(first, null, null));
-        expectFail(await t_connect(first, { ...t_call_of(), addr: netbuf(l.addr) }, null), TNODATA);
-        await lookFor(l.fd, T_LISTEN); // the listener's one place is taken: later SYNs are dropped
+        // qlen 1: one caller is indicated and two more are held (the stack completes qlen + 1
+        // beyond the indicated ones, as the kernel's accept queue does); later SYNs are dropped.
+        for (let i = 0; i < 3; i++) {
+          const caller = open(fast.b.tcp, true);
+          await ok(t_bind(caller, null, null));
+          expectFail(await t_connect(caller, { ...t_call_of(), addr: netbuf(l.addr) }, null), TNODATA);
+          await lookFor(caller, T_CONNECT);
+        }
+        await lookFor(l.fd, T_LISTEN);
         const late = open(fast.b.tcp);
         await ok(t_bind(late, null, null));
         expectFail(await t_connect(late, { ...t_call_of(), addr: netbuf(l.addr) }, null), TLOOK);

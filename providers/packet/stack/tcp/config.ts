@@ -5,6 +5,7 @@
 import { EPHEMERAL_PORT_MAX, EPHEMERAL_PORT_MIN } from "../port-table.js";
 import { CONGESTION_CONTROL_NAMES, type CongestionControlName } from "./congestion.js";
 
+/** The user-space TCP's configuration (buffer sizes, timers, options, congestion control...). */
 export interface TcpConfig {
   /** Initial retransmission timeout (RFC 6298 §2.1: 1 s). */
   rtoInitialMs: number;

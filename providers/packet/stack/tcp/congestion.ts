@@ -11,6 +11,7 @@
  */
 import type { RateSample } from "./delivery-rate.js";
 
+/** The congestion controls a TCP connection can use (CUBIC is the default). */
 export type CongestionControlName = "cubic" | "newreno" | "bbr";
 
 export const CONGESTION_CONTROL_NAMES: readonly CongestionControlName[] = ["cubic", "newreno", "bbr"];
