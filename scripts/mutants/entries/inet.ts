@@ -12,7 +12,7 @@ import { InetProvider, inetConformanceTargets } from "../../../providers/inet/in
  * On the loopback interface indications take microseconds; a short wait keeps short the runs of
  * broken copies and of the two cases that wait it out to see a held caller not indicated.
  */
-const EVENT_TIMEOUT_MS = 1500;
+const EVENT_TIMEOUT_MS = 1000;
 
 /** "/dev/tcp" -> "/dev/copy/tcp": not the built-in devices, which the command registers too. */
 const rename = (device: string): string => device.replace(/^\/dev\//, "/dev/copy/");
