@@ -395,15 +395,15 @@ export const tcpCases: ConformanceCase[] = [
     source: `${OPTIONS_SOURCE} (TCP_MAXSEG is read-only); XNS5 t_optmgmt(3) (T_READONLY)`,
     notApplicable: (_i, _f, d) => internet(d, "tcp"),
     async run(ctx) {
-      const { client } = await ctx.pair();
-      const current = await optionAlone(ctx, client, T_CURRENT, MAXSEG);
+      const { server } = await ctx.pair(); // the acceptor: an endpoint of the target's own device
+      const current = await optionAlone(ctx, server, T_CURRENT, MAXSEG);
       ctx.equal(statusName(current.status), "T_READONLY", "the status of TCP_MAXSEG with T_CURRENT");
       const mss = scalarAt(current.value, 0);
       ctx.truthy(mss !== null && mss > 0 && mss < 65536, "TCP_MAXSEG of a connection", "a segment size between 1 and 65535 octets", String(mss));
-      const n = await optionAlone(ctx, client, T_NEGOTIATE, MAXSEG, scalarValue(Math.max(1, Math.floor((mss ?? 1000) / 2))));
+      const n = await optionAlone(ctx, server, T_NEGOTIATE, MAXSEG, scalarValue(Math.max(1, Math.floor((mss ?? 1000) / 2))));
       ctx.equal(statusName(n.status), "T_READONLY", "the status of a T_NEGOTIATE of TCP_MAXSEG");
       ctx.equal(statusName(n.flags), "T_READONLY", "ret.flags of a T_NEGOTIATE of TCP_MAXSEG alone");
-      const again = await optionAlone(ctx, client, T_CURRENT, MAXSEG);
+      const again = await optionAlone(ctx, server, T_CURRENT, MAXSEG);
       ctx.equal(scalarAt(again.value, 0), mss, "TCP_MAXSEG after the refused negotiation");
     },
   },
@@ -445,9 +445,9 @@ export const tcpCases: ConformanceCase[] = [
     source: `${OPTIONS_SOURCE} (T_IP_REUSEADDR: the wildcard address and specific addresses may share a port)`,
     notApplicable: (_i, _f, d) => internet(d, "tcp"),
     async run(ctx) {
-      // A local address of this host, as a connection uses it.
-      const { client } = await ctx.pair();
-      const local = inetAddress(ctx, ctx.addresses(client).local, "the caller's boundaddr once connected");
+      // A local address of this host, as a connection accepted here uses it (the caller may be on a peer device).
+      const { server } = await ctx.pair();
+      const local = inetAddress(ctx, ctx.addresses(server).local, "the acceptor's boundaddr");
       await reuseAddressInEffect(ctx, local);
     },
   },
