@@ -6,7 +6,7 @@
 import type { t_info } from "../src/index.js";
 import type { CaseContext } from "./context.js";
 
-/** The groups of cases. */
+/** The groups of cases: the XTI rules of every provider, then those of XTI's Internet protocols (tcp, udp). */
 export type Group =
   | "info"
   | "tsdu"
@@ -19,10 +19,12 @@ export type Group =
   | "address"
   | "clts"
   | "bufovflw"
-  | "options";
+  | "options"
+  | "tcp"
+  | "udp";
 
 /** The groups, in report order. */
-export const GROUPS: readonly Group[] = ["info", "tsdu", "expedited", "state", "look", "release", "disconnect", "queue", "address", "clts", "bufovflw", "options"];
+export const GROUPS: readonly Group[] = ["info", "tsdu", "expedited", "state", "look", "release", "disconnect", "queue", "address", "clts", "bufovflw", "options", "tcp", "udp"];
 
 /**
  * Why a case does not apply, and what decided it: `field` names the t_info field

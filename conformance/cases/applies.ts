@@ -3,7 +3,7 @@
  * t_info field or target feature that decides it, or null when the case applies.
  */
 import { T_CLTS, T_COTS, T_COTS_ORD, T_INFINITE, T_INVALID, T_ORDRELDATA, T_SENDZERO, type t_info } from "../../src/index.js";
-import type { NotApplicable, TargetFeatures } from "../types.js";
+import type { NotApplicable, TargetDeclaration, TargetFeatures } from "../types.js";
 
 export type Reason = NotApplicable | null;
 
@@ -75,4 +75,10 @@ export function moderate(what: "tsdu" | "etsdu", limit: number, max = 1 << 20): 
 /** Not applicable unless the target sets `feature` to true (a feature that defaults to false). */
 export function feature(f: TargetFeatures, name: "reportsUderr" | "confirmedOnAccept" | "abortDiscardsUnread" | "errnoReasons" | "opaqueAddresses", reason: string): Reason {
   return f[name] === true ? null : na(`features.${name}`, reason);
+}
+
+/** Not applicable unless the target declares the provider as XTI's mapping of `protocol` (the XNS5 Internet appendix). */
+export function internet(d: TargetDeclaration | undefined, protocol: "tcp" | "udp"): Reason {
+  if (d?.protocol === protocol) return null;
+  return na("declared.protocol", d?.protocol === undefined ? "the target declares no Internet protocol" : `declared as ${d.protocol}, not ${protocol}`);
 }

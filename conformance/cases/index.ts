@@ -11,7 +11,9 @@ import { optionCases } from "./options.js";
 import { queueCases } from "./queue.js";
 import { releaseCases } from "./release.js";
 import { stateCases } from "./state.js";
+import { tcpCases } from "./tcp.js";
 import { tsduCases } from "./tsdu.js";
+import { udpCases } from "./udp.js";
 
 /** Every case, in report order. */
 export const ALL_CASES: readonly ConformanceCase[] = [
@@ -27,4 +29,6 @@ export const ALL_CASES: readonly ConformanceCase[] = [
   ...cltsCases,
   ...bufovflwCases,
   ...optionCases,
+  ...tcpCases,
+  ...udpCases,
 ];

@@ -31,7 +31,8 @@ import type { ConformanceCase } from "../types.js";
 
 const SOURCE = "XNS5 t_optmgmt(3); XTI generic options (xti_xtiopt.h)";
 
-async function manage(ctx: CaseContext, fd: number, flags: number, options: Array<{ level: number; name: number; value?: Uint8Array }>): Promise<{ flags: number; options: XtiOption[] }> {
+/** One t_optmgmt request on `fd`; returns ret.flags and the options returned, each with its status. */
+export async function manage(ctx: CaseContext, fd: number, flags: number, options: Array<{ level: number; name: number; value?: Uint8Array }>): Promise<{ flags: number; options: XtiOption[] }> {
   const ret = t_optmgmt_of(4096);
   ctx.ok(await t_optmgmt(fd, t_optmgmt_of(encodeOptions(options), flags), ret), "t_optmgmt");
   return { flags: ret.flags, options: decodeOptions(netbufBytes(ret.opt)) ?? [] };

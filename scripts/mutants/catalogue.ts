@@ -1,6 +1,7 @@
 /**
  * The provider bugs the conformance suite must catch: each a small change to the loopback
- * providers or to the example pipe provider, the kind of mistake a provider author makes. A
+ * providers, to the example pipe provider or to the kernel TCP and UDP providers, the kind of
+ * mistake a provider author makes. A
  * mutant names the group of the suite meant to catch it and the cases that should (at least one
  * of them must be among the cases it fails). An equivalent mutant (a change XTI cannot observe,
  * because the library never lets the request reach the provider) says why, and must survive.
@@ -9,7 +10,7 @@ import type { Group } from "../../conformance/types.js";
 import type { Edit, SubjectName } from "./copy.js";
 
 export interface Mutant {
-  /** Unique, kebab-case; pipe mutants start with "pipe-". */
+  /** Unique, kebab-case; pipe mutants start with "pipe-", kernel TCP and UDP ones with "tcp-" and "udp-". */
   id: string;
   subject: SubjectName;
   /** The suite group meant to catch the bug. */
@@ -27,10 +28,13 @@ const ENDPOINT = "providers/loopback/endpoint.ts";
 const NAMESPACE = "providers/loopback/namespace.ts";
 const PROVIDER = "providers/loopback/provider.ts";
 const PIPE = "examples/pipe-provider/index.ts";
+const INET = "providers/inet/";
 
 /** One edit to a loopback endpoint. */
 const ep = (find: string, replace: string): Edit => ({ file: ENDPOINT, find, replace });
 const pipe = (find: string, replace: string): Edit => ({ file: PIPE, find, replace });
+/** One edit to a file of providers/inet/ ("tcp-connection.ts", ...). */
+const inet = (file: string, find: string, replace: string): Edit => ({ file: `${INET}${file}`, find, replace });
 
 const DELIVER_PIECE = "    if (expedited) peer.user.exdataInd(copy, more);\n    else peer.user.dataInd(copy, more);";
 const ABORT_INDICATION = "    peer.user.disconInd({ reason: ECONNRESET, sequence: -1, udata: udata.slice() });";
@@ -722,5 +726,260 @@ export const MUTANTS: readonly Mutant[] = [
     bug: "a negotiated XTI_RCVBUF is acknowledged but not kept",
     edits: [pipe("      this.rcvbuf = readUscalar(value);\n", "")],
     caughtBy: ["X2.negotiate"],
+  },
+
+  // ---- tcp: the kernel TCP provider (providers/inet/) ----
+  {
+    id: "tcp-urgent-as-normal",
+    subject: "inet",
+    group: "tcp",
+    bug: "the urgent byte is indicated as normal data",
+    edits: [inet("tcp-connection.ts", "          this.user.exdataInd(step.byte, false);", "          this.user.dataInd(step.byte, false);")],
+    caughtBy: ["E4.urgent-in-stream", "E1.expedited-flag", "E3.look-exdata"],
+  },
+  {
+    id: "tcp-urgent-overtakes",
+    subject: "inet",
+    group: "tcp",
+    bug: "t_info's EXPINLINE is not set, so urgent data overtakes the normal data sent before it",
+    edits: [inet("provider.ts", "      expInline: tcp,", "      expInline: false,")],
+    caughtBy: ["E4.urgent-in-stream"],
+  },
+  {
+    id: "tcp-urgent-one-byte-late",
+    subject: "inet",
+    group: "tcp",
+    bug: "the byte after the urgent byte is read with it as expedited data: the urgent unit ends one byte late",
+    edits: [
+      inet("urgent-reader.ts", "const one = new Uint8Array(1);", "const one = new Uint8Array(2);"),
+      inet("urgent-reader.ts", "  const n = s.recv(one, 1, 0);\n  if (n === 1) return { kind: \"urgent\", byte: one.slice() };", "  const n = s.recv(one, 2, 0);\n  if (n >= 1) return { kind: \"urgent\", byte: one.slice(0, n) };"),
+    ],
+    caughtBy: ["E4.urgent-in-stream"],
+  },
+  {
+    id: "tcp-expedited-sent-as-normal",
+    subject: "inet",
+    group: "tcp",
+    bug: "t_snd(T_EXPEDITED) sends normal data: no urgent pointer",
+    edits: [inet("tcp-connection.ts", "    return this.send(buf, MSG_OOB);", "    return this.send(buf, 0);")],
+    caughtBy: ["E4.urgent-in-stream", "E1.expedited-flag"],
+  },
+  {
+    id: "tcp-etsdu-overstated",
+    subject: "inet",
+    group: "tcp",
+    bug: "t_info (and the target's declaration) claim 3-byte ETSDUs, but TCP marks only the last byte of an urgent send",
+    edits: [inet("provider.ts", "      etsdu: tcp ? 1 : T_INVALID,", "      etsdu: tcp ? 3 : T_INVALID,"), inet("conformance.ts", "tsdu: 0, etsdu: 1,", "tsdu: 0, etsdu: 3,")],
+    caughtBy: ["E4.urgent-in-stream", "E1.expedited-flag", "T3.exact-etsdu"],
+  },
+  {
+    id: "tcp-fin-before-data",
+    subject: "inet",
+    group: "tcp",
+    bug: "the peer's FIN is noticed from the TCP state (CLOSE_WAIT) and indicated before the data queued ahead of it was read",
+    edits: [inet("tcp-connection.ts", "  private pump(): void {\n", "  private pump(): void {\n    if (!this.eof && this.socket.tcpState() === 8 /* CLOSE_WAIT: the peer's FIN is in */) {\n      this.peerReleased();\n      return;\n    }\n")],
+    caughtBy: ["O1.half-close", "L2.data-before-release"],
+  },
+  {
+    id: "tcp-no-reading-after-sndrel",
+    subject: "inet",
+    group: "tcp",
+    bug: "t_sndrel ends the receiving side too: nothing is read once our FIN is sent",
+    edits: [inet("tcp-connection.ts", "    return this.phase === \"open\" && !this.eof && this.unread < this.highWater();", "    return this.phase === \"open\" && !this.eof && !this.finSent && this.unread < this.highWater();")],
+    caughtBy: ["O1.half-close", "O1.release-cycle"],
+  },
+  {
+    id: "tcp-refused-as-reset",
+    subject: "inet",
+    group: "disconnect",
+    bug: "a refused connect is reported with reason ECONNRESET instead of ECONNREFUSED",
+    edits: [
+      inet("tcp-endpoint.ts", "      this.user.disconInd({ reason: -r, sequence: -1, udata: EMPTY });", "      this.user.disconInd({ reason: -r === ECONNREFUSED ? ECONNRESET : -r, sequence: -1, udata: EMPTY });"),
+      inet("tcp-connection.ts", "    if (err !== 0) {\n      this.fail(err);\n      return;\n    }\n    const peer", "    if (err !== 0) {\n      this.fail(err === 111 /* ECONNREFUSED */ ? ECONNRESET : err);\n      return;\n    }\n    const peer"),
+    ],
+    caughtBy: ["D2.refused-reason"],
+  },
+  {
+    id: "tcp-reset-read-as-release",
+    subject: "inet",
+    group: "tcp",
+    bug: "a reset from the peer is taken for the end of the stream: T_ORDREL instead of T_DISCONNECT",
+    edits: [inet("tcp-connection.ts", "        case \"error\":\n          this.fail(step.errno);", "        case \"error\":\n          this.peerReleased();")],
+    caughtBy: ["D.tcp-reset-reasons", "D.abort-reason"],
+  },
+  {
+    id: "tcp-reject-graceful",
+    subject: "inet",
+    group: "tcp",
+    bug: "t_snddis of an indication closes the caller's connection gracefully instead of resetting it",
+    edits: [{ file: `${INET}listener.ts`, find: "    this.drop(sequence, ind);\n    reset(ind.socket);\n    this.fill();", replace: "    this.drop(sequence, ind);\n    ind.socket.close();\n    this.fill();" }],
+    caughtBy: ["D.tcp-reset-reasons", "Q.reject"],
+  },
+  {
+    id: "tcp-partial-send-lost",
+    subject: "inet",
+    group: "tcp",
+    bug: "the part of a piece the kernel did not take at once is dropped",
+    edits: [inet("tcp-connection.ts", "      this.queued = buf.slice(n);", "      this.queued = null; // the kernel took what it could")],
+    caughtBy: ["T4.tcp-byte-stream", "O1.half-close"],
+  },
+  {
+    id: "tcp-empty-piece-marks-boundary",
+    subject: "inet",
+    group: "tcp",
+    bug: "every piece read from the byte stream is followed by an empty one marking its end (boundaries invented on a stream)",
+    edits: [inet("tcp-connection.ts", "          this.user.dataInd(step.bytes, false);", "          this.user.dataInd(step.bytes, false);\n          this.user.dataInd(EMPTY, false); // end of this piece")],
+    caughtBy: ["T4.tcp-byte-stream"],
+  },
+  {
+    id: "tcp-more-on-stream",
+    subject: "inet",
+    group: "tcp",
+    bug: "data read from the byte stream is indicated with MORE set",
+    edits: [inet("tcp-connection.ts", "          this.user.dataInd(step.bytes, false);", "          this.user.dataInd(step.bytes, true);")],
+    caughtBy: [],
+    equivalent: "with tsdu 0 the library ignores MORE on data indications (a byte stream has no TSDU to continue) and never reports T_MORE, so no t_rcv can tell",
+  },
+  {
+    id: "tcp-peer-port-wrong",
+    subject: "inet",
+    group: "tcp",
+    bug: "t_getprotaddr reports the peer's address with the local port",
+    edits: [inet("tcp-endpoint.ts", "    return { local, remote: this.conn?.connected === true ? this.conn.peer : null };", "    return { local, remote: this.conn?.connected === true && this.conn.peer !== null ? withPort(this.conn.peer, portOf(local ?? EMPTY)) : null };")],
+    caughtBy: ["A5.tcp-addresses", "A5.connection-addresses"],
+  },
+  {
+    id: "tcp-acceptor-own-address",
+    subject: "inet",
+    group: "tcp",
+    bug: "an endpoint a connection was accepted onto reports the address it was bound to, not the connection's",
+    edits: [inet("tcp-endpoint.ts", "    const local = (this.conn?.socket ?? this.socket).localAddress();", "    const local = this.socket.localAddress();")],
+    caughtBy: ["A5.tcp-addresses", "A5.connection-addresses"],
+  },
+  {
+    id: "tcp-maxseg-negotiable",
+    subject: "inet",
+    group: "tcp",
+    bug: "TCP_MAXSEG is not read-only: negotiating it fails (T_FAILURE) instead of T_READONLY",
+    edits: [inet("options.ts", "        name: T_TCP_MAXSEG,\n        length: 4,\n        readOnly: true,\n", "        name: T_TCP_MAXSEG,\n        length: 4,\n")],
+    caughtBy: ["X6.tcp-maxseg-read-only"],
+  },
+  {
+    id: "tcp-keepalive-minutes-as-seconds",
+    subject: "inet",
+    group: "tcp",
+    bug: "TCP_KEEPALIVE's kp_timeout (minutes) is set as seconds",
+    edits: [inet("options.ts", "(minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes) * 60);", "minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes);")],
+    caughtBy: ["X5.tcp-options"],
+  },
+  {
+    id: "tcp-ip-byte-options-not-applied",
+    subject: "inet",
+    group: "tcp",
+    bug: "T_IP_TTL and T_IP_TOS are acknowledged as negotiated but never set on the socket",
+    edits: [inet("options.ts", "    write: (s, v) => void s.setInt(sockLevel, sockName, v[0] ?? 0),", "    write: () => undefined,")],
+    caughtBy: ["X5.tcp-options", "X5.udp-options"],
+  },
+  {
+    id: "tcp-default-is-current",
+    subject: "inet",
+    group: "tcp",
+    bug: "T_DEFAULT returns the value in force instead of the default",
+    edits: [inet("options.ts", "      defaultValue: () => initial,", "      defaultValue(): Uint8Array {\n        return this.currentValue();\n      },")],
+    caughtBy: ["X5.tcp-options", "X5.udp-options"],
+  },
+  {
+    id: "tcp-options-lost-on-accept",
+    subject: "inet",
+    group: "tcp",
+    bug: "options negotiated on the acceptor are not applied to the connection accepted onto it",
+    edits: [inet("tcp-endpoint.ts", "    acceptor.opts.applyTo(taken.socket);\n", "")],
+    caughtBy: ["X7.tcp-options-on-accept"],
+  },
+  {
+    id: "tcp-linger-zero-graceful",
+    subject: "inet",
+    group: "tcp",
+    bug: "XTI_LINGER {T_YES, 0} is kept and reported, but t_close releases the connection instead of aborting it",
+    edits: [inet("options.ts", "          s.setLinger(abort, 0);", "          void abort;"), inet("tcp-connection.ts", "    if (linger === 0 || this.phase !== \"open\") {", "    if (this.phase !== \"open\") {")],
+    caughtBy: ["X7.tcp-options-on-accept"],
+  },
+  {
+    id: "tcp-reuseaddr-kept-not-applied",
+    subject: "inet",
+    group: "tcp",
+    bug: "T_IP_REUSEADDR is recorded and reported as negotiated, but never set on the socket",
+    edits: [
+      inet(
+        "options.ts",
+        "    booleanOption(T_INET_IP, T_IP_REUSEADDR, SOL_SOCKET, SO_REUSEADDR),",
+        "    ((kept: Uint8Array): OptionSpec => ({ level: T_INET_IP, name: T_IP_REUSEADDR, length: 4, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: yesNo }))(flag(false)),",
+      ),
+    ],
+    caughtBy: ["X8.tcp-reuseaddr", "X8.udp-reuseaddr"],
+  },
+  {
+    id: "tcp-nodelay-kept-not-applied",
+    subject: "inet",
+    group: "tcp",
+    bug: "TCP_NODELAY is recorded and reported as negotiated, but never set on the socket",
+    edits: [
+      inet(
+        "options.ts",
+        "      booleanOption(T_INET_TCP, T_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY),",
+        "      ((kept: Uint8Array): OptionSpec => ({ level: T_INET_TCP, name: T_TCP_NODELAY, length: 4, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: yesNo }))(flag(false)),",
+      ),
+    ],
+    caughtBy: [],
+    equivalent: "Nagle's algorithm only decides when small segments leave: the bytes and their order are the same, and no XTI call observes timing (the suite makes no timed assertions)",
+  },
+
+  // ---- udp: the kernel UDP provider (providers/inet/) ----
+  {
+    id: "udp-zero-length-dropped",
+    subject: "inet",
+    group: "udp",
+    bug: "zero-length datagrams are dropped on receipt",
+    edits: [inet("udp-endpoint.ts", "      this.unread += n;", "      if (n === 0) continue; // nothing to deliver\n      this.unread += n;")],
+    caughtBy: ["C3.udp-datagram-sizes", "C3.zero-length-datagram"],
+  },
+  {
+    id: "udp-source-port-lost",
+    subject: "inet",
+    group: "udp",
+    bug: "a datagram's source address is reported without its port",
+    edits: [inet("udp-endpoint.ts", "      const addr = from.slice(0, Math.min(fromLength[0]!, from.length));", "      const addr = withPort(from.slice(0, Math.min(fromLength[0]!, from.length)), 0);")],
+    caughtBy: ["C1.udp-source-address", "C1.datagram"],
+  },
+  {
+    id: "udp-checksum-not-inverted",
+    subject: "inet",
+    group: "udp",
+    bug: "UDP_CHECKSUM is mapped onto SO_NO_CHECK without inverting it: checksums read as off by default, and T_YES turns them off",
+    edits: [inet("options.ts", "booleanOption(T_INET_UDP, T_UDP_CHECKSUM, SOL_SOCKET, SO_NO_CHECK, true)", "booleanOption(T_INET_UDP, T_UDP_CHECKSUM, SOL_SOCKET, SO_NO_CHECK, false)")],
+    caughtBy: ["X5.udp-options"],
+  },
+  {
+    id: "udp-tsdu-overstated",
+    subject: "inet",
+    group: "udp",
+    bug: "t_info (and the target's declaration) claim 65527-byte datagrams over IPv4, more than IP carries",
+    edits: [inet("provider.ts", "const UDP_TSDU = { inet: 65535 - 8 - 20, inet6: 65535 - 8 } as const;", "const UDP_TSDU = { inet: 65535 - 8, inet6: 65535 - 8 } as const;"), inet("conformance.ts", "tsdu: family === INET ? 65507 : 65527,", "tsdu: 65527,")],
+    caughtBy: ["C3.udp-datagram-sizes", "C3.exact-datagram"],
+  },
+  {
+    id: "udp-ttl-kept-not-applied",
+    subject: "inet",
+    group: "udp",
+    bug: "T_IP_TTL is recorded and reported as negotiated, but never set on the socket",
+    edits: [
+      inet(
+        "options.ts",
+        "    byteOption(T_IP_TTL, ipLevel, v4 ? IP_TTL : IPV6_UNICAST_HOPS, 1),",
+        "    ((kept: Uint8Array): OptionSpec => ({ level: T_INET_IP, name: T_IP_TTL, length: 1, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: byteRange(1) }))(Uint8Array.of(64)),",
+      ),
+    ],
+    caughtBy: [],
+    equivalent: "the TTL is a field of the IP header, which no XTI call on either end returns: the datagrams and their order are the same on the loopback",
   },
 ];

@@ -1,6 +1,6 @@
 /**
- * npm run conformance:mutants: how strong the conformance suite is. Certifies the unbroken loopback
- * and pipe providers (they must pass), then each mutant of the catalogue (a copy of a provider
+ * npm run conformance:mutants: how strong the conformance suite is. Certifies the unbroken loopback,
+ * pipe and kernel TCP/UDP providers (they must pass), then each mutant of the catalogue (a copy of a provider
  * with one bug), and prints per mutant killed or survived, the cases that killed it, and the score.
  *
  *   npm run conformance:mutants                       every mutant
@@ -20,7 +20,7 @@ import { conformanceCommand, DEFAULT_SETTINGS, GOOD_VERDICTS, killers, type Muta
 
 const USAGE = `usage: npm run conformance:mutants -- [options]
 
-  -m, --mutant PREFIX   only mutants whose id starts with PREFIX, or of that subject (loopback, pipe)
+  -m, --mutant PREFIX   only mutants whose id starts with PREFIX, or of that subject (loopback, pipe, inet)
                         or suite group; repeatable
   -j, --jobs N          certify N copies at a time (default ${defaultJobs()})
   -t, --timeout MS      per-case time limit (default ${DEFAULT_SETTINGS.caseTimeoutMs})

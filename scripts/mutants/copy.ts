@@ -1,5 +1,6 @@
 /**
- * A subject of the mutation harness (the loopback providers, the example pipe provider) copied
+ * A subject of the mutation harness (the loopback providers, the example pipe provider, the kernel
+ * TCP and UDP providers) copied
  * into a temporary directory with one mutant's edits applied. The working tree is only read.
  *
  * The copy keeps the repository layout for the files it holds, so their relative imports of each
@@ -15,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 /** The repository root (this file is scripts/mutants/copy.ts). */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-export type SubjectName = "loopback" | "pipe";
+export type SubjectName = "loopback" | "pipe" | "inet";
 
 export interface Subject {
   name: SubjectName;
@@ -35,6 +36,24 @@ export const SUBJECTS: Readonly<Record<SubjectName, Subject>> = {
     name: "pipe",
     files: ["examples/pipe-provider/index.ts", "scripts/mutants/entries/pipe.ts"],
     entry: "scripts/mutants/entries/pipe.ts",
+  },
+  // The native layer (providers/native/) stays in the working tree: the bugs are in the mapping of XTI onto sockets.
+  inet: {
+    name: "inet",
+    files: [
+      "providers/inet/address.ts",
+      "providers/inet/conformance.ts",
+      "providers/inet/index.ts",
+      "providers/inet/listener.ts",
+      "providers/inet/options.ts",
+      "providers/inet/provider.ts",
+      "providers/inet/tcp-connection.ts",
+      "providers/inet/tcp-endpoint.ts",
+      "providers/inet/udp-endpoint.ts",
+      "providers/inet/urgent-reader.ts",
+      "scripts/mutants/entries/inet.ts",
+    ],
+    entry: "scripts/mutants/entries/inet.ts",
   },
 };
 

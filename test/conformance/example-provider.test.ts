@@ -90,6 +90,20 @@ const NOT_APPLICABLE = [
   // orderly release exists, without release data
   "O1.cots-has-no-release",
   "O2.release-data",
+  // not declared as XTI's TCP or UDP: the tcp and udp groups
+  "E4.urgent-in-stream",
+  "T4.tcp-byte-stream",
+  "O1.half-close",
+  "D.tcp-reset-reasons",
+  "A5.tcp-addresses",
+  "X5.tcp-options",
+  "X6.tcp-maxseg-read-only",
+  "X7.tcp-options-on-accept",
+  "X8.tcp-reuseaddr",
+  "C3.udp-datagram-sizes",
+  "C1.udp-source-address",
+  "X5.udp-options",
+  "X8.udp-reuseaddr",
 ].sort();
 
 interface JsonReport {
