@@ -20,10 +20,10 @@ function failures(r: TargetReport): string[] {
 const CONNECTIONLESS = ["S2.connection-calls-on-clts", "S5.clts-transitions", "C1.datagram", "C1.units-kept-apart", "T8.datagram-pieces", "B2.short-address", "C2.unit-data-error", "C2.tnouderr", "C3.zero-length-datagram", "C3.datagram-limit"];
 /**
  * What may make a case not applicable to /dev/rawtcp: /dev/tcp's t_info (tsdu 0, etsdu 1, no
- * T_ORDRELDATA, orderly release) and the tl behaviours TCP does not have (callers confirmed before
+ * T_ORDRELDATA, orderly release), the UDP group (declared protocol) and the tl behaviours TCP does not have (callers confirmed before
  * T_LISTEN, flushing on abort, opaque addresses), exactly as for the kernel's /dev/tcp.
  */
-const TCP_NA_FIELDS = new Set(["t_info.tsdu", "t_info.etsdu", "t_info.servtype", "t_info.flags", "features.confirmedOnAccept", "features.abortDiscardsUnread", "features.opaqueAddresses"]);
+const TCP_NA_FIELDS = new Set(["t_info.tsdu", "t_info.etsdu", "t_info.servtype", "t_info.flags", "declared.protocol", "features.confirmedOnAccept", "features.abortDiscardsUnread", "features.opaqueAddresses"]);
 
 function unexpectedNa(r: TargetReport): string[] {
   return r.results.filter((x) => x.outcome === "na" && !TCP_NA_FIELDS.has(x.field ?? "")).map((x) => `${x.id}: ${x.field}`);
