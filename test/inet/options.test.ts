@@ -219,6 +219,7 @@ describe("inet: t_info and options", function () {
       { level: T_INET_IP, name: T_IP_TTL, value: byte(99) },
       { level: T_INET_IP, name: T_IP_TOS, value: byte(0x10) },
       { level: T_INET_IP, name: T_IP_REUSEADDR, value: scalarValue(T_YES) },
+      { level: T_INET_IP, name: T_IP_DONTROUTE, value: scalarValue(T_YES) },
       { level: XTI_GENERIC, name: XTI_SNDBUF, value: scalarValue(32768) },
       { level: XTI_GENERIC, name: XTI_RCVBUF, value: scalarValue(32768) },
       { level: XTI_GENERIC, name: XTI_LINGER, value: scalarsValue(T_YES, 0) },
