@@ -14,6 +14,7 @@ import { EAGAIN, ECONNABORTED, ECONNRESET, EINTR, EPROTO, type ProviderUser } fr
 import { EPOLLIN } from "../native/ffi/linux.js";
 import type { PollHandle, Poller } from "../native/poller.js";
 import type { KernelSocket } from "../native/socket.js";
+import { disconnectReason } from "./disconnect-reason.js";
 
 const EMPTY = new Uint8Array(0);
 const LAST_SEQUENCE = 0x7fffffff;
@@ -92,7 +93,7 @@ export class IndicationQueue {
   private broken(sequence: number): void {
     const ind = this.outstanding.get(sequence);
     if (ind === undefined) return;
-    const reason = ind.socket.takeError() || ECONNRESET;
+    const reason = disconnectReason(ind.socket.takeError() || ECONNRESET);
     this.drop(sequence, ind);
     ind.socket.close();
     this.user.disconInd({ reason, sequence, udata: EMPTY });

@@ -15,10 +15,17 @@
  *               T_IP_BROADCAST     SO_BROADCAST (UDP over IPv4 only)
  *   XTI_GENERIC XTI_SNDBUF/RCVBUF  SO_SNDBUF/SO_RCVBUF (Linux doubles what is set and reports the
  *                                  double; the XTI value is the half, what was asked for)
- *               XTI_LINGER         kept here; the kernel gets SO_LINGER {1, 0} for "abort on close"
- *                                  (a positive linger is waited for by the provider, not by a
- *                                  close() that would block the event loop)
+ *               XTI_LINGER         kept here only, never SO_LINGER: the provider aborts a linger-0
+ *                                  t_close itself and waits for a positive one itself (a close()
+ *                                  with SO_LINGER would block the event loop, and a socket option
+ *                                  would also turn the end of an orderly release into a reset)
  * The other XTI_GENERIC options (XTI_DEBUG, XTI_RCVLOWAT, XTI_SNDLOWAT) stay with the library.
+ *
+ * The kernel may apply another value than the one asked for (it rounds buffer sizes up to its
+ * minimum, and keeps the ECN bits of a TCP socket's TOS): check() tries each value on a scratch
+ * socket first, so T_CHECK and T_NEGOTIATE answer T_PARTSUCCESS with the value the kernel really
+ * uses, or T_FAILURE when it refuses it. TCP-level options and UDP_CHECKSUM are read-only until the
+ * endpoint is bound (the appendix: "read-only in T_UNBND").
  */
 import { readFileSync } from "node:fs";
 import {
@@ -115,11 +122,11 @@ function keepaliveRule(value: Uint8Array): Judged {
   if (onoff !== T_YES && onoff !== T_NO && onoff !== (T_YES | T_GARBAGE)) return { status: T_FAILURE, value };
   if (minutes !== T_UNSPEC && minutes <= 0) return { status: T_FAILURE, value };
   const maxMinutes = Math.floor(KEEPIDLE_MAX_SECONDS / 60);
+  const used = Math.min(minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes, maxMinutes);
   // Linux sends no garbage octet with its probes, and caps the idle time.
-  if (onoff === (T_YES | T_GARBAGE) || minutes > maxMinutes) {
-    return { status: T_PARTSUCCESS, value: scalarsValue(onoff & T_YES, Math.min(minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes, maxMinutes)) };
-  }
-  return { status: T_SUCCESS, value };
+  if (onoff === (T_YES | T_GARBAGE) || minutes > maxMinutes) return { status: T_PARTSUCCESS, value: scalarsValue(onoff & T_YES, used) };
+  // T_UNSPEC is the default interval, which is what the socket then reports.
+  return { status: T_SUCCESS, value: scalarsValue(onoff, used) };
 }
 
 /** One option: where it lives and how its value maps onto the socket. */
@@ -128,10 +135,14 @@ interface OptionSpec {
   name: number;
   length: number;
   readOnly?: boolean;
+  /** Read-only until the endpoint is bound (xti-spec.md §7.2: TCP-level options, UDP_CHECKSUM). */
+  readOnlyUnbound?: boolean;
   /** The value now, read from the kernel (or, for XTI_LINGER, kept here). */
   read(s: KernelSocket, self: InetOptions): Uint8Array;
-  /** Apply a value check() accepted. */
-  write?(s: KernelSocket, value: Uint8Array, self: InetOptions): void;
+  /** Apply a value check() accepted to a socket: 0, or -errno if the kernel refuses it. */
+  write?(s: KernelSocket, value: Uint8Array): number;
+  /** For an option the provider keeps instead of the kernel: record a value check() accepted. */
+  keep?(value: Uint8Array, self: InetOptions): void;
   check(value: Uint8Array): Judged;
   /** The default when the kernel's own default is not the answer. */
   fixedDefault?: Uint8Array;
@@ -144,7 +155,7 @@ function booleanOption(level: number, name: number, sockLevel: number, sockName:
     name,
     length: 4,
     read: (s) => flag(((s.getInt(sockLevel, sockName) ?? 0) !== 0) !== invert),
-    write: (s, v) => void s.setInt(sockLevel, sockName, (readUscalar(v) === T_YES) !== invert ? 1 : 0),
+    write: (s, v) => s.setInt(sockLevel, sockName, (readUscalar(v) === T_YES) !== invert ? 1 : 0),
     check: yesNo,
   };
 }
@@ -156,7 +167,7 @@ function byteOption(name: number, sockLevel: number, sockName: number, low: numb
     name,
     length: 1,
     read: (s) => Uint8Array.of((s.getInt(sockLevel, sockName) ?? 0) & 0xff),
-    write: (s, v) => void s.setInt(sockLevel, sockName, v[0] ?? 0),
+    write: (s, v) => s.setInt(sockLevel, sockName, v[0] ?? 0),
     check: byteRange(low),
   };
 }
@@ -168,7 +179,7 @@ function bufferOption(name: number, sockName: number, max: number): OptionSpec {
     name,
     length: 4,
     read: (s) => scalarValue(Math.floor((s.getInt(SOL_SOCKET, sockName) ?? 0) / 2)),
-    write: (s, v) => void s.setInt(SOL_SOCKET, sockName, readUscalar(v)),
+    write: (s, v) => s.setInt(SOL_SOCKET, sockName, readUscalar(v)),
     check: bufferSizeRule(max),
   };
 }
@@ -187,7 +198,7 @@ function specsFor(transport: Transport, af: number): OptionSpec[] {
   ];
   if (transport === "tcp") {
     specs.push(
-      booleanOption(T_INET_TCP, T_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY),
+      { ...booleanOption(T_INET_TCP, T_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY), readOnlyUnbound: true },
       {
         level: T_INET_TCP,
         name: T_TCP_MAXSEG,
@@ -201,6 +212,7 @@ function specsFor(transport: Transport, af: number): OptionSpec[] {
         level: T_INET_TCP,
         name: T_TCP_KEEPALIVE,
         length: 8,
+        readOnlyUnbound: true,
         read: (s) => {
           const on = (s.getInt(SOL_SOCKET, SO_KEEPALIVE) ?? 0) !== 0;
           const idle = s.getInt(IPPROTO_TCP, TCP_KEEPIDLE) ?? KEEPALIVE_DEFAULT_MINUTES * 60;
@@ -208,8 +220,8 @@ function specsFor(transport: Transport, af: number): OptionSpec[] {
         },
         write: (s, v) => {
           const minutes = readScalar(v, 1);
-          s.setInt(IPPROTO_TCP, TCP_KEEPIDLE, (minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes) * 60);
-          s.setInt(SOL_SOCKET, SO_KEEPALIVE, (readScalar(v, 0) & T_YES) !== 0 ? 1 : 0);
+          const idle = s.setInt(IPPROTO_TCP, TCP_KEEPIDLE, (minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes) * 60);
+          return idle < 0 ? idle : s.setInt(SOL_SOCKET, SO_KEEPALIVE, (readScalar(v, 0) & T_YES) !== 0 ? 1 : 0);
         },
         check: keepaliveRule,
       },
@@ -218,11 +230,7 @@ function specsFor(transport: Transport, af: number): OptionSpec[] {
         name: XTI_LINGER,
         length: 8,
         read: (_s, self) => self.lingerValue(),
-        write: (s, v, self) => {
-          self.recordLinger(v);
-          const abort = readScalar(v, 0) === T_YES && readScalar(v, 1) === 0;
-          s.setLinger(abort, 0);
-        },
+        keep: (v, self) => self.recordLinger(v),
         check: lingerRule,
         fixedDefault: scalarsValue(T_NO, T_UNSPEC),
       },
@@ -230,7 +238,7 @@ function specsFor(transport: Transport, af: number): OptionSpec[] {
   } else {
     specs.push(
       v4
-        ? booleanOption(T_INET_UDP, T_UDP_CHECKSUM, SOL_SOCKET, SO_NO_CHECK, true)
+        ? { ...booleanOption(T_INET_UDP, T_UDP_CHECKSUM, SOL_SOCKET, SO_NO_CHECK, true), readOnlyUnbound: true }
         : { level: T_INET_UDP, name: T_UDP_CHECKSUM, length: 4, readOnly: true, read: () => flag(true), check: (value) => ({ status: T_FAILURE, value }) },
     );
     if (v4) specs.push(booleanOption(T_INET_IP, T_IP_BROADCAST, SOL_SOCKET, SO_BROADCAST));
@@ -238,8 +246,15 @@ function specsFor(transport: Transport, af: number): OptionSpec[] {
   return specs;
 }
 
-/** The sockets an endpoint's options apply to: the first is the one read back. */
-export type OptionSockets = () => readonly KernelSocket[];
+/** What the options need of their endpoint. */
+export interface OptionHost {
+  /** The sockets the options apply to now: the first is the one read back. */
+  sockets(): readonly KernelSocket[];
+  /** Whether the endpoint is bound (some options are read-only before). */
+  bound(): boolean;
+  /** A fresh socket of the endpoint's kind, to try a value on (the caller closes it). */
+  scratch(): KernelSocket;
+}
 
 export class InetOptions {
   readonly table: readonly ProviderOption[];
@@ -251,24 +266,31 @@ export class InetOptions {
 
   /**
    * `defaults` are the values of a socket nobody has configured (read once per provider); the
-   * endpoint's sockets come from `sockets`.
+   * endpoint's sockets come from `host`.
    */
   constructor(
     transport: Transport,
     af: number,
-    private readonly sockets: OptionSockets,
+    private readonly host: OptionHost,
     defaults: ReadonlyMap<string, Uint8Array>,
   ) {
     this.specs = specsFor(transport, af);
     this.table = this.specs.map((spec) => this.option(spec, defaults.get(key(spec)) ?? spec.fixedDefault ?? new Uint8Array(spec.length)));
-    const first = sockets()[0];
+    const first = host.sockets()[0];
     this.rcvbufBytes = first === undefined ? 65536 : readUscalar(this.spec(XTI_GENERIC, XTI_RCVBUF).read(first, this));
   }
 
   /** The values of a socket nobody has configured, keyed for the constructor's `defaults`. */
   static defaultsOf(transport: Transport, af: number, s: KernelSocket): Map<string, Uint8Array> {
-    const scratch = new InetOptions(transport, af, () => [s], new Map());
-    return new Map(scratch.specs.filter((spec) => spec.fixedDefault === undefined).map((spec) => [key(spec), spec.read(s, scratch)]));
+    const host: OptionHost = {
+      sockets: () => [s],
+      bound: () => false,
+      scratch: () => {
+        throw new Error("no values are tried while reading defaults");
+      },
+    };
+    const reader = new InetOptions(transport, af, host, new Map());
+    return new Map(reader.specs.filter((spec) => spec.fixedDefault === undefined).map((spec) => [key(spec), spec.read(s, reader)]));
   }
 
   /** XTI_RCVBUF in bytes: the receive high-water mark of the endpoint's user. */
@@ -293,7 +315,26 @@ export class InetOptions {
 
   /** Apply every value negotiated on this endpoint to a socket it starts using. */
   applyTo(s: KernelSocket): void {
-    for (const [spec, value] of this.negotiated) spec.write?.(s, value, this);
+    for (const [spec, value] of this.negotiated) spec.write?.(s, value);
+  }
+
+  /**
+   * Give a socket accepted from `listener`'s socket this endpoint's options (XTI: with no options
+   * in the t_accept call, the acceptor's are used). Linux copies the listening socket's options
+   * to every socket it accepts, so each option the listener negotiated and this endpoint did not
+   * is set back to this endpoint's own value, read from its socket, before this endpoint's
+   * negotiated values are applied. SO_LINGER is cleared: XTI_LINGER never reaches the kernel.
+   */
+  adoptAccepted(s: KernelSocket, listener: InetOptions): void {
+    s.setLinger(false, 0);
+    const own = this.host.sockets()[0];
+    if (listener !== this && own !== undefined && own !== s) {
+      const inherited = new Set([...listener.negotiated.keys()].map(key));
+      for (const spec of this.specs) {
+        if (inherited.has(key(spec)) && !this.negotiated.has(spec)) spec.write?.(s, spec.read(own, this));
+      }
+    }
+    this.applyTo(s);
   }
 
   /** The size of a t_opthdr buffer holding every option of the table (t_info.options). */
@@ -313,24 +354,48 @@ export class InetOptions {
       level: spec.level,
       name: spec.name,
       length: spec.length,
-      readOnly: () => spec.readOnly === true,
+      readOnly: () => spec.readOnly === true || (spec.readOnlyUnbound === true && !self.host.bound()),
       defaultValue: () => initial,
       currentValue(): Uint8Array {
-        const s = self.sockets()[0];
+        const s = self.host.sockets()[0];
         return s === undefined ? initial : spec.read(s, self);
       },
-      check: spec.check,
+      check: (value) => self.judge(spec, value),
       set(value: Uint8Array): void {
         const v = value.slice();
         self.negotiated.set(spec, v);
-        for (const s of self.sockets()) spec.write?.(s, v, self);
+        spec.keep?.(v, self);
+        for (const s of self.host.sockets()) spec.write?.(s, v);
         if (spec.level === XTI_GENERIC && spec.name === XTI_RCVBUF) {
-          const s = self.sockets()[0];
+          const s = self.host.sockets()[0];
           self.rcvbufBytes = s === undefined ? readUscalar(v) : readUscalar(spec.read(s, self));
         }
       },
     };
   }
+
+  /**
+   * The option's rule, then the kernel's say: a value the rule accepts is tried on a scratch
+   * socket and read back, so the answer is the value the kernel really uses (T_PARTSUCCESS when
+   * it differs from the one asked for) or T_FAILURE when the kernel refuses it. Nothing of the
+   * endpoint changes.
+   */
+  private judge(spec: OptionSpec, value: Uint8Array): Judged {
+    const judged = spec.check(value);
+    if (judged.status === T_FAILURE || spec.write === undefined) return judged;
+    const s = this.host.scratch();
+    try {
+      if (spec.write(s, judged.value) < 0) return { status: T_FAILURE, value };
+      const used = spec.read(s, this);
+      return sameBytes(used, judged.value) ? judged : { status: T_PARTSUCCESS, value: used };
+    } finally {
+      s.close();
+    }
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function key(spec: OptionSpec): string {

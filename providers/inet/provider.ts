@@ -15,7 +15,7 @@ import {
   type ProviderUser,
   type TransportProvider,
 } from "../../src/spi/index.js";
-import { SOCK_DGRAM, SOCK_STREAM } from "../native/ffi/linux.js";
+import { AF_INET6, IPPROTO_IPV6, IPV6_V6ONLY, SOCK_DGRAM, SOCK_STREAM } from "../native/ffi/linux.js";
 import { OsError } from "../native/ffi/os-error.js";
 import { Poller } from "../native/poller.js";
 import { KernelSocket } from "../native/socket.js";
@@ -72,9 +72,14 @@ export class InetProvider implements TransportProvider {
     return native(() => (this.transport === "tcp" ? new TcpEndpoint(this, user) : new UdpEndpoint(this, user)));
   }
 
-  /** A new socket of this provider's kind, set up as every endpoint uses it. Throws ProviderError. */
+  /**
+   * A new socket of this provider's kind, set up as every endpoint uses it. Throws ProviderError.
+   * IPv6 sockets are dual-stack whatever net.ipv6.bindv6only says (as illumos's tcp6 and udp6 are):
+   * [::]:P also takes 0.0.0.0:P, and IPv4 peers appear as ::ffff:a.b.c.d (docs/inet.md).
+   */
   createSocket(): KernelSocket {
     const s = native(() => KernelSocket.create(this.family.af, this.transport === "tcp" ? SOCK_STREAM : SOCK_DGRAM));
+    if (this.family.af === AF_INET6) s.setInt(IPPROTO_IPV6, IPV6_V6ONLY, 0);
     this.defaults ??= InetOptions.defaultsOf(this.transport, this.family.af, s);
     return s;
   }

@@ -14,18 +14,26 @@
  *
  * The socket is watched by the shared poller, armed one-shot with the events wanted now; EPOLLERR
  * and EPOLLHUP are reported whenever it is armed, so a reset is noticed even while reading pauses.
+ *
+ * The kernel never gets SO_LINGER from XTI_LINGER: a linger-0 t_close aborts here, and a positive
+ * one is waited for here (lingered()), so an accepted socket closed at the end of a release always
+ * closes gracefully.
  */
+import { EAGAIN, ECONNRESET, ENOTCONN, EPROTO, type ProviderUser } from "../../src/spi/index.js";
 import {
-  EAGAIN,
-  ECONNRESET,
-  ENOTCONN,
-  EPIPE,
-  EPROTO,
-  type ProviderUser,
-} from "../../src/spi/index.js";
-import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, MSG_NOSIGNAL, MSG_OOB } from "../native/ffi/linux.js";
+  EPOLLERR,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLOUT,
+  MSG_NOSIGNAL,
+  MSG_OOB,
+  TCP_STATE_CLOSING,
+  TCP_STATE_FIN_WAIT1,
+  TCP_STATE_LAST_ACK,
+} from "../native/ffi/linux.js";
 import type { PollHandle, Poller } from "../native/poller.js";
 import type { KernelSocket } from "../native/socket.js";
+import { disconnectReason } from "./disconnect-reason.js";
 import { receiveStep } from "./urgent-reader.js";
 
 const EMPTY = new Uint8Array(0);
@@ -33,8 +41,11 @@ const EMPTY = new Uint8Array(0);
 const CLOSE_FLUSH_LIMIT_MS = 60_000;
 /** Linger without a time (T_UNSPEC): wait this long for the peer to acknowledge everything. */
 const LINGER_UNSPEC_SECONDS = 60;
-/** Polling interval while lingering (the kernel has no event for "all data acknowledged"). */
-const LINGER_POLL_MS = 10;
+/** The states in which our FIN is not acknowledged yet: a lingering close waits in these (as Linux's SO_LINGER does). */
+const FIN_UNACKNOWLEDGED = new Set([TCP_STATE_FIN_WAIT1, TCP_STATE_CLOSING, TCP_STATE_LAST_ACK]);
+/** Lingering, the state is looked at after this long, then twice as long each time, up to LINGER_LAST_LOOK_MS. */
+const LINGER_FIRST_LOOK_MS = 1;
+const LINGER_LAST_LOOK_MS = 200;
 
 /** How a connection ended: both sides released, we aborted it, or it failed (reset, refused...). */
 export type ConnectionEnd = "released" | "aborted" | "failed";
@@ -63,6 +74,8 @@ export class TcpConnection {
   /** A reset seen by send(), which consumes the socket's error before a read can report it. */
   private brokenErrno = 0;
   private whenDrained: (() => void) | null = null;
+  /** Ends a lingering close's pause early (a reset or the peer's FIN reported while in FIN_WAIT1). */
+  private wakeLinger: (() => void) | null = null;
   /** The peer's address once connected. */
   peer: Uint8Array | null = null;
 
@@ -115,7 +128,13 @@ export class TcpConnection {
     }
     const r = this.socket.shutdownWrite();
     this.finSent = true;
-    if (r < 0 && -r !== ENOTCONN) this.sendFailed(-r);
+    if (r === -ENOTCONN) {
+      // The kernel's connection is already gone: a reset processed, its event not delivered yet.
+      // That is what the user must learn, not a completed release.
+      this.fail(this.socket.takeError() || this.brokenErrno || ECONNRESET);
+      return true;
+    }
+    if (r < 0) this.sendFailed(-r);
     if (this.eof) this.finish("released");
     return true;
   }
@@ -166,7 +185,7 @@ export class TcpConnection {
     this.poller.hold();
     try {
       if (this.queued !== null) await this.drained(CLOSE_FLUSH_LIMIT_MS);
-      if (linger !== null) await this.acknowledged(linger === -1 ? Infinity : (linger < 0 ? LINGER_UNSPEC_SECONDS : linger) * 1000);
+      if (linger !== null && this.brokenErrno === 0) await this.lingered(linger === -1 ? Infinity : (linger < 0 ? LINGER_UNSPEC_SECONDS : linger) * 1000);
     } finally {
       this.poller.release();
       this.phase = "done";
@@ -189,14 +208,43 @@ export class TcpConnection {
     });
   }
 
-  /** Resolve once the peer acknowledged everything sent (SIOCOUTQ 0), the socket failed, or `limitMs` passed. */
-  private async acknowledged(limitMs: number): Promise<void> {
-    const deadline = Date.now() + limitMs;
-    while (Date.now() < deadline) {
-      const outstanding = this.socket.unacknowledged();
-      if (outstanding <= 0 || this.brokenErrno !== 0) return;
-      await new Promise((resolve) => setTimeout(resolve, LINGER_POLL_MS));
+  /**
+   * A positive XTI_LINGER, done as Linux's close() with SO_LINGER does it, without blocking: send
+   * the FIN (after everything sent), then wait while it is unacknowledged (FIN_WAIT1, CLOSING,
+   * LAST_ACK), so until the peer has acknowledged all the data and the FIN, the connection has
+   * failed (a reset: state CLOSE, or a socket error), or `limitMs` has passed.
+   *
+   * The kernel raises no event for the acknowledgement, and in CLOSING and LAST_ACK EPOLLHUP is
+   * always set, so no event for a reset either: the state is looked at after 1 ms, then twice as
+   * long each time up to 200 ms. In FIN_WAIT1 the poller also ends a pause at once on a reset or on
+   * the peer's FIN (EPOLLERR, EPOLLHUP).
+   */
+  private async lingered(limitMs: number): Promise<void> {
+    if (!this.finSent) {
+      this.finSent = true;
+      if (this.socket.shutdownWrite() < 0) return; // no connection left to wait for
     }
+    const deadline = Date.now() + limitMs;
+    for (let pause = LINGER_FIRST_LOOK_MS; ; pause = Math.min(2 * pause, LINGER_LAST_LOOK_MS)) {
+      const state = this.socket.tcpState();
+      if (!FIN_UNACKNOWLEDGED.has(state) || this.socket.takeError() !== 0) return;
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      await this.lingerPause(Math.min(pause, left), state === TCP_STATE_FIN_WAIT1);
+    }
+  }
+
+  private lingerPause(ms: number, watch: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakeLinger = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeLinger = done;
+      if (watch) this.handle.arm(0); // EPOLLERR and EPOLLHUP only
+    });
   }
 
   // ---- the socket ----
@@ -207,6 +255,10 @@ export class TcpConnection {
         this.finishConnect();
         return;
       case "closing":
+        if (this.wakeLinger !== null) {
+          this.wakeLinger();
+          return;
+        }
         if ((events & EPOLLOUT) !== 0 || (events & (EPOLLERR | EPOLLHUP)) !== 0) this.flush();
         if (this.queued === null || this.brokenErrno !== 0) this.whenDrained?.();
         else this.rearm();
@@ -247,7 +299,8 @@ export class TcpConnection {
   /** Read and indicate until the kernel has nothing more, the high-water mark, or the end. */
   private pump(): void {
     while (this.reading()) {
-      const step = receiveStep(this.socket);
+      // Never more than the high-water mark leaves room for: the rest stays in the kernel's window.
+      const step = receiveStep(this.socket, this.highWater() - this.unread);
       switch (step.kind) {
         case "data":
           this.unread += step.bytes.length;
@@ -317,7 +370,7 @@ export class TcpConnection {
   }
 
   private sendFailed(errno: number): void {
-    if (this.brokenErrno === 0) this.brokenErrno = errno === EPIPE ? ECONNRESET : errno;
+    if (this.brokenErrno === 0) this.brokenErrno = disconnectReason(errno);
     this.queued = null;
   }
 
@@ -358,7 +411,12 @@ export class TcpConnection {
   private finish(how: "released"): void {
     this.phase = "done";
     this.stopWatching();
-    if (this.origin === "accept") this.socket.close(); // the kernel completes the release
+    if (this.origin === "accept") {
+      // The kernel completes the release and delivers what is left; a SO_LINGER {1, 0} would
+      // make this close a reset that throws it away.
+      this.socket.setLinger(false, 0);
+      this.socket.close();
+    }
     this.ended(how);
   }
 
@@ -368,7 +426,7 @@ export class TcpConnection {
     this.stopWatching();
     if (this.origin === "accept") this.socket.close();
     else this.socket.disconnect(); // already closed by the error: no RST, the socket becomes reusable
-    this.user.disconInd({ reason: errno, sequence: -1, udata: EMPTY });
+    this.user.disconInd({ reason: disconnectReason(errno), sequence: -1, udata: EMPTY });
     this.ended("failed");
   }
 }

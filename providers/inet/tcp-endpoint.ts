@@ -9,8 +9,10 @@
  * because the port is always bound explicitly (Linux keeps an explicitly bound port when the
  * connection closes, and releases one it chose itself), so a port-0 bind first learns a free port
  * from a probe socket; connect(AF_UNSPEC) then makes the socket reusable (with a RST, for t_snddis).
- * No SO_REUSEADDR unless asked for (T_IP_REUSEADDR), so a port in use, by this process or any
- * other, is TADDRBUSY.
+ * A socket whose released connection is still finishing in the kernel (LAST_ACK or CLOSING, data
+ * not yet acknowledged) is never reset: a new t_connect leaves it to finish on its own and takes a
+ * fresh socket bound to the same address. No SO_REUSEADDR unless asked for (T_IP_REUSEADDR), so a
+ * port in use, by this process or any other, is TADDRBUSY.
  */
 import {
   EACCES,
@@ -37,7 +39,7 @@ import {
   type ProviderUser,
   type UnitdataRequest,
 } from "../../src/spi/index.js";
-import { EALREADY, EINPROGRESS, EISCONN, SO_OOBINLINE, SOL_SOCKET, TCP_STATE_CLOSE } from "../native/ffi/linux.js";
+import { EALREADY, EINPROGRESS, EISCONN, SO_OOBINLINE, SO_REUSEADDR, SOL_SOCKET, TCP_STATE_CLOSE } from "../native/ffi/linux.js";
 import type { Poller } from "../native/poller.js";
 import { KernelSocket } from "../native/socket.js";
 import { portOf, socketAddress, withPort } from "./address.js";
@@ -51,9 +53,6 @@ const EMPTY = new Uint8Array(0);
 const MAX_QLEN = 4096;
 /** Attempts at binding a port a probe socket found free before giving up (another process took it each time). */
 const EPHEMERAL_ATTEMPTS = 16;
-/** A released connection's socket may still be finishing (LAST_ACK): how long a new connect waits for it. */
-const SETTLE_LIMIT_MS = 2000;
-const SETTLE_POLL_MS = 5;
 
 /** Errors of connect() that are the network's answer, reported as a disconnect with that reason. */
 const CONNECT_REFUSALS = new Set([ECONNREFUSED, ECONNRESET, ENETUNREACH, EHOSTUNREACH, ETIMEDOUT]);
@@ -72,6 +71,8 @@ export class TcpEndpoint implements ProviderEndpoint {
   private acceptedOnSelf = false;
   /** The socket's last connection was released and the socket not yet reset for reuse. */
   private needsReset = false;
+  /** The address bound (its port resolved), for a fresh socket taking over from a finishing one. */
+  private address: Uint8Array | null = null;
   private holding = false;
 
   constructor(
@@ -80,7 +81,12 @@ export class TcpEndpoint implements ProviderEndpoint {
   ) {
     this.poller = provider.poller();
     this.socket = this.newSocket();
-    this.opts = new InetOptions("tcp", provider.family.af, () => this.optionSockets(), provider.optionDefaults());
+    this.opts = new InetOptions(
+      "tcp",
+      provider.family.af,
+      { sockets: () => this.optionSockets(), bound: () => this.phase === "bound", scratch: () => provider.createSocket() },
+      provider.optionDefaults(),
+    );
   }
 
   private newSocket(): KernelSocket {
@@ -137,25 +143,30 @@ export class TcpEndpoint implements ProviderEndpoint {
       this.queue.fill();
     }
     this.phase = "bound";
-    return { addr: this.socket.localAddress() ?? addr, qlen };
+    this.address = this.socket.localAddress() ?? addr;
+    return { addr: this.address, qlen };
   }
 
-  /** Bind `addr`'s IP address with a port the kernel picks for a probe socket (see the module comment). */
+  /**
+   * Bind `addr`'s IP address with a port the kernel picks for a probe socket (see the module
+   * comment). TNOADDR when the kernel has no free port left (or others took each one first).
+   */
   private bindEphemeral(addr: Uint8Array): number {
-    let r = -EADDRINUSE;
-    for (let attempt = 0; attempt < EPHEMERAL_ATTEMPTS && r === -EADDRINUSE; attempt++) {
+    for (let attempt = 0; attempt < EPHEMERAL_ATTEMPTS; attempt++) {
       const probe = this.provider.createSocket();
+      let port: number;
       try {
         const p = probe.bind(addr);
+        if (p === -EADDRINUSE) throw new ProviderError("TNOADDR", 0, "no free port: the ephemeral port range is used up");
         if (p < 0) return p;
-        const port = portOf(probe.localAddress() ?? EMPTY);
-        probe.close(); // only bound, never used: the port is free again at once
-        r = this.socket.bind(withPort(addr, port));
+        port = portOf(probe.localAddress() ?? EMPTY);
       } finally {
-        probe.close();
+        probe.close(); // only bound, never used: the port is free again at once
       }
+      const r = this.socket.bind(withPort(addr, port));
+      if (r !== -EADDRINUSE) return r;
     }
-    return r;
+    throw new ProviderError("TNOADDR", 0, "no free port: others took each one found");
   }
 
   async unbind(): Promise<void> {
@@ -173,6 +184,7 @@ export class TcpEndpoint implements ProviderEndpoint {
     this.socket.close();
     this.socket = fresh;
     this.needsReset = false;
+    this.address = null;
   }
 
   // ---- connection establishment ----
@@ -184,8 +196,7 @@ export class TcpEndpoint implements ProviderEndpoint {
     const family = this.provider.family;
     const addr = socketAddress(family, req.addr);
     if (addr === null) throw new ProviderError("TBADADDR", 0, `not a ${family.size}-byte ${family.name} address`);
-    await this.settleForReuse();
-    if (this.phase !== "bound" || this.conn !== null) throw new ProviderError("TOUTSTATE"); // closed meanwhile
+    this.readyForConnect();
     const r = this.socket.connect(addr);
     if (r === 0 || r === -EINPROGRESS) {
       // Completion, even an immediate one, is reported as writability: connCon comes from there.
@@ -201,17 +212,37 @@ export class TcpEndpoint implements ProviderEndpoint {
   }
 
   /**
-   * Wait until the socket's previous, released connection has finished in the kernel (a LAST_ACK
-   * still waiting for the peer's acknowledgement), then make the socket reusable.
+   * Make the socket ready for a new connection after a released one. Once the kernel is done with
+   * the old connection (CLOSE), connect(AF_UNSPEC) makes the socket reusable. A socket still
+   * finishing (LAST_ACK or CLOSING: what was sent is not all acknowledged) must not be reset, which
+   * would throw that data away with a RST: it is closed instead, so the kernel finishes delivering
+   * on its own, and a fresh socket takes over the address. Both have SO_REUSEADDR for that one
+   * bind only, so the port stays busy for everyone else.
    */
-  private async settleForReuse(): Promise<void> {
+  private readyForConnect(): void {
     if (!this.needsReset) return;
-    const deadline = Date.now() + SETTLE_LIMIT_MS;
-    while (this.socket.tcpState() !== TCP_STATE_CLOSE && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
+    if (this.socket.tcpState() === TCP_STATE_CLOSE) {
+      this.socket.disconnect();
+      this.needsReset = false;
+      return;
     }
-    if (!this.needsReset || this.phase === "closed") return;
-    this.socket.disconnect();
+    const finishing = this.socket;
+    const address = this.address ?? finishing.localAddress();
+    if (address === null) throw new ProviderError("TSYSERR", EINVAL, "the endpoint's address is unknown");
+    const reuse = finishing.getInt(SOL_SOCKET, SO_REUSEADDR) ?? 0; // T_IP_REUSEADDR as negotiated
+    const fresh = this.newSocket();
+    this.opts.applyTo(fresh);
+    finishing.setInt(SOL_SOCKET, SO_REUSEADDR, 1);
+    fresh.setInt(SOL_SOCKET, SO_REUSEADDR, 1);
+    const r = fresh.bind(address);
+    fresh.setInt(SOL_SOCKET, SO_REUSEADDR, reuse);
+    if (r < 0) {
+      finishing.setInt(SOL_SOCKET, SO_REUSEADDR, reuse);
+      fresh.close();
+      throw r === -EADDRINUSE ? new ProviderError("TADDRBUSY", 0, "the address is still held by the endpoint's previous connection") : new ProviderError("TSYSERR", -r);
+    }
+    finishing.close(); // graceful: the kernel delivers the rest, then completes the release
+    this.socket = fresh;
     this.needsReset = false;
   }
 
@@ -261,7 +292,7 @@ export class TcpEndpoint implements ProviderEndpoint {
     if (req.udata.length > 0) throw new ProviderError("TBADDATA");
     const taken = queue.take(req.sequence);
     if (taken === null) throw new ProviderError("TBADSEQ");
-    acceptor.opts.applyTo(taken.socket);
+    acceptor.opts.adoptAccepted(taken.socket, this.opts);
     if (acceptor === this) {
       queue.pause();
       this.acceptedOnSelf = true;

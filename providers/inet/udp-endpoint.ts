@@ -6,8 +6,11 @@
  * Datagrams keep their boundaries: each recvfrom() is one unitdataInd. The receive buffer holds the
  * largest datagram IP can carry (65535 bytes, more than t_info.tsdu), so MSG_TRUNC never cuts one;
  * a longer one (an IPv6 jumbogram) could not be handed to XTI whole and is counted as dropped.
- * Reading pauses while the data indicated and not yet consumed reaches XTI_RCVBUF; the kernel then
- * drops what does not fit its own buffer, as UDP does.
+ * Reading pauses while the datagrams indicated and not yet consumed reach XTI_RCVBUF, each counted
+ * as its length plus DATAGRAM_COST (so empty datagrams are bounded too; the library reports each
+ * datagram's consumption once, with its length, even 0); the kernel then drops what does not fit
+ * its own buffer, as UDP does. One readiness report reads at most READ_BATCH datagrams, then
+ * re-arms, so a flood cannot hold the event loop.
  *
  * With IP_RECVERR an ICMP error also sets the socket's pending error, which the next send() would
  * return instead of sending: a send failing that way is tried again once (the error itself comes
@@ -40,11 +43,19 @@ import { ErrorQueueReader } from "../native/ffi/error-queue.js";
 import { AF_INET, EPOLLERR, EPOLLIN, EPOLLOUT, IP_RECVERR, IPPROTO_IP, IPPROTO_IPV6, IPV6_RECVERR, MSG_NOSIGNAL, MSG_TRUNC } from "../native/ffi/linux.js";
 import type { PollHandle, Poller } from "../native/poller.js";
 import type { KernelSocket } from "../native/socket.js";
-import { socketAddress, withPort } from "./address.js";
+import { portOf, socketAddress, withPort } from "./address.js";
 import { InetOptions } from "./options.js";
 import type { InetProvider } from "./provider.js";
 
 const EMPTY = new Uint8Array(0);
+/**
+ * What one unread datagram counts for against XTI_RCVBUF besides its bytes: about what holding it
+ * costs the library (the indication, its address and data views), as the kernel charges each
+ * queued datagram its buffer's true size rather than its payload.
+ */
+const DATAGRAM_COST = 256;
+/** Most datagrams read for one readiness report before yielding to the event loop. */
+const READ_BATCH = 64;
 /** Every datagram is read here first (IP's largest packet fits), then copied out at its size. */
 const datagram = new Uint8Array(65536);
 const from = new Uint8Array(128);
@@ -59,7 +70,7 @@ export class UdpEndpoint implements ProviderEndpoint {
   private readonly poller: Poller;
   private readonly opts: InetOptions;
   private phase: Phase = "unbound";
-  /** Bytes indicated and not yet consumed. */
+  /** Bytes indicated and not yet consumed, plus DATAGRAM_COST for each such datagram. */
   private unread = 0;
   /** A send was refused (EAGAIN): the user is back-enabled when the socket is writable. */
   private refused = false;
@@ -74,7 +85,12 @@ export class UdpEndpoint implements ProviderEndpoint {
     this.poller = provider.poller();
     this.socket = this.newSocket();
     this.handle = this.poller.watch(this.socket.fd, this.onReady);
-    this.opts = new InetOptions("udp", provider.family.af, () => [this.socket], provider.optionDefaults());
+    this.opts = new InetOptions(
+      "udp",
+      provider.family.af,
+      { sockets: () => [this.socket], bound: () => this.phase === "bound", scratch: () => provider.createSocket() },
+      provider.optionDefaults(),
+    );
   }
 
   private newSocket(): KernelSocket {
@@ -109,8 +125,14 @@ export class UdpEndpoint implements ProviderEndpoint {
     const addr = req.addr === null ? family.any() : socketAddress(family, req.addr);
     if (addr === null) throw new ProviderError("TBADADDR", 0, `not a ${family.size}-byte ${family.name} address`);
     let r = this.socket.bind(addr);
-    if (r === -EADDRINUSE && !req.exact) r = this.socket.bind(withPort(addr, 0)); // O_T_BIND_REQ: another port will do
+    let anyPort = portOf(addr) === 0;
+    if (r === -EADDRINUSE && !req.exact) {
+      r = this.socket.bind(withPort(addr, 0)); // O_T_BIND_REQ: another port will do
+      anyPort = true;
+    }
     if (r < 0) {
+      // With port 0 the kernel chooses: EADDRINUSE then means it has no free port left.
+      if (-r === EADDRINUSE && anyPort) throw new ProviderError("TNOADDR", 0, "no free port: the ephemeral port range is used up");
       if (-r === EADDRINUSE) throw new ProviderError("TADDRBUSY");
       if (-r === EACCES || -r === EPERM) throw new ProviderError("TACCES");
       if (-r === EADDRNOTAVAIL || -r === EINVAL || -r === EAFNOSUPPORT) throw new ProviderError("TBADADDR");
@@ -156,9 +178,10 @@ export class UdpEndpoint implements ProviderEndpoint {
     return true;
   }
 
+  /** One datagram of `bytes` left the user's queue (read or discarded); at unbind or close, several at once. */
   consumed(bytes: number): void {
     const paused = !this.reading();
-    this.unread = Math.max(0, this.unread - bytes);
+    this.unread = Math.max(0, this.unread - bytes - DATAGRAM_COST);
     if (paused && this.reading()) {
       this.pump();
       this.rearm();
@@ -182,7 +205,7 @@ export class UdpEndpoint implements ProviderEndpoint {
 
   private pump(): void {
     let failures = 0;
-    while (this.reading()) {
+    for (let read = 0; read < READ_BATCH && this.reading(); read++) {
       const n = this.socket.recvFrom(datagram, datagram.length, MSG_TRUNC, from, fromLength);
       if (n < 0) {
         // A pending ICMP error returned by the read (the error queue reports it) is gone once read;
@@ -194,7 +217,7 @@ export class UdpEndpoint implements ProviderEndpoint {
         this.dropped++;
         continue;
       }
-      this.unread += n;
+      this.unread += n + DATAGRAM_COST;
       const addr = from.slice(0, Math.min(fromLength[0]!, from.length));
       this.user.unitdataInd({ addr, opt: EMPTY, udata: datagram.slice(0, n) });
     }

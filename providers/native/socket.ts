@@ -9,7 +9,6 @@ import { libc, type Libc } from "./ffi/libc.js";
 import {
   IPPROTO_TCP,
   SHUT_WR,
-  SIOCOUTQ,
   SO_ERROR,
   SO_LINGER,
   SOCK_CLOEXEC,
@@ -162,12 +161,6 @@ export class KernelSocket {
     length[0] = 1;
     if (this.c.getsockopt(this.fd, IPPROTO_TCP, TCP_INFO, tcpInfoByte, length) < 0) return -1;
     return tcpInfoByte[0]!;
-  }
-
-  /** Bytes sent but not yet acknowledged by the peer (SIOCOUTQ), or -errno. */
-  unacknowledged(): number {
-    const r = this.c.ioctl(this.fd, SIOCOUTQ, intBytes);
-    return r < 0 ? -this.c.errno() : intValue[0]!;
   }
 
   /** close() once; later calls do nothing. */

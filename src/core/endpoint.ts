@@ -224,6 +224,14 @@ export class CoreEndpoint implements ProviderUser {
     if (d.expedited > 0) this.pep.consumed(d.expedited, true);
   }
 
+  /**
+   * Tell the provider that one datagram left the queue, read to its end or discarded: once per
+   * datagram, with its whole length, even 0, so a provider can count datagrams as well as bytes.
+   */
+  datagramReleased(length: number): void {
+    this.pep.consumed(length, false);
+  }
+
   // ---- ProviderUser: indications from the provider ----
 
   connInd(ind: { sequence: number; addr: Uint8Array; opt: Uint8Array; udata: Uint8Array }): void {

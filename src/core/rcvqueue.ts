@@ -220,7 +220,7 @@ export class ReceiveQueue {
     for (const r of this.main.removeWhere((i) => i.kind === "data" || i.kind === "exdata" || i.kind === "ordrel" || i.kind === "unitdata")) {
       if (r.kind === "data") out.normal += r.buf.length - r.off;
       else if (r.kind === "exdata") out.expedited += r.buf.length - r.off;
-      else if (r.kind === "unitdata") out.normal += r.udata.length - r.off;
+      else if (r.kind === "unitdata") out.normal += r.udata.length; // a datagram is reported whole, when it goes
     }
     return out;
   }

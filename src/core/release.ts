@@ -79,6 +79,9 @@ async function orderlyRelease(ep: CoreEndpoint, profile: SemanticsProfile, udata
     if (profile.sndLookOnDiscon && ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
     if (ep.pep.ordrel(udata)) {
       ep.checkUsable(); // a protocol error raised by the request (TLI out of state)
+      // The provider found the connection already gone and raised its disconnect instead (the
+      // T_DISCON_IND crossing the T_ORDREL_REQ): no release happened, and the user must look.
+      if (profile.sndLookOnDiscon && ep.rq.hasDiscon()) fail(TLOOK, 0, "the connection was lost: a disconnect is pending");
       break;
     }
     await ep.waitForFlow("normal", "the release cannot be sent now");

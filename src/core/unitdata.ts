@@ -88,7 +88,7 @@ async function receiveDatagram(
         const o = copyOut(profile, ud.opt, head.opt);
         if (a || o) {
           ep.rq.shift();
-          ep.released({ normal: head.udata.length, expedited: 0 });
+          ep.datagramReleased(head.udata.length);
           fail(TBUFOVFLW, 0, "unitdata.addr or unitdata.opt is too small; the datagram was discarded");
         }
       } else {
@@ -99,11 +99,11 @@ async function receiveDatagram(
       const n = buffers === null ? rest.length : scatter(buffers.check("t_rcvudata"), 0, rest);
       if (views !== null) setLen?.(n);
       head.off += n;
-      ep.released({ normal: n, expedited: 0 });
       if (head.off < head.udata.length) {
         flags.value = T_MORE;
       } else {
         ep.rq.shift();
+        ep.datagramReleased(head.udata.length);
         flags.value = 0;
       }
       return 0;

@@ -189,6 +189,10 @@ export interface ProviderEndpoint {
   /**
    * The user has read `bytes` of (expedited) data that this endpoint indicated, or the library
    * discarded them: the provider may open its window or back-enable a flow-controlled sender.
+   * Unit data is reported per datagram: one call when a datagram leaves the queue (read to its
+   * end, or discarded), with its whole length, also for a zero-length one, so a provider may bound
+   * what it reads ahead in datagrams as well as bytes. Datagrams discarded together (t_unbind,
+   * t_close) may be reported in one call.
    */
   consumed(bytes: number, expedited: boolean): void;
   /** The options this endpoint manages (called for each t_optmgmt). */

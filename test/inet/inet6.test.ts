@@ -8,7 +8,14 @@ import { ECONNREFUSED } from "../../src/errno.js";
 import {
   T_EXPEDITED,
   T_UDERR,
+  TADDRBUSY,
+  netbuf,
+  sockaddr_in,
+  sockaddr_in6,
+  t_bind,
   t_bind_of,
+  t_call_of,
+  t_listen,
   t_close,
   t_getprotaddr,
   t_look,
@@ -20,7 +27,7 @@ import {
   t_uderr_of,
   t_unitdata_of,
 } from "../../src/index.js";
-import { cleanup, ok, pattern, text } from "../helpers/xti.js";
+import { cleanup, expectFail, ok, open, pattern, text } from "../helpers/xti.js";
 import { hex, PeerProcess, servePeer } from "./helpers/peer.js";
 import { bound, connectTo, loopback, portOf, receiveAll, receivePiece } from "./helpers/xti.js";
 import { inetConformanceTargets } from "../../providers/inet/index.js";
@@ -97,5 +104,22 @@ describe("inet: /dev/tcp6 and /dev/udp6 on ::1 against Python peers", function (
     const e = t_uderr_of({ addr: 64 });
     await ok(t_rcvuderr(me.fd, e), "t_rcvuderr");
     expect({ error: e.error, port: portOf(e.addr.buf.subarray(0, e.addr.len)) }).to.deep.equal({ error: ECONNREFUSED, port: gone.port });
+  });
+
+  it("/dev/tcp6 and /dev/udp6 are dual-stack: [::]:P also takes 0.0.0.0:P, and an IPv4 caller is indicated as ::ffff:127.0.0.1", async () => {
+    const listener = open("/dev/tcp6");
+    const ret = t_bind_of(64);
+    await ok(t_bind(listener, { addr: netbuf(sockaddr_in6("::", 0)), qlen: 1 }, ret), "t_bind [::]:0");
+    const port = portOf(ret.addr.buf.subarray(0, ret.addr.len));
+    expectFail(await t_bind(open("/dev/tcp"), { addr: netbuf(sockaddr_in("0.0.0.0", port)), qlen: 0 }, null), TADDRBUSY);
+    const py = peer(servePeer());
+    const { local_port: callerPort } = (await py.request({ op: "connect", family: "inet", port })) as { local_port: number };
+    const call = t_call_of({ addr: 64 });
+    await ok(t_listen(listener, call), "t_listen");
+    expect(Array.from(call.addr.buf.subarray(0, call.addr.len))).to.deep.equal(Array.from(sockaddr_in6("::ffff:127.0.0.1", callerPort)));
+    const udp = t_bind_of(64);
+    await ok(t_bind(open("/dev/udp6"), { addr: netbuf(sockaddr_in6("::", 0)), qlen: 0 }, udp), "t_bind [::]:0");
+    const udpPort = portOf(udp.addr.buf.subarray(0, udp.addr.len));
+    expectFail(await t_bind(open("/dev/udp"), { addr: netbuf(sockaddr_in("0.0.0.0", udpPort)), qlen: 0 }, null), TADDRBUSY);
   });
 });

@@ -21,6 +21,7 @@ import {
   T_IP_REUSEADDR,
   T_IP_TOS,
   T_IP_TTL,
+  T_CHECK,
   T_NEGOTIATE,
   T_NO,
   T_PARTSUCCESS,
@@ -43,6 +44,7 @@ import {
   scalarValue,
   scalarsValue,
   t_accept,
+  t_bind,
   t_call_of,
   t_close,
   t_getinfo,
@@ -50,12 +52,14 @@ import {
   t_optmgmt,
   t_optmgmt_of,
   t_rcv,
+  t_snd,
+  t_sndrel,
   type t_info,
   type XtiOption,
 } from "../../src/index.js";
-import { cleanup, ok, open } from "../helpers/xti.js";
+import { cleanup, ok, open, pattern } from "../helpers/xti.js";
 import { type PeerProcess, servePeer } from "./helpers/peer.js";
-import { bound, connectTo, type Family } from "./helpers/xti.js";
+import { bound, connectTo, type Family, receiveAll } from "./helpers/xti.js";
 
 async function manage(fd: number, flags: number, options: Array<{ level: number; name: number; value?: Uint8Array }>): Promise<XtiOption[]> {
   const ret = t_optmgmt_of(4096);
@@ -64,6 +68,7 @@ async function manage(fd: number, flags: number, options: Array<{ level: number;
 }
 
 const byte = (n: number): Uint8Array => Uint8Array.of(n);
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
 describe("inet: t_info and options", function () {
   this.timeout(30_000);
@@ -164,7 +169,7 @@ describe("inet: t_info and options", function () {
 
   it("options negotiated on an acceptor apply to the connection accepted onto it", async () => {
     const l = await bound("/dev/tcp", "inet", 1);
-    const acceptor = open("/dev/tcp");
+    const { fd: acceptor } = await bound("/dev/tcp", "inet"); // TCP-level options are read-only before t_bind
     await negotiateAndReadBack(acceptor, [
       { level: T_INET_TCP, name: T_TCP_NODELAY, value: scalarValue(T_YES) },
       { level: T_INET_IP, name: T_IP_TTL, value: byte(17) },
@@ -180,6 +185,108 @@ describe("inet: t_info and options", function () {
     expect(readUscalar(cur[0]!.value)).to.equal(T_YES);
     const [ttl] = await manage(acceptor, T_CURRENT, [{ level: T_INET_IP, name: T_IP_TTL }]);
     expect(ttl?.value[0]).to.equal(17);
+  });
+
+  /** A Python caller with a small receive window accepted onto a new bound endpoint of `l`. */
+  async function acceptSlowReader(l: { fd: number; port: number }, acceptor: number): Promise<PeerProcess> {
+    const peer = servePeer();
+    await peer.request({ op: "connect", port: l.port, rcvbuf: 4096 });
+    const call = t_call_of({ addr: 64 });
+    await ok(t_listen(l.fd, call), "t_listen");
+    await ok(t_accept(l.fd, acceptor, call), "t_accept");
+    return peer;
+  }
+
+  it("XTI_LINGER {T_YES, 0} on an acceptor leaves its orderly release graceful: the peer gets every byte, then end of file", async () => {
+    const l = await bound("/dev/tcp", "inet", 1);
+    const { fd } = await bound("/dev/tcp", "inet");
+    await negotiateAndReadBack(fd, [{ level: XTI_GENERIC, name: XTI_LINGER, value: scalarsValue(T_YES, 0) }]);
+    py = await acceptSlowReader(l, fd);
+    await py.request({ op: "shutdown" });
+    const data = pattern(300_000, 5);
+    await ok(t_snd(fd, data, data.length, 0), "t_snd");
+    expect((await receiveAll(fd)).end).to.equal("ordrel");
+    // Most of the data still waits for the peer's window when the release completes.
+    await ok(t_sndrel(fd), "t_sndrel");
+    expect(await py.request({ op: "drain" })).to.deep.equal({ received: data.length, sha256: sha256(data), end: "eof" });
+  });
+
+  it("a listener's options stay off the connections it hands to another endpoint: T_CURRENT and t_close are the acceptor's", async () => {
+    const l = await bound("/dev/tcp", "inet", 1);
+    const listenerOptions = [
+      { level: T_INET_TCP, name: T_TCP_NODELAY, value: scalarValue(T_YES) },
+      { level: T_INET_TCP, name: T_TCP_KEEPALIVE, value: scalarsValue(T_YES, 5) },
+      { level: T_INET_IP, name: T_IP_TTL, value: byte(99) },
+      { level: T_INET_IP, name: T_IP_TOS, value: byte(0x10) },
+      { level: T_INET_IP, name: T_IP_REUSEADDR, value: scalarValue(T_YES) },
+      { level: T_INET_IP, name: T_IP_DONTROUTE, value: scalarValue(T_YES) },
+      { level: XTI_GENERIC, name: XTI_SNDBUF, value: scalarValue(32768) },
+      { level: XTI_GENERIC, name: XTI_RCVBUF, value: scalarValue(32768) },
+      { level: XTI_GENERIC, name: XTI_LINGER, value: scalarsValue(T_YES, 0) },
+    ];
+    await negotiateAndReadBack(l.fd, listenerOptions);
+    const { fd: acceptor } = await bound("/dev/tcp", "inet");
+    await negotiateAndReadBack(acceptor, [{ level: T_INET_IP, name: T_IP_TTL, value: byte(17) }]); // negotiated on both: the acceptor's wins
+    const current = async (): Promise<number[][]> => {
+      const values: number[][] = [];
+      for (const { level, name } of listenerOptions) values.push(Array.from((await manage(acceptor, T_CURRENT, [{ level, name }]))[0]?.value ?? []));
+      return values;
+    };
+    const before = await current();
+    py = await acceptSlowReader(l, acceptor);
+    expect(await current(), "the acceptor's T_CURRENT").to.deep.equal(before);
+    // The listener's {T_YES, 0} would make this graceful close, with data still on its way, a reset.
+    const draining = py.request({ op: "drain" });
+    const data = pattern(1 << 20, 6);
+    await ok(t_snd(acceptor, data, data.length, 0), "t_snd");
+    await ok(t_close(acceptor), "t_close");
+    expect(await draining).to.deep.equal({ received: data.length, sha256: sha256(data), end: "eof" });
+  });
+
+  it("T_NEGOTIATE and T_CHECK answer T_PARTSUCCESS with the value the kernel really uses when it differs from the one asked for", async () => {
+    const { fd } = await bound("/dev/tcp", "inet");
+    const asked = [
+      { level: XTI_GENERIC, name: XTI_RCVBUF, value: scalarValue(1000) }, // below the kernel's minimum
+      { level: XTI_GENERIC, name: XTI_SNDBUF, value: scalarValue(1000) },
+      { level: T_INET_IP, name: T_IP_TOS, value: byte(0x13) }, // TCP keeps the ECN bits (the low two) to itself
+    ];
+    for (const o of asked) {
+      const what = `option ${o.level}/${o.name}`;
+      const check = t_optmgmt_of(256);
+      await ok(t_optmgmt(fd, t_optmgmt_of(encodeOptions([o]), T_CHECK), check), "T_CHECK");
+      expect(check.flags, `${what}: T_CHECK`).to.equal(T_PARTSUCCESS);
+      const ret = t_optmgmt_of(256);
+      await ok(t_optmgmt(fd, t_optmgmt_of(encodeOptions([o]), T_NEGOTIATE), ret), "T_NEGOTIATE");
+      const [n] = decodeOptions(netbufBytes(ret.opt)) ?? [];
+      expect({ flags: ret.flags, status: n?.status }, `${what}: T_NEGOTIATE`).to.deep.equal({ flags: T_PARTSUCCESS, status: T_PARTSUCCESS });
+      expect(Array.from(n!.value), `${what}: the value used`).to.not.deep.equal(Array.from(o.value));
+      const [cur] = await manage(fd, T_CURRENT, [{ level: o.level, name: o.name }]);
+      expect(Array.from(cur!.value), `${what}: T_CURRENT`).to.deep.equal(Array.from(n!.value));
+    }
+    const [tos] = await manage(fd, T_CURRENT, [{ level: T_INET_IP, name: T_IP_TOS }]);
+    expect(tos?.value[0]).to.equal(0x10);
+    const [rcvbuf] = await manage(fd, T_CURRENT, [{ level: XTI_GENERIC, name: XTI_RCVBUF }]);
+    expect(readUscalar(rcvbuf!.value)).to.be.greaterThan(1000);
+  });
+
+  it("TCP-level options and UDP_CHECKSUM are read-only until t_bind (the appendix: read-only in T_UNBND)", async () => {
+    const tcp = open("/dev/tcp");
+    const unbound = await manage(tcp, T_NEGOTIATE, [
+      { level: T_INET_TCP, name: T_TCP_NODELAY, value: scalarValue(T_YES) },
+      { level: T_INET_TCP, name: T_TCP_KEEPALIVE, value: scalarsValue(T_YES, 5) },
+    ]);
+    expect(unbound.map((o) => o.status)).to.deep.equal([T_READONLY, T_READONLY]);
+    const [nodelay] = await manage(tcp, T_CURRENT, [{ level: T_INET_TCP, name: T_TCP_NODELAY }]);
+    expect(readUscalar(nodelay!.value), "nothing changed").to.equal(T_NO);
+    const [ttl] = await manage(tcp, T_NEGOTIATE, [{ level: T_INET_IP, name: T_IP_TTL, value: byte(33) }]);
+    expect(ttl?.status, "IP-level options are negotiable unbound").to.equal(T_SUCCESS);
+    await ok(t_bind(tcp, null, null), "t_bind");
+    await negotiateAndReadBack(tcp, [{ level: T_INET_TCP, name: T_TCP_NODELAY, value: scalarValue(T_YES) }]);
+    const udp = open("/dev/udp");
+    const [sum] = await manage(udp, T_NEGOTIATE, [{ level: T_INET_UDP, name: T_UDP_CHECKSUM, value: scalarValue(T_NO) }]);
+    expect(sum?.status).to.equal(T_READONLY);
+    await ok(t_bind(udp, null, null), "t_bind");
+    await negotiateAndReadBack(udp, [{ level: T_INET_UDP, name: T_UDP_CHECKSUM, value: scalarValue(T_NO) }]);
   });
 
   it("XTI_RCVBUF bounds what is read ahead of the user: the sender stalls, and nothing is lost", async () => {

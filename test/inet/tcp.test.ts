@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
-import { readdirSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ECONNREFUSED, ECONNRESET } from "../../src/errno.js";
 import {
@@ -21,12 +21,23 @@ import {
   T_LISTEN,
   T_ORDREL,
   T_GODATA,
+  T_INFINITE,
+  T_INET_IP,
+  T_IP_REUSEADDR,
+  T_NEGOTIATE,
+  T_SUCCESS,
+  T_YES,
   TADDRBUSY,
   TLOOK,
   TNODATA,
   TQFULL,
+  XTI_GENERIC,
+  XTI_LINGER,
+  encodeOptions,
   fcntl,
   netbuf,
+  scalarValue,
+  scalarsValue,
   t_accept,
   t_bind,
   t_bind_of,
@@ -38,6 +49,8 @@ import {
   t_getprotaddr,
   t_listen,
   t_look,
+  t_optmgmt,
+  t_optmgmt_of,
   t_rcv,
   t_rcvdis,
   t_snd,
@@ -52,6 +65,37 @@ import { bound, connectTo, loopback, portOf, receiveAll, receivePiece } from "./
 
 const TCP = "/dev/tcp";
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+/** T_NEGOTIATE one option on `fd`, which must succeed as asked. */
+async function negotiate(fd: number, level: number, name: number, value: Uint8Array): Promise<void> {
+  const ret = t_optmgmt_of(256);
+  await ok(t_optmgmt(fd, t_optmgmt_of(encodeOptions([{ level, name, value }]), T_NEGOTIATE), ret), "t_optmgmt");
+  expect(ret.flags, `option ${level}/${name}`).to.equal(T_SUCCESS);
+}
+
+/** The local port of a connected endpoint. */
+function localPort(fd: number): number {
+  const name = t_bind_of(64);
+  if (t_getprotaddr(fd, name, null) < 0) throw new Error(`t_getprotaddr: ${tErrnoName(t_errno)}`);
+  return portOf(name.addr.buf.subarray(0, name.addr.len));
+}
+
+/**
+ * Block this thread (so the poller delivers nothing) until the kernel has no IPv4 TCP connection
+ * from local port `port` in state `state` (/proc/net/tcp, hex) any more: a RST it received has been
+ * processed while the provider has not been told yet. Gives up after 10 s.
+ */
+function blockUntilLeft(port: number, state: string): void {
+  const idle = new Int32Array(new SharedArrayBuffer(4));
+  const local = `:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  for (let waited = 0; waited < 10_000; waited += 5) {
+    const rows = readFileSync("/proc/net/tcp", "utf8").split("\n").map((line) => line.trim().split(/\s+/));
+    if (!rows.some((f) => f[1]?.endsWith(local) === true && f[3] === state)) return;
+    Atomics.wait(idle, 0, 0, 5);
+  }
+  throw new Error(`local port ${port} still in state ${state}`);
+}
+const CLOSE_WAIT = "08";
 
 /** Wait until t_look reports something (the test's own timeout bounds it). */
 async function nextEvent(fd: number): Promise<number> {
@@ -181,6 +225,93 @@ describe("inet: /dev/tcp against Python peers", function () {
     await ok(t_snddis(fd, null), "t_snddis");
     expect(state(fd)).to.equal(T_IDLE);
     expect(await py.request({ op: "recv" })).to.deep.equal({ error: "ECONNRESET" });
+  });
+
+  it("a reset after the peer's FIN is T_DISCONNECT with reason ECONNRESET (Linux records EPIPE)", async () => {
+    const { fd, py } = await connectedToPeer();
+    await py.request({ op: "shutdown" });
+    expect((await receiveAll(fd)).end).to.equal("ordrel");
+    await py.request({ op: "reset" });
+    expect(await nextEvent(fd)).to.equal(T_DISCONNECT);
+    const d = t_discon_of(0);
+    await ok(t_rcvdis(fd, d), "t_rcvdis");
+    expect(d.reason).to.equal(ECONNRESET);
+  });
+
+  it("a caller that half-closes, then resets before t_accept, is a T_DISCONNECT for its sequence with reason ECONNRESET", async () => {
+    const l = await bound(TCP, "inet", 1);
+    const py = peer(servePeer());
+    await py.request({ op: "connect", port: l.port });
+    const call = t_call_of({ addr: 64 });
+    await ok(t_listen(l.fd, call), "t_listen");
+    await py.request({ op: "shutdown" });
+    await py.request({ op: "reset" });
+    expect(await nextEvent(l.fd)).to.equal(T_DISCONNECT);
+    const d = t_discon_of(0);
+    await ok(t_rcvdis(l.fd, d), "t_rcvdis");
+    expect({ sequence: d.sequence, reason: d.reason }).to.deep.equal({ sequence: call.sequence, reason: ECONNRESET });
+  });
+
+  it("a reset the kernel took in T_INREL before t_sndrel is not hidden by the release: TLOOK, then T_DISCONNECT with ECONNRESET", async () => {
+    const { fd, py } = await connectedToPeer();
+    await py.request({ op: "shutdown" });
+    expect((await receiveAll(fd)).end).to.equal("ordrel");
+    expect(state(fd)).to.equal(T_INREL);
+    const resetting = py.request({ op: "reset" });
+    blockUntilLeft(localPort(fd), CLOSE_WAIT); // the reset is in; its event waits behind this thread
+    expectFail(await t_sndrel(fd), TLOOK);
+    expect(t_look(fd)).to.equal(T_DISCONNECT);
+    const d = t_discon_of(0);
+    await ok(t_rcvdis(fd, d), "t_rcvdis");
+    expect({ reason: d.reason, state: state(fd) }).to.deep.equal({ reason: ECONNRESET, state: T_IDLE });
+    await resetting;
+  });
+
+  it("a positive XTI_LINGER: t_close returns once the peer has everything, which it reads whole, then end of file", async () => {
+    const { fd, py } = await connectedToPeer();
+    await negotiate(fd, XTI_GENERIC, XTI_LINGER, scalarsValue(T_YES, 30));
+    const draining = py.request({ op: "drain" });
+    const data = pattern(1 << 20, 8);
+    await ok(t_snd(fd, data, data.length, 0), "t_snd");
+    await ok(t_close(fd), "t_close");
+    expect(await draining).to.deep.equal({ received: data.length, sha256: sha256(data), end: "eof" });
+  });
+
+  it("a lingering t_close (XTI_LINGER T_INFINITE) returns when the peer resets instead of acknowledging", async function () {
+    this.timeout(20_000); // without an end to its wait, t_close would never return
+    const py = peer(servePeer());
+    const { port } = (await py.request({ op: "listen", rcvbuf: 4096 })) as { port: number };
+    const fd = await connectTo(TCP, "inet", port);
+    await py.request({ op: "accept" });
+    await negotiate(fd, XTI_GENERIC, XTI_LINGER, scalarsValue(T_YES, T_INFINITE));
+    const data = pattern(200_000, 9);
+    await ok(t_snd(fd, data, data.length, 0), "t_snd"); // far more than the peer's window: not acknowledged
+    const closing = t_close(fd);
+    await py.request({ op: "close" }); // with unread data: the peer's kernel answers with a RST
+    await ok(closing, "t_close");
+  });
+
+  it("a new t_connect after a release leaves the old connection to finish: its peer gets every byte, and the port stays the endpoint's", async () => {
+    const first = peer(servePeer());
+    const { port } = (await first.request({ op: "listen", rcvbuf: 4096 })) as { port: number };
+    const fd = await connectTo(TCP, "inet", port);
+    await first.request({ op: "accept" });
+    await first.request({ op: "shutdown" });
+    const data = pattern(300_000, 10);
+    await ok(t_snd(fd, data, data.length, 0), "t_snd");
+    expect((await receiveAll(fd)).end).to.equal("ordrel");
+    await ok(t_sndrel(fd), "t_sndrel"); // released; most of the data still waits for the peer's window
+    const mine = localPort(fd);
+    const second = peer(servePeer());
+    const { port: port2 } = (await second.request({ op: "listen" })) as { port: number };
+    await ok(t_connect(fd, { ...t_call_of(), addr: netbuf(loopback("inet", port2)) }, null), "t_connect elsewhere");
+    expect(((await second.request({ op: "accept" })) as { peer_port: number }).peer_port, "the endpoint's port").to.equal(mine);
+    const plain = open(TCP);
+    expectFail(await t_bind(plain, { addr: netbuf(loopback("inet", mine)), qlen: 0 }, null), TADDRBUSY);
+    const reusing = open(TCP);
+    await negotiate(reusing, T_INET_IP, T_IP_REUSEADDR, scalarValue(T_YES));
+    expectFail(await t_bind(reusing, { addr: netbuf(loopback("inet", mine)), qlen: 0 }, null), TADDRBUSY);
+    expect(await first.request({ op: "drain" })).to.deep.equal({ received: data.length, sha256: sha256(data), end: "eof" });
   });
 
   it("a connect to a port where nobody listens fails TLOOK with T_DISCONNECT, reason ECONNREFUSED", async () => {
@@ -370,6 +501,20 @@ describe("inet: /dev/tcp against Python peers", function () {
       ),
     );
     expect(JSON.parse(out)).to.deep.equal({ "/dev/tcp": "TACCES", "/dev/udp": "TACCES" });
+  });
+
+  it("t_bind without an address fails TNOADDR when the ephemeral ports are used up (a network namespace with two)", async function () {
+    requireRoot(this); // a network namespace of its own, so the port range of others is untouched
+    const script = fileURLToPath(new URL("./fixtures/ports-used-up.ts", import.meta.url));
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(
+        "unshare",
+        ["-n", "sh", "-c", `ip link set lo up && sysctl -qw net.ipv4.ip_local_port_range="40000 40001" && exec "$0" --import tsx "$1" /dev/tcp /dev/udp`, process.execPath, script],
+        { timeout: 30_000 },
+        (err, stdout, stderr) => (err === null ? resolve(stdout) : reject(new Error(`${err.message}\n${stderr}`))),
+      ),
+    );
+    expect(JSON.parse(out)).to.deep.equal({ "/dev/tcp": ["bound", "bound", "TNOADDR"], "/dev/udp": ["bound", "bound", "TNOADDR"] });
   });
 
   it("t_close releases the connection gracefully: everything sent reaches the peer, then end of file", async () => {

@@ -4,8 +4,32 @@
  */
 import { expect } from "chai";
 import { ECONNREFUSED } from "../../src/errno.js";
-import { T_DATA, T_UDERR, TNOUDERR, t_close, t_look, t_rcvudata, t_rcvuderr, t_sndudata, t_uderr_of, t_unitdata_of } from "../../src/index.js";
-import { cleanup, expectFail, ok, pattern } from "../helpers/xti.js";
+import {
+  F_SETFL,
+  T_DATA,
+  T_NEGOTIATE,
+  T_SUCCESS,
+  T_UDERR,
+  TNODATA,
+  TNOUDERR,
+  XTI_GENERIC,
+  XTI_RCVBUF,
+  encodeOptions,
+  fcntl,
+  scalarValue,
+  t_close,
+  t_errno,
+  t_look,
+  t_optmgmt,
+  t_optmgmt_of,
+  t_rcvudata,
+  t_rcvuderr,
+  t_sndudata,
+  t_uderr_of,
+  t_unitdata_of,
+  tErrnoName,
+} from "../../src/index.js";
+import { cleanup, expectFail, ok, pattern, text } from "../helpers/xti.js";
 import { hex, type PeerProcess, servePeer, unhex } from "./helpers/peer.js";
 import { bound, loopback, portOf } from "./helpers/xti.js";
 
@@ -82,6 +106,36 @@ describe("inet: /dev/udp against Python peers", function () {
     expect(await py.request({ op: "recvfrom" })).to.deep.equal({ data: hex(pattern(5, 9)), port: me.port });
     await py.request({ op: "sendto", port: me.port, data: hex(pattern(3, 4)) });
     expect(await nextEvent(me.fd)).to.equal(T_DATA);
+  });
+
+  it("bounds what it reads ahead in datagrams too: empty ones left unread stay in the kernel (which drops the excess), and reading goes on", async () => {
+    const me = await bound(UDP, "inet", 0, true);
+    const ret = t_optmgmt_of(256);
+    await ok(t_optmgmt(me.fd, t_optmgmt_of(encodeOptions([{ level: XTI_GENERIC, name: XTI_RCVBUF, value: scalarValue(4096) }]), T_NEGOTIATE), ret), "t_optmgmt");
+    expect(ret.flags).to.equal(T_SUCCESS);
+    py = servePeer();
+    const { port } = (await py.request({ op: "udp" })) as { port: number };
+    const flood = 5000;
+    // Paced so that a provider reading without a bound would take nearly all of them.
+    await py.request({ op: "sendto", port: me.port, data: "", count: flood, pace: 10 });
+    const ud = t_unitdata_of({ addr: 64, udata: 64 });
+    let empty = 0;
+    while ((await t_rcvudata(me.fd, ud, { value: 0 })) === 0) {
+      expect(ud.udata.len).to.equal(0);
+      empty++;
+    }
+    expect(tErrnoName(t_errno)).to.equal(tErrnoName(TNODATA));
+    // Reading resumes after empty datagrams (each one read is reported to the provider).
+    await py.request({ op: "sendto", port: me.port, data: hex(text("after")) });
+    fcntl(me.fd, F_SETFL, 0);
+    for (;;) {
+      await ok(t_rcvudata(me.fd, ud, { value: 0 }), "t_rcvudata");
+      if (ud.udata.len > 0) break;
+      empty++;
+    }
+    expect(Buffer.from(ud.udata.buf.subarray(0, ud.udata.len)).toString()).to.equal("after");
+    // What XTI_RCVBUF lets the provider hold plus what the kernel's buffer kept: not the flood.
+    expect(empty).to.be.below(flood / 10);
   });
 
   it("a datagram sent right behind one that fails is not lost to the error the kernel left pending", async () => {

@@ -67,12 +67,16 @@ export const TCP_MAXSEG = 2;
 export const TCP_KEEPIDLE = 4;
 export const TCP_INFO = 11;
 /** tcp_info.tcpi_state values (the first byte of TCP_INFO). */
+export const TCP_STATE_FIN_WAIT1 = 4;
 export const TCP_STATE_CLOSE = 7;
+export const TCP_STATE_LAST_ACK = 9;
+export const TCP_STATE_CLOSING = 11;
 
 export const IP_TOS = 1;
 export const IP_TTL = 2;
 export const IP_RECVERR = 11;
 export const IPV6_UNICAST_HOPS = 16;
+export const IPV6_V6ONLY = 26;
 export const IPV6_RECVERR = 25;
 export const IPV6_TCLASS = 67;
 
@@ -82,9 +86,6 @@ export const MSG_ERRQUEUE = 0x2000;
 export const MSG_NOSIGNAL = 0x4000;
 
 export const SHUT_WR = 1;
-
-/** TIOCOUTQ: bytes in a TCP socket's send queue not yet acknowledged by the peer. */
-export const SIOCOUTQ = 0x5411;
 
 export const EPOLL_CLOEXEC = 0o2000000;
 export const EPOLL_CTL_ADD = 1;

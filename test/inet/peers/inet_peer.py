@@ -46,8 +46,11 @@ class Peer:
         return cmd.get("family", "inet")
 
     def op_listen(self, cmd):
+        """With "rcvbuf", the accepted connections get that receive buffer (a window that fills soon)."""
         f = self.family(cmd)
         self.listener = socket.socket(FAMILY[f], socket.SOCK_STREAM)
+        if "rcvbuf" in cmd:
+            self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, cmd["rcvbuf"])
         self.listener.bind((LOOPBACK[f], cmd.get("port", 0)))
         if cmd.get("listen", True):
             self.listener.listen(cmd.get("backlog", 8))
@@ -64,7 +67,9 @@ class Peer:
         s = socket.socket(FAMILY[f], socket.SOCK_STREAM)
         if cmd.get("oobinline"):
             s.setsockopt(socket.SOL_SOCKET, socket.SO_OOBINLINE, 1)
-        s.connect((LOOPBACK[f], cmd["port"]))
+        if "rcvbuf" in cmd:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, cmd["rcvbuf"])
+        s.connect((cmd.get("host", LOOPBACK[f]), cmd["port"]))
         if cmd.get("extra"):
             self.extra.append(s)
         else:
@@ -111,6 +116,20 @@ class Peer:
                 break
         return {"data": got.hex(), "eof": len(got) == 0}
 
+    def op_drain(self, cmd):
+        """Read until end of file or an error: how much arrived, its hash, and how it ended."""
+        digest, received, end = hashlib.sha256(), 0, "eof"
+        try:
+            while True:
+                part = self.conn.recv(1 << 16)
+                if not part:
+                    break
+                digest.update(part)
+                received += len(part)
+        except OSError as exc:
+            end = errno_name(exc)
+        return {"received": received, "sha256": digest.hexdigest(), "end": end}
+
     def op_piece(self, cmd):
         """With SO_OOBINLINE: the urgent byte alone when the read position is at the mark, else
         the normal bytes before the next mark (a read stops there)."""
@@ -128,7 +147,8 @@ class Peer:
         return {}
 
     def op_reset(self, cmd):
-        """Abortive close: SO_LINGER {1, 0} makes close() send a RST."""
+        """Abortive close: SO_LINGER {1, 0} makes close() send a RST (after "delay" seconds)."""
+        time.sleep(cmd.get("delay", 0))
         self.conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.conn.close()
         return {}
@@ -141,7 +161,14 @@ class Peer:
         return {"port": self.udp.getsockname()[1]}
 
     def op_sendto(self, cmd):
-        n = self.udp.sendto(bytes.fromhex(cmd["data"]), (LOOPBACK[self.udp_family], cmd["port"]))
+        """Send the datagram once, or "count" times back to back (with "pace": k, a millisecond's
+        pause after every k, so that a receiver reading all the time is not overrun)."""
+        data, to = bytes.fromhex(cmd["data"]), (LOOPBACK[self.udp_family], cmd["port"])
+        pace = cmd.get("pace", 0)
+        for i in range(cmd.get("count", 1)):
+            n = self.udp.sendto(data, to)
+            if pace and i % pace == pace - 1:
+                time.sleep(0.001)
         return {"sent": n}
 
     def op_recvfrom(self, cmd):
