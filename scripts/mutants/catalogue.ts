@@ -877,7 +877,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "inet",
     group: "tcp",
     bug: "T_IP_TTL and T_IP_TOS are acknowledged as negotiated but never set on the socket",
-    edits: [inet("options.ts", "    write: (s, v) => void s.setInt(sockLevel, sockName, v[0] ?? 0),", "    write: () => undefined,")],
+    edits: [inet("options.ts", "    write: (s, v) => s.setInt(sockLevel, sockName, v[0] ?? 0),", "    write: () => 0,")],
     caughtBy: ["X5.tcp-options", "X5.udp-options"],
   },
   {
@@ -893,7 +893,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "inet",
     group: "tcp",
     bug: "options negotiated on the acceptor are not applied to the connection accepted onto it",
-    edits: [inet("tcp-endpoint.ts", "    acceptor.opts.applyTo(taken.socket);\n", "")],
+    edits: [inet("tcp-endpoint.ts", "    acceptor.opts.adoptAccepted(taken.socket, this.opts);\n", "")],
     caughtBy: ["X7.tcp-options-on-accept"],
   },
   {
@@ -901,7 +901,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "inet",
     group: "tcp",
     bug: "XTI_LINGER {T_YES, 0} is kept and reported, but t_close releases the connection instead of aborting it",
-    edits: [inet("options.ts", "          s.setLinger(abort, 0);", "          void abort;"), inet("tcp-connection.ts", "    if (linger === 0 || this.phase !== \"open\") {", "    if (this.phase !== \"open\") {")],
+    edits: [inet("tcp-connection.ts", "    if (linger === 0 || this.phase !== \"open\") {", "    if (this.phase !== \"open\") {")],
     caughtBy: ["X7.tcp-options-on-accept"],
   },
   {
@@ -926,8 +926,8 @@ export const MUTANTS: readonly Mutant[] = [
     edits: [
       inet(
         "options.ts",
-        "      booleanOption(T_INET_TCP, T_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY),",
-        "      ((kept: Uint8Array): OptionSpec => ({ level: T_INET_TCP, name: T_TCP_NODELAY, length: 4, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: yesNo }))(flag(false)),",
+        "      { ...booleanOption(T_INET_TCP, T_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY), readOnlyUnbound: true },",
+        "      { ...((kept: Uint8Array): OptionSpec => ({ level: T_INET_TCP, name: T_TCP_NODELAY, length: 4, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: yesNo }))(flag(false)), readOnlyUnbound: true },",
       ),
     ],
     caughtBy: [],
@@ -940,7 +940,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "inet",
     group: "udp",
     bug: "zero-length datagrams are dropped on receipt",
-    edits: [inet("udp-endpoint.ts", "      this.unread += n;", "      if (n === 0) continue; // nothing to deliver\n      this.unread += n;")],
+    edits: [inet("udp-endpoint.ts", "      this.unread += n + DATAGRAM_COST;", "      if (n === 0) continue; // nothing to deliver\n      this.unread += n + DATAGRAM_COST;")],
     caughtBy: ["C3.udp-datagram-sizes", "C3.zero-length-datagram"],
   },
   {
