@@ -30,7 +30,6 @@
 import { readFileSync } from "node:fs";
 import {
   T_FAILURE,
-  T_GARBAGE,
   T_INET_IP,
   T_INET_TCP,
   T_INET_UDP,
@@ -42,7 +41,6 @@ import {
   T_NO,
   T_OPTHDR_SIZE,
   T_PARTSUCCESS,
-  T_SUCCESS,
   T_TCP_KEEPALIVE,
   T_TCP_MAXSEG,
   T_TCP_NODELAY,
@@ -60,6 +58,10 @@ import {
   scalarValue,
   scalarsValue,
   type ProviderOption,
+  byteAtLeastRule,
+  keepaliveRule,
+  yesNoRule,
+  yesNoValue,
 } from "../../src/spi/index.js";
 import {
   AF_INET,
@@ -109,25 +111,6 @@ function limits(): { sndbuf: number; rcvbuf: number } {
   return bufferLimits;
 }
 
-const yesNo = (value: Uint8Array): Judged => {
-  const v = readUscalar(value);
-  return { status: v === T_YES || v === T_NO ? T_SUCCESS : T_FAILURE, value };
-};
-const byteRange = (low: number) => (value: Uint8Array): Judged => ({ status: (value[0] ?? 0) >= low ? T_SUCCESS : T_FAILURE, value });
-const flag = (on: boolean): Uint8Array => scalarValue(on ? T_YES : T_NO);
-
-function keepaliveRule(value: Uint8Array): Judged {
-  const onoff = readScalar(value, 0);
-  const minutes = readScalar(value, 1);
-  if (onoff !== T_YES && onoff !== T_NO && onoff !== (T_YES | T_GARBAGE)) return { status: T_FAILURE, value };
-  if (minutes !== T_UNSPEC && minutes <= 0) return { status: T_FAILURE, value };
-  const maxMinutes = Math.floor(KEEPIDLE_MAX_SECONDS / 60);
-  const used = Math.min(minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes, maxMinutes);
-  // Linux sends no garbage octet with its probes, and caps the idle time.
-  if (onoff === (T_YES | T_GARBAGE) || minutes > maxMinutes) return { status: T_PARTSUCCESS, value: scalarsValue(onoff & T_YES, used) };
-  // T_UNSPEC is the default interval, which is what the socket then reports.
-  return { status: T_SUCCESS, value: scalarsValue(onoff, used) };
-}
 
 /** One option: where it lives and how its value maps onto the socket. */
 interface OptionSpec {
@@ -154,9 +137,9 @@ function booleanOption(level: number, name: number, sockLevel: number, sockName:
     level,
     name,
     length: 4,
-    read: (s) => flag(((s.getInt(sockLevel, sockName) ?? 0) !== 0) !== invert),
+    read: (s) => yesNoValue(((s.getInt(sockLevel, sockName) ?? 0) !== 0) !== invert),
     write: (s, v) => s.setInt(sockLevel, sockName, (readUscalar(v) === T_YES) !== invert ? 1 : 0),
-    check: yesNo,
+    check: yesNoRule,
   };
 }
 
@@ -168,7 +151,7 @@ function byteOption(name: number, sockLevel: number, sockName: number, low: numb
     length: 1,
     read: (s) => Uint8Array.of((s.getInt(sockLevel, sockName) ?? 0) & 0xff),
     write: (s, v) => s.setInt(sockLevel, sockName, v[0] ?? 0),
-    check: byteRange(low),
+    check: byteAtLeastRule(low),
   };
 }
 
@@ -223,7 +206,8 @@ function specsFor(transport: Transport, af: number): OptionSpec[] {
           const idle = s.setInt(IPPROTO_TCP, TCP_KEEPIDLE, (minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes) * 60);
           return idle < 0 ? idle : s.setInt(SOL_SOCKET, SO_KEEPALIVE, (readScalar(v, 0) & T_YES) !== 0 ? 1 : 0);
         },
-        check: keepaliveRule,
+        // Linux sends no garbage octet with its probes and caps the idle time; T_UNSPEC is its default.
+        check: keepaliveRule(Math.floor(KEEPIDLE_MAX_SECONDS / 60), KEEPALIVE_DEFAULT_MINUTES),
       },
       {
         level: XTI_GENERIC,
@@ -239,7 +223,7 @@ function specsFor(transport: Transport, af: number): OptionSpec[] {
     specs.push(
       v4
         ? { ...booleanOption(T_INET_UDP, T_UDP_CHECKSUM, SOL_SOCKET, SO_NO_CHECK, true), readOnlyUnbound: true }
-        : { level: T_INET_UDP, name: T_UDP_CHECKSUM, length: 4, readOnly: true, read: () => flag(true), check: (value) => ({ status: T_FAILURE, value }) },
+        : { level: T_INET_UDP, name: T_UDP_CHECKSUM, length: 4, readOnly: true, read: () => yesNoValue(true), check: (value) => ({ status: T_FAILURE, value }) },
     );
     if (v4) specs.push(booleanOption(T_INET_IP, T_IP_BROADCAST, SOL_SOCKET, SO_BROADCAST));
   }

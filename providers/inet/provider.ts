@@ -6,14 +6,12 @@
  */
 import {
   ELIBACC,
-  T_CLTS,
-  T_COTS_ORD,
-  T_INVALID,
   ProviderError,
   type ProviderEndpoint,
   type ProviderInfo,
   type ProviderUser,
   type TransportProvider,
+  internetInfo,
 } from "../../src/spi/index.js";
 import { AF_INET6, IPPROTO_IPV6, IPV6_V6ONLY, SOCK_DGRAM, SOCK_STREAM } from "../native/ffi/linux.js";
 import { OsError } from "../native/ffi/os-error.js";
@@ -25,15 +23,10 @@ import { TcpEndpoint } from "./tcp-endpoint.js";
 import { UdpEndpoint } from "./udp-endpoint.js";
 
 /**
- * UDP's largest datagram: 65535 less the UDP header (8) and, for IPv4, the IP header (20), whose
- * total length field counts it; IPv6's payload length does not count its 40-byte header, so Linux
- * carries 65527 bytes (illumos advertises 65487, subtracting it anyway).
- */
-const UDP_TSDU = { inet: 65535 - 8 - 20, inet6: 65535 - 8 } as const;
-/**
- * The largest piece the library hands down per request: 64 KiB, the receive step's buffer and a
- * typical socket send-buffer quantum (fewer, larger send() calls), as tl's TIDU. For UDP a whole
- * datagram is one request, so it is the TSDU.
+ * The largest piece the library hands down per TCP request: 64 KiB, the receive step's buffer and
+ * a typical socket send-buffer quantum (fewer, larger send() calls), as tl's TIDU. (UDP's largest
+ * datagram over IPv6 is 65527 bytes, what Linux carries: the payload length does not count the
+ * 40-byte header; illumos advertises 65487, subtracting it anyway.)
  */
 const TCP_TIDU = 65536;
 
@@ -46,22 +39,7 @@ export class InetProvider implements TransportProvider {
     readonly transport: Transport,
     readonly family: InetFamily,
   ) {
-    const tcp = transport === "tcp";
-    const tsdu = UDP_TSDU[family.name];
-    this.infoAck = {
-      addr: family.size,
-      options: InetOptions.largestBuffer(transport, family.af),
-      tsdu: tcp ? 0 : tsdu,
-      // TCP marks only the last byte of an urgent send: one byte is what expedited data can carry.
-      etsdu: tcp ? 1 : T_INVALID,
-      connect: T_INVALID,
-      discon: T_INVALID,
-      servtype: tcp ? T_COTS_ORD : T_CLTS,
-      tidu: tcp ? TCP_TIDU : tsdu,
-      sendZero: !tcp,
-      ordrelData: false,
-      expInline: tcp,
-    };
+    this.infoAck = internetInfo({ transport, addr: family.size, family: family.name, options: InetOptions.largestBuffer(transport, family.af), tcpTidu: TCP_TIDU });
   }
 
   info(): ProviderInfo {

@@ -913,7 +913,7 @@ export const MUTANTS: readonly Mutant[] = [
       inet(
         "options.ts",
         "    booleanOption(T_INET_IP, T_IP_REUSEADDR, SOL_SOCKET, SO_REUSEADDR),",
-        "    ((kept: Uint8Array): OptionSpec => ({ level: T_INET_IP, name: T_IP_REUSEADDR, length: 4, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: yesNo }))(flag(false)),",
+        "    ((kept: Uint8Array): OptionSpec => ({ level: T_INET_IP, name: T_IP_REUSEADDR, length: 4, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: yesNoRule }))(yesNoValue(false)),",
       ),
     ],
     caughtBy: ["X8.tcp-reuseaddr", "X8.udp-reuseaddr"],
@@ -927,7 +927,7 @@ export const MUTANTS: readonly Mutant[] = [
       inet(
         "options.ts",
         "      { ...booleanOption(T_INET_TCP, T_TCP_NODELAY, IPPROTO_TCP, TCP_NODELAY), readOnlyUnbound: true },",
-        "      { ...((kept: Uint8Array): OptionSpec => ({ level: T_INET_TCP, name: T_TCP_NODELAY, length: 4, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: yesNo }))(flag(false)), readOnlyUnbound: true },",
+        "      { ...((kept: Uint8Array): OptionSpec => ({ level: T_INET_TCP, name: T_TCP_NODELAY, length: 4, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: yesNoRule }))(yesNoValue(false)), readOnlyUnbound: true },",
       ),
     ],
     caughtBy: [],
@@ -964,7 +964,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "inet",
     group: "udp",
     bug: "t_info (and the target's declaration) claim 65527-byte datagrams over IPv4, more than IP carries",
-    edits: [inet("provider.ts", "const UDP_TSDU = { inet: 65535 - 8 - 20, inet6: 65535 - 8 } as const;", "const UDP_TSDU = { inet: 65535 - 8, inet6: 65535 - 8 } as const;"), inet("conformance.ts", "tsdu: family === INET ? 65507 : 65527,", "tsdu: 65527,")],
+    edits: [inet("provider.ts", "internetInfo({ transport, addr: family.size, family: family.name,", "internetInfo({ transport, addr: family.size, family: \"inet6\","), inet("conformance.ts", "tsdu: family === INET ? 65507 : 65527,", "tsdu: 65527,")],
     caughtBy: ["C3.udp-datagram-sizes", "C3.exact-datagram"],
   },
   {
@@ -976,7 +976,7 @@ export const MUTANTS: readonly Mutant[] = [
       inet(
         "options.ts",
         "    byteOption(T_IP_TTL, ipLevel, v4 ? IP_TTL : IPV6_UNICAST_HOPS, 1),",
-        "    ((kept: Uint8Array): OptionSpec => ({ level: T_INET_IP, name: T_IP_TTL, length: 1, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: byteRange(1) }))(Uint8Array.of(64)),",
+        "    ((kept: Uint8Array): OptionSpec => ({ level: T_INET_IP, name: T_IP_TTL, length: 1, read: () => kept, write: (_s, v) => void (kept = v.slice()), check: byteAtLeastRule(1) }))(Uint8Array.of(64)),",
       ),
     ],
     caughtBy: [],

@@ -25,6 +25,7 @@ export {
   scalarsValue,
   type XtiOption,
 } from "../options/opthdr.js";
+export { UDP_MAX_DATAGRAM, byteAtLeastRule, internetInfo, keepaliveRule, yesNoRule, yesNoValue, type JudgedValue } from "../options/inet.js";
 export { MAX_BUFFER_OPTION, StoredOption, bufferSizeRule, lingerRule } from "../options/generic.js";
 export * from "../inet.js";
 export { registerProvider, registerProviderFactory, unregisterProvider, providerNames } from "../registry.js";

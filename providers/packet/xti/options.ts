@@ -19,7 +19,6 @@
 import {
   MAX_BUFFER_OPTION,
   T_FAILURE,
-  T_GARBAGE,
   T_INET_IP,
   T_INET_TCP,
   T_INET_UDP,
@@ -28,8 +27,6 @@ import {
   T_IP_TTL,
   T_NO,
   T_OPTHDR_SIZE,
-  T_PARTSUCCESS,
-  T_SUCCESS,
   T_TCP_KEEPALIVE,
   T_TCP_MAXSEG,
   T_TCP_NODELAY,
@@ -47,6 +44,10 @@ import {
   scalarValue,
   scalarsValue,
   type ProviderOption,
+  byteAtLeastRule,
+  keepaliveRule,
+  yesNoRule,
+  yesNoValue,
 } from "../../../src/spi/index.js";
 import type { TcpConnection } from "../stack/tcp/connection.js";
 import type { ConnectionOptions } from "../stack/tcp/types.js";
@@ -83,45 +84,28 @@ interface Setting<L> {
   write?(live: L, value: Uint8Array): void;
 }
 
-const yesNo = (value: Uint8Array): Judged => {
-  const v = readUscalar(value);
-  return { status: v === T_YES || v === T_NO ? T_SUCCESS : T_FAILURE, value };
-};
-const byteAtLeast = (low: number) => (value: Uint8Array): Judged => ({ status: (value[0] ?? 0) >= low ? T_SUCCESS : T_FAILURE, value });
-const flag = (on: boolean): Uint8Array => scalarValue(on ? T_YES : T_NO);
 const isYes = (value: Uint8Array): boolean => readUscalar(value) === T_YES;
 const refuse = (value: Uint8Array): Judged => ({ status: T_FAILURE, value });
 
-function keepaliveRule(value: Uint8Array): Judged {
-  const onoff = readScalar(value, 0);
-  const minutes = readScalar(value, 1);
-  if (onoff !== T_YES && onoff !== T_NO && onoff !== (T_YES | T_GARBAGE)) return { status: T_FAILURE, value };
-  if (minutes !== T_UNSPEC && minutes <= 0) return { status: T_FAILURE, value };
-  // No garbage octet goes with the probes, and a timer cannot wait longer than KEEPALIVE_MAX_MINUTES.
-  if (onoff === (T_YES | T_GARBAGE) || minutes > KEEPALIVE_MAX_MINUTES) {
-    return { status: T_PARTSUCCESS, value: scalarsValue(onoff & T_YES, Math.min(minutes, KEEPALIVE_MAX_MINUTES)) };
-  }
-  return { status: T_SUCCESS, value };
-}
 
 function ipSettings<L extends TcpConnection | UdpSocket>(ttl: (l: L) => number, setTtl: (l: L, v: number) => void, tos: (l: L) => number, setTos: (l: L, v: number) => void): Setting<L>[] {
   return [
-    { level: T_INET_IP, name: T_IP_TTL, length: 1, initial: Uint8Array.of(DEFAULT_TTL), check: byteAtLeast(1), read: (l) => Uint8Array.of(ttl(l)), write: (l, v) => setTtl(l, v[0]!) },
-    { level: T_INET_IP, name: T_IP_TOS, length: 1, initial: Uint8Array.of(0), check: byteAtLeast(0), read: (l) => Uint8Array.of(tos(l)), write: (l, v) => setTos(l, v[0]!) },
-    { level: T_INET_IP, name: T_IP_REUSEADDR, length: 4, initial: flag(false), check: yesNo },
+    { level: T_INET_IP, name: T_IP_TTL, length: 1, initial: Uint8Array.of(DEFAULT_TTL), check: byteAtLeastRule(1), read: (l) => Uint8Array.of(ttl(l)), write: (l, v) => setTtl(l, v[0]!) },
+    { level: T_INET_IP, name: T_IP_TOS, length: 1, initial: Uint8Array.of(0), check: byteAtLeastRule(0), read: (l) => Uint8Array.of(tos(l)), write: (l, v) => setTos(l, v[0]!) },
+    { level: T_INET_IP, name: T_IP_REUSEADDR, length: 4, initial: yesNoValue(false), check: yesNoRule },
   ];
 }
 
 function tcpSettings(defaults: BufferDefaults): Setting<TcpConnection>[] {
   return [
-    { level: T_INET_TCP, name: T_TCP_NODELAY, length: 4, initial: flag(false), check: yesNo, read: (c) => flag(c.noDelay), write: (c, v) => c.setNoDelay(isYes(v)) },
+    { level: T_INET_TCP, name: T_TCP_NODELAY, length: 4, initial: yesNoValue(false), check: yesNoRule, read: (c) => yesNoValue(c.noDelay), write: (c, v) => c.setNoDelay(isYes(v)) },
     { level: T_INET_TCP, name: T_TCP_MAXSEG, length: 4, readOnly: true, initial: scalarValue(MSS_DEFAULT), check: refuse, read: (c) => scalarValue(c.mss) },
     {
       level: T_INET_TCP,
       name: T_TCP_KEEPALIVE,
       length: 8,
       initial: scalarsValue(T_NO, KEEPALIVE_DEFAULT_MINUTES),
-      check: keepaliveRule,
+      check: keepaliveRule(KEEPALIVE_MAX_MINUTES),
       read: (c) => {
         const k = c.keepAlive;
         return scalarsValue(k.on ? T_YES : T_NO, Math.max(1, Math.round(k.idleMs / 60_000)));
@@ -161,7 +145,7 @@ function tcpSettings(defaults: BufferDefaults): Setting<TcpConnection>[] {
 
 function udpSettings(defaults: BufferDefaults): Setting<UdpSocket>[] {
   return [
-    { level: T_INET_UDP, name: T_UDP_CHECKSUM, length: 4, initial: flag(true), check: yesNo, read: (s) => flag(s.checksum), write: (s, v) => (s.checksum = isYes(v)) },
+    { level: T_INET_UDP, name: T_UDP_CHECKSUM, length: 4, initial: yesNoValue(true), check: yesNoRule, read: (s) => yesNoValue(s.checksum), write: (s, v) => (s.checksum = isYes(v)) },
     { level: XTI_GENERIC, name: XTI_RCVBUF, length: 4, initial: scalarValue(defaults.receiveBuffer), check: bufferSizeRule(MAX_BUFFER_OPTION) },
     ...ipSettings<UdpSocket>(
       (s) => s.ipOptions.ttl ?? DEFAULT_TTL,

@@ -10,16 +10,14 @@
  * zero-length ones included.
  */
 import {
-  T_CLTS,
-  T_COTS_ORD,
-  T_INVALID,
   type ProviderEndpoint,
   type ProviderInfo,
   type ProviderUser,
   type TransportProvider,
+  internetInfo,
+  SOCKADDR_IN_SIZE,
 } from "../../../src/spi/index.js";
 import { DEFAULT_TCP_CONFIG } from "../stack/tcp/config.js";
-import { UDP_MAX_PAYLOAD } from "../wire/udp.js";
 import type { HostPlan } from "./host-config.js";
 import { TcpOptions, UdpOptions, type BufferDefaults } from "./options.js";
 import { RawHost } from "./raw-host.js";
@@ -43,19 +41,13 @@ export class RawProvider implements TransportProvider {
   ) {
     const tcp = transport === "tcp";
     this.bufferDefaults = { sendBuffer: DEFAULT_TCP_CONFIG.sendBufferSize, receiveBuffer: DEFAULT_TCP_CONFIG.receiveBufferSize };
-    this.infoAck = {
-      addr: 16,
+    this.infoAck = internetInfo({
+      transport,
+      addr: SOCKADDR_IN_SIZE,
+      family: "inet",
       options: tcp ? TcpOptions.bufferSize(this.bufferDefaults) : UdpOptions.bufferSize(this.bufferDefaults),
-      tsdu: tcp ? 0 : UDP_MAX_PAYLOAD,
-      etsdu: tcp ? 1 : T_INVALID,
-      connect: T_INVALID,
-      discon: T_INVALID,
-      servtype: tcp ? T_COTS_ORD : T_CLTS,
-      tidu: tcp ? TCP_TIDU : UDP_MAX_PAYLOAD,
-      sendZero: !tcp,
-      ordrelData: false,
-      expInline: tcp,
-    };
+      tcpTidu: TCP_TIDU,
+    });
   }
 
   info(): ProviderInfo {

@@ -338,7 +338,7 @@ describe("packet/xti: /dev/rawtcp and /dev/rawudp against the Linux kernel", fun
       writeFileSync(input, "123456789");
       const peer = start(kernel(["receive", "--listen", String(port)], OOB_PEER));
       await peer.ready;
-      const r = await run([XTI_NC, "-D", "/dev/rawtcp", "--send-file", input, "--urgent-at", "3,6", "--pace-ms", "300", "connect", KERNEL_IP, String(port)]);
+      const r = await run([XTI_NC, "-D", "/dev/rawtcp", "--send-file", input, "--urgent-at", "3,6", "--pace-ms", "1000", "connect", KERNEL_IP, String(port)]);
       expect(r.code, r.stderr).to.equal(0);
       expect(await peer.result).to.deep.equal({ events: [["data", "123"], ["urgent", "4"], ["data", "56"], ["urgent", "7"], ["data", "89"], ["eof"]] });
     });
@@ -346,7 +346,7 @@ describe("packet/xti: /dev/rawtcp and /dev/rawudp against the Linux kernel", fun
     it("receives it with --urgent-apart: the urgent bytes out of the output, reported in order", async function () {
       const cli = launch([XTI_NC, "-D", "/dev/rawtcp", "--urgent-apart", "listen", String(port)]);
       await cli.said("listening on");
-      start(kernel(["send", "--connect", CHILD_IP, String(port), "--gap", "0.3"], OOB_PEER));
+      start(kernel(["send", "--connect", CHILD_IP, String(port), "--gap", "1"], OOB_PEER));
       const r = await cli.done;
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.equal("1235689");
