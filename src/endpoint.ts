@@ -7,7 +7,7 @@
 import * as C from "./constants.js";
 import * as connection from "./core/connection.js";
 import * as control from "./core/control.js";
-import { endpointOf } from "./core/endpoint.js";
+import { type CoreEndpoint, endpointOf } from "./core/endpoint.js";
 import { fail } from "./core/failure.js";
 import * as optmgmt from "./core/optmgmt.js";
 import * as release from "./core/release.js";
@@ -165,7 +165,12 @@ export class Endpoint {
     return typeof value === "object" && value !== null && #brand in value;
   }
 
-  private async run<T>(call: string, fn: () => Promise<T>): Promise<T> {
+  /** The core endpoint behind `fd` (TBADF once it is closed). */
+  private core(): CoreEndpoint {
+    return endpointOf(this.fd);
+  }
+
+  private async run<T>(call: string, fn: () => T | Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
@@ -205,25 +210,25 @@ export class Endpoint {
   /** t_getinfo. */
   getinfo(): t_info {
     const info: t_info = { addr: 0, options: 0, tsdu: 0, etsdu: 0, connect: 0, discon: 0, servtype: 0, flags: 0 };
-    this.now("t_getinfo", () => control.t_getinfo(this.fd, info));
+    this.now("t_getinfo", () => control.t_getinfo(this.core(), info));
     return info;
   }
 
   /** t_getstate. */
   getstate(): number {
-    return this.now("t_getstate", () => control.t_getstate(this.fd));
+    return this.now("t_getstate", () => control.t_getstate(this.core()));
   }
 
   /** t_look: the pending event, or 0. */
   look(): number {
-    return this.now("t_look", () => control.t_look(this.fd));
+    return this.now("t_look", () => control.t_look(this.core()));
   }
 
   /** t_getprotaddr: the bound and peer addresses (empty when there is none). */
   getprotaddr(): { local: Uint8Array; remote: Uint8Array } {
     const bound = { addr: netbuf(RETURN_BUFFER), qlen: 0 };
     const peer = { addr: netbuf(RETURN_BUFFER), qlen: 0 };
-    this.now("t_getprotaddr", () => control.t_getprotaddr(this.fd, bound, peer));
+    this.now("t_getprotaddr", () => control.t_getprotaddr(this.core(), bound, peer));
     return { local: netbufBytes(bound.addr).slice(), remote: netbufBytes(peer.addr).slice() };
   }
 
@@ -232,14 +237,14 @@ export class Endpoint {
     return this.run("t_bind", async () => {
       const req = { addr: netbuf(addr === null ? new Uint8Array(0) : bytesArg(addr, "addr")), qlen: sizeArg(qlen, "qlen") };
       const ret = { addr: netbuf(RETURN_BUFFER), qlen: 0 };
-      await control.t_bind(this.fd, req, ret);
+      await control.t_bind(this.core(), req, ret);
       return { addr: netbufBytes(ret.addr).slice(), qlen: ret.qlen };
     });
   }
 
   /** t_unbind. */
   async unbind(): Promise<void> {
-    await this.run("t_unbind", () => control.t_unbind(this.fd));
+    await this.run("t_unbind", () => control.t_unbind(this.core()));
   }
 
   /** t_connect (blocking endpoints wait for the confirmation; non-blocking ones throw TNODATA). */
@@ -248,7 +253,7 @@ export class Endpoint {
       const bag = optionBag(data, "data");
       const snd = { addr: netbuf(bytesArg(addr, "addr")), opt: netbuf(optionalBytes(bag, "opt", "data")), udata: netbuf(optionalBytes(bag, "udata", "data")), sequence: 0 };
       const rcv = { addr: netbuf(RETURN_BUFFER), opt: netbuf(RETURN_BUFFER), udata: netbuf(RETURN_BUFFER), sequence: 0 };
-      await connection.t_connect(this.fd, snd, rcv);
+      await connection.t_connect(this.core(), snd, rcv);
       return { addr: netbufBytes(rcv.addr).slice(), opt: netbufBytes(rcv.opt).slice(), udata: netbufBytes(rcv.udata).slice() };
     });
   }
@@ -257,7 +262,7 @@ export class Endpoint {
   async rcvconnect(): Promise<ConnectionInfo> {
     return this.run("t_rcvconnect", async () => {
       const rcv = { addr: netbuf(RETURN_BUFFER), opt: netbuf(RETURN_BUFFER), udata: netbuf(RETURN_BUFFER), sequence: 0 };
-      await connection.t_rcvconnect(this.fd, rcv);
+      await connection.t_rcvconnect(this.core(), rcv);
       return { addr: netbufBytes(rcv.addr).slice(), opt: netbufBytes(rcv.opt).slice(), udata: netbufBytes(rcv.udata).slice() };
     });
   }
@@ -266,7 +271,7 @@ export class Endpoint {
   async listen(): Promise<ConnectIndication> {
     return this.run("t_listen", async () => {
       const call = { addr: netbuf(RETURN_BUFFER), opt: netbuf(RETURN_BUFFER), udata: netbuf(RETURN_BUFFER), sequence: 0 };
-      await connection.t_listen(this.fd, call);
+      await connection.t_listen(this.core(), call);
       return { sequence: call.sequence, addr: netbufBytes(call.addr).slice(), opt: netbufBytes(call.opt).slice(), udata: netbufBytes(call.udata).slice() };
     });
   }
@@ -277,7 +282,7 @@ export class Endpoint {
       const bag = optionBag(data, "data");
       if (!Endpoint.#isEndpoint(acceptor)) fail(C.TBADF, 0, `acceptor is ${show(acceptor)}, not an Endpoint`);
       const call = { addr: netbuf(0), opt: netbuf(optionalBytes(bag, "opt", "data")), udata: netbuf(optionalBytes(bag, "udata", "data")), sequence: intArg(sequence, "sequence") };
-      return connection.t_accept(this.fd, acceptor.fd, call);
+      return connection.t_accept(this.core(), acceptor.fd, call);
     });
   }
 
@@ -285,7 +290,7 @@ export class Endpoint {
   async snd(data: Uint8Array, flags = 0): Promise<number> {
     return this.run("t_snd", () => {
       const b = bytesArg(data, "data");
-      return transfer.t_snd(this.fd, b, b.length, intArg(flags, "flags"));
+      return transfer.t_snd(this.core(), b, b.length, intArg(flags, "flags"));
     });
   }
 
@@ -293,7 +298,7 @@ export class Endpoint {
   async sndv(parts: readonly Uint8Array[], flags = 0): Promise<number> {
     return this.run("t_sndv", () => {
       const iov: t_iovec[] = byteList(parts, "parts").map((p) => ({ iov_base: p, iov_len: p.length }));
-      return transfer.t_sndv(this.fd, iov, iov.length, intArg(flags, "flags"));
+      return transfer.t_sndv(this.core(), iov, iov.length, intArg(flags, "flags"));
     });
   }
 
@@ -302,7 +307,7 @@ export class Endpoint {
     return this.run("t_rcv", async () => {
       const b = bytesArg(buf, "buf");
       const flags = { value: 0 };
-      const n = await transfer.t_rcv(this.fd, b, b.length, flags);
+      const n = await transfer.t_rcv(this.core(), b, b.length, flags);
       return { n, flags: flags.value };
     });
   }
@@ -312,7 +317,7 @@ export class Endpoint {
     return this.run("t_rcvv", async () => {
       const flags = { value: 0 };
       const iov: t_iovec[] = byteList(bufs, "bufs").map((b) => ({ iov_base: b, iov_len: b.length }));
-      const n = await transfer.t_rcvv(this.fd, iov, iov.length, flags);
+      const n = await transfer.t_rcvv(this.core(), iov, iov.length, flags);
       return { n, flags: flags.value };
     });
   }
@@ -346,7 +351,7 @@ export class Endpoint {
   async snddis(udata: Uint8Array = new Uint8Array(0), sequence?: number): Promise<void> {
     await this.run("t_snddis", () => {
       const call = { addr: netbuf(0), opt: netbuf(0), udata: netbuf(bytesArg(udata, "udata")), sequence: sequence === undefined ? 0 : intArg(sequence, "sequence") };
-      return release.t_snddis(this.fd, call);
+      return release.t_snddis(this.core(), call);
     });
   }
 
@@ -354,38 +359,38 @@ export class Endpoint {
   async rcvdis(): Promise<Disconnect> {
     return this.run("t_rcvdis", async () => {
       const d = { udata: netbuf(RETURN_BUFFER), reason: 0, sequence: 0 };
-      await release.t_rcvdis(this.fd, d);
+      await release.t_rcvdis(this.core(), d);
       return { reason: d.reason, sequence: d.sequence, udata: netbufBytes(d.udata).slice() };
     });
   }
 
   /** t_sndrel. */
   async sndrel(): Promise<void> {
-    await this.run("t_sndrel", () => release.t_sndrel(this.fd));
+    await this.run("t_sndrel", () => release.t_sndrel(this.core()));
   }
 
   /** t_rcvrel. */
   async rcvrel(): Promise<void> {
-    await this.run("t_rcvrel", () => release.t_rcvrel(this.fd));
+    await this.run("t_rcvrel", () => release.t_rcvrel(this.core()));
   }
 
   /** t_sndreldata: an orderly release carrying `udata`. */
   async sndreldata(udata: Uint8Array): Promise<void> {
-    await this.run("t_sndreldata", () => release.t_sndreldata(this.fd, { udata: netbuf(bytesArg(udata, "udata")), reason: 0, sequence: 0 }));
+    await this.run("t_sndreldata", () => release.t_sndreldata(this.core(), { udata: netbuf(bytesArg(udata, "udata")), reason: 0, sequence: 0 }));
   }
 
   /** t_rcvreldata: the release data of the peer's orderly release. */
   async rcvreldata(): Promise<Uint8Array> {
     return this.run("t_rcvreldata", async () => {
       const d = { udata: netbuf(RETURN_BUFFER), reason: 0, sequence: 0 };
-      await release.t_rcvreldata(this.fd, d);
+      await release.t_rcvreldata(this.core(), d);
       return netbufBytes(d.udata).slice();
     });
   }
 
   /** t_sndudata: one datagram to `addr`. */
   async sndudata(addr: Uint8Array, data: Uint8Array, opt: Uint8Array = new Uint8Array(0)): Promise<void> {
-    await this.run("t_sndudata", () => unitdata.t_sndudata(this.fd, { addr: netbuf(bytesArg(addr, "addr")), opt: netbuf(bytesArg(opt, "opt")), udata: netbuf(bytesArg(data, "data")) }));
+    await this.run("t_sndudata", () => unitdata.t_sndudata(this.core(), { addr: netbuf(bytesArg(addr, "addr")), opt: netbuf(bytesArg(opt, "opt")), udata: netbuf(bytesArg(data, "data")) }));
   }
 
   /** t_rcvudata with a `size`-byte data buffer (a larger datagram comes in pieces with T_MORE). */
@@ -395,7 +400,7 @@ export class Endpoint {
       const ud = { addr: this.returnBuffer(), opt: this.returnBuffer(), udata: n === RETURN_BUFFER ? this.returnBuffer() : netbuf(n) };
       const flags = { value: 0 };
       try {
-        await unitdata.t_rcvudata(this.fd, ud, flags);
+        await unitdata.t_rcvudata(this.core(), ud, flags);
         return { addr: netbufBytes(ud.addr).slice(), opt: netbufBytes(ud.opt).slice(), udata: netbufBytes(ud.udata).slice(), flags: flags.value };
       } finally {
         this.recycle(ud.addr, ud.opt, ud.udata);
@@ -408,7 +413,7 @@ export class Endpoint {
     return this.run("t_rcvuderr", async () => {
       const e = { addr: this.returnBuffer(), opt: this.returnBuffer(), error: 0 };
       try {
-        await unitdata.t_rcvuderr(this.fd, e);
+        await unitdata.t_rcvuderr(this.core(), e);
         return { addr: netbufBytes(e.addr).slice(), opt: netbufBytes(e.opt).slice(), error: e.error };
       } finally {
         this.recycle(e.addr, e.opt);
@@ -421,14 +426,14 @@ export class Endpoint {
     return this.run("t_optmgmt", async () => {
       const req = { opt: netbuf(encodeOptions(options)), flags: intArg(flags, "flags") };
       const ret = { opt: netbuf(RETURN_BUFFER), flags: 0 };
-      await optmgmt.t_optmgmt(this.fd, req, ret);
+      await optmgmt.t_optmgmt(this.core(), req, ret);
       return { flags: ret.flags, options: (decodeOptions(netbufBytes(ret.opt)) ?? []).map((o) => ({ ...o, value: o.value.slice() })) };
     });
   }
 
   /** t_close. */
   async close(): Promise<void> {
-    await this.run("t_close", () => control.t_close(this.fd));
+    await this.run("t_close", () => control.t_close(this.core()));
   }
 }
 
