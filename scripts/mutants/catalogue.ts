@@ -36,7 +36,7 @@ const DELIVER_PIECE = "    if (expedited) peer.user.exdataInd(copy, more);\n    
 const ABORT_INDICATION = "    peer.user.disconInd({ reason: ECONNRESET, sequence: -1, udata: udata.slice() });";
 const CONN_IND = "    this.user.connInd({ sequence, addr: (caller.addr ?? EMPTY).slice(), opt: EMPTY, udata });";
 const CONN_CON = "    client.user.connCon({ addr: (acceptor.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });";
-const UNITDATA_IND = "    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });";
+const UNITDATA_IND = "    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: ownCopy(req.udata) });";
 const ORDREL_IND = "    peer.user.ordrelInd(this.provider.config.ordrelData && udata !== null ? udata.slice() : null);";
 const PIPE_DATA_IND = "    peer.user.dataInd(buf.slice(), more);";
 
@@ -129,7 +129,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "tsdu",
     bug: "pieces pass through a tsdu-byte staging buffer that keeps one byte for a terminator: a TSDU of exactly tsdu bytes loses its last byte",
-    edits: [ep("    const copy = buf.slice();", "    const limit = peer.provider.config.tsdu;\n    const copy = !expedited && limit > 0 ? buf.slice(0, Math.min(buf.length, limit - 1)) : buf.slice();")],
+    edits: [ep("    const copy = ownCopy(buf);", "    const limit = peer.provider.config.tsdu;\n    const copy = ownCopy(!expedited && limit > 0 ? buf.subarray(0, Math.min(buf.length, limit - 1)) : buf);")],
     caughtBy: ["T3.exact-tsdu"],
   },
   {
@@ -137,7 +137,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "tsdu",
     bug: "the piece passed up is a view of the sender's buffer, which the sender reuses after t_snd",
-    edits: [ep("    const copy = buf.slice();", "    const copy = buf;")],
+    edits: [ep("    const copy = ownCopy(buf);", "    const copy = buf;")],
     caughtBy: ["T1.buffer-reuse"],
   },
   {
@@ -214,7 +214,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "expedited",
     bug: "expedited pieces pass through an etsdu-byte staging buffer that keeps one byte for a terminator: an ETSDU of exactly etsdu bytes loses its last byte",
-    edits: [ep("    const copy = buf.slice();", "    const limit = peer.provider.config.etsdu;\n    const copy = expedited && limit > 0 ? buf.slice(0, Math.min(buf.length, limit - 1)) : buf.slice();")],
+    edits: [ep("    const copy = ownCopy(buf);", "    const limit = peer.provider.config.etsdu;\n    const copy = ownCopy(expedited && limit > 0 ? buf.subarray(0, Math.min(buf.length, limit - 1)) : buf);")],
     caughtBy: ["T3.exact-etsdu"],
   },
   {
@@ -627,7 +627,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "clts",
     bug: "a datagram of exactly tsdu bytes is cut short (a receive buffer one byte too small)",
-    edits: [ep(UNITDATA_IND, "    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice(0, this.provider.config.tsdu - 1) });")],
+    edits: [ep(UNITDATA_IND, "    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: ownCopy(req.udata.subarray(0, this.provider.config.tsdu - 1)) });")],
     caughtBy: ["C3.exact-datagram"],
   },
   {
@@ -635,7 +635,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "clts",
     bug: "a datagram arrives with its destination address as the source",
-    edits: [ep(UNITDATA_IND, "    dest.user.unitdataInd({ addr: req.addr.slice(), opt: EMPTY, udata: req.udata.slice() });")],
+    edits: [ep(UNITDATA_IND, "    dest.user.unitdataInd({ addr: ownCopy(req.addr), opt: EMPTY, udata: ownCopy(req.udata) });")],
     caughtBy: ["C1.datagram"],
   },
   {
@@ -643,7 +643,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "clts",
     bug: "a datagram to an unbound address is dropped without a unit data error",
-    edits: [ep("      this.user.uderrorInd({ addr: req.addr.slice(), opt: EMPTY, error: ECONNRESET });\n", "")],
+    edits: [ep("      this.user.uderrorInd({ addr: ownCopy(req.addr), opt: EMPTY, error: ECONNRESET });\n", "")],
     caughtBy: ["C2.unit-data-error"],
   },
   {
@@ -651,7 +651,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "clts",
     bug: "a unit data error does not say which destination it is about",
-    edits: [ep("      this.user.uderrorInd({ addr: req.addr.slice(), opt: EMPTY, error: ECONNRESET });", "      this.user.uderrorInd({ addr: EMPTY, opt: EMPTY, error: ECONNRESET });")],
+    edits: [ep("      this.user.uderrorInd({ addr: ownCopy(req.addr), opt: EMPTY, error: ECONNRESET });", "      this.user.uderrorInd({ addr: EMPTY, opt: EMPTY, error: ECONNRESET });")],
     caughtBy: ["C2.unit-data-error"],
   },
   {

@@ -1,8 +1,8 @@
 /**
  * What the core's fast path (calls that complete at once, without waiting) must not change: a
- * provider's t_info is read again where the SPI lets it change, a zero-length unit held off by
- * flow control is still sent, and a send issued while a state change is in flight sees the new
- * state.
+ * provider's t_info is read again where the SPI lets it change, caller buffers are copied at the
+ * call, a zero-length unit held off by flow control is still sent, and a send issued while a
+ * state change is in flight sees the new state.
  */
 import { expect } from "chai";
 import {
@@ -24,12 +24,15 @@ import {
   t_optmgmt,
   t_optmgmt_of,
   t_rcv,
+  t_rcvudata,
   t_snd,
   t_snddis,
+  t_sndudata,
+  t_unitdata_of,
   unregisterProvider,
 } from "../../src/index.js";
 import { ScriptedProvider } from "../helpers/scripted.js";
-import { callTo, cleanup, connectedPair, expectFail, loopback, ok, open, settle, text } from "../helpers/xti.js";
+import { callTo, cleanup, connectedPair, expectFail, listener, loopback, ok, open, settle, text } from "../helpers/xti.js";
 
 const NONE = new Uint8Array(0);
 
@@ -66,6 +69,26 @@ describe("the core's fast path", () => {
     } finally {
       unregisterProvider(sp.name);
     }
+  });
+
+  it("copies a Buffer given to t_snd and t_sndudata: changing it after the call changes nothing the peer reads", async () => {
+    const { client, server } = await connectedPair("/dev/ticots");
+    const data = Buffer.from("original");
+    await ok(t_snd(client, data, data.length, 0));
+    data.write("CHANGED!");
+    const buf = new Uint8Array(16);
+    const n = await ok(t_rcv(server, buf, buf.length, { value: 0 }));
+    expect(Buffer.from(buf.subarray(0, n)).toString()).to.equal("original");
+
+    const a = await listener("/dev/ticlts", 0);
+    const b = open("/dev/ticlts");
+    await ok(t_bind(b, null, null));
+    const datagram = Buffer.from("datagram");
+    await ok(t_sndudata(b, t_unitdata_of({ addr: a.addr, udata: datagram })));
+    datagram.write("XXXXXXXX");
+    const ud = t_unitdata_of({ addr: 64, udata: 16 });
+    await ok(t_rcvudata(a.fd, ud, { value: 0 }));
+    expect(Buffer.from(ud.udata.buf.subarray(0, ud.udata.len)).toString()).to.equal("datagram");
   });
 
   it("sends a zero-length TSDU that flow control held off once the receiver reads (blocking mode)", async () => {
