@@ -38,7 +38,7 @@ const CONN_IND = "    this.user.connInd({ sequence, addr: (caller.addr ?? EMPTY)
 const CONN_CON = "    client.user.connCon({ addr: (acceptor.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });";
 const UNITDATA_IND = "    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: ownCopy(req.udata) });";
 const ORDREL_IND = "    peer.user.ordrelInd(this.provider.config.ordrelData && udata !== null ? udata.slice() : null);";
-const PIPE_DATA_IND = "    peer.user.dataInd(buf.slice(), more);";
+const PIPE_DATA_IND = "    peer.user.dataInd(new Uint8Array(buf), more);";
 
 export const MUTANTS: readonly Mutant[] = [
   // ---- info: what t_info says, and behaviour against it ----
@@ -87,7 +87,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "pipe",
     group: "info",
     bug: "an empty piece goes up as expedited data, from a provider whose etsdu is T_INVALID",
-    edits: [pipe(PIPE_DATA_IND, "    if (buf.length === 0) peer.user.exdataInd(buf.slice(), more); // an end-of-unit marker\n    else peer.user.dataInd(buf.slice(), more);")],
+    edits: [pipe(PIPE_DATA_IND, "    if (buf.length === 0) peer.user.exdataInd(new Uint8Array(buf), more); // an end-of-unit marker\n    else peer.user.dataInd(new Uint8Array(buf), more);")],
     caughtBy: ["I4.no-expedited-service"],
   },
 
@@ -133,6 +133,14 @@ export const MUTANTS: readonly Mutant[] = [
     caughtBy: ["T3.exact-tsdu"],
   },
   {
+    id: "sender-buffer-sliced",
+    subject: "loopback",
+    group: "tsdu",
+    bug: "pieces are copied with slice(), which on a Node Buffer is a view: a sender reusing its Buffer after t_snd changes data already sent",
+    edits: [ep("    const copy = ownCopy(buf);", "    const copy = buf.slice();")],
+    caughtBy: ["T1.buffer-reuse"],
+  },
+  {
     id: "sender-buffer-not-copied",
     subject: "loopback",
     group: "tsdu",
@@ -145,7 +153,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "pipe",
     group: "tsdu",
     bug: "a TSDU's MORE flag is lost: every piece ends its unit",
-    edits: [pipe(PIPE_DATA_IND, "    peer.user.dataInd(buf.slice(), false);")],
+    edits: [pipe(PIPE_DATA_IND, "    peer.user.dataInd(new Uint8Array(buf), false);")],
     caughtBy: ["T1.more-pieces"],
   },
   {
