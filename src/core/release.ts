@@ -111,6 +111,7 @@ function takeDisconnect(ep: CoreEndpoint): DisconInd {
 }
 
 async function orderlyRelease(ep: CoreEndpoint, profile: SemanticsProfile, udata: Uint8Array | null): Promise<number> {
+  if (ep.stateChanging) await ep.settled(); // as a data send does (transfer.ts, send)
   for (;;) {
     ep.checkUsable();
     requireState(ep, "t_sndrel", profile); // checked again once the call holds the endpoint, and after a wait

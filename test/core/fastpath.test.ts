@@ -27,6 +27,7 @@ import {
   t_rcvudata,
   t_snd,
   t_snddis,
+  t_sndrel,
   t_sndudata,
   t_unitdata_of,
   unregisterProvider,
@@ -107,11 +108,13 @@ describe("the core's fast path", () => {
     expect(flags.value & T_MORE).to.equal(0);
   });
 
-  it("makes a t_snd issued while t_snddis is in flight wait for it, then fail TOUTSTATE as after t_snddis", async () => {
-    const { client } = await connectedPair("/dev/ticots");
+  it("makes a t_snd or t_sndrel issued while t_snddis is in flight wait for it, then fail TOUTSTATE as after t_snddis", async () => {
+    const { client } = await connectedPair("/dev/ticotsord");
     const disconnecting = t_snddis(client, null);
     const sending = t_snd(client, text("late"), 4, 0);
+    const releasing = t_sndrel(client);
     await ok(disconnecting);
     expectFail(await sending, TOUTSTATE);
+    expectFail(await releasing, TOUTSTATE);
   });
 });
