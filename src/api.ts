@@ -17,7 +17,7 @@ import { endpointOf } from "./core/endpoint.js";
 import { fail } from "./core/failure.js";
 import * as optmgmt from "./core/optmgmt.js";
 import * as release from "./core/release.js";
-import { profileOf, report, runAsync, runSync } from "./core/report.js";
+import { callAsync, callAsyncXns5, callSync, report, runSync } from "./core/report.js";
 import * as transfer from "./core/transfer.js";
 import * as unitdata from "./core/unitdata.js";
 import { EBADF, EFAULT, EINVAL, strerror } from "./errno.js";
@@ -64,119 +64,119 @@ function openOption(options: unknown): unknown {
 
 /** t_close(3): close the endpoint; calls still waiting on it fail TBADF. Any state. */
 export function t_close(fd: number): Promise<number> {
-  return runAsync(fd, () => control.t_close(fd));
+  return callAsync(fd, control.t_close);
 }
 /** t_bind(3): bind an address (`req` null or an empty address: the provider picks one); T_UNBND. */
 export function t_bind(fd: number, req: t_bind | null, ret: t_bind | null): Promise<number> {
-  return runAsync(fd, () => control.t_bind(fd, req, ret));
+  return callAsync(fd, control.t_bind, req, ret);
 }
 /** t_unbind(3): unbind; T_IDLE, and TLOOK when an event is pending. */
 export function t_unbind(fd: number): Promise<number> {
-  return runAsync(fd, () => control.t_unbind(fd));
+  return callAsync(fd, control.t_unbind);
 }
 /** t_getinfo(3): the provider's current t_info. */
 export function t_getinfo(fd: number, info: t_info): number {
-  return runSync(fd, () => control.t_getinfo(fd, info));
+  return callSync(fd, control.t_getinfo, info);
 }
 /** t_getstate(3): the endpoint's state (T_UNBND ... T_INREL); TSTATECHNG while a request is in flight. */
 export function t_getstate(fd: number): number {
-  return runSync(fd, () => control.t_getstate(fd));
+  return callSync(fd, control.t_getstate);
 }
 /** t_sync(3): the endpoint's state, as t_getstate (the library and provider are always in step here). */
 export function t_sync(fd: number): number {
-  return runSync(fd, () => control.t_sync(fd));
+  return callSync(fd, control.t_sync);
 }
 /** t_look(3): the pending event (T_LISTEN, T_DATA, T_DISCONNECT, ...), or 0; consumes nothing but T_GODATA/T_GOEXDATA. */
 export function t_look(fd: number): number {
-  return runSync(fd, () => control.t_look(fd));
+  return callSync(fd, control.t_look);
 }
 /** t_getprotaddr(3): the bound and peer addresses (either argument may be null). */
 export function t_getprotaddr(fd: number, boundaddr: t_bind | null, peeraddr: t_bind | null): number {
-  return runSync(fd, () => control.t_getprotaddr(fd, boundaddr, peeraddr));
+  return callSync(fd, control.t_getprotaddr, boundaddr, peeraddr);
 }
 /** t_optmgmt(3): negotiate, check or read options (t_opthdr buffers; legacy opthdr under TLI). */
 export function t_optmgmt(fd: number, req: t_optmgmt, ret: t_optmgmt): Promise<number> {
-  return runAsync(fd, () => optmgmt.t_optmgmt(fd, req, ret));
+  return callAsync(fd, optmgmt.t_optmgmt, req, ret);
 }
 
 /** t_connect(3): connect to `sndcall.addr`; waits for the confirmation unless O_NONBLOCK (then TNODATA, finish with t_rcvconnect). */
 export function t_connect(fd: number, sndcall: t_call, rcvcall: t_call | null): Promise<number> {
-  return runAsync(fd, () => connection.t_connect(fd, sndcall, rcvcall));
+  return callAsync(fd, connection.t_connect, sndcall, rcvcall);
 }
 /** t_rcvconnect(3): complete a non-blocking t_connect; T_OUTCON. */
 export function t_rcvconnect(fd: number, call: t_call | null): Promise<number> {
-  return runAsync(fd, () => connection.t_rcvconnect(fd, call));
+  return callAsync(fd, connection.t_rcvconnect, call);
 }
 /** t_listen(3): take the next connection indication into `call` (its `sequence` names it); needs qlen > 0. */
 export function t_listen(fd: number, call: t_call): Promise<number> {
-  return runAsync(fd, () => connection.t_listen(fd, call));
+  return callAsync(fd, connection.t_listen, call);
 }
 /** t_accept(3): accept indication `call.sequence` on `resfd` (the listener itself, or an unbound or idle endpoint). */
 export function t_accept(fd: number, resfd: number, call: t_call): Promise<number> {
-  return runAsync(fd, () => connection.t_accept(fd, resfd, call));
+  return callAsync(fd, connection.t_accept, resfd, call);
 }
 
 /** t_snd(3): send `nbytes` of `buf` (T_MORE: the TSDU goes on; T_EXPEDITED: an ETSDU). Returns the bytes taken. */
 export function t_snd(fd: number, buf: Uint8Array, nbytes: number, flags: number): Promise<number> {
-  return runAsync(fd, () => transfer.t_snd(fd, buf, nbytes, flags));
+  return callAsync(fd, transfer.t_snd, buf, nbytes, flags);
 }
 /** t_sndv(3): t_snd from up to T_IOV_MAX buffers. XNS5 semantics on every endpoint. */
 export function t_sndv(fd: number, iov: readonly t_iovec[], iovcount: number, flags: number): Promise<number> {
-  return runAsync(fd, () => transfer.t_sndv(fd, iov, iovcount, flags), PROFILES.XNS5);
+  return callAsyncXns5(fd, transfer.t_sndv, iov, iovcount, flags);
 }
 /** t_rcv(3): receive into `buf`; `flags.value` gets T_MORE and T_EXPEDITED. Returns the byte count. */
 export function t_rcv(fd: number, buf: Uint8Array, nbytes: number, flags: IntRef): Promise<number> {
-  return runAsync(fd, () => transfer.t_rcv(fd, buf, nbytes, flags));
+  return callAsync(fd, transfer.t_rcv, buf, nbytes, flags);
 }
 /** t_rcvv(3): t_rcv into up to T_IOV_MAX buffers. XNS5 semantics on every endpoint. */
 export function t_rcvv(fd: number, iov: t_iovec[], iovcount: number, flags: IntRef): Promise<number> {
-  return runAsync(fd, () => transfer.t_rcvv(fd, iov, iovcount, flags), PROFILES.XNS5);
+  return callAsyncXns5(fd, transfer.t_rcvv, iov, iovcount, flags);
 }
 
 /** t_snddis(3): abort the connection, or (T_INCON) reject the indication `call.sequence`. */
 export function t_snddis(fd: number, call: t_call | null): Promise<number> {
-  return runAsync(fd, () => release.t_snddis(fd, call));
+  return callAsync(fd, release.t_snddis, call);
 }
 /** t_rcvdis(3): take the pending disconnect (reason, sequence, user data into `discon` when given). */
 export function t_rcvdis(fd: number, discon: t_discon | null): Promise<number> {
-  return runAsync(fd, () => release.t_rcvdis(fd, discon));
+  return callAsync(fd, release.t_rcvdis, discon);
 }
 /** t_sndrel(3): orderly release of the sending direction (T_COTS_ORD). */
 export function t_sndrel(fd: number): Promise<number> {
-  return runAsync(fd, () => release.t_sndrel(fd));
+  return callAsync(fd, release.t_sndrel);
 }
 /** t_rcvrel(3): take the peer's orderly release. */
 export function t_rcvrel(fd: number): Promise<number> {
-  return runAsync(fd, () => release.t_rcvrel(fd));
+  return callAsync(fd, release.t_rcvrel);
 }
 /** t_sndreldata(3): t_sndrel with release data (providers with T_ORDRELDATA). XNS5 semantics on every endpoint. */
 export function t_sndreldata(fd: number, discon: t_discon | null): Promise<number> {
-  return runAsync(fd, () => release.t_sndreldata(fd, discon), PROFILES.XNS5);
+  return callAsyncXns5(fd, release.t_sndreldata, discon);
 }
 /** t_rcvreldata(3): t_rcvrel returning the release data. XNS5 semantics on every endpoint. */
 export function t_rcvreldata(fd: number, discon: t_discon | null): Promise<number> {
-  return runAsync(fd, () => release.t_rcvreldata(fd, discon), PROFILES.XNS5);
+  return callAsyncXns5(fd, release.t_rcvreldata, discon);
 }
 
 /** t_sndudata(3): send one datagram to `ud.addr` (T_CLTS, T_IDLE). */
 export function t_sndudata(fd: number, ud: t_unitdata): Promise<number> {
-  return runAsync(fd, () => unitdata.t_sndudata(fd, ud));
+  return callAsync(fd, unitdata.t_sndudata, ud);
 }
 /** t_sndvudata(3): t_sndudata from up to T_IOV_MAX buffers. XNS5 semantics on every endpoint. */
 export function t_sndvudata(fd: number, ud: t_unitdata, iov: t_iovec[], iovcount: number): Promise<number> {
-  return runAsync(fd, () => unitdata.t_sndvudata(fd, ud, iov, iovcount), PROFILES.XNS5);
+  return callAsyncXns5(fd, unitdata.t_sndvudata, ud, iov, iovcount);
 }
 /** t_rcvudata(3): receive one datagram (or its next piece, with T_MORE). Returns 0. */
 export function t_rcvudata(fd: number, ud: t_unitdata, flags: IntRef): Promise<number> {
-  return runAsync(fd, () => unitdata.t_rcvudata(fd, ud, flags));
+  return callAsync(fd, unitdata.t_rcvudata, ud, flags);
 }
 /** t_rcvvudata(3): t_rcvudata into up to T_IOV_MAX buffers; returns the byte count. XNS5 semantics on every endpoint. */
 export function t_rcvvudata(fd: number, ud: t_unitdata, iov: t_iovec[], iovcount: number, flags: IntRef): Promise<number> {
-  return runAsync(fd, () => unitdata.t_rcvvudata(fd, ud, iov, iovcount, flags), PROFILES.XNS5);
+  return callAsyncXns5(fd, unitdata.t_rcvvudata, ud, iov, iovcount, flags);
 }
 /** t_rcvuderr(3): take the pending unit data error. */
 export function t_rcvuderr(fd: number, uderr: t_uderr | null): Promise<number> {
-  return runAsync(fd, () => unitdata.t_rcvuderr(fd, uderr));
+  return callAsync(fd, unitdata.t_rcvuderr, uderr);
 }
 
 /**
@@ -193,18 +193,24 @@ export function t_alloc(fd: number, type: typeof C.T_UDERROR, fields: number): t
 export function t_alloc(fd: number, type: typeof C.T_INFO, fields: number): t_info | null;
 export function t_alloc(fd: number, type: number, fields: number): XtiStruct | null;
 export function t_alloc(fd: number, type: number, fields: number): XtiStruct | null {
-  const profile = profileOf(fd);
+  let ep;
   try {
-    return allocImpl(fd, type, fields);
+    ep = endpointOf(fd);
   } catch (e) {
-    report(e, profile);
+    report(e, PROFILES.XNS5);
+    return null;
+  }
+  try {
+    return allocImpl(ep, type, fields);
+  } catch (e) {
+    report(e, ep.profile);
     return null;
   }
 }
 
 /** t_free(3): release a structure from t_alloc (its buffers are emptied, as after free()). */
 export function t_free(ptr: XtiStruct | null, type: number): number {
-  return runSync(undefined, () => freeImpl(ptr, type));
+  return runSync(() => freeImpl(ptr, type));
 }
 
 /** t_sysconf(3): the value of a configurable limit (_SC_T_IOV_MAX); TBADFLAG for any other name. */

@@ -7,20 +7,23 @@
 import * as C from "./constants.js";
 import * as connection from "./core/connection.js";
 import * as control from "./core/control.js";
-import { endpointOf } from "./core/endpoint.js";
+import { copyBytes } from "./core/common.js";
+import { type CoreEndpoint, endpointOf } from "./core/endpoint.js";
 import { fail } from "./core/failure.js";
 import * as optmgmt from "./core/optmgmt.js";
 import * as release from "./core/release.js";
 import { toXTIError } from "./core/report.js";
 import * as transfer from "./core/transfer.js";
+import type { UnitParts } from "./core/transfer.js";
 import * as unitdata from "./core/unitdata.js";
 import { EFAULT, EINVAL } from "./errno.js";
 import { decodeOptions, encodeOptions, type XtiOption } from "./options/opthdr.js";
 import { PROFILES, type SemanticsName, type SemanticsProfile, callSemantics, profileNamed, unknownSemantics } from "./profile.js";
 import { isBytes, show } from "./show.js";
-import { netbuf, netbufBytes, type t_info, type t_iovec } from "./structs.js";
+import { type IntRef, netbuf, netbufBytes, type t_info, type t_iovec } from "./structs.js";
+import type { XTIError } from "./xtierror.js";
 
-/** Size of the buffers the idiomatic API offers for returned addresses, options and user data. */
+/** The default size of rcvUnit's pieces and of rcvudata's data, and the room for t_optmgmt's answer. */
 const RETURN_BUFFER = 65536;
 
 /** What a connect returns: the peer's address, options and connect data. */
@@ -54,9 +57,6 @@ export interface Datagram {
   /** T_MORE when the rest of the datagram follows in the next call. */
   flags: number;
 }
-
-/** Spare return buffers an Endpoint keeps for its datagram calls. */
-const SPARE_BUFFERS = 8;
 
 /** Options of Endpoint.open. */
 export interface EndpointOptions {
@@ -121,13 +121,8 @@ function optionalBytes(bag: Record<string, unknown>, key: string, what: string):
 export class Endpoint {
   /** Marks an Endpoint (a private field cannot be faked, and checking it runs no proxy trap). */
   readonly #brand = true;
-  /** Pieces of units rcvUnit has begun but not finished, per band. */
-  private readonly unfinished: { normal: Buffer[]; expedited: Buffer[] } = { normal: [], expedited: [] };
-  /**
-   * Return buffers for the datagram path, reused so that each datagram does not allocate its own
-   * (results are copied out before a buffer comes back; concurrent calls each take their own).
-   */
-  private readonly spare: Uint8Array[] = [];
+  /** Pieces of units rcvUnit has begun but not finished, per band (the library's own buffers). */
+  private readonly unfinished: UnitParts = { normal: [], expedited: [] };
 
   private constructor(
     /** The descriptor, usable with the C-style functions too. */
@@ -165,12 +160,26 @@ export class Endpoint {
     return typeof value === "object" && value !== null && #brand in value;
   }
 
-  private async run<T>(call: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (e) {
-      throw toXTIError(call, e, callSemantics(this.profile, call));
-    }
+  /** The core endpoint behind `fd` (TBADF once it is closed). */
+  private core(): CoreEndpoint {
+    return endpointOf(this.fd);
+  }
+
+  /** A failure of `call` as the XTIError this API throws. */
+  private error(call: string, e: unknown): XTIError {
+    return toXTIError(call, e, callSemantics(this.profile, call));
+  }
+
+  /** A failure met before `call` could wait: a rejected Promise (a method never throws). */
+  private rejected(call: string, e: unknown): Promise<never> {
+    return Promise.reject(this.error(call, e));
+  }
+
+  /** The outcome of a core call that had to wait, its failures as XTIError. */
+  private later<T>(call: string, pending: Promise<T>): Promise<T> {
+    return pending.then(undefined, (e: unknown) => {
+      throw this.error(call, e);
+    });
   }
 
   private now<T>(call: string, fn: () => T): T {
@@ -179,15 +188,6 @@ export class Endpoint {
     } catch (e) {
       throw toXTIError(call, e, this.profile);
     }
-  }
-
-  private returnBuffer(): netbuf {
-    const buf = this.spare.pop() ?? new Uint8Array(RETURN_BUFFER);
-    return { maxlen: buf.length, len: 0, buf };
-  }
-
-  private recycle(...buffers: netbuf[]): void {
-    for (const nb of buffers) if (nb.buf.length === RETURN_BUFFER && this.spare.length < SPARE_BUFFERS) this.spare.push(nb.buf);
   }
 
   /** O_NONBLOCK: read or switch it (a closed endpoint throws TBADF). */
@@ -205,230 +205,311 @@ export class Endpoint {
   /** t_getinfo. */
   getinfo(): t_info {
     const info: t_info = { addr: 0, options: 0, tsdu: 0, etsdu: 0, connect: 0, discon: 0, servtype: 0, flags: 0 };
-    this.now("t_getinfo", () => control.t_getinfo(this.fd, info));
+    this.now("t_getinfo", () => control.t_getinfo(this.core(), info));
     return info;
   }
 
   /** t_getstate. */
   getstate(): number {
-    return this.now("t_getstate", () => control.t_getstate(this.fd));
+    return this.now("t_getstate", () => control.t_getstate(this.core()));
   }
 
   /** t_look: the pending event, or 0. */
   look(): number {
-    return this.now("t_look", () => control.t_look(this.fd));
+    return this.now("t_look", () => control.t_look(this.core()));
   }
 
   /** t_getprotaddr: the bound and peer addresses (empty when there is none). */
   getprotaddr(): { local: Uint8Array; remote: Uint8Array } {
-    const bound = { addr: netbuf(RETURN_BUFFER), qlen: 0 };
-    const peer = { addr: netbuf(RETURN_BUFFER), qlen: 0 };
-    this.now("t_getprotaddr", () => control.t_getprotaddr(this.fd, bound, peer));
-    return { local: netbufBytes(bound.addr).slice(), remote: netbufBytes(peer.addr).slice() };
+    return this.now("t_getprotaddr", () => {
+      const { local, remote } = control.protocolAddresses(this.core());
+      return { local: local === null ? new Uint8Array(0) : copyBytes(local), remote: remote === null ? new Uint8Array(0) : copyBytes(remote) };
+    });
   }
 
   /** t_bind: null address = provider's choice. Returns the bound address and negotiated qlen. */
   async bind(addr: Uint8Array | null = null, qlen = 0): Promise<{ addr: Uint8Array; qlen: number }> {
-    return this.run("t_bind", async () => {
-      const req = { addr: netbuf(addr === null ? new Uint8Array(0) : bytesArg(addr, "addr")), qlen: sizeArg(qlen, "qlen") };
-      const ret = { addr: netbuf(RETURN_BUFFER), qlen: 0 };
-      await control.t_bind(this.fd, req, ret);
-      return { addr: netbufBytes(ret.addr).slice(), qlen: ret.qlen };
-    });
+    try {
+      const a = addr === null ? null : bytesArg(addr, "addr");
+      const q = sizeArg(qlen, "qlen");
+      return await control.bind(this.core(), a === null || a.length === 0 ? null : copyBytes(a), q);
+    } catch (e) {
+      throw this.error("t_bind", e);
+    }
   }
 
   /** t_unbind. */
   async unbind(): Promise<void> {
-    await this.run("t_unbind", () => control.t_unbind(this.fd));
+    try {
+      await control.t_unbind(this.core());
+    } catch (e) {
+      throw this.error("t_unbind", e);
+    }
   }
 
   /** t_connect (blocking endpoints wait for the confirmation; non-blocking ones throw TNODATA). */
   async connect(addr: Uint8Array, data: { opt?: Uint8Array; udata?: Uint8Array } = {}): Promise<ConnectionInfo> {
-    return this.run("t_connect", async () => {
+    try {
       const bag = optionBag(data, "data");
-      const snd = { addr: netbuf(bytesArg(addr, "addr")), opt: netbuf(optionalBytes(bag, "opt", "data")), udata: netbuf(optionalBytes(bag, "udata", "data")), sequence: 0 };
-      const rcv = { addr: netbuf(RETURN_BUFFER), opt: netbuf(RETURN_BUFFER), udata: netbuf(RETURN_BUFFER), sequence: 0 };
-      await connection.t_connect(this.fd, snd, rcv);
-      return { addr: netbufBytes(rcv.addr).slice(), opt: netbufBytes(rcv.opt).slice(), udata: netbufBytes(rcv.udata).slice() };
-    });
+      const a = bytesArg(addr, "addr");
+      const opt = optionalBytes(bag, "opt", "data");
+      const udata = optionalBytes(bag, "udata", "data");
+      const con = await connection.connect(this.core(), a, opt, udata);
+      return { addr: con.addr, opt: con.opt, udata: con.udata };
+    } catch (e) {
+      throw this.error("t_connect", e);
+    }
   }
 
   /** t_rcvconnect: complete a non-blocking connect. */
   async rcvconnect(): Promise<ConnectionInfo> {
-    return this.run("t_rcvconnect", async () => {
-      const rcv = { addr: netbuf(RETURN_BUFFER), opt: netbuf(RETURN_BUFFER), udata: netbuf(RETURN_BUFFER), sequence: 0 };
-      await connection.t_rcvconnect(this.fd, rcv);
-      return { addr: netbufBytes(rcv.addr).slice(), opt: netbufBytes(rcv.opt).slice(), udata: netbufBytes(rcv.udata).slice() };
-    });
+    try {
+      const con = await connection.rcvconnect(this.core());
+      return { addr: con.addr, opt: con.opt, udata: con.udata };
+    } catch (e) {
+      throw this.error("t_rcvconnect", e);
+    }
   }
 
   /** t_listen: the next connection indication. */
   async listen(): Promise<ConnectIndication> {
-    return this.run("t_listen", async () => {
-      const call = { addr: netbuf(RETURN_BUFFER), opt: netbuf(RETURN_BUFFER), udata: netbuf(RETURN_BUFFER), sequence: 0 };
-      await connection.t_listen(this.fd, call);
-      return { sequence: call.sequence, addr: netbufBytes(call.addr).slice(), opt: netbufBytes(call.opt).slice(), udata: netbufBytes(call.udata).slice() };
-    });
+    try {
+      const ind = await connection.listen(this.core());
+      return { sequence: ind.sequence, addr: ind.addr, opt: ind.opt, udata: ind.udata };
+    } catch (e) {
+      throw this.error("t_listen", e);
+    }
   }
 
   /** t_accept the indication `sequence` onto `acceptor` (default: this endpoint). */
   async accept(sequence: number, acceptor: Endpoint = this, data: { opt?: Uint8Array; udata?: Uint8Array } = {}): Promise<void> {
-    await this.run("t_accept", () => {
+    try {
       const bag = optionBag(data, "data");
       if (!Endpoint.#isEndpoint(acceptor)) fail(C.TBADF, 0, `acceptor is ${show(acceptor)}, not an Endpoint`);
-      const call = { addr: netbuf(0), opt: netbuf(optionalBytes(bag, "opt", "data")), udata: netbuf(optionalBytes(bag, "udata", "data")), sequence: intArg(sequence, "sequence") };
-      return connection.t_accept(this.fd, acceptor.fd, call);
-    });
+      const opt = optionalBytes(bag, "opt", "data");
+      const udata = optionalBytes(bag, "udata", "data");
+      const seq = intArg(sequence, "sequence");
+      const ep = this.core();
+      await connection.accept(ep, endpointOf(acceptor.fd), seq, opt, udata);
+    } catch (e) {
+      throw this.error("t_accept", e);
+    }
   }
 
   /** t_snd: returns the bytes taken (all of them unless non-blocking). */
-  async snd(data: Uint8Array, flags = 0): Promise<number> {
-    return this.run("t_snd", () => {
+  snd(data: Uint8Array, flags = 0): Promise<number> {
+    try {
       const b = bytesArg(data, "data");
-      return transfer.t_snd(this.fd, b, b.length, intArg(flags, "flags"));
-    });
+      const f = intArg(flags, "flags");
+      const r = transfer.t_snd(this.core(), b, b.length, f);
+      return typeof r === "number" ? Promise.resolve(r) : this.later("t_snd", r);
+    } catch (e) {
+      return this.rejected("t_snd", e);
+    }
   }
 
   /** t_sndv: send the parts as one piece of a unit. */
-  async sndv(parts: readonly Uint8Array[], flags = 0): Promise<number> {
-    return this.run("t_sndv", () => {
+  sndv(parts: readonly Uint8Array[], flags = 0): Promise<number> {
+    try {
       const iov: t_iovec[] = byteList(parts, "parts").map((p) => ({ iov_base: p, iov_len: p.length }));
-      return transfer.t_sndv(this.fd, iov, iov.length, intArg(flags, "flags"));
-    });
+      const f = intArg(flags, "flags");
+      const r = transfer.t_sndv(this.core(), iov, iov.length, f);
+      return typeof r === "number" ? Promise.resolve(r) : this.later("t_sndv", r);
+    } catch (e) {
+      return this.rejected("t_sndv", e);
+    }
   }
 
   /** t_rcv into `buf`: the byte count and T_MORE / T_EXPEDITED. */
-  async rcv(buf: Uint8Array): Promise<Received> {
-    return this.run("t_rcv", async () => {
+  rcv(buf: Uint8Array): Promise<Received> {
+    try {
       const b = bytesArg(buf, "buf");
       const flags = { value: 0 };
-      const n = await transfer.t_rcv(this.fd, b, b.length, flags);
-      return { n, flags: flags.value };
-    });
+      const r = transfer.t_rcv(this.core(), b, b.length, flags);
+      if (typeof r === "number") return Promise.resolve({ n: r, flags: flags.value });
+      return this.later("t_rcv", r.then((n) => ({ n, flags: flags.value })));
+    } catch (e) {
+      return this.rejected("t_rcv", e);
+    }
   }
 
   /** t_rcvv into the buffers, filled in order. */
-  async rcvv(bufs: readonly Uint8Array[]): Promise<Received> {
-    return this.run("t_rcvv", async () => {
+  rcvv(bufs: readonly Uint8Array[]): Promise<Received> {
+    try {
       const flags = { value: 0 };
       const iov: t_iovec[] = byteList(bufs, "bufs").map((b) => ({ iov_base: b, iov_len: b.length }));
-      const n = await transfer.t_rcvv(this.fd, iov, iov.length, flags);
-      return { n, flags: flags.value };
-    });
+      const r = transfer.t_rcvv(this.core(), iov, iov.length, flags);
+      if (typeof r === "number") return Promise.resolve({ n: r, flags: flags.value });
+      return this.later("t_rcvv", r.then((n) => ({ n, flags: flags.value })));
+    } catch (e) {
+      return this.rejected("t_rcvv", e);
+    }
   }
 
   /**
-   * Receive one whole unit: reads pieces until one arrives with T_MORE clear, and returns its
-   * bytes and whether it was an ETSDU. An ETSDU may overtake a TSDU being read (and normal data
-   * may follow an ETSDU that has not fully arrived): the pieces of the unfinished unit are kept,
-   * and a later call completes it, so nothing read is lost.
+   * Receive one whole unit: reads pieces of at most `chunk` bytes until one arrives with T_MORE
+   * clear, and returns its bytes and whether it was an ETSDU. An ETSDU may overtake a TSDU being
+   * read (and normal data may follow an ETSDU that has not fully arrived): the pieces of the
+   * unfinished unit are kept, and a later call completes it, so nothing read is lost. A unit that
+   * arrived in one piece is returned as the library received it, without a copy.
    */
-  async rcvUnit(chunk = 65536): Promise<{ data: Uint8Array; expedited: boolean }> {
-    const buf = this.now("t_rcv", () => {
-      const n = sizeArg(chunk, "chunk");
-      if (n === 0) fail(C.TSYSERR, EINVAL, "chunk must be at least 1 byte");
-      return new Uint8Array(n);
-    });
-    for (;;) {
-      const { n, flags } = await this.rcv(buf);
-      const expedited = (flags & C.T_EXPEDITED) !== 0;
-      const parts = expedited ? this.unfinished.expedited : this.unfinished.normal;
-      parts.push(Buffer.from(buf.subarray(0, n)));
-      if ((flags & C.T_MORE) === 0) {
-        const data = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
-        parts.length = 0;
-        return { data, expedited };
+  rcvUnit(chunk = RETURN_BUFFER): Promise<{ data: Uint8Array; expedited: boolean }> {
+    try {
+      const max = sizeArg(chunk, "chunk");
+      if (max === 0) fail(C.TSYSERR, EINVAL, "chunk must be at least 1 byte");
+      const flags = { value: 0 };
+      const r = transfer.receiveParts(this.core(), max, this.unfinished, flags);
+      if (typeof r === "number") {
+        const unit = this.completeUnit(flags.value);
+        if (unit !== null) return Promise.resolve(unit);
       }
+      return this.rcvUnitAfterWaits(r, max, flags);
+    } catch (e) {
+      return this.rejected("t_rcv", e);
     }
+  }
+
+  private async rcvUnitAfterWaits(first: number | Promise<number>, max: number, flags: IntRef): Promise<{ data: Uint8Array; expedited: boolean }> {
+    try {
+      await first;
+      for (;;) {
+        const unit = this.completeUnit(flags.value);
+        if (unit !== null) return unit;
+        await transfer.receiveParts(this.core(), max, this.unfinished, flags);
+      }
+    } catch (e) {
+      throw this.error("t_rcv", e);
+    }
+  }
+
+  /** The unit whose last piece was just read (T_MORE clear in `flags`), or null while it goes on. */
+  private completeUnit(flags: number): { data: Uint8Array; expedited: boolean } | null {
+    if ((flags & C.T_MORE) !== 0) return null;
+    const expedited = (flags & C.T_EXPEDITED) !== 0;
+    const parts = expedited ? this.unfinished.expedited : this.unfinished.normal;
+    if (parts.length === 1) return { data: parts.pop() as Uint8Array, expedited };
+    let size = 0;
+    for (const p of parts) size += p.length;
+    const data = new Uint8Array(size);
+    let at = 0;
+    for (const p of parts) {
+      data.set(p, at);
+      at += p.length;
+    }
+    parts.length = 0;
+    return { data, expedited };
   }
 
   /** t_snddis: abort the connection, or reject the indication `sequence` (a listener). */
   async snddis(udata: Uint8Array = new Uint8Array(0), sequence?: number): Promise<void> {
-    await this.run("t_snddis", () => {
-      const call = { addr: netbuf(0), opt: netbuf(0), udata: netbuf(bytesArg(udata, "udata")), sequence: sequence === undefined ? 0 : intArg(sequence, "sequence") };
-      return release.t_snddis(this.fd, call);
-    });
+    try {
+      const u = bytesArg(udata, "udata");
+      const seq = sequence === undefined ? 0 : intArg(sequence, "sequence");
+      await release.disconnect(this.core(), seq, u);
+    } catch (e) {
+      throw this.error("t_snddis", e);
+    }
   }
 
   /** t_rcvdis: the disconnect's reason, sequence and user data. */
   async rcvdis(): Promise<Disconnect> {
-    return this.run("t_rcvdis", async () => {
-      const d = { udata: netbuf(RETURN_BUFFER), reason: 0, sequence: 0 };
-      await release.t_rcvdis(this.fd, d);
-      return { reason: d.reason, sequence: d.sequence, udata: netbufBytes(d.udata).slice() };
-    });
+    try {
+      const ind = release.rcvdis(this.core());
+      return { reason: ind.reason, sequence: ind.sequence, udata: ind.udata };
+    } catch (e) {
+      throw this.error("t_rcvdis", e);
+    }
   }
 
   /** t_sndrel. */
   async sndrel(): Promise<void> {
-    await this.run("t_sndrel", () => release.t_sndrel(this.fd));
+    try {
+      await release.t_sndrel(this.core());
+    } catch (e) {
+      throw this.error("t_sndrel", e);
+    }
   }
 
   /** t_rcvrel. */
   async rcvrel(): Promise<void> {
-    await this.run("t_rcvrel", () => release.t_rcvrel(this.fd));
+    try {
+      await release.t_rcvrel(this.core());
+    } catch (e) {
+      throw this.error("t_rcvrel", e);
+    }
   }
 
   /** t_sndreldata: an orderly release carrying `udata`. */
   async sndreldata(udata: Uint8Array): Promise<void> {
-    await this.run("t_sndreldata", () => release.t_sndreldata(this.fd, { udata: netbuf(bytesArg(udata, "udata")), reason: 0, sequence: 0 }));
+    try {
+      const u = bytesArg(udata, "udata");
+      await release.sndreldata(this.core(), u);
+    } catch (e) {
+      throw this.error("t_sndreldata", e);
+    }
   }
 
   /** t_rcvreldata: the release data of the peer's orderly release. */
   async rcvreldata(): Promise<Uint8Array> {
-    return this.run("t_rcvreldata", async () => {
-      const d = { udata: netbuf(RETURN_BUFFER), reason: 0, sequence: 0 };
-      await release.t_rcvreldata(this.fd, d);
-      return netbufBytes(d.udata).slice();
-    });
+    try {
+      return release.rcvreldata(this.core()) ?? new Uint8Array(0);
+    } catch (e) {
+      throw this.error("t_rcvreldata", e);
+    }
   }
 
   /** t_sndudata: one datagram to `addr`. */
-  async sndudata(addr: Uint8Array, data: Uint8Array, opt: Uint8Array = new Uint8Array(0)): Promise<void> {
-    await this.run("t_sndudata", () => unitdata.t_sndudata(this.fd, { addr: netbuf(bytesArg(addr, "addr")), opt: netbuf(bytesArg(opt, "opt")), udata: netbuf(bytesArg(data, "data")) }));
+  sndudata(addr: Uint8Array, data: Uint8Array, opt: Uint8Array = new Uint8Array(0)): Promise<void> {
+    try {
+      const a = bytesArg(addr, "addr");
+      const o = bytesArg(opt, "opt");
+      const d = bytesArg(data, "data");
+      const r = unitdata.sndudata(this.core(), a, o, d);
+      return typeof r === "number" ? Promise.resolve() : this.later("t_sndudata", r.then(() => undefined));
+    } catch (e) {
+      return this.rejected("t_sndudata", e);
+    }
   }
 
   /** t_rcvudata with a `size`-byte data buffer (a larger datagram comes in pieces with T_MORE). */
-  async rcvudata(size = RETURN_BUFFER): Promise<Datagram> {
-    return this.run("t_rcvudata", async () => {
-      const n = sizeArg(size, "size");
-      const ud = { addr: this.returnBuffer(), opt: this.returnBuffer(), udata: n === RETURN_BUFFER ? this.returnBuffer() : netbuf(n) };
-      const flags = { value: 0 };
-      try {
-        await unitdata.t_rcvudata(this.fd, ud, flags);
-        return { addr: netbufBytes(ud.addr).slice(), opt: netbufBytes(ud.opt).slice(), udata: netbufBytes(ud.udata).slice(), flags: flags.value };
-      } finally {
-        this.recycle(ud.addr, ud.opt, ud.udata);
-      }
-    });
+  rcvudata(size = RETURN_BUFFER): Promise<Datagram> {
+    try {
+      const room = sizeArg(size, "size");
+      const r = unitdata.rcvudata(this.core(), room);
+      return r instanceof Promise ? this.later("t_rcvudata", r) : Promise.resolve(r);
+    } catch (e) {
+      return this.rejected("t_rcvudata", e);
+    }
   }
 
   /** t_rcvuderr: the pending unit data error. */
   async rcvuderr(): Promise<{ addr: Uint8Array; opt: Uint8Array; error: number }> {
-    return this.run("t_rcvuderr", async () => {
-      const e = { addr: this.returnBuffer(), opt: this.returnBuffer(), error: 0 };
-      try {
-        await unitdata.t_rcvuderr(this.fd, e);
-        return { addr: netbufBytes(e.addr).slice(), opt: netbufBytes(e.opt).slice(), error: e.error };
-      } finally {
-        this.recycle(e.addr, e.opt);
-      }
-    });
+    try {
+      const e = unitdata.rcvuderr(this.core());
+      return { addr: e.addr, opt: e.opt, error: e.error };
+    } catch (e) {
+      throw this.error("t_rcvuderr", e);
+    }
   }
 
   /** t_optmgmt with decoded options; returns the options as the provider answered them. */
   async optmgmt(flags: number, options: ReadonlyArray<{ level: number; name: number; value?: Uint8Array }>): Promise<{ flags: number; options: XtiOption[] }> {
-    return this.run("t_optmgmt", async () => {
+    try {
       const req = { opt: netbuf(encodeOptions(options)), flags: intArg(flags, "flags") };
       const ret = { opt: netbuf(RETURN_BUFFER), flags: 0 };
-      await optmgmt.t_optmgmt(this.fd, req, ret);
+      optmgmt.t_optmgmt(this.core(), req, ret);
       return { flags: ret.flags, options: (decodeOptions(netbufBytes(ret.opt)) ?? []).map((o) => ({ ...o, value: o.value.slice() })) };
-    });
+    } catch (e) {
+      throw this.error("t_optmgmt", e);
+    }
   }
 
   /** t_close. */
   async close(): Promise<void> {
-    await this.run("t_close", () => control.t_close(this.fd));
+    try {
+      await control.t_close(this.core());
+    } catch (e) {
+      throw this.error("t_close", e);
+    }
   }
 }
-

@@ -91,6 +91,9 @@ export function allowedIn(events: readonly XtiEventName[], state: number): boole
   return events.some((e) => nextState(e, state) !== null);
 }
 
+/** The state names, indexed by state value. */
+export const STATE_NAMES = Object.freeze(["T_UNINIT", "T_UNBND", "T_IDLE", "T_OUTCON", "T_INCON", "T_DATAXFER", "T_OUTREL", "T_INREL"] as const);
+
 /** The events each state-checked call may cause; a call outside their states fails TOUTSTATE. */
 export const CALL_EVENTS = {
   t_bind: ["T_BIND"],
@@ -112,5 +115,16 @@ export const CALL_EVENTS = {
 } as const satisfies Record<string, readonly XtiEventName[]>;
 export type StateCheckedCall = keyof typeof CALL_EVENTS;
 
-/** The state names, indexed by state value. */
-export const STATE_NAMES = Object.freeze(["T_UNINIT", "T_UNBND", "T_IDLE", "T_OUTCON", "T_INCON", "T_DATAXFER", "T_OUTREL", "T_INREL"] as const);
+/**
+ * CALL_EVENTS folded into one bit mask per call (bit `1 << state` set where at least one of the
+ * call's events is allowed), so the TOUTSTATE test of a call is one shift and one AND.
+ */
+export const CALL_STATES: Readonly<Record<StateCheckedCall, number>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(CALL_EVENTS).map(([call, events]) => {
+      let mask = 0;
+      for (let state = 0; state < STATE_NAMES.length; state++) if (allowedIn(events, state)) mask |= 1 << state;
+      return [call, mask];
+    }),
+  ) as Record<StateCheckedCall, number>,
+);

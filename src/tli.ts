@@ -10,7 +10,7 @@
  */
 import * as api from "./api.js";
 import { t_getname as getname } from "./core/getname.js";
-import { runSync } from "./core/report.js";
+import { callSync } from "./core/report.js";
 import { T_ERRLIST } from "./messages.js";
 import type { netbuf, t_info as xti_t_info } from "./structs.js";
 import "./index.js"; // registers the built-in providers
@@ -51,7 +51,7 @@ export const REMOTENAME = 1;
 
 /** t_getname(3N): the local or remote address of an endpoint into `name`. */
 export function t_getname(fd: number, name: netbuf, type: number): number {
-  return runSync(fd, () => getname(fd, name, type));
+  return callSync(fd, getname, name, type);
 }
 
 /** The classic t_errlist[] of <tiuser.h> (deprecated there, kept for old code). */

@@ -286,7 +286,8 @@ class PipeEndpoint implements ProviderEndpoint {
     }
     peer.unread += buf.length;
     // Copy: `buf` may be a view of the user's buffer, which it may reuse once t_snd returns.
-    peer.user.dataInd(buf.slice(), more);
+    // (Not buf.slice(): on a Node Buffer that is another view of the same memory.)
+    peer.user.dataInd(new Uint8Array(buf), more);
     return true;
   }
 

@@ -2,8 +2,9 @@
  * A loopback endpoint: one end of an in-process transport that behaves as the illumos tl driver
  * (ticots, ticotsord, ticlts). It keeps its own TPI-level state, answers out-of-state requests as
  * tl does (TOUTSTATE error acks, or EPROTO for data), preserves TSDU boundaries by passing every
- * piece up with its MORE flag, and flow-controls a sender while the receiver's unread data is at
- * or above its high-water mark (XTI_RCVBUF).
+ * piece up with its MORE flag, and flow-controls a sender once the receiver's unread data reaches
+ * its high-water mark (XTI_RCVBUF), until the receiver has read it down to the low-water mark
+ * (half the high-water mark). Each piece is copied once, on its way up.
  */
 import {
   bufferSizeRule,
@@ -36,6 +37,19 @@ import type { LoopbackProvider } from "./provider.js";
 type LoopState = "unbound" | "idle" | "outcon" | "connected" | "closed";
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * A copy of a caller's bytes for passing up (they belong to the library from then on). Not
+ * `slice()`: on a Node Buffer that returns a view of the caller's memory, not a copy.
+ */
+function ownCopy(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
+/** The low-water mark of a receive side: back-enabled senders resume once unread data is down to it. */
+function lowWater(hiwat: number): number {
+  return Math.floor(hiwat / 2);
+}
 
 function tooLong(length: number, limit: number): boolean {
   return length > 0 && (limit === T_INVALID || (limit >= 0 && limit !== T_INFINITE && length > limit));
@@ -279,13 +293,12 @@ export class LoopEndpoint implements ProviderEndpoint {
     const peer = this.peer;
     if (peer === null) return true;
     const band = expedited ? "expedited" : "normal";
-    const hiwat = expedited ? peer.provider.config.exrcvbuf : peer.rcvHiwat;
-    if (peer.queued[band] >= hiwat) {
+    if (peer.full(expedited)) {
       peer.blocked[band].add(this);
       return false;
     }
     peer.queued[band] += buf.length;
-    const copy = buf.slice();
+    const copy = ownCopy(buf);
     if (expedited) peer.user.exdataInd(copy, more);
     else peer.user.dataInd(copy, more);
     return true;
@@ -328,34 +341,53 @@ export class LoopEndpoint implements ProviderEndpoint {
       return true;
     }
     if (req.addr.length === 0 || req.opt.length > 0) {
-      this.user.uderrorInd({ addr: req.addr.slice(), opt: req.opt.slice(), error: EPROTO });
+      this.user.uderrorInd({ addr: ownCopy(req.addr), opt: ownCopy(req.opt), error: EPROTO });
       return true;
     }
     const dest = this.provider.namespace.lookup(req.addr);
     if (dest === undefined || dest.state !== "idle") {
-      this.user.uderrorInd({ addr: req.addr.slice(), opt: EMPTY, error: ECONNRESET });
+      this.user.uderrorInd({ addr: ownCopy(req.addr), opt: EMPTY, error: ECONNRESET });
       return true;
     }
-    if (dest.queued.normal >= dest.rcvHiwat) {
+    if (dest.full(false)) {
       dest.blocked.normal.add(this);
       return false;
     }
     dest.queued.normal += req.udata.length;
-    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });
+    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: ownCopy(req.udata) });
     return true;
   }
 
   consumed(bytes: number, expedited: boolean): void {
     const band = expedited ? "expedited" : "normal";
     this.queued[band] = Math.max(0, this.queued[band] - bytes);
-    this.backEnable(expedited);
+    if (this.blocked[band].size > 0) this.backEnable(expedited, lowWater(this.hiwat(expedited)));
   }
 
-  /** Let flow-controlled senders try again once our unread data is below the high-water mark. */
-  private backEnable(expedited: boolean): void {
+  /**
+   * Our receive side refuses (expedited) data: its unread data reached the high-water mark, or
+   * it did and a refused sender has not been back-enabled yet (STREAMS keeps QFULL set until the
+   * queue drains to its low-water mark, so a sender retrying on its own is refused too).
+   */
+  private full(expedited: boolean): boolean {
     const band = expedited ? "expedited" : "normal";
-    const hiwat = expedited ? this.provider.config.exrcvbuf : this.rcvHiwat;
-    if (this.blocked[band].size === 0 || (this.queued[band] >= hiwat && this.state !== "closed")) return;
+    return this.queued[band] >= this.hiwat(expedited) || this.blocked[band].size > 0;
+  }
+
+  /** Our receive high-water mark for unread (expedited) data. */
+  private hiwat(expedited: boolean): number {
+    return expedited ? this.provider.config.exrcvbuf : this.rcvHiwat;
+  }
+
+  /**
+   * Let flow-controlled senders try again once our unread data is at most `limit` bytes (or we
+   * are closed). As they read, that is the low-water mark, as a STREAMS queue back-enables its
+   * writer only once it has drained to q_lowat: a sender woken then has room for many pieces,
+   * instead of being held off again after each one. Other callers pass the room there is now.
+   */
+  private backEnable(expedited: boolean, limit = this.hiwat(expedited) - 1): void {
+    const band = expedited ? "expedited" : "normal";
+    if (this.blocked[band].size === 0 || (this.queued[band] > limit && this.state !== "closed")) return;
     const senders = [...this.blocked[band]];
     this.blocked[band].clear();
     for (const s of senders) s.user.writable(expedited);

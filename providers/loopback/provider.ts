@@ -32,7 +32,10 @@ export interface LoopbackConfig {
   discon?: number;
   /** Largest piece per data request (default 64 KiB). */
   tidu?: number;
-  /** Receive high-water mark in bytes of unread normal data, XTI_RCVBUF's default (default 64 KiB). */
+  /**
+   * Receive high-water mark in bytes of unread normal data, XTI_RCVBUF's default (default 64 KiB).
+   * A sender held off there goes on once the receiver has read down to half of it.
+   */
   rcvbuf?: number;
   /** Receive high-water mark for unread expedited data (default 64 KiB). */
   exrcvbuf?: number;

@@ -40,9 +40,9 @@ const DELIVER_PIECE = "    if (expedited) peer.user.exdataInd(copy, more);\n    
 const ABORT_INDICATION = "    peer.user.disconInd({ reason: ECONNRESET, sequence: -1, udata: udata.slice() });";
 const CONN_IND = "    this.user.connInd({ sequence, addr: (caller.addr ?? EMPTY).slice(), opt: EMPTY, udata });";
 const CONN_CON = "    client.user.connCon({ addr: (acceptor.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });";
-const UNITDATA_IND = "    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice() });";
+const UNITDATA_IND = "    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: ownCopy(req.udata) });";
 const ORDREL_IND = "    peer.user.ordrelInd(this.provider.config.ordrelData && udata !== null ? udata.slice() : null);";
-const PIPE_DATA_IND = "    peer.user.dataInd(buf.slice(), more);";
+const PIPE_DATA_IND = "    peer.user.dataInd(new Uint8Array(buf), more);";
 
 export const MUTANTS: readonly Mutant[] = [
   // ---- info: what t_info says, and behaviour against it ----
@@ -91,7 +91,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "pipe",
     group: "info",
     bug: "an empty piece goes up as expedited data, from a provider whose etsdu is T_INVALID",
-    edits: [pipe(PIPE_DATA_IND, "    if (buf.length === 0) peer.user.exdataInd(buf.slice(), more); // an end-of-unit marker\n    else peer.user.dataInd(buf.slice(), more);")],
+    edits: [pipe(PIPE_DATA_IND, "    if (buf.length === 0) peer.user.exdataInd(new Uint8Array(buf), more); // an end-of-unit marker\n    else peer.user.dataInd(new Uint8Array(buf), more);")],
     caughtBy: ["I4.no-expedited-service"],
   },
 
@@ -133,15 +133,23 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "tsdu",
     bug: "pieces pass through a tsdu-byte staging buffer that keeps one byte for a terminator: a TSDU of exactly tsdu bytes loses its last byte",
-    edits: [ep("    const copy = buf.slice();", "    const limit = peer.provider.config.tsdu;\n    const copy = !expedited && limit > 0 ? buf.slice(0, Math.min(buf.length, limit - 1)) : buf.slice();")],
+    edits: [ep("    const copy = ownCopy(buf);", "    const limit = peer.provider.config.tsdu;\n    const copy = ownCopy(!expedited && limit > 0 ? buf.subarray(0, Math.min(buf.length, limit - 1)) : buf);")],
     caughtBy: ["T3.exact-tsdu"],
+  },
+  {
+    id: "sender-buffer-sliced",
+    subject: "loopback",
+    group: "tsdu",
+    bug: "pieces are copied with slice(), which on a Node Buffer is a view: a sender reusing its Buffer after t_snd changes data already sent",
+    edits: [ep("    const copy = ownCopy(buf);", "    const copy = buf.slice();")],
+    caughtBy: ["T1.buffer-reuse"],
   },
   {
     id: "sender-buffer-not-copied",
     subject: "loopback",
     group: "tsdu",
     bug: "the piece passed up is a view of the sender's buffer, which the sender reuses after t_snd",
-    edits: [ep("    const copy = buf.slice();", "    const copy = buf;")],
+    edits: [ep("    const copy = ownCopy(buf);", "    const copy = buf;")],
     caughtBy: ["T1.buffer-reuse"],
   },
   {
@@ -149,7 +157,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "pipe",
     group: "tsdu",
     bug: "a TSDU's MORE flag is lost: every piece ends its unit",
-    edits: [pipe(PIPE_DATA_IND, "    peer.user.dataInd(buf.slice(), false);")],
+    edits: [pipe(PIPE_DATA_IND, "    peer.user.dataInd(new Uint8Array(buf), false);")],
     caughtBy: ["T1.more-pieces"],
   },
   {
@@ -218,7 +226,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "expedited",
     bug: "expedited pieces pass through an etsdu-byte staging buffer that keeps one byte for a terminator: an ETSDU of exactly etsdu bytes loses its last byte",
-    edits: [ep("    const copy = buf.slice();", "    const limit = peer.provider.config.etsdu;\n    const copy = expedited && limit > 0 ? buf.slice(0, Math.min(buf.length, limit - 1)) : buf.slice();")],
+    edits: [ep("    const copy = ownCopy(buf);", "    const limit = peer.provider.config.etsdu;\n    const copy = ownCopy(expedited && limit > 0 ? buf.subarray(0, Math.min(buf.length, limit - 1)) : buf);")],
     caughtBy: ["T3.exact-etsdu"],
   },
   {
@@ -631,7 +639,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "clts",
     bug: "a datagram of exactly tsdu bytes is cut short (a receive buffer one byte too small)",
-    edits: [ep(UNITDATA_IND, "    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: req.udata.slice(0, this.provider.config.tsdu - 1) });")],
+    edits: [ep(UNITDATA_IND, "    dest.user.unitdataInd({ addr: (this.addr ?? EMPTY).slice(), opt: EMPTY, udata: ownCopy(req.udata.subarray(0, this.provider.config.tsdu - 1)) });")],
     caughtBy: ["C3.exact-datagram"],
   },
   {
@@ -639,7 +647,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "clts",
     bug: "a datagram arrives with its destination address as the source",
-    edits: [ep(UNITDATA_IND, "    dest.user.unitdataInd({ addr: req.addr.slice(), opt: EMPTY, udata: req.udata.slice() });")],
+    edits: [ep(UNITDATA_IND, "    dest.user.unitdataInd({ addr: ownCopy(req.addr), opt: EMPTY, udata: ownCopy(req.udata) });")],
     caughtBy: ["C1.datagram"],
   },
   {
@@ -647,7 +655,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "clts",
     bug: "a datagram to an unbound address is dropped without a unit data error",
-    edits: [ep("      this.user.uderrorInd({ addr: req.addr.slice(), opt: EMPTY, error: ECONNRESET });\n", "")],
+    edits: [ep("      this.user.uderrorInd({ addr: ownCopy(req.addr), opt: EMPTY, error: ECONNRESET });\n", "")],
     caughtBy: ["C2.unit-data-error"],
   },
   {
@@ -655,7 +663,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "clts",
     bug: "a unit data error does not say which destination it is about",
-    edits: [ep("      this.user.uderrorInd({ addr: req.addr.slice(), opt: EMPTY, error: ECONNRESET });", "      this.user.uderrorInd({ addr: EMPTY, opt: EMPTY, error: ECONNRESET });")],
+    edits: [ep("      this.user.uderrorInd({ addr: ownCopy(req.addr), opt: EMPTY, error: ECONNRESET });", "      this.user.uderrorInd({ addr: EMPTY, opt: EMPTY, error: ECONNRESET });")],
     caughtBy: ["C2.unit-data-error"],
   },
   {

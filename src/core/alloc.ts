@@ -25,7 +25,7 @@ import type { SemanticsProfile } from "../profile.js";
 import type { t_bind, t_optmgmt } from "../api.js";
 import type { netbuf, t_call, t_discon, t_info, t_uderr, t_unitdata } from "../structs.js";
 import { integer } from "./args.js";
-import { endpointOf } from "./endpoint.js";
+import type { CoreEndpoint } from "./endpoint.js";
 import { fail } from "./failure.js";
 
 /** Any structure t_alloc returns and t_free takes. */
@@ -45,8 +45,7 @@ function allocBuf(size: number, fields: number, profile: SemanticsProfile): netb
   return empty();
 }
 
-export function t_alloc(fd: unknown, structType: unknown, fieldsArg: unknown): XtiStruct {
-  const ep = endpointOf(fd);
+export function t_alloc(ep: CoreEndpoint, structType: unknown, fieldsArg: unknown): XtiStruct {
   ep.checkUsable();
   const type = integer(structType, "struct_type");
   const fields = integer(fieldsArg, "fields");

@@ -41,7 +41,7 @@ export function dataBuffer(buf: unknown, nbytes: unknown, what: string): Uint8Ar
   if (nbytes === 0) return isUint8Array(buf) ? buf.subarray(0, 0) : new Uint8Array(0);
   if (!isUint8Array(buf)) fail(TSYSERR, EFAULT, `${what}: buf is not a Uint8Array`);
   if (nbytes > buf.length) fail(TSYSERR, EFAULT, `${what}: nbytes ${nbytes} exceeds the ${buf.length}-byte buffer`);
-  return buf.subarray(0, nbytes);
+  return nbytes === buf.length ? buf : buf.subarray(0, nbytes);
 }
 
 /** An `int *flags` out-parameter. */
@@ -75,13 +75,15 @@ export function iovecViews(iov: unknown, iovcount: unknown, what: string): Uint8
  * freed (detached) or shrunk meanwhile is a bad pointer, TSYSERR/EFAULT, as C would fault.
  */
 export class ReceiveBuffers {
-  private readonly sizes: number[];
-  constructor(readonly views: Uint8Array[]) {
-    this.sizes = views.map((v) => v.byteLength);
+  private readonly sizes: number[] = [];
+  constructor(readonly views: readonly Uint8Array[]) {
+    for (let i = 0; i < views.length; i++) this.sizes.push((views[i] as Uint8Array).byteLength);
   }
-  check(what: string): Uint8Array[] {
+  check(what: string): readonly Uint8Array[] {
     // byteLength, not length: V8 can report a detached view's old length, never its old byteLength.
-    if (this.views.some((v, i) => v.byteLength !== this.sizes[i])) fail(TSYSERR, EFAULT, `${what}: a buffer was freed or shrunk during the call`);
+    for (let i = 0; i < this.views.length; i++) {
+      if ((this.views[i] as Uint8Array).byteLength !== this.sizes[i]) fail(TSYSERR, EFAULT, `${what}: a buffer was freed or shrunk during the call`);
+    }
     return this.views;
   }
 }
@@ -115,17 +117,18 @@ export function gather(views: Uint8Array[]): Uint8Array {
  * Copy `src` into the scatter list at byte offset `at`, filling each view before the next.
  * Returns the bytes copied (less than `src.length` when the views run out).
  */
-export function scatter(views: Uint8Array[], at: number, src: Uint8Array): number {
+export function scatter(views: readonly Uint8Array[], at: number, src: Uint8Array): number {
   let skip = at;
   let from = 0;
-  for (const v of views) {
+  for (let i = 0; i < views.length; i++) {
+    const v = views[i] as Uint8Array;
     if (from >= src.length) break;
     if (skip >= v.length) {
       skip -= v.length;
       continue;
     }
     const n = Math.min(v.length - skip, src.length - from);
-    v.set(src.subarray(from, from + n), skip);
+    v.set(from === 0 && n === src.length ? src : src.subarray(from, from + n), skip);
     from += n;
     skip = 0;
   }

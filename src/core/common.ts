@@ -5,7 +5,7 @@
 import { T_CLTS, T_COTS_ORD, T_IDLE, T_INFINITE, T_INVALID, T_UNBND, TBADDATA, TNOTSUPPORT, TOUTSTATE } from "../constants.js";
 import type { SemanticsProfile } from "../profile.js";
 import type { netbuf } from "../structs.js";
-import { CALL_EVENTS, nextState, allowedIn, type StateCheckedCall, type XtiEventName } from "../statetable.js";
+import { CALL_STATES, nextState, type StateCheckedCall, type XtiEventName } from "../statetable.js";
 import type { CoreEndpoint } from "./endpoint.js";
 import { fail } from "./failure.js";
 
@@ -15,7 +15,7 @@ import { fail } from "./failure.js";
  */
 export function requireState(ep: CoreEndpoint, call: StateCheckedCall, profile: SemanticsProfile = ep.profile): void {
   if (!profile.checkState) return;
-  if (!allowedIn(CALL_EVENTS[call], ep.state)) fail(TOUTSTATE, 0, `${call} is not allowed in state ${ep.state}`);
+  if (((CALL_STATES[call] >>> ep.state) & 1) === 0) fail(TOUTSTATE, 0, `${call} is not allowed in state ${ep.state}`);
 }
 
 /** Apply a table event; an event the table does not allow here (TLI, unchecked) leaves the state. */
@@ -25,6 +25,9 @@ export function transition(ep: CoreEndpoint, event: XtiEventName): void {
   ep.state = next;
   // However a connection ends (disconnect, release, unbind), its send-side state goes with it.
   if (next === T_IDLE || next === T_UNBND) ep.endConnection();
+  // A provider may change its t_info after a bind or a connection (a negotiated TSDU size): the
+  // endpoint reads it again at its next use.
+  ep.infoChanged();
   ep.wake(); // calls waiting on this endpoint re-check their state
 }
 
@@ -78,7 +81,10 @@ export function checkUserData(length: number, limit: number, what: string): void
   }
 }
 
-/** A copy of bytes the caller still owns, for keeping after the call returns. */
+/**
+ * A copy of bytes the caller still owns, for keeping after the call returns. Not `slice()`: on a
+ * Node Buffer that is a view of the caller's memory, not a copy.
+ */
 export function copyBytes(b: Uint8Array): Uint8Array {
-  return b.slice();
+  return new Uint8Array(b);
 }

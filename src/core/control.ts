@@ -23,12 +23,12 @@ import {
 } from "../constants.js";
 import { EFAULT, EINVAL } from "../errno.js";
 import type { SemanticsProfile } from "../profile.js";
-import type { ProviderInfo } from "../spi/contract.js";
+import type { BindAck, ProviderInfo } from "../spi/contract.js";
 import { lookupProvider } from "../registry.js";
 import type { t_bind, t_info } from "../structs.js";
 import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
 import { copyBytes, copyOut, requireState, transition } from "./common.js";
-import { allocateFd, CoreEndpoint, endpointOf, registerEndpoint, releaseFd } from "./endpoint.js";
+import { allocateFd, CoreEndpoint, registerEndpoint, releaseFd } from "./endpoint.js";
 import { isInstance } from "../show.js";
 import { XTIError } from "../xtierror.js";
 import { fail, toFailure, XtiFailure } from "./failure.js";
@@ -72,8 +72,7 @@ export function t_open(name: unknown, oflag: unknown, info: t_info | null | unde
   return fd;
 }
 
-export async function t_close(fd: unknown): Promise<number> {
-  const ep = endpointOf(fd);
+export async function t_close(ep: CoreEndpoint): Promise<number> {
   releaseFd(ep.fd);
   ep.closed = true;
   ep.wake();
@@ -81,8 +80,7 @@ export async function t_close(fd: unknown): Promise<number> {
   return 0;
 }
 
-export async function t_bind(fd: unknown, req: t_bind | null | undefined, ret: t_bind | null | undefined): Promise<number> {
-  const ep = endpointOf(fd);
+export async function t_bind(ep: CoreEndpoint, req: t_bind | null | undefined, ret: t_bind | null | undefined): Promise<number> {
   ep.checkUsable();
   requireState(ep, "t_bind");
   let addr: Uint8Array | null = null;
@@ -94,12 +92,7 @@ export async function t_bind(fd: unknown, req: t_bind | null | undefined, ret: t
     if (qlen < 0) fail(TSYSERR, EINVAL, "req.qlen is negative");
   }
   if (ret !== null && ret !== undefined) checkOutputNetbuf(ret.addr, "ret.addr");
-  if (ep.info().servtype === T_CLTS) qlen = 0;
-  const ack = await ep.exchange(() => ep.pep.bind({ addr, qlen, exact: ep.profile.exactBind }));
-  transition(ep, "T_BIND");
-  ep.qlen = ack.qlen;
-  ep.outstanding.clear();
-  ep.qfullNotified = false;
+  const ack = await bindChecked(ep, addr, qlen);
   if (ret !== null && ret !== undefined) {
     ret.qlen = ack.qlen;
     if (copyOut(ep.profile, ret.addr, ack.addr)) fail(TBUFOVFLW, 0, "ret.addr is too small for the bound address");
@@ -107,40 +100,64 @@ export async function t_bind(fd: unknown, req: t_bind | null | undefined, ret: t
   return 0;
 }
 
-export async function t_unbind(fd: unknown): Promise<number> {
-  const ep = endpointOf(fd);
+/**
+ * t_bind for the idiomatic API: bind `addr` (null: an address of the provider's choosing, which
+ * the caller no longer owns) with `qlen`; the bound address (a copy) and the negotiated qlen.
+ */
+export function bind(ep: CoreEndpoint, addr: Uint8Array | null, qlen: number): Promise<BindAck> {
+  ep.checkUsable();
+  requireState(ep, "t_bind");
+  return bindChecked(ep, addr, qlen).then((ack) => ({ addr: copyBytes(ack.addr), qlen: ack.qlen }));
+}
+
+/** The bind request once the call and its arguments are checked; the provider's acknowledgement. */
+function bindChecked(ep: CoreEndpoint, addr: Uint8Array | null, requested: number): Promise<BindAck> {
+  const qlen = ep.info().servtype === T_CLTS ? 0 : requested;
+  return ep.exchange(
+    () => ep.pep.bind({ addr, qlen, exact: ep.profile.exactBind }),
+    (bound) => {
+      transition(ep, "T_BIND");
+      ep.qlen = bound.qlen;
+      ep.outstanding.clear();
+      ep.qfullNotified = false;
+    },
+  );
+}
+
+export async function t_unbind(ep: CoreEndpoint): Promise<number> {
   ep.checkUsable();
   requireState(ep, "t_unbind");
   if (!ep.rq.isEmpty()) fail(TLOOK, 0, "an event is pending on the endpoint");
-  await ep.exchange(() => ep.pep.unbind());
-  transition(ep, "T_UNBIND");
-  ep.qlen = 0;
-  ep.released(ep.rq.clear());
+  await ep.exchange(
+    () => ep.pep.unbind(),
+    () => {
+      transition(ep, "T_UNBIND");
+      ep.qlen = 0;
+      ep.released(ep.rq.clear());
+    },
+  );
   return 0;
 }
 
-export function t_getinfo(fd: unknown, info: t_info): number {
-  const ep = endpointOf(fd);
+export function t_getinfo(ep: CoreEndpoint, info: t_info): number {
   ep.checkUsable();
+  ep.infoChanged(); // T_INFO_REQ: ask the provider, not the copy kept for the other calls
   fillInfo(ep.profile, ep.info(), info);
   return 0;
 }
 
-export function t_getstate(fd: unknown): number {
-  const ep = endpointOf(fd);
+export function t_getstate(ep: CoreEndpoint): number {
   ep.checkUsable();
   return ep.stableState();
 }
 
 /** t_sync: the library's state is always in step with the provider here; report it. */
-export function t_sync(fd: unknown): number {
-  const ep = endpointOf(fd);
+export function t_sync(ep: CoreEndpoint): number {
   ep.checkUsable();
   return ep.stableState();
 }
 
-export function t_look(fd: unknown): number {
-  const ep = endpointOf(fd);
+export function t_look(ep: CoreEndpoint): number {
   ep.checkUsable();
   const ev = ep.rq.look(ep.profile.lookInlineExpedited);
   if (ev !== 0) return ev;
@@ -156,24 +173,32 @@ export function t_look(fd: unknown): number {
   return 0;
 }
 
-export function t_getprotaddr(fd: unknown, boundaddr: t_bind | null | undefined, peeraddr: t_bind | null | undefined): number {
-  const ep = endpointOf(fd);
+export function t_getprotaddr(ep: CoreEndpoint, boundaddr: t_bind | null | undefined, peeraddr: t_bind | null | undefined): number {
   ep.checkUsable();
   if (boundaddr !== null && boundaddr !== undefined) checkOutputNetbuf(boundaddr.addr, "boundaddr.addr");
   if (peeraddr !== null && peeraddr !== undefined) checkOutputNetbuf(peeraddr.addr, "peeraddr.addr");
-  const { local, remote } = ep.pep.addresses();
+  const { local, remote } = protocolAddresses(ep);
   let overflow = false;
   if (boundaddr !== null && boundaddr !== undefined) {
-    if (ep.state === T_UNBND || local === null) boundaddr.addr.len = 0;
+    if (local === null) boundaddr.addr.len = 0;
     else overflow = copyOut(ep.profile, boundaddr.addr, local) || overflow;
   }
   if (peeraddr !== null && peeraddr !== undefined) {
-    const peer = peerAddress(ep, remote);
-    if (peer === null) peeraddr.addr.len = 0;
-    else overflow = copyOut(ep.profile, peeraddr.addr, peer) || overflow;
+    if (remote === null) peeraddr.addr.len = 0;
+    else overflow = copyOut(ep.profile, peeraddr.addr, remote) || overflow;
   }
   if (overflow) fail(TBUFOVFLW, 0, "a buffer is too small for the address");
   return 0;
+}
+
+/**
+ * The bound and peer addresses t_getprotaddr reports (null: none in this state). They may be the
+ * provider's own buffers: the caller copies what it hands out.
+ */
+export function protocolAddresses(ep: CoreEndpoint): { local: Uint8Array | null; remote: Uint8Array | null } {
+  ep.checkUsable();
+  const { local, remote } = ep.pep.addresses();
+  return { local: ep.state === T_UNBND ? null : local, remote: peerAddress(ep, remote) };
 }
 
 /** The peer address in the states that have one (T_OUTCON: the address being called). */

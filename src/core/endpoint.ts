@@ -42,13 +42,19 @@ export class CoreEndpoint implements ProviderUser {
   /** Provider request/acknowledgement exchanges in flight (t_getstate reports TSTATECHNG). */
   private exchanges = 0;
   private exchangeTail: Promise<void> = Promise.resolve();
-  /** Calls (and polls) waiting for the next change; each is woken once. */
-  private waiters = new Set<() => void>();
+  /**
+   * Calls (and polls) waiting for the next change, each woken once, in the order they began to
+   * wait: the first, and the others after it (usually there is one, so waking one allocates nothing).
+   */
+  private firstWaiter: (() => void) | null = null;
+  private otherWaiters: Array<() => void> = [];
   /** What the provider was last told about blocked callers. */
   private blockedTold = false;
   /** A send call holds the endpoint (see serializeSend); later ones queue here. */
   private sending = false;
   private sendQueue: Array<() => void> = [];
+  /** The provider's t_info as last read (null: read it at the next use; see infoChanged). */
+  private cachedInfo: ProviderInfo | null = null;
 
   constructor(
     readonly fd: number,
@@ -61,15 +67,47 @@ export class CoreEndpoint implements ProviderUser {
   attach(pep: ProviderEndpoint): void {
     this.rawPep = pep;
     this.pep = guardEndpoint(pep);
-    this.rq = new ReceiveQueue(this.pep.info().expInline);
+    this.rq = new ReceiveQueue(this.info().expInline);
   }
 
   get ocnt(): number {
     return this.outstanding.size;
   }
 
+  /**
+   * The provider's t_info (T_INFO_ACK). Read once and kept: the SPI lets it change only after a
+   * bind or a connection (and an option may change it), so transition() and t_optmgmt call
+   * infoChanged(), and t_getinfo always asks the provider again. A provider whose info() fails
+   * is asked again at every use, and every call that needs the info fails as it does.
+   */
   info(): ProviderInfo {
-    return this.pep.info();
+    return this.cachedInfo ?? this.readInfo();
+  }
+
+  /** The provider may have changed its t_info: ask it again at the next use. */
+  infoChanged(): void {
+    this.cachedInfo = null;
+  }
+
+  private readInfo(): ProviderInfo {
+    const i = this.pep.info();
+    // Our own copy: a provider may hand out an object it changes later.
+    const info: ProviderInfo = {
+      addr: i.addr,
+      options: i.options,
+      tsdu: i.tsdu,
+      etsdu: i.etsdu,
+      connect: i.connect,
+      discon: i.discon,
+      servtype: i.servtype,
+      tidu: i.tidu,
+      sendZero: i.sendZero,
+      ordrelData: i.ordrelData,
+      expInline: i.expInline,
+      legacyOptmgmtOnlyIdle: i.legacyOptmgmtOnlyIdle === true,
+    };
+    this.cachedInfo = info;
+    return info;
   }
 
   /**
@@ -85,11 +123,10 @@ export class CoreEndpoint implements ProviderUser {
    * Flow control refused a request: a non-blocking caller fails TFLOW (and T_GODATA / T_GOEXDATA
    * will say when to retry); a blocking one waits for the next change, then retries.
    */
-  async waitForFlow(band: "normal" | "expedited", refused: string): Promise<void> {
+  waitForFlow(band: "normal" | "expedited", refused: string): Promise<void> {
     this.flowControlled(band);
     if (this.nonblock) fail(TFLOW, 0, `flow control: ${refused}`);
-    await this.changed();
-    this.checkUsable();
+    return this.changed(); // the caller checks the endpoint again (checkUsable) once woken
   }
 
   /**
@@ -98,16 +135,40 @@ export class CoreEndpoint implements ProviderUser {
    * second async flow could slip its data or an orderly release into the middle of a TSDU that
    * the first flow is still sending.
    */
-  async serializeSend<T>(send: () => Promise<T>): Promise<T> {
+  async serializeSend<T>(send: () => T | Promise<T>): Promise<T> {
     if (this.sending) await new Promise<void>((resume) => this.sendQueue.push(resume));
     else this.sending = true;
     try {
       return await send();
     } finally {
-      const next = this.sendQueue.shift();
-      if (next === undefined) this.sending = false;
-      else next(); // handed over: `sending` stays set
+      this.releaseSend();
     }
+  }
+
+  /**
+   * Take the endpoint for the rest of a send that began at once and now has to wait (a send
+   * that completes at once never takes it). Returns false when the send already holds it (it
+   * runs under serializeSend); otherwise the caller must releaseSend() when it is done.
+   */
+  takeSend(): boolean {
+    if (this.sending) return false;
+    this.sending = true;
+    return true;
+  }
+
+  /** The send holding the endpoint is done: the next queued one (if any) takes it over. */
+  releaseSend(): void {
+    const next = this.sendQueue.shift();
+    if (next === undefined) this.sending = false;
+    else next(); // handed over: `sending` stays set
+  }
+
+  /**
+   * True while a send call holds the endpoint (it is waiting for flow control): a new send must
+   * queue behind it with serializeSend. A send that can complete at once runs without taking it.
+   */
+  get sendHeld(): boolean {
+    return this.sending;
   }
 
   /** O_NONBLOCK on or off; calls waiting in blocking mode re-check (and fail TNODATA/TFLOW now). */
@@ -129,7 +190,7 @@ export class CoreEndpoint implements ProviderUser {
 
   /** Resolves at the next indication or state change on this endpoint (or its close). */
   changed(): Promise<void> {
-    return new Promise((resolve) => this.watch(resolve));
+    return new Promise((resolve) => this.addWaiter(resolve));
   }
 
   /**
@@ -137,32 +198,51 @@ export class CoreEndpoint implements ProviderUser {
    * that cancels the watch (poll watches several endpoints and cancels the rest).
    */
   watch(onChange: () => void): () => void {
-    if (this.waiters.size === 0) this.tellBlocked(true);
+    // Registered in its own wrapper, so a function watching twice (poll given one fd twice) is
+    // two watches, each cancelled on its own.
     const waiter = (): void => onChange();
-    this.waiters.add(waiter);
+    this.addWaiter(waiter);
     return () => {
-      if (this.waiters.delete(waiter)) this.settleBlocked();
+      if (this.firstWaiter === waiter) this.firstWaiter = null;
+      else {
+        const at = this.otherWaiters.indexOf(waiter);
+        if (at < 0) return; // woken already
+        this.otherWaiters.splice(at, 1);
+      }
+      this.settleBlocked();
     };
+  }
+
+  private addWaiter(waiter: () => void): void {
+    if (this.firstWaiter === null && this.otherWaiters.length === 0) {
+      this.tellBlocked(true);
+      this.firstWaiter = waiter;
+    } else this.otherWaiters.push(waiter);
   }
 
   /** Waits registered and not yet woken or cancelled (leak checks). */
   get waiting(): number {
-    return this.waiters.size;
+    return (this.firstWaiter === null ? 0 : 1) + this.otherWaiters.length;
   }
 
   /** Wake every waiting call so it tries again. */
   wake(): void {
-    const waiters = this.waiters;
-    if (waiters.size === 0) return;
-    this.waiters = new Set();
-    for (const w of waiters) w();
+    const first = this.firstWaiter;
+    const others = this.otherWaiters;
+    if (first === null && others.length === 0) return;
+    // Waits begun while these are woken are new ones, woken by the next change.
+    this.firstWaiter = null;
+    if (others.length > 0) this.otherWaiters = [];
+    if (first !== null) first();
+    for (let i = 0; i < others.length; i++) (others[i] as () => void)();
     this.settleBlocked();
   }
 
   /** The woken or cancelled waits retry first; only if none of them waits again is the provider told. */
   private settleBlocked(): void {
+    if (!this.blockedTold) return; // nothing to take back (the provider has no userBlocked, or was not told)
     queueMicrotask(() => {
-      if (this.waiters.size === 0) this.tellBlocked(false);
+      if (this.waiting === 0) this.tellBlocked(false);
     });
   }
 
@@ -186,25 +266,40 @@ export class CoreEndpoint implements ProviderUser {
   /**
    * Run one request/acknowledgement exchange with the provider, one at a time per endpoint, as
    * libnsl serialises them under its endpoint lock. t_getstate reports TSTATECHNG meanwhile.
+   * `acknowledged` applies the acknowledgement (the state transition) before the exchange ends,
+   * so a call waiting for the state to settle (settled()) sees the new state.
    */
-  async exchange<T>(request: () => Promise<T>): Promise<T> {
+  async exchange<T>(request: () => Promise<T>, acknowledged: (ack: T) => void): Promise<T> {
     const previous = this.exchangeTail;
     let release!: () => void;
     this.exchangeTail = new Promise<void>((r) => (release = r));
     this.exchanges++;
     try {
-      await previous;
-      this.checkUsable();
-      return await request();
-    } catch (e) {
-      // The provider found the request out of state because an indication it sent first is
-      // still unread: the user must look (libnsl's _t_is_ok does the same).
-      if (toFailure(e).t_errno === TOUTSTATE && !this.rq.isEmpty()) fail(TLOOK, 0, "an event is pending");
-      throw e;
+      let ack: T;
+      try {
+        await previous;
+        this.checkUsable();
+        ack = await request();
+      } catch (e) {
+        // The provider found the request out of state because an indication it sent first is
+        // still unread: the user must look (libnsl's _t_is_ok does the same).
+        if (toFailure(e).t_errno === TOUTSTATE && !this.rq.isEmpty()) fail(TLOOK, 0, "an event is pending");
+        throw e;
+      }
+      acknowledged(ack);
+      return ack;
     } finally {
       this.exchanges--;
       release();
       this.wake();
+    }
+  }
+
+  /** Resolves once no exchange is in flight (at once when none is): the state is what it will be. */
+  async settled(): Promise<void> {
+    while (this.exchanges > 0) {
+      await this.changed();
+      this.checkUsable();
     }
   }
 
@@ -220,8 +315,13 @@ export class CoreEndpoint implements ProviderUser {
 
   /** Tell the provider that queued data left the queue (read or discarded). */
   released(d: Discarded): void {
-    if (d.normal > 0) this.pep.consumed(d.normal, false);
-    if (d.expedited > 0) this.pep.consumed(d.expedited, true);
+    this.consumed(d.normal, false);
+    this.consumed(d.expedited, true);
+  }
+
+  /** Tell the provider that `bytes` of (expedited) data were read or discarded (nothing for 0). */
+  consumed(bytes: number, expedited: boolean): void {
+    if (bytes > 0) this.pep.consumed(bytes, expedited);
   }
 
   /**

@@ -4,14 +4,13 @@ import { EINVAL, ENOTCONN } from "../errno.js";
 import type { netbuf } from "../structs.js";
 import { checkOutputNetbuf, integer } from "./args.js";
 import { copyOut } from "./common.js";
-import { endpointOf } from "./endpoint.js";
+import type { CoreEndpoint } from "./endpoint.js";
 import { fail } from "./failure.js";
 
 export const LOCALNAME = 0;
 export const REMOTENAME = 1;
 
-export function t_getname(fd: unknown, name: netbuf, type: unknown): number {
-  const ep = endpointOf(fd);
+export function t_getname(ep: CoreEndpoint, name: netbuf, type: unknown): number {
   ep.checkUsable();
   const which = integer(type, "type");
   if (which !== LOCALNAME && which !== REMOTENAME) fail(TSYSERR, EINVAL, "type must be LOCALNAME or REMOTENAME");

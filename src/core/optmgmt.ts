@@ -28,7 +28,7 @@ import type { ProviderOption } from "../spi/contract.js";
 import type { t_optmgmt } from "../structs.js";
 import { checkOutputNetbuf, inputNetbuf, integer } from "./args.js";
 import { copyOut, requireState } from "./common.js";
-import { type CoreEndpoint, endpointOf } from "./endpoint.js";
+import type { CoreEndpoint } from "./endpoint.js";
 import { fail } from "./failure.js";
 import { tliOptmgmt } from "./optmgmt-tli.js";
 
@@ -78,8 +78,15 @@ function manage(flags: number, req: XtiOption, opt: ProviderOption | undefined):
   }
 }
 
-export async function t_optmgmt(fd: unknown, req: t_optmgmt, ret: t_optmgmt): Promise<number> {
-  const ep = endpointOf(fd);
+export function t_optmgmt(ep: CoreEndpoint, req: t_optmgmt, ret: t_optmgmt): number {
+  try {
+    return manageOptions(ep, req, ret);
+  } finally {
+    ep.infoChanged(); // an option (a buffer size, say) may change what the provider reports
+  }
+}
+
+function manageOptions(ep: CoreEndpoint, req: t_optmgmt, ret: t_optmgmt): number {
   ep.checkUsable();
   requireState(ep, "t_optmgmt");
   if (typeof req !== "object" || req === null) fail(TSYSERR, EFAULT, "req is not a t_optmgmt");

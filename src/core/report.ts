@@ -7,17 +7,8 @@ import { setFailure } from "../errstate.js";
 import { PROFILES, type SemanticsProfile } from "../profile.js";
 import { isInstance } from "../show.js";
 import { XTIError } from "../xtierror.js";
-import { endpointOf } from "./endpoint.js";
+import { type CoreEndpoint, endpointOf } from "./endpoint.js";
 import { callerFailure, type XtiFailure } from "./failure.js";
-
-/** The dialect of the endpoint behind `fd`, or XNS5 when there is none. */
-export function profileOf(fd: unknown): SemanticsProfile {
-  try {
-    return endpointOf(fd).profile;
-  } catch {
-    return PROFILES.XNS5;
-  }
-}
 
 /** The failure as `profile` reports it. */
 export function dialectFailure(e: unknown, profile: SemanticsProfile): XtiFailure {
@@ -40,25 +31,71 @@ export function toXTIError(call: string, e: unknown, profile: SemanticsProfile):
   return new XTIError(call, f.t_errno, f.errno, f.detail);
 }
 
+/** What a core call returns: its count now, or the Promise of it when it has to wait. */
+export type Count = number | Promise<number>;
+type AnyCall = (ep: CoreEndpoint, a: unknown, b: unknown, c: unknown, d: unknown) => Count;
+
 /**
- * Run a synchronous core call with the C error convention (-1 and t_errno). `profile` overrides
- * the endpoint's dialect for the calls that always have XNS5 semantics.
+ * Run a core call that may wait, with the C error convention: resolve the endpoint behind `fd`
+ * (TBADF when there is none), run the call, and settle with its count, or with -1 and t_errno
+ * (set as soon as the failure is known). Never rejects. A call that completes at once costs one
+ * resolved Promise and nothing more: the arguments are passed through, not captured in a closure.
  */
-export function runSync(fd: unknown, fn: () => number, profile?: SemanticsProfile): number {
-  const p = profile ?? profileOf(fd);
+export function callAsync(fd: unknown, call: (ep: CoreEndpoint) => Count): Promise<number>;
+export function callAsync<A>(fd: unknown, call: (ep: CoreEndpoint, a: A) => Count, a: A): Promise<number>;
+export function callAsync<A, B>(fd: unknown, call: (ep: CoreEndpoint, a: A, b: B) => Count, a: A, b: B): Promise<number>;
+export function callAsync<A, B, C>(fd: unknown, call: (ep: CoreEndpoint, a: A, b: B, c: C) => Count, a: A, b: B, c: C): Promise<number>;
+export function callAsync(fd: unknown, call: AnyCall, a?: unknown, b?: unknown, c?: unknown): Promise<number> {
+  return invoke(fd, null, call, a, b, c, undefined);
+}
+
+/** callAsync for the calls that have XNS5 semantics on every endpoint (profile.ts, XNS5_ONLY_CALLS). */
+export function callAsyncXns5<A>(fd: unknown, call: (ep: CoreEndpoint, a: A) => Count, a: A): Promise<number>;
+export function callAsyncXns5<A, B, C>(fd: unknown, call: (ep: CoreEndpoint, a: A, b: B, c: C) => Count, a: A, b: B, c: C): Promise<number>;
+export function callAsyncXns5<A, B, C, D>(fd: unknown, call: (ep: CoreEndpoint, a: A, b: B, c: C, d: D) => Count, a: A, b: B, c: C, d: D): Promise<number>;
+export function callAsyncXns5(fd: unknown, call: AnyCall, a: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<number> {
+  return invoke(fd, PROFILES.XNS5, call, a, b, c, d);
+}
+
+function invoke(fd: unknown, profile: SemanticsProfile | null, call: AnyCall, a: unknown, b: unknown, c: unknown, d: unknown): Promise<number> {
+  let ep: CoreEndpoint;
   try {
-    return fn();
+    ep = endpointOf(fd);
   } catch (e) {
-    return report(e, p);
+    return Promise.resolve(report(e, PROFILES.XNS5));
+  }
+  const p = profile ?? ep.profile;
+  try {
+    const r = call(ep, a, b, c, d);
+    return typeof r === "number" ? Promise.resolve(r) : r.then(undefined, (e: unknown) => report(e, p));
+  } catch (e) {
+    return Promise.resolve(report(e, p));
   }
 }
 
-/** Run a core call that may wait, with the C error convention. Never rejects. */
-export async function runAsync(fd: unknown, fn: () => Promise<number>, profile?: SemanticsProfile): Promise<number> {
-  const p = profile ?? profileOf(fd);
+/** Run a synchronous core call with the C error convention (-1 and t_errno). */
+export function callSync(fd: unknown, call: (ep: CoreEndpoint) => number): number;
+export function callSync<A>(fd: unknown, call: (ep: CoreEndpoint, a: A) => number, a: A): number;
+export function callSync<A, B>(fd: unknown, call: (ep: CoreEndpoint, a: A, b: B) => number, a: A, b: B): number;
+export function callSync(fd: unknown, call: (ep: CoreEndpoint, a: unknown, b: unknown) => number, a?: unknown, b?: unknown): number {
+  let ep: CoreEndpoint;
   try {
-    return await fn();
+    ep = endpointOf(fd);
   } catch (e) {
-    return report(e, p);
+    return report(e, PROFILES.XNS5);
+  }
+  try {
+    return call(ep, a, b);
+  } catch (e) {
+    return report(e, ep.profile);
+  }
+}
+
+/** Run a synchronous call that needs no endpoint (t_free), with the C error convention and XNS5 semantics. */
+export function runSync(fn: () => number): number {
+  try {
+    return fn();
+  } catch (e) {
+    return report(e, PROFILES.XNS5);
   }
 }

@@ -9,6 +9,10 @@
  * Receiving returns pieces of one unit at a time: expedited data first (it overtakes normal
  * data, also in the middle of a TSDU), T_MORE whenever the unit continues (buffer too small, or
  * not all of it has arrived), and 0 with T_MORE clear for the end of a zero-length unit.
+ *
+ * Each call returns its count at once when it can complete now, and a Promise only when it has
+ * to wait (flow control, no data yet, or another send holding the endpoint): the common case
+ * allocates nothing beyond what the provider keeps.
  */
 import {
   T_EXPEDITED,
@@ -19,6 +23,7 @@ import {
   T_PUSH,
   TBADDATA,
   TBADFLAG,
+  TFLOW,
   TLOOK,
   TNODATA,
   TNOTSUPPORT,
@@ -28,9 +33,11 @@ import type { ProviderInfo } from "../spi/contract.js";
 import type { IntRef, t_iovec } from "../structs.js";
 import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, ReceiveBuffers, scatter } from "./args.js";
 import { requireConnectionMode, requireState } from "./common.js";
-import { type CoreEndpoint, endpointOf } from "./endpoint.js";
+import type { CoreEndpoint } from "./endpoint.js";
 import { fail } from "./failure.js";
 import type { DataPiece } from "./rcvqueue.js";
+import type { Count } from "./report.js";
+
 
 /**
  * The checks t_snd and t_sndv share after their own argument checks (libnsl's order), made once
@@ -59,142 +66,266 @@ function checkSend(ep: CoreEndpoint, profile: SemanticsProfile, flags: number, n
   return info;
 }
 
-/** Pass `data` down in TIDU pieces; returns the bytes taken (see the module comment). */
-async function transmit(ep: CoreEndpoint, profile: SemanticsProfile, info: ProviderInfo, data: Uint8Array, flags: number): Promise<number> {
-  const expedited = (flags & T_EXPEDITED) !== 0;
-  const band = expedited ? "expedited" : "normal";
-  const stream = !expedited && info.tsdu === 0;
-  const more = !stream && (flags & T_MORE) !== 0;
-  const tidu = info.tidu > 0 ? info.tidu : Math.max(data.length, 1);
-  let sent = 0;
+/** What passDown returns when every piece was taken. */
+const ALL_TAKEN = -1;
+
+/**
+ * Pass `data` down in TIDU pieces from byte `sent`: ALL_TAKEN when every piece was taken, else
+ * the bytes taken before the provider refused a piece (flow control). A zero-length unit is one
+ * empty piece. `stream`: a byte stream (tsdu 0), no MORE; `more`: the caller's T_MORE.
+ */
+function passDown(ep: CoreEndpoint, data: Uint8Array, sent: number, expedited: boolean, stream: boolean, more: boolean, tidu: number): number {
   do {
     const end = Math.min(data.length, sent + tidu);
-    const piece = data.subarray(sent, end);
-    const pieceMore = stream ? false : end < data.length || more;
-    const taken = expedited ? ep.pep.exdata(piece, pieceMore) : ep.pep.data(piece, pieceMore);
-    if (taken) {
-      sent = end;
-      continue;
-    }
-    if (ep.nonblock && sent > 0) {
-      ep.flowControlled(band);
-      break; // a partial count: the unit stays open
-    }
-    await ep.waitForFlow(band, "the provider cannot take data now");
-    requireState(ep, "t_snd", profile); // another flow may have ended the connection meanwhile
-    if (profile.sndLookOnDiscon && ep.rq.hasDiscon()) {
-      if (sent > 0) break;
-      fail(TLOOK, 0, "a disconnect arrived");
-    }
+    const piece = sent === 0 && end === data.length ? data : data.subarray(sent, end);
+    const pieceMore = !stream && (end < data.length || more);
+    if (!(expedited ? ep.pep.exdata(piece, pieceMore) : ep.pep.data(piece, pieceMore))) return sent;
+    sent = end;
   } while (sent < data.length);
+  return ALL_TAKEN;
+}
+
+/** The send is over with `sent` of `length` bytes taken: close the unit or keep it open, clear T_GODATA. */
+function finishSend(ep: CoreEndpoint, expedited: boolean, stream: boolean, more: boolean, sent: number, length: number): number {
   // A protocol error the provider raised while taking the data (TLI out-of-state sends) is
   // reported now rather than only on the next call.
   ep.checkUsable();
-  ep.openUnit[band] = stream || (!more && sent === data.length) ? -1 : Math.max(ep.openUnit[band], 0) + sent;
+  const band = expedited ? "expedited" : "normal";
+  ep.openUnit[band] = stream || (!more && sent === length) ? -1 : Math.max(ep.openUnit[band], 0) + sent;
   ep.goEvents &= ~(expedited ? T_GOEXDATA : T_GODATA);
   return sent;
 }
 
-export async function t_snd(fd: unknown, buf: Uint8Array, nbytes: number, flags: number): Promise<number> {
-  const ep = endpointOf(fd);
+/**
+ * Pass `data` down in TIDU pieces; the bytes taken, now, or once flow control let them through
+ * (blocking mode, holding the endpoint meanwhile). A non-blocking send refused midway returns
+ * the bytes taken (the unit stays open), or fails TFLOW when it took nothing.
+ */
+function transmit(ep: CoreEndpoint, profile: SemanticsProfile, info: ProviderInfo, data: Uint8Array, flags: number): Count {
+  const expedited = (flags & T_EXPEDITED) !== 0;
+  const stream = !expedited && info.tsdu === 0;
+  const more = !stream && (flags & T_MORE) !== 0;
+  const tidu = info.tidu > 0 ? info.tidu : Math.max(data.length, 1);
+  const sent = passDown(ep, data, 0, expedited, stream, more, tidu);
+  if (sent === ALL_TAKEN) return finishSend(ep, expedited, stream, more, data.length, data.length);
+  const band = expedited ? "expedited" : "normal";
+  if (ep.nonblock && sent > 0) {
+    ep.flowControlled(band);
+    return finishSend(ep, expedited, stream, more, sent, data.length);
+  }
+  if (ep.nonblock) {
+    ep.flowControlled(band);
+    fail(TFLOW, 0, "flow control: the provider cannot take data now");
+  }
+  return transmitAfterWaits(ep, profile, data, sent, expedited, stream, more, tidu, ep.takeSend());
+}
+
+/** A blocking send goes on: wait until flow control lifts, then pass the rest down, again and again. */
+async function transmitAfterWaits(
+  ep: CoreEndpoint,
+  profile: SemanticsProfile,
+  data: Uint8Array,
+  sent: number,
+  expedited: boolean,
+  stream: boolean,
+  more: boolean,
+  tidu: number,
+  /** This call took the endpoint (takeSend) and releases it when done. */
+  took: boolean,
+): Promise<number> {
+  const band = expedited ? "expedited" : "normal";
+  try {
+    for (;;) {
+      await ep.waitForFlow(band, "the provider cannot take data now");
+      ep.checkUsable();
+      requireState(ep, "t_snd", profile); // another flow may have ended the connection meanwhile
+      if (profile.sndLookOnDiscon && ep.rq.hasDiscon()) {
+        if (sent > 0) break;
+        fail(TLOOK, 0, "a disconnect arrived");
+      }
+      const now = passDown(ep, data, sent, expedited, stream, more, tidu);
+      if (now === ALL_TAKEN) return finishSend(ep, expedited, stream, more, data.length, data.length);
+      sent = now;
+      if (ep.nonblock && sent > 0) {
+        ep.flowControlled(band); // switched to O_NONBLOCK meanwhile: a partial count
+        break;
+      }
+    }
+    return finishSend(ep, expedited, stream, more, sent, data.length);
+  } finally {
+    if (took) ep.releaseSend();
+  }
+}
+
+/**
+ * Run a send now when nothing holds the endpoint; else behind the send that holds it, and once a
+ * state change in flight (t_snddis, say) has happened, so that its checks see the new state.
+ */
+function send(ep: CoreEndpoint, profile: SemanticsProfile, data: Uint8Array, flags: number): Count {
+  if (ep.sendHeld || ep.stateChanging) return ep.serializeSend(() => sendWhenSettled(ep, profile, data, flags));
+  return transmit(ep, profile, checkSend(ep, profile, flags, data.length), data, flags);
+}
+
+async function sendWhenSettled(ep: CoreEndpoint, profile: SemanticsProfile, data: Uint8Array, flags: number): Promise<number> {
+  await ep.settled();
+  return transmit(ep, profile, checkSend(ep, profile, flags, data.length), data, flags);
+}
+
+export function t_snd(ep: CoreEndpoint, buf: unknown, nbytes: unknown, flags: unknown): Count {
   ep.checkUsable();
   requireConnectionMode(ep, "t_snd");
   const f = integer(flags, "flags");
   const data = dataBuffer(buf, nbytes, "t_snd");
-  return ep.serializeSend(() => transmit(ep, ep.profile, checkSend(ep, ep.profile, f, data.length), data, f));
+  return send(ep, ep.profile, data, f);
 }
 
-export async function t_sndv(fd: unknown, iov: readonly t_iovec[], iovcount: number, flags: number): Promise<number> {
-  const ep = endpointOf(fd);
+export function t_sndv(ep: CoreEndpoint, iov: unknown, iovcount: unknown, flags: unknown): Count {
   ep.checkUsable();
   requireConnectionMode(ep, "t_sndv");
   const n = checkIovcount(iovcount, "t_sndv");
   const f = integer(flags, "flags");
   const data = gather(iovecViews(iov, n, "t_sndv"));
-  const profile = callSemantics(ep.profile, "t_sndv");
-  return ep.serializeSend(() => transmit(ep, profile, checkSend(ep, profile, f, data.length), data, f));
+  return send(ep, callSemantics(ep.profile, "t_sndv"), data, f);
 }
 
 /**
- * Read consecutive pieces of one unit from `next()` into `views`. Returns the byte count and
- * whether the unit continues; removes fully read pieces with `drop()`.
+ * Where a receive puts the bytes it takes: copied into the caller's buffers (`views`, t_rcv and
+ * t_rcvv), or the queued pieces themselves, which the library owns, appended to the list of their
+ * band (`parts`, the idiomatic rcvUnit: no copy for a unit that arrived in one piece).
  */
-function readUnit(views: Uint8Array[], capacity: number, next: () => DataPiece | undefined, drop: () => void, stream: boolean): { n: number; more: boolean } {
+interface Target {
+  readonly views: readonly Uint8Array[] | null;
+  readonly parts: UnitParts | null;
+  /** How many bytes one call may take. */
+  readonly capacity: number;
+}
+
+/** The pieces of the unit being read, per band, until it is complete (Endpoint.rcvUnit). */
+export interface UnitParts {
+  readonly normal: Uint8Array[];
+  readonly expedited: Uint8Array[];
+}
+
+/**
+ * Read consecutive pieces of one unit into `target` (expedited band 1, or the head of the main
+ * queue while it holds pieces of `kind`); remove the pieces read to their end. Sets `flags` to
+ * the unit's T_EXPEDITED and T_MORE; returns the byte count.
+ */
+function readUnit(ep: CoreEndpoint, target: Target, band1: boolean, kind: DataPiece["kind"], stream: boolean, flags: IntRef): number {
+  const { views, capacity } = target;
+  const parts = target.parts === null ? null : kind === "exdata" ? target.parts.expedited : target.parts.normal;
+  const rq = ep.rq;
   let n = 0;
+  let more = !stream;
   for (;;) {
-    const p = next();
-    if (p === undefined) return { n, more: !stream };
+    const h = band1 ? rq.expeditedHead() : rq.head();
+    if (h === undefined || h.kind !== kind) break; // the rest of the unit has not arrived
+    const p = h as DataPiece;
     const take = Math.min(p.buf.length - p.off, capacity - n);
-    if (take > 0) scatter(views, n, p.buf.subarray(p.off, p.off + take));
+    if (take > 0) {
+      const bytes = p.off === 0 && take === p.buf.length ? p.buf : p.buf.subarray(p.off, p.off + take);
+      if (parts !== null) parts.push(bytes);
+      else if (views !== null) scatter(views, n, bytes);
+    }
     p.off += take;
     n += take;
-    if (p.off < p.buf.length) return { n, more: !stream };
-    drop();
-    if (!p.more && !stream) return { n, more: false };
-    if (n >= capacity) return { n, more: !stream && p.more };
+    if (p.off < p.buf.length) break; // the buffer is full
+    if (band1) rq.shiftExpedited();
+    else rq.shift();
+    if (!p.more && !stream) {
+      more = false;
+      break;
+    }
+    if (n >= capacity) {
+      more = !stream && p.more;
+      break;
+    }
   }
+  flags.value = (kind === "exdata" ? T_EXPEDITED : 0) | (more ? T_MORE : 0);
+  ep.consumed(n, kind === "exdata");
+  return n;
 }
 
 /** One attempt to receive: the count, or null when nothing is readable (and no event blocks it). */
-function tryReceive(ep: CoreEndpoint, views: Uint8Array[], flags: IntRef): number | null {
-  let capacity = 0;
-  for (const v of views) capacity += v.length;
-  const info = ep.info();
-
-  if (ep.rq.expeditedHead() !== undefined) {
-    const r = readUnit(views, capacity, () => ep.rq.expeditedHead(), () => ep.rq.shiftExpedited(), false);
-    ep.released({ normal: 0, expedited: r.n });
-    flags.value = T_EXPEDITED | (r.more ? T_MORE : 0);
-    return r.n;
-  }
+function tryReceive(ep: CoreEndpoint, target: Target, flags: IntRef): number | null {
+  if (ep.rq.expeditedHead() !== undefined) return readUnit(ep, target, true, "exdata", false, flags);
   const head = ep.rq.head();
   if (head === undefined) return null;
-  if (head.kind === "data" || head.kind === "exdata") {
-    const kind = head.kind;
-    const stream = kind === "data" && info.tsdu === 0;
-    const next = (): DataPiece | undefined => {
-      const h = ep.rq.head();
-      return h !== undefined && h.kind === kind ? h : undefined;
-    };
-    const r = readUnit(views, capacity, next, () => ep.rq.shift(), stream);
-    const expedited = kind === "exdata";
-    ep.released({ normal: expedited ? 0 : r.n, expedited: expedited ? r.n : 0 });
-    flags.value = (expedited ? T_EXPEDITED : 0) | (r.more ? T_MORE : 0);
-    return r.n;
-  }
+  if (head.kind === "data") return readUnit(ep, target, false, "data", ep.info().tsdu === 0, flags);
+  if (head.kind === "exdata") return readUnit(ep, target, false, "exdata", false, flags);
   // An orderly release, a disconnect or another indication is next: the caller must look.
   fail(TLOOK, 0, "an event is pending");
 }
 
-async function receive(ep: CoreEndpoint, profile: SemanticsProfile, views: Uint8Array[], flags: IntRef): Promise<number> {
-  const buffers = new ReceiveBuffers(views);
+/** Receive now if anything is readable; else fail (an event, O_NONBLOCK) or wait. */
+function receive(ep: CoreEndpoint, profile: SemanticsProfile, target: Target, flags: IntRef, call: "t_rcv" | "t_rcvv"): Count {
+  ep.checkUsable();
+  requireState(ep, "t_rcv", profile);
+  const n = tryReceive(ep, target, flags);
+  if (n !== null) return n;
+  if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
+  if (ep.nonblock) fail(TNODATA, 0, "no data is available");
+  const views = target.views === null ? null : new ReceiveBuffers(target.views.slice());
+  return receiveAfterWaits(ep, profile, views, target.parts, target.capacity, flags, call);
+}
+
+async function receiveAfterWaits(
+  ep: CoreEndpoint,
+  profile: SemanticsProfile,
+  buffers: ReceiveBuffers | null,
+  parts: UnitParts | null,
+  capacity: number,
+  flags: IntRef,
+  call: "t_rcv" | "t_rcvv",
+): Promise<number> {
   for (;;) {
+    await ep.changed();
     ep.checkUsable();
-    requireState(ep, "t_rcv", profile); // and again after a wait: another flow may have ended the connection
-    const n = tryReceive(ep, buffers.check("t_rcv"), flags);
+    requireState(ep, "t_rcv", profile); // another flow may have ended the connection meanwhile
+    // A buffer freed or shrunk while the call waited is a bad pointer (ReceiveBuffers).
+    const n = tryReceive(ep, { views: buffers === null ? null : buffers.check(call), parts, capacity }, flags);
     if (n !== null) return n;
     if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
     if (ep.nonblock) fail(TNODATA, 0, "no data is available");
-    await ep.changed();
   }
 }
 
-export async function t_rcv(fd: unknown, buf: Uint8Array, nbytes: number, flags: IntRef): Promise<number> {
-  const ep = endpointOf(fd);
+/** The target of t_rcv, reused: a target is read only during the synchronous attempt. */
+const oneView: { views: Uint8Array[]; parts: null; capacity: number } = { views: [new Uint8Array(0)], parts: null, capacity: 0 };
+const NO_VIEW = new Uint8Array(0);
+
+export function t_rcv(ep: CoreEndpoint, buf: unknown, nbytes: unknown, flags: unknown): Count {
   ep.checkUsable();
   requireConnectionMode(ep, "t_rcv");
   const out = flagsRef(flags, "t_rcv");
   const view = dataBuffer(buf, nbytes, "t_rcv");
-  return receive(ep, ep.profile, [view], out); // the state is checked there, first thing
+  oneView.views[0] = view;
+  oneView.capacity = view.length;
+  try {
+    return receive(ep, ep.profile, oneView, out, "t_rcv"); // the state is checked there, first thing
+  } finally {
+    oneView.views[0] = NO_VIEW; // keep no caller buffer alive
+  }
 }
 
-export async function t_rcvv(fd: unknown, iov: t_iovec[], iovcount: number, flags: IntRef): Promise<number> {
-  const ep = endpointOf(fd);
+export function t_rcvv(ep: CoreEndpoint, iov: unknown, iovcount: unknown, flags: unknown): Count {
   ep.checkUsable();
   requireConnectionMode(ep, "t_rcvv");
   const n = checkIovcount(iovcount, "t_rcvv");
   const out = flagsRef(flags, "t_rcvv");
   const views = iovecViews(iov, n, "t_rcvv");
-  return receive(ep, callSemantics(ep.profile, "t_rcvv"), views, out); // the state is checked there, first thing
+  let capacity = 0;
+  for (const v of views) capacity += v.length;
+  return receive(ep, callSemantics(ep.profile, "t_rcvv"), { views, parts: null, capacity }, out, "t_rcvv"); // the state is checked there, first thing
 }
 
+/**
+ * The next piece of a unit, up to `max` bytes, as the queued pieces themselves (no copy): they
+ * are appended to `parts` (per band); `flags` says T_MORE and T_EXPEDITED as t_rcv would, and
+ * the count is returned. Endpoint.rcvUnit completes a unit with it.
+ */
+export function receiveParts(ep: CoreEndpoint, max: number, parts: UnitParts, flags: IntRef): Count {
+  ep.checkUsable();
+  requireConnectionMode(ep, "t_rcv");
+  return receive(ep, ep.profile, { views: null, parts, capacity: max }, flags, "t_rcv");
+}

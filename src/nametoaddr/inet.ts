@@ -15,7 +15,7 @@ import * as control from "../core/control.js";
 import { callerFailure } from "../core/failure.js";
 import * as optmgmt from "../core/optmgmt.js";
 import { T_INET_IP, T_IP_BROADCAST, T_NEGOTIATE, T_NOTSUPPORT, T_PARTSUCCESS, T_SUCCESS, T_UNBND, T_YES, TACCES, TADDRBUSY, TBADADDR, TBADOPT, TSYSERR } from "../constants.js";
-import { endpointOf } from "../core/endpoint.js";
+import { type CoreEndpoint, endpointOf } from "../core/endpoint.js";
 import { EACCES, EBADF, EISCONN } from "../errno.js";
 import { tErrnoName } from "../messages.js";
 import { formatIpv6, parseIpv4, parseIpv6, parseSockaddrIn, parseSockaddrIn6, sockaddr_in, sockaddr_in6, sockaddrToUaddr, uaddrToSockaddr } from "../inet.js";
@@ -196,17 +196,18 @@ function checkReservedPort(par: unknown): number {
 
 /** ND_SET_BROADCAST: negotiate T_IP_BROADCAST where the provider has it (IP allows broadcast without asking otherwise). */
 async function setBroadcast(fd: number): Promise<number> {
-  let legacy: boolean;
+  let ep: CoreEndpoint;
   try {
-    legacy = endpointOf(fd).profile.optmgmtFormat === "tli";
+    ep = endpointOf(fd);
   } catch {
     ndFail(ND_FAILCTRL, `${String(fd)} is not an open transport endpoint`, EBADF);
   }
+  const legacy = ep.profile.optmgmtFormat === "tli";
   const option = { level: T_INET_IP, name: T_IP_BROADCAST, value: scalarValue(T_YES) };
   const req = t_optmgmt_of(legacy ? encodeLegacyOptions([option]) : encodeOptions([option]), T_NEGOTIATE);
   const ret = t_optmgmt_of(256);
   try {
-    await optmgmt.t_optmgmt(fd, req, ret);
+    optmgmt.t_optmgmt(ep, req, ret);
   } catch (e) {
     const code = callerFailure(e).t_errno;
     if (legacy && code === TBADOPT) return 0; // TLI's all-or-nothing negotiation: the provider has no such option
@@ -218,9 +219,11 @@ async function setBroadcast(fd: number): Promise<number> {
 
 /** ND_SET_RESERVEDPORT: bind the unbound endpoint to the highest free port below 1024 (on `par`'s address, or the wildcard). */
 async function bindReservedPort(nc: Transport, fd: number, par: unknown): Promise<number> {
+  let ep: CoreEndpoint;
   let state: number;
   try {
-    state = control.t_getstate(fd);
+    ep = endpointOf(fd);
+    state = control.t_getstate(ep);
   } catch {
     ndFail(ND_SYSTEM, "the descriptor is not an open transport endpoint", EBADF);
   }
@@ -234,7 +237,7 @@ async function bindReservedPort(nc: Transport, fd: number, par: unknown): Promis
   for (let p = IPPORT_RESERVED - 1; p >= RESERVED_LOW; p--) {
     const ret = t_bind_of(64);
     try {
-      await control.t_bind(fd, t_bind_of(sockaddr(nc, host, p)), ret);
+      await control.t_bind(ep, t_bind_of(sockaddr(nc, host, p)), ret);
     } catch (e) {
       const f = callerFailure(e);
       if (f.t_errno === TADDRBUSY || f.t_errno === TBADADDR) continue;
@@ -245,7 +248,7 @@ async function bindReservedPort(nc: Transport, fd: number, par: unknown): Promis
     // TLI binds another free address when the one asked for is busy: only a reserved one will do.
     const got = v6(nc) ? parseSockaddrIn6(ret.addr.buf.subarray(0, ret.addr.len)) : parseSockaddrIn(ret.addr.buf.subarray(0, ret.addr.len));
     if (got === null || got.port === p) return 0;
-    await control.t_unbind(fd).catch(() => 0);
+    await control.t_unbind(ep).catch(() => 0);
   }
   ndFail(ND_FAILCTRL, "no reserved port is free");
 }

@@ -265,6 +265,21 @@ describe("flow control and partial sends", () => {
     expect(await t_snd(client, pattern(8), 8, 0)).to.equal(8);
   });
 
+  it("lets a flow-controlled sender go on once the receiver has read down to half its high-water mark (the low-water mark)", async () => {
+    const dev = loopback({ servtype: T_COTS, rcvbuf: 8 });
+    const { client, server } = await connectedPair(dev);
+    fcntl(client, F_SETFL, O_NONBLOCK);
+    expect(await t_snd(client, pattern(8), 8, 0)).to.equal(8);
+    expectFail(await t_snd(client, pattern(1), 1, 0), TFLOW);
+    const two = new Uint8Array(2);
+    await ok(t_rcv(server, two, 2, { value: 0 }));
+    expect(t_look(client), "6 bytes unread: above the low-water mark").to.equal(0);
+    expectFail(await t_snd(client, pattern(1), 1, 0), TFLOW);
+    await ok(t_rcv(server, two, 2, { value: 0 }));
+    expect(t_look(client), "4 bytes unread: at the low-water mark").to.equal(T_GODATA);
+    expect(await t_snd(client, pattern(8), 8, 0), "taken while below the high-water mark").to.equal(8);
+  });
+
   it("blocks a blocking send until the receiver drains, then completes it", async () => {
     const dev = loopback({ servtype: T_COTS, rcvbuf: 16, tidu: 8 });
     const { client, server } = await connectedPair(dev);

@@ -42,6 +42,10 @@ export class ScriptedEndpoint implements ProviderEndpoint {
   nextError: ProviderError | null = null;
   local: Uint8Array | null = null;
   remote: Uint8Array | null = null;
+  /** Fields of t_info the provider reports changed from now on (a negotiated size, say). */
+  infoChange: Partial<ProviderInfo> = {};
+  /** How many times the library asked for the info (T_INFO_REQ). */
+  infoRequests = 0;
 
   constructor(
     readonly user: ProviderUser,
@@ -55,7 +59,8 @@ export class ScriptedEndpoint implements ProviderEndpoint {
   }
 
   info(): ProviderInfo {
-    return { ...this.infoAck };
+    this.infoRequests++;
+    return { ...this.infoAck, ...this.infoChange };
   }
   async bind(req: BindRequest): Promise<BindAck> {
     this.requests.push({ kind: "bind", req });
