@@ -750,7 +750,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "inet",
     group: "tcp",
     bug: "t_info's EXPINLINE is not set, so urgent data overtakes the normal data sent before it",
-    edits: [inet("provider.ts", "      expInline: tcp,", "      expInline: false,")],
+    edits: [inet("provider.ts", "    this.infoAck = internetInfo({ transport, addr: family.size, family: family.name, options: InetOptions.largestBuffer(transport, family.af), tcpTidu: TCP_TIDU });", "    this.infoAck = { ...internetInfo({ transport, addr: family.size, family: family.name, options: InetOptions.largestBuffer(transport, family.af), tcpTidu: TCP_TIDU }), expInline: false };")],
     caughtBy: ["E4.urgent-in-stream"],
   },
   {
