@@ -777,7 +777,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "inet",
     group: "tcp",
     bug: "t_info (and the target's declaration) claim 3-byte ETSDUs, but TCP marks only the last byte of an urgent send",
-    edits: [inet("provider.ts", "      etsdu: tcp ? 1 : T_INVALID,", "      etsdu: tcp ? 3 : T_INVALID,"), inet("conformance.ts", "tsdu: 0, etsdu: 1,", "tsdu: 0, etsdu: 3,")],
+    edits: [inet("provider.ts", "    this.infoAck = internetInfo({ transport, addr: family.size, family: family.name, options: InetOptions.largestBuffer(transport, family.af), tcpTidu: TCP_TIDU });", "    this.infoAck = { ...internetInfo({ transport, addr: family.size, family: family.name, options: InetOptions.largestBuffer(transport, family.af), tcpTidu: TCP_TIDU }), etsdu: transport === \"tcp\" ? 3 : -2 };"), inet("conformance.ts", "tsdu: 0, etsdu: 1,", "tsdu: 0, etsdu: 3,")],
     caughtBy: ["E4.urgent-in-stream", "E1.expedited-flag", "T3.exact-etsdu"],
   },
   {
