@@ -11,9 +11,12 @@ import { parseMac } from "../../providers/packet/wire/mac.js";
 import { kernelTcp, type KernelProcess } from "../../test/packet/interop/helpers/kernel-peer.js";
 import { InteropTopology } from "../../test/packet/interop/helpers/topology.js";
 
-export const NAMESPACE = "xtibns";
-export const KERNEL_IF = "xtibk";
-export const STACK_IF = "xtibu";
+/** XTI_TAG (a few letters) is appended to every topology name, so two checkouts can run the root tests at once. */
+const TAG = process.env["XTI_TAG"] ?? "";
+
+export const NAMESPACE = `xtibns${TAG}`;
+export const KERNEL_IF = `xtibk${TAG}`;
+export const STACK_IF = `xtibu${TAG}`;
 export const PREFIX_LENGTH = 24;
 export const KERNEL_IP = "198.19.12.1";
 /** The user-space stack's address (the XTI provider's host, when one is configured). */

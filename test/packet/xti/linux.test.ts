@@ -54,9 +54,12 @@ import { PYTHON } from "../interop/helpers/topology.js";
 import { cleanup, expectFail, ok, open, text } from "../../helpers/xti.js";
 import { bound, connectTo, duplex, lookFor, receiveAll, transcript } from "./helpers.js";
 
-const NAMESPACE = "xtirns";
-const KERNEL_IF = "xtirk";
-const STACK_IF = "xtiru";
+/** XTI_TAG (a few letters) is appended to every topology name, so two checkouts can run the root tests at once. */
+const TAG = process.env["XTI_TAG"] ?? "";
+
+const NAMESPACE = `xtirns${TAG}`;
+const KERNEL_IF = `xtirk${TAG}`;
+const STACK_IF = `xtiru${TAG}`;
 const KERNEL_IP = "198.18.0.1";
 const STACK_IP = "198.18.0.2";
 /** The lossy runs' host: its own address, so it never meets the netconfig host (described otherwise). */

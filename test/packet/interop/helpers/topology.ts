@@ -14,6 +14,9 @@ import { fileURLToPath } from "node:url";
 import { expect } from "chai";
 import { requireRoot } from "../../io/helpers/privileges.js";
 
+/** XTI_TAG (a few letters) is appended to every topology name, so two checkouts can run the root tests at once. */
+const TAG = process.env["XTI_TAG"] ?? "";
+
 /** Debian's interpreter, which has scapy (the pyenv python3 first on PATH does not). */
 export const PYTHON = "/usr/bin/python3";
 
@@ -136,9 +139,9 @@ export class InteropTopology {
  * XTI_INTEROP_UIF; they must start with "xti"), so a checkout can run these tests on names of its own.
  */
 export const INTEROP = new InteropTopology({
-  namespace: process.env["XTI_INTEROP_NS"] ?? "xtiins",
-  kernelIf: process.env["XTI_INTEROP_KIF"] ?? "xtiik",
-  stackIf: process.env["XTI_INTEROP_UIF"] ?? "xtiiu",
+  namespace: process.env["XTI_INTEROP_NS"] ?? `xtiins${TAG}`,
+  kernelIf: process.env["XTI_INTEROP_KIF"] ?? `xtiik${TAG}`,
+  stackIf: process.env["XTI_INTEROP_UIF"] ?? `xtiiu${TAG}`,
   kernelIp: "198.18.0.1",
   stackIp: "198.18.0.2",
   prefixLength: 24,
@@ -199,9 +202,9 @@ export function leftovers(): string[] {
  * (198.18.1.0/24), so that it can be up at the same time as the default one.
  */
 export const LOSS_TOPOLOGY = new InteropTopology({
-  namespace: "xtilns",
-  kernelIf: "xtilk",
-  stackIf: "xtilu",
+  namespace: `xtilns${TAG}`,
+  kernelIf: `xtilk${TAG}`,
+  stackIf: `xtilu${TAG}`,
   kernelIp: "198.18.1.1",
   stackIp: "198.18.1.2",
   prefixLength: 24,
@@ -213,9 +216,9 @@ export const LOSS_TOPOLOGY = new InteropTopology({
  * run at once.
  */
 export const BBR_TOPOLOGY = new InteropTopology({
-  namespace: "xtiqns",
-  kernelIf: "xtiqk",
-  stackIf: "xtiqu",
+  namespace: `xtiqns${TAG}`,
+  kernelIf: `xtiqk${TAG}`,
+  stackIf: `xtiqu${TAG}`,
   kernelIp: "198.18.2.1",
   stackIp: "198.18.2.2",
   prefixLength: 24,

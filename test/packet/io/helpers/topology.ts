@@ -2,11 +2,14 @@
 import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
+/** XTI_TAG (a few letters) is appended to every topology name, so two checkouts can run the root tests at once. */
+const TAG = process.env["XTI_TAG"] ?? "";
+
 // scripts/topology.sh takes its names from XTI_NS, XTI_KIF and XTI_UIF: so do these, so that a
 // checkout can run the tests on names of its own.
-export const NAMESPACE = process.env["XTI_NS"] ?? "xtins";
-export const KERNEL_IF = process.env["XTI_KIF"] ?? "xtik";
-export const STACK_IF = process.env["XTI_UIF"] ?? "xtiu";
+export const NAMESPACE = process.env["XTI_NS"] ?? `xtins${TAG}`;
+export const KERNEL_IF = process.env["XTI_KIF"] ?? `xtik${TAG}`;
+export const STACK_IF = process.env["XTI_UIF"] ?? `xtiu${TAG}`;
 export const KERNEL_IP = "198.18.0.1";
 export const STACK_IP = "198.18.0.2";
 /** The locally administered MAC the user-space stack uses on xtiu. */
