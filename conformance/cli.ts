@@ -59,9 +59,10 @@ async function loadModule(path: string): Promise<ConformanceTarget[]> {
   if (!existsSync(full)) throw new Error(`no such module: ${path}`);
   if (/\.(c|m)?ts$/.test(full)) await loadTypeScriptSupport(path);
   const mod = (await import(pathToFileURL(full).href)) as Record<string, unknown>;
-  const providers = [...new Set([mod["default"], mod["provider"], ...(Array.isArray(mod["providers"]) ? mod["providers"] : [])])].filter(isProvider);
+  const listed = (key: string): unknown[] => (Array.isArray(mod[key]) ? (mod[key] as unknown[]) : []);
+  const providers = [...new Set([mod["default"], mod["provider"], ...listed("providers")])].filter(isProvider);
   if (providers.length === 0) throw new Error(`${path} exports no TransportProvider (default export, "provider" or "providers")`);
-  const declared = [mod["conformanceTarget"], ...(Array.isArray(mod["conformanceTargets"]) ? mod["conformanceTargets"] : [])].filter(
+  const declared = [mod["conformanceTarget"], ...listed("conformanceTargets")].filter(
     (t): t is ConformanceTarget => typeof t === "object" && t !== null && typeof (t as ConformanceTarget).device === "string",
   );
   const found: ConformanceTarget[] = [];

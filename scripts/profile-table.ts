@@ -41,9 +41,9 @@ function render(field: Field, p: SemanticsProfile): string {
     case "tAll":
       return `0x${(v as number).toString(16)}`;
     case "tallocInfiniteSize":
-      return v === null ? "none: `TSYSERR`/`EINVAL` unless fields is `T_ALL`" : `${v} bytes`;
+      return typeof v === "number" ? `${v} bytes` : "none: `TSYSERR`/`EINVAL` unless fields is `T_ALL`";
     case "tallocXtiOptionRoom":
-      return String(v);
+      return typeof v === "number" ? String(v) : JSON.stringify(v);
     case "oversize":
       return remapText(v as ErrorRemap);
     case "optmgmtFormat":
@@ -53,7 +53,7 @@ function render(field: Field, p: SemanticsProfile): string {
       return entries.length === 0 ? "none" : entries.join(", ");
     }
     default:
-      return v === true ? "yes" : v === false ? "no" : String(v);
+      return v === true ? "yes" : v === false ? "no" : typeof v === "number" || typeof v === "string" ? String(v) : JSON.stringify(v);
   }
 }
 

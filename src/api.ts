@@ -279,6 +279,8 @@ export function fcntl(fd: number, cmd: number, arg = 0): number {
 // struct t_bind and struct t_optmgmt share their names with the functions, as in C: the
 // interfaces below merge with the functions of the same name.
 /** struct t_bind {netbuf addr; unsigned qlen}. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges with the function t_bind, as the C struct shares its name
 export interface t_bind extends t_bind_struct {}
 /** struct t_optmgmt {netbuf opt; t_scalar_t flags}. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- merges with the function t_optmgmt
 export interface t_optmgmt extends t_optmgmt_struct {}

@@ -87,7 +87,7 @@ export function parseIpv6(address: string): Uint8Array | null {
 export function formatIpv6(bytes: Uint8Array): string {
   if (!isBytes(bytes) || bytes.length < 16) badAddress("formatIpv6", "an IPv6 address is 16 bytes");
   const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((((bytes[2 * i] ?? 0) as number) << 8) | ((bytes[2 * i + 1] ?? 0) as number));
+  for (let i = 0; i < 8; i++) g.push(((bytes[2 * i] ?? 0) << 8) | (bytes[2 * i + 1] ?? 0));
   let best = -1;
   let bestLen = 1; // a single zero group is not compressed
   for (let i = 0; i < 8; ) {

@@ -24,6 +24,7 @@ export function messageOf(thrown: unknown): string {
   return show(thrown);
 }
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- the getter is only ever called with .call(value)
 const TYPED_ARRAY_TAG = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)?.get as (this: unknown) => string | undefined;
 
 /**

@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
+import { promisify, stripVTControlCharacters } from "node:util";
 import { expect } from "chai";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -20,7 +20,7 @@ describe("reference documentation", function () {
       (r) => ({ code: 0, out: r.stdout + r.stderr }),
       (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, out: `${e.stdout ?? ""}${e.stderr ?? ""}` }),
     );
-    expect(run.out.replace(/\x1b\[[0-9;]*m/g, ""), "typedoc output").to.not.match(/\[(warning|error)\]/);
+    expect(stripVTControlCharacters(run.out), "typedoc output").to.not.match(/\[(warning|error)\]/);
     expect(run.code).to.equal(0);
   });
 });

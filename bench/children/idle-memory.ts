@@ -17,6 +17,7 @@
 import { ManualClock } from "../../providers/packet/clock.js";
 import { MemoryHub } from "../../providers/packet/link/memory.js";
 import type { TcpConnection } from "../../providers/packet/stack/tcp/connection.js";
+import { TcpState } from "../../providers/packet/stack/tcp/types.js";
 import { hubHost } from "../workloads/hub.js";
 import { childMain, collectGarbage } from "./protocol.js";
 
@@ -59,7 +60,7 @@ childMain<{ ends: number }>(async ({ ends: wanted }) => {
   clock.advance(1_000); // delayed ACKs and other short timers have run: the connections are idle
   collectGarbage();
   const after = process.memoryUsage();
-  const open = ends.filter((end) => end.state === "ESTABLISHED").length;
+  const open = ends.filter((end) => end.state === TcpState.ESTABLISHED).length;
   if (open !== 2 * connections) throw new Error(`${open} connection ends established, expected ${2 * connections}`);
   const sample = {
     ends: 2 * (connections - 1),

@@ -107,7 +107,7 @@ export async function kernelPeer(port: number, direction: Direction, bytes: numb
 export async function checkPeer(peer: KernelProcess, direction: Direction, bytes: number): Promise<void> {
   const result = await peer.result;
   if (direction === "upload" && result["received"] !== bytes) throw new Error(`the kernel peer received ${String(result["received"])} of ${bytes} bytes`);
-  if (result["error"] !== undefined) throw new Error(`the kernel peer failed: ${String(result["error"])}`);
+  if (result["error"] !== undefined) throw new Error(`the kernel peer failed: ${JSON.stringify(result["error"])}`);
 }
 
 let nextPort = 5400;

@@ -10,7 +10,7 @@ import { UserHost } from "../../providers/packet/host.js";
 import type { AfPacketDevice } from "../../providers/packet/link/afpacket.js";
 import type { TcpConfig } from "../../providers/packet/stack/tcp/config.js";
 import type { TcpConnection } from "../../providers/packet/stack/tcp/connection.js";
-import type { ConnectionStats } from "../../providers/packet/stack/tcp/types.js";
+import { TcpState, type ConnectionStats } from "../../providers/packet/stack/tcp/types.js";
 import { parseIpv4Address } from "../../providers/packet/wire/ipv4-address.js";
 import { parseMac } from "../../providers/packet/wire/mac.js";
 import { timed } from "../harness/measure.js";
@@ -53,7 +53,7 @@ export function stackTransfer(host: UserHost, port: number, direction: Direction
         if (!conn.sendPiece(piece)) return;
         remaining -= piece.length;
       }
-      if (conn.state === "ESTABLISHED" || conn.state === "CLOSE_WAIT") conn.shutdown();
+      if (conn.state === TcpState.ESTABLISHED || conn.state === TcpState.CLOSE_WAIT) conn.shutdown();
     };
     const conn: TcpConnection = host.tcp.connect(
       { remote: { address: parseIpv4Address(KERNEL_IP)!, port } },
@@ -86,7 +86,7 @@ export async function kernelClientUpload(localAddress: string, port: number, byt
   try {
     const client = kernelTcp({ connect: { host: KERNEL_IP, port }, sendBytes: bytes, order: "send-first", namespace: null, bind: localAddress, ...(congestion === null ? {} : { congestion }) });
     const result = await client.result;
-    if (result["error"] !== undefined) throw new Error(`the kernel client failed: ${String(result["error"])}`);
+    if (result["error"] !== undefined) throw new Error(`the kernel client failed: ${JSON.stringify(result["error"])}`);
     await checkPeer(sink, "upload", bytes);
     return Number(result["seconds"]);
   } finally {

@@ -103,9 +103,7 @@ const pfds: pollfd[] = []; // [0] is the listener, [i] is conns[i]
 const conns: conn[] = [];
 let nfds = 1;
 let served = 0;
-let count = 0;
 let accepted = 0;
-let nconf: netconfig;
 
 /**
  * The one place the server chooses its address: this host's (HOST_SELF) for the service on
@@ -306,13 +304,13 @@ if (argv.length < 3 || argv.length > 4) {
   console.error("usage: server netid service [count]");
   process.exit(2);
 }
-count = argv.length > 3 ? Number(argv[3]) : 0;
+const count = argv.length > 3 ? Number(argv[3]) : 0;
 const nc = getnetconfigent(argv[1]!);
 if (nc === null) {
   nc_perror(argv[1]!);
   process.exit(1);
 }
-nconf = nc;
+const nconf: netconfig = nc;
 pfds[0] = { fd: await bind_service(argv[2]!), events: POLLIN, revents: 0 };
 if (pfds[0].fd < 0) process.exit(1);
 while (count === 0 || served < count) {

@@ -333,26 +333,25 @@ export class InetOptions {
   }
 
   private option(spec: OptionSpec, initial: Uint8Array): ProviderOption {
-    const self = this;
     return {
       level: spec.level,
       name: spec.name,
       length: spec.length,
-      readOnly: () => spec.readOnly === true || (spec.readOnlyUnbound === true && !self.host.bound()),
+      readOnly: () => spec.readOnly === true || (spec.readOnlyUnbound === true && !this.host.bound()),
       defaultValue: () => initial,
-      currentValue(): Uint8Array {
-        const s = self.host.sockets()[0];
-        return s === undefined ? initial : spec.read(s, self);
+      currentValue: (): Uint8Array => {
+        const s = this.host.sockets()[0];
+        return s === undefined ? initial : spec.read(s, this);
       },
-      check: (value) => self.judge(spec, value),
-      set(value: Uint8Array): void {
+      check: (value) => this.judge(spec, value),
+      set: (value: Uint8Array): void => {
         const v = value.slice();
-        self.negotiated.set(spec, v);
-        spec.keep?.(v, self);
-        for (const s of self.host.sockets()) spec.write?.(s, v);
+        this.negotiated.set(spec, v);
+        spec.keep?.(v, this);
+        for (const s of this.host.sockets()) spec.write?.(s, v);
         if (spec.level === XTI_GENERIC && spec.name === XTI_RCVBUF) {
-          const s = self.host.sockets()[0];
-          self.rcvbufBytes = s === undefined ? readUscalar(v) : readUscalar(spec.read(s, self));
+          const s = this.host.sockets()[0];
+          this.rcvbufBytes = s === undefined ? readUscalar(v) : readUscalar(spec.read(s, this));
         }
       },
     };

@@ -80,7 +80,6 @@ export class LoopEndpoint implements ProviderEndpoint {
     private readonly user: ProviderUser,
   ) {
     this.rcvHiwat = provider.config.rcvbuf;
-    const self = this;
     const rule = bufferSizeRule(MAX_BUFFER_OPTION);
     this.rcvbufOption = {
       level: XTI_GENERIC,
@@ -88,11 +87,11 @@ export class LoopEndpoint implements ProviderEndpoint {
       length: 4,
       readOnly: () => false,
       defaultValue: () => scalarValue(provider.config.rcvbuf),
-      currentValue: () => scalarValue(self.rcvHiwat),
+      currentValue: () => scalarValue(this.rcvHiwat),
       check: rule,
-      set(value: Uint8Array) {
-        self.rcvHiwat = readUscalar(value);
-        self.backEnable(false);
+      set: (value: Uint8Array) => {
+        this.rcvHiwat = readUscalar(value);
+        this.backEnable(false);
       },
     };
   }

@@ -81,21 +81,21 @@ export class KernelSocket {
     length[0] = SOCKADDR_MAX;
     const fd = this.c.accept4(this.fd, nameBuffer, length, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) return -this.c.errno();
-    return { socket: new KernelSocket(fd, this.family), peer: nameBuffer.slice(0, Math.min(length[0]!, SOCKADDR_MAX)) };
+    return { socket: new KernelSocket(fd, this.family), peer: nameBuffer.slice(0, Math.min(length[0], SOCKADDR_MAX)) };
   }
 
   /** getsockname(), or null if it fails. */
   localAddress(): Uint8Array | null {
     length[0] = SOCKADDR_MAX;
     if (this.c.getsockname(this.fd, nameBuffer, length) < 0) return null;
-    return nameBuffer.slice(0, Math.min(length[0]!, SOCKADDR_MAX));
+    return nameBuffer.slice(0, Math.min(length[0], SOCKADDR_MAX));
   }
 
   /** getpeername(), or null when not connected. */
   peerAddress(): Uint8Array | null {
     length[0] = SOCKADDR_MAX;
     if (this.c.getpeername(this.fd, nameBuffer, length) < 0) return null;
-    return nameBuffer.slice(0, Math.min(length[0]!, SOCKADDR_MAX));
+    return nameBuffer.slice(0, Math.min(length[0], SOCKADDR_MAX));
   }
 
   send(buf: Uint8Array, len: number, flags: number): number {

@@ -716,7 +716,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "options",
     bug: "a negotiated XTI_RCVBUF is acknowledged but not kept",
-    edits: [ep("        self.rcvHiwat = readUscalar(value);\n", "")],
+    edits: [ep("        this.rcvHiwat = readUscalar(value);\n", "")],
     caughtBy: ["X2.negotiate"],
   },
   {

@@ -63,7 +63,7 @@ export function certify(entry: string, settings: RunSettings = DEFAULT_SETTINGS)
     child.on("close", (code) => {
       clearTimeout(timer);
       running.delete(child);
-      let reports: TargetReport[] | null = null;
+      let reports: TargetReport[] | null;
       try {
         reports = (JSON.parse(Buffer.concat(out).toString("utf8")) as { providers: TargetReport[] }).providers;
       } catch {

@@ -30,7 +30,7 @@ import {
 } from "../constants.js";
 import { callSemantics, type SemanticsProfile } from "../profile.js";
 import type { ProviderInfo } from "../spi/contract.js";
-import type { IntRef, t_iovec } from "../structs.js";
+import type { IntRef } from "../structs.js";
 import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, ReceiveBuffers, scatter } from "./args.js";
 import { requireConnectionMode, requireState } from "./common.js";
 import type { CoreEndpoint } from "./endpoint.js";
@@ -220,7 +220,7 @@ function readUnit(ep: CoreEndpoint, target: Target, band1: boolean, kind: DataPi
   for (;;) {
     const h = band1 ? rq.expeditedHead() : rq.head();
     if (h === undefined || h.kind !== kind) break; // the rest of the unit has not arrived
-    const p = h as DataPiece;
+    const p = h;
     const take = Math.min(p.buf.length - p.off, capacity - n);
     if (take > 0) {
       const bytes = p.off === 0 && take === p.buf.length ? p.buf : p.buf.subarray(p.off, p.off + take);

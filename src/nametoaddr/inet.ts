@@ -98,12 +98,12 @@ function resolverFailure(host: string, e: unknown): never {
   const code = (e as { code?: unknown } | null)?.code;
   switch (code) {
     case "ENOTFOUND":
-      ndFail(ND_NOHOST, `${host} is not known`);
+      return ndFail(ND_NOHOST, `${host} is not known`);
     case "ENODATA":
-      ndFail(ND_NO_DATA, `${host} has no address of this family`);
+      return ndFail(ND_NO_DATA, `${host} has no address of this family`);
     case "EAI_AGAIN":
     case "ETIMEOUT":
-      ndFail(ND_TRY_AGAIN, `no answer for ${host}`);
+      return ndFail(ND_TRY_AGAIN, `no answer for ${host}`);
     default:
       ndFail(ND_NO_RECOVERY, `looking up ${host}: ${String(code ?? e)}`);
   }

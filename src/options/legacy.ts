@@ -56,8 +56,12 @@ export function encodeLegacyOptions(options: ReadonlyArray<{ level: number; name
   return guarded("encodeLegacyOptions", () => encode(options));
 }
 
-function encode(options: ReadonlyArray<{ level: number; name: number; value?: Uint8Array }>): Uint8Array {
-  if (!Array.isArray(options)) invalidArgument("encodeLegacyOptions", `options is ${show(options)}, not an array`);
+type LegacyOptionInput = { level: number; name: number; value?: Uint8Array };
+
+function encode(input: ReadonlyArray<LegacyOptionInput>): Uint8Array {
+  if (!Array.isArray(input)) invalidArgument("encodeLegacyOptions", `options is ${show(input)}, not an array`);
+  // Array.isArray widens the elements to any; keep the declared type.
+  const options: ReadonlyArray<LegacyOptionInput> = input;
   for (const o of options) {
     if (o.value !== undefined && !isBytes(o.value)) invalidArgument("encodeLegacyOptions", "an option value is not a Uint8Array");
     for (const n of [o.level, o.name]) if (typeof n !== "number" || !Number.isInteger(n)) invalidArgument("encodeLegacyOptions", `${show(n)} is not an option level or name`);

@@ -151,8 +151,12 @@ export function encodeOptions(options: ReadonlyArray<{ level: number; name: numb
   return guarded("encodeOptions", () => encode(options));
 }
 
-function encode(options: ReadonlyArray<{ level: number; name: number; status?: number; value?: Uint8Array }>): Uint8Array {
-  if (!Array.isArray(options)) invalidArgument("encodeOptions", `options is ${show(options)}, not an array`);
+type OptionToEncode = { level: number; name: number; status?: number; value?: Uint8Array };
+
+function encode(input: ReadonlyArray<OptionToEncode>): Uint8Array {
+  if (!Array.isArray(input)) invalidArgument("encodeOptions", `options is ${show(input)}, not an array`);
+  // Array.isArray widens the elements to any; keep the declared type.
+  const options: ReadonlyArray<OptionToEncode> = input;
   const norm = options.map((o) => {
     const value = o.value ?? new Uint8Array(0);
     const status = o.status ?? 0;

@@ -161,7 +161,7 @@ describe("netconfig: setnetconfig, getnetconfig, getnetconfigent, NETPATH", () =
     process.stderr.write = ((chunk: string) => {
       written.push(chunk);
       return true;
-    }) as typeof process.stderr.write;
+    });
     try {
       getnetconfigent("nosuch");
       nc_perror("lookup");

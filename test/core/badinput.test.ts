@@ -119,7 +119,7 @@ describe("bad input", () => {
     expect(t_errorText("t_snd")).to.equal("t_snd: System error: Bad address");
     const written: string[] = [];
     const original = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true));
     try {
       expect(xti.t_error("t_snd")).to.equal(0);
     } finally {

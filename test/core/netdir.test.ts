@@ -333,7 +333,7 @@ describe("netdir: name-to-address translation", () => {
       process.stderr.write = ((chunk: string) => {
         written.push(chunk);
         return true;
-      }) as typeof process.stderr.write;
+      });
       try {
         netdir_perror("daytime");
       } finally {

@@ -52,6 +52,7 @@ export function chaosProvider(values: Values): TransportProvider {
     const r = values.int(10);
     if (r === 0) throw new TypeError("chaos: a provider bug");
     if (r === 1) throw new ProviderError("TOUTSTATE");
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a broken provider throwing a non-Error is what this tests
     if (r === 2) throw Object.assign(Object.create(null) as object, { code: "TBADADDR" });
     return ok();
   };

@@ -20,9 +20,9 @@ function run(mode: string): Child {
   const child = spawn(process.execPath, ["--import", "tsx", CHILD, mode], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (t: string) => (stderr += t));
+  child.stderr.setEncoding("utf8").on("data", (t: string) => (stderr += t));
   const firstLine = new Promise<Record<string, unknown>>((resolve, reject) => {
-    child.stdout!.setEncoding("utf8").on("data", (t: string) => {
+    child.stdout.setEncoding("utf8").on("data", (t: string) => {
       stdout += t;
       const nl = stdout.indexOf("\n");
       if (nl >= 0) resolve(JSON.parse(stdout.slice(0, nl)) as Record<string, unknown>);

@@ -80,7 +80,7 @@ describe("inet: t_info and options", function () {
     py = undefined;
   });
 
-  it("t_info is the XTI Internet appendix's, with one byte of urgent data as the ETSDU", () => {
+  it("t_info is the XTI Internet appendix's, with one byte of urgent data as the ETSDU", async () => {
     const expected: Record<string, Omit<t_info, "options">> = {
       "/dev/tcp": { addr: 16, tsdu: 0, etsdu: 1, connect: T_INVALID, discon: T_INVALID, servtype: T_COTS_ORD, flags: 0 },
       "/dev/tcp6": { addr: 28, tsdu: 0, etsdu: 1, connect: T_INVALID, discon: T_INVALID, servtype: T_COTS_ORD, flags: 0 },
@@ -89,7 +89,7 @@ describe("inet: t_info and options", function () {
     };
     for (const [device, want] of Object.entries(expected)) {
       const info: t_info = { addr: 0, options: 0, tsdu: 0, etsdu: 0, connect: 0, discon: 0, servtype: 0, flags: 0 };
-      ok(t_getinfo(open(device), info), "t_getinfo");
+      await ok(t_getinfo(open(device), info), "t_getinfo");
       const { options, ...rest } = info;
       expect(rest, device).to.deep.equal(want);
       expect(options, `${device}: room for its options`).to.be.greaterThan(100);

@@ -297,7 +297,7 @@ describe("API semantics profiles, side by side", () => {
 
   it("t_error: returns 0 in XTI, nothing in TLI", () => {
     const original = process.stderr.write.bind(process.stderr);
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    process.stderr.write = (() => true);
     try {
       expect(t_error("xti")).to.equal(0);
       expect(tli.t_error("tli")).to.equal(undefined);

@@ -199,7 +199,7 @@ class EndpointOptions<L> {
         const l = this.live();
         return l !== null && s.read !== undefined ? s.read(l) : (this.values.get(s) ?? s.initial);
       },
-      check: s.check,
+      check: (value) => s.check(value),
       set: (value) => {
         const v = value.slice();
         this.values.set(s, v);

@@ -24,7 +24,7 @@ describe("packet/net wire: MAC, Ethernet, ARP", () => {
   it("returns the EtherType of untagged frames and drops short or VLAN-tagged ones with a counter", () => {
     const counters = new WireCounters();
     const frame = new Uint8Array(60);
-    writeEthernetHeader(frame, parseMac("02:00:00:00:00:02")!, parseMac("02:00:00:00:00:01")!, ETHERTYPE_IPV4);
+    writeEthernetHeader(frame, parseMac("02:00:00:00:00:02"), parseMac("02:00:00:00:00:01")!, ETHERTYPE_IPV4);
     expect(parseEthernet(frame, counters)).to.equal(ETHERTYPE_IPV4);
     expect(toHex(frame.subarray(0, 14))).to.equal("020000000002020000000001" + "0800");
     expect(parseEthernet(frame.subarray(0, 13), counters)).to.equal(-1);

@@ -79,7 +79,7 @@ describe("packet/tcp CUBIC (RFC 9438)", () => {
     expect(cc.ssthresh).to.equal(35 * MSS);
     let now = 0;
     while (cc.cwnd < cc.ssthresh) roundTrip(cc, (now += 10), 10);
-    cc.onAck(MSS, cc.cwnd, (now += 10), 10);
+    cc.onAck(MSS, cc.cwnd, now + 10, 10);
     expect(cc.state.k).to.equal(0);
     expect(cc.state.wMax).to.be.within(35 * MSS, 36 * MSS);
   });

@@ -12,7 +12,7 @@ import type { TcpConnection } from "../../../providers/packet/stack/tcp/connecti
 import type { ConnectionHandlers } from "../../../providers/packet/stack/tcp/types.js";
 import { IPPROTO_TCP, type Ipv4Address, type TransportHost, type TransportProtocol } from "../../../providers/packet/stack/transport-host.js";
 import { decodeTcp, encodeTcp } from "../../../providers/packet/wire/tcp.js";
-import { TCP_ACK, type TcpOptions, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
+import { TCP_ACK, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
 
 export const ADDR_A = 0xc6120001; // 198.18.0.1
 export const ADDR_B = 0xc6120002; // 198.18.0.2
@@ -255,7 +255,7 @@ export class ScriptedPeer {
       ack: 0,
       window: 65535,
       urgentPointer: 0,
-      options: {} as TcpOptions,
+      options: {},
       payload: new Uint8Array(0),
       ...seg,
     };

@@ -25,8 +25,8 @@ function run(mode: string, limitMs = 15_000): Promise<Run> {
   running.push(child);
   let stdout = "";
   let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (t: string) => (stdout += t));
-  child.stderr!.setEncoding("utf8").on("data", (t: string) => (stderr += t));
+  child.stdout.setEncoding("utf8").on("data", (t: string) => (stdout += t));
+  child.stderr.setEncoding("utf8").on("data", (t: string) => (stderr += t));
   const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
   return new Promise((resolve) =>
     child.once("close", (code) => {

@@ -16,7 +16,6 @@ import {
   Errno,
   F_SETFL,
   O_NONBLOCK,
-  T_DISCONNECT,
   T_EXPEDITED,
   T_LISTEN,
   T_ORDREL,
@@ -50,7 +49,6 @@ import { RawHost } from "../../../providers/packet/xti/raw-host.js";
 import { planHost } from "../../../providers/packet/xti/host-config.js";
 import { requireRoot } from "../io/helpers/privileges.js";
 import { KernelProcess, PEER_SCRIPT, kernelTcp } from "../interop/helpers/kernel-peer.js";
-import { PYTHON } from "../interop/helpers/topology.js";
 import { cleanup, expectFail, ok, open, text } from "../../helpers/xti.js";
 import { bound, connectTo, duplex, lookFor, receiveAll, transcript } from "./helpers.js";
 
