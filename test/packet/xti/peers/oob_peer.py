@@ -54,6 +54,10 @@ def send(args):
 
 def receive(args):
     s = open_socket(args)
+    # select() does the waiting. A socket with a timeout would make CPython poll for POLLIN
+    # before recv(MSG_OOB), and a lone urgent byte at the mark is not POLLIN: the call would sit
+    # there until later data came, by when a newer urgent pointer may have replaced this one.
+    s.setblocking(False)
     events = []
 
     def add(kind, text):
