@@ -18,13 +18,15 @@ export const STACK_MAC = Uint8Array.of(0x02, 0, 0, 0, 0, 0x02);
 const PYTHON = "/usr/bin/python3";
 
 const script = fileURLToPath(new URL("../../../../scripts/topology.sh", import.meta.url));
+/** The script is told the names above, tagged or overridden, not left to its own defaults. */
+const scriptEnv = { ...process.env, XTI_NS: NAMESPACE, XTI_KIF: KERNEL_IF, XTI_UIF: STACK_IF };
 
 export function topologyUp(): void {
-  execFileSync(script, ["up"], { stdio: "pipe" });
+  execFileSync(script, ["up"], { stdio: "pipe", env: scriptEnv });
 }
 
 export function topologyDown(): void {
-  execFileSync(script, ["down"], { stdio: "pipe" });
+  execFileSync(script, ["down"], { stdio: "pipe", env: scriptEnv });
 }
 
 /** Run a command inside the kernel peer's namespace and return its stdout. */
