@@ -5,8 +5,10 @@
  */
 import { expect } from "chai";
 import { SeededRandom } from "../../../providers/packet/random.js";
+import { DEFAULT_TCP_CONFIG } from "../../../providers/packet/stack/tcp/config.js";
 import { SEND_STORAGE_MIN, SendBuffer } from "../../../providers/packet/stack/tcp/send-buffer.js";
 import { seqAdd } from "../../../providers/packet/stack/tcp/seq.js";
+import { connectPair, enginePair, payload, pump } from "./harness.js";
 
 const NEAR_WRAP = 0xffff_f000;
 
@@ -124,5 +126,41 @@ describe("packet/tcp send buffer storage", () => {
       if (buf.length === 0) expect(buf.storage).to.be.at.most(SEND_STORAGE_MIN);
     }
     if (queued > acked) expect(Array.from(buf.slice(seqAdd(NEAR_WRAP, acked), queued - acked))).to.deep.equal(Array.from(bytes(acked, queued - acked)));
+  });
+
+  describe("on a connection", () => {
+    const SNDBUF = DEFAULT_TCP_CONFIG.sendBufferSize;
+    const RCVBUF = DEFAULT_TCP_CONFIG.receiveBufferSize;
+
+    it("accepts the whole configured send buffer at once on a connection that never sent, and delivers it intact", () => {
+      const pair = enginePair();
+      const { client, clientRec, serverRec } = connectPair(pair);
+      expect([client.sendBufferSize, client.sendBufferFree]).to.deep.equal([SNDBUF, SNDBUF]);
+      const data = payload(SNDBUF + 64 * 1024, 3);
+      const piece = 16 * 1024;
+      let queued = 0;
+      // The clock stands still: nothing is acknowledged while the pieces are queued.
+      while (client.sendPiece(data.subarray(queued, queued + piece))) queued += piece;
+      expect(queued).to.equal(SNDBUF);
+      pair.clock.runUntil(() => clientRec.events.includes("writable"), 10_000);
+      expect(client.sendPiece(data.subarray(queued))).to.equal(true);
+      pair.clock.runUntil(() => serverRec.received === data.length, 60_000);
+      expect(Buffer.compare(serverRec.bytes(), data)).to.equal(0);
+      pair.close();
+    });
+
+    it("still lets the peer fill the configured receive buffer while the user does not read, and drops none of it", () => {
+      const pair = enginePair();
+      const { client, clientRec, server, serverRec } = connectPair(pair);
+      serverRec.autoConsume = false;
+      const data = payload(RCVBUF + 100_000, 5);
+      pump(client, clientRec, data, 32 * 1024);
+      pair.clock.advance(5_000);
+      expect(serverRec.received, "the advertised window is the whole receive buffer").to.equal(RCVBUF);
+      server.consumed(RCVBUF);
+      pair.clock.runUntil(() => serverRec.received === data.length, 60_000);
+      expect(Buffer.compare(serverRec.bytes(), data)).to.equal(0);
+      pair.close();
+    });
   });
 });
