@@ -10,6 +10,8 @@ export class DeadlineTimer {
   private deadline = -1;
   private armedFor = -1;
   private handle: Timer | null = null;
+  /** The clock's callback, made when first armed: most of a connection's timers never are. */
+  private fireFn: (() => void) | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -49,10 +51,11 @@ export class DeadlineTimer {
 
   private arm(at: number): void {
     this.armedFor = at;
-    this.handle = this.clock.setTimer(at - this.clock.now(), this.fire);
+    this.fireFn ??= () => this.fire();
+    this.handle = this.clock.setTimer(at - this.clock.now(), this.fireFn);
   }
 
-  private readonly fire = (): void => {
+  private fire(): void {
     this.handle = null;
     if (this.deadline < 0) return;
     if (this.clock.now() < this.deadline) {
@@ -61,5 +64,5 @@ export class DeadlineTimer {
     }
     this.deadline = -1;
     this.onExpire();
-  };
+  }
 }

@@ -6,12 +6,22 @@
  * Its nominal size (`capacity`) is a high-water mark, not a hard limit: the sender appends a whole
  * piece whenever less than that is held and the storage grows past it if need be (a STREAMS
  * module takes a message whenever its queue is below the mark, however large the message).
- * Storage grown that way is given back once everything held is acknowledged.
+ *
+ * The storage is not the nominal size: it starts empty and doubles as data is queued, up to the
+ * nominal size (or to what one piece needs beyond it), so an idle connection holds none and a
+ * connection sending small messages holds a few KiB. Once everything held is acknowledged, large
+ * storage is released and small storage is kept for the next message (as a kernel frees a
+ * socket's buffers as ACKs arrive). The nominal size alone says what the user may queue.
  */
 import { seqAdd, seqDiff } from "./seq.js";
 
+/** Storage allocated first, and kept once drained (a small message then costs no allocation). */
+export const SEND_STORAGE_MIN = 4096;
+
+const EMPTY = new Uint8Array(0);
+
 export class SendBuffer {
-  private ring: Uint8Array;
+  private ring: Uint8Array = EMPTY;
   private head = 0;
   private used = 0;
   private nominal: number;
@@ -19,7 +29,6 @@ export class SendBuffer {
 
   constructor(capacity: number, frontSeq: number) {
     this.nominal = Math.max(1, capacity);
-    this.ring = new Uint8Array(this.nominal);
     this.frontSeq = frontSeq >>> 0;
   }
 
@@ -38,16 +47,27 @@ export class SendBuffer {
     return Math.max(0, this.nominal - this.used);
   }
 
+  /** Bytes of storage allocated now (memory accounting; not a limit). */
+  get storage(): number {
+    return this.ring.length;
+  }
+
   /** Sequence number one past the last byte held. */
   get endSeq(): number {
     return seqAdd(this.frontSeq, this.used);
   }
 
-  /** Copy all of `data`, growing the storage beyond the nominal size if need be. */
+  /** Copy all of `data`, growing the storage (beyond the nominal size if need be). */
   append(data: Uint8Array): void {
+    if (data.length === 0) return;
     const need = this.used + data.length;
-    if (need > this.ring.length) this.reallocate(Math.max(need, Math.ceil(this.ring.length * 1.5)));
-    if (data.length > 0) this.copyIn(data);
+    if (need > this.ring.length) {
+      // Doubling keeps the copies per byte queued constant; capped at the nominal size so that a
+      // buffer that fills up holds no more than it may queue, except what one piece needs.
+      const doubled = Math.min(Math.max(SEND_STORAGE_MIN, 2 * this.ring.length), this.nominal);
+      this.reallocate(Math.max(need, doubled));
+    }
+    this.copyIn(data);
   }
 
   /** Drop the bytes before `seq` (an acknowledgment); bytes not held are ignored. */
@@ -59,7 +79,7 @@ export class SendBuffer {
     this.frontSeq = seqAdd(this.frontSeq, n);
     if (this.used === 0) {
       this.head = 0;
-      if (this.ring.length > this.nominal) this.ring = new Uint8Array(this.nominal);
+      if (this.ring.length > SEND_STORAGE_MIN) this.ring = EMPTY;
     }
   }
 
@@ -70,6 +90,7 @@ export class SendBuffer {
   slice(seq: number, len: number): Uint8Array {
     const offset = seqDiff(seq, this.frontSeq);
     if (offset < 0 || len < 0 || offset + len > this.used) throw new RangeError("SendBuffer.slice outside the buffered data");
+    if (len === 0) return EMPTY;
     const cap = this.ring.length;
     const start = (this.head + offset) % cap;
     if (start + len <= cap) return this.ring.subarray(start, start + len);
@@ -80,11 +101,13 @@ export class SendBuffer {
     return out;
   }
 
-  /** Change the nominal size. The storage never shrinks below what is held. */
+  /** Change the nominal size. Storage beyond the new size is given back, never below what is held. */
   resize(capacity: number): void {
     this.nominal = Math.max(1, capacity);
-    const size = Math.max(this.nominal, this.used);
-    if (size !== this.ring.length) this.reallocate(size);
+    const keep = Math.max(this.nominal, this.used);
+    if (this.ring.length <= keep) return; // grows lazily, as data is queued
+    if (this.used === 0) this.ring = EMPTY;
+    else this.reallocate(keep);
   }
 
   private copyIn(data: Uint8Array): void {
@@ -99,7 +122,13 @@ export class SendBuffer {
 
   private reallocate(size: number): void {
     const next = new Uint8Array(size);
-    if (this.used > 0) next.set(this.slice(this.frontSeq, this.used), 0);
+    if (this.used > 0) {
+      // The held bytes, unwrapped to the start of the new storage.
+      const cap = this.ring.length;
+      const first = Math.min(this.used, cap - this.head);
+      next.set(this.ring.subarray(this.head, this.head + first), 0);
+      if (first < this.used) next.set(this.ring.subarray(0, this.used - first), first);
+    }
     this.ring = next;
     this.head = 0;
   }
