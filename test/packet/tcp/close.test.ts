@@ -132,6 +132,32 @@ describe("packet/tcp connection release", () => {
     pair.close();
   });
 
+  for (const how of ["linger 0", "unread data"] as const) {
+    it(`close() in TIME_WAIT (${how}) sends nothing and leaves the 2×MSL wait to run out`, () => {
+      const pair = enginePair({ latencyMs: 5, config: { mslMs: 1000 } });
+      const c = connectPair(pair);
+      c.clientRec.autoConsume = how !== "unread data";
+      c.client.shutdown(); // the client closes first and ends up in TIME_WAIT
+      pair.clock.runUntil(() => c.server.state === TcpState.CLOSE_WAIT, 10_000);
+      c.server.sendPiece(payload(100, 9));
+      c.server.shutdown();
+      pair.clock.runUntil(() => c.client.state === TcpState.TIME_WAIT, 10_000);
+      const enteredAt = pair.clock.now();
+      pair.clock.runUntil(() => c.server.state === TcpState.CLOSED, 10_000);
+      pair.clock.advance(100);
+      const sentBefore = pair.a.host.sent.length;
+      if (how === "linger 0") c.client.setLinger(0);
+      c.client.close();
+      expect(c.client.state, "close() in TIME_WAIT changes nothing").to.equal(TcpState.TIME_WAIT);
+      expect(pair.a.engine.connectionCount).to.equal(1);
+      pair.clock.runUntil(() => c.client.state === TcpState.CLOSED, 10_000);
+      expect(pair.clock.now() - enteredAt, "the whole 2×MSL").to.equal(2000);
+      expect(pair.a.host.sent.slice(sentBefore).map((x) => x.seg.flags), "nothing sent, no RST").to.deep.equal([]);
+      expect(pair.a.engine.connectionCount).to.equal(0);
+      pair.close();
+    });
+  }
+
   describe("TIME_WAIT reuse", () => {
     it("refuses an explicit connect on a 4-tuple in TIME_WAIT", () => {
       const pair = enginePair({ config: { mslMs: 1000 } });

@@ -17,6 +17,7 @@ import {
   T_IP_TTL,
   T_NEGOTIATE,
   T_NO,
+  T_ORDREL,
   T_PARTSUCCESS,
   T_READONLY,
   T_SUCCESS,
@@ -47,9 +48,11 @@ import {
   t_optmgmt,
   t_optmgmt_of,
   t_rcvdis,
+  t_rcvrel,
+  t_sndrel,
 } from "../../../src/index.js";
 import { cleanup, ok, open } from "../../helpers/xti.js";
-import { bound, connectTo, lookFor, memoryHosts } from "./helpers.js";
+import { bound, connectTo, lookFor, memoryHosts, userHost } from "./helpers.js";
 
 async function optmgmt(fd: number, flags: number, level: number, name: number, value?: Uint8Array): Promise<{ status: number; value: Uint8Array }> {
   const ret = t_optmgmt_of(256);
@@ -129,6 +132,29 @@ describe("packet/xti: /dev/rawtcp options", function () {
     const d = t_discon_of(0);
     await ok(t_rcvdis(l.fd, d));
     expect(d.reason).to.equal(Errno.ECONNRESET);
+  });
+
+  it("XTI_LINGER with l_linger 0 on a connection in TIME_WAIT: t_close sends nothing and the stack keeps the wait", async function () {
+    open(b.tcp); // keeps b's host up once the client is closed
+    const l = await bound(a.tcp, a.address, 1);
+    const call = t_call_of({ addr: 16 });
+    const accepting = t_listen(l.fd, call).then(() => t_accept(l.fd, l.fd, call));
+    const client = await connectTo(b.tcp, l.addr);
+    await ok(accepting);
+    await ok(t_sndrel(client)); // the client releases first: its connection ends in TIME_WAIT
+    await lookFor(l.fd, T_ORDREL);
+    await ok(t_rcvrel(l.fd));
+    await ok(t_sndrel(l.fd));
+    await lookFor(client, T_ORDREL);
+    await ok(t_rcvrel(client));
+    const engine = userHost(b).tcp;
+    expect([engine.connectionCount, engine.openConnections], "one connection, in TIME_WAIT").to.deep.equal([1, 0]);
+    await set(client, XTI_GENERIC, XTI_LINGER, scalarsValue(T_YES, 0));
+    const sent = engine.stats().segmentsSent;
+    await ok(t_close(client));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(engine.stats().segmentsSent, "no RST").to.equal(sent);
+    expect(engine.connectionCount, "the TIME_WAIT is still there").to.equal(1);
   });
 
   it("T_IP_REUSEADDR on both lets two endpoints bind one port", async function () {

@@ -338,17 +338,24 @@ export class TcpConnection {
    * Release the connection. With linger 0, or with unconsumed received data (as Linux does), this
    * is an abort; otherwise it is a shutdown after which the connection finishes on its own (FIN
    * retransmissions, FIN_WAIT_2 timeout, TIME_WAIT) and data still arriving is answered by RST.
+   * In TIME_WAIT both directions are already released: nothing is sent and the 2·MSL wait runs
+   * out as it would have (RFC 9293 §3.10.4; Linux's close() leaves its timewait socket alone too),
+   * whatever the linger or unread data.
    */
   close(): void {
     const s = this.stateValue;
     if (s === TcpState.CLOSED || this.userClosed) return;
+    if (s === TcpState.TIME_WAIT) {
+      this.userClosed = true;
+      this.events.setHandlers(null);
+      return;
+    }
     if (s === TcpState.SYN_SENT || this.lingerMs === 0 || this.receiver.unconsumed > 0) {
       this.abort();
       return;
     }
     this.userClosed = true;
     this.events.setHandlers(null);
-    if (s === TcpState.TIME_WAIT) return;
     if (!this.shutdownRequested) this.shutdown();
     if (this.stateValue === TcpState.FIN_WAIT_2) this.stateTimer.start(this.config.finWait2TimeoutMs);
     else if (this.lingerMs !== null) this.stateTimer.start(this.lingerMs);
