@@ -965,9 +965,19 @@ export class TcpConnection {
     this.ackNow = true;
   }
 
-  /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, for abort and data after close. */
+  /**
+   * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, for abort and data after close. SND.NXT is capped at
+   * the right edge of the peer's window (SND.UNA + SND.WND), as Linux's tcp_acceptable_seq() does:
+   * a zero-window probe, or a window the peer shrank onto data in flight, leaves SND.NXT beyond
+   * it, where the peer drops the RST unseen (RFC 9293 §3.10.7.4: a zero window accepts only
+   * RCV.NXT) instead of resetting or challenging (RFC 5961 §3.2). SND.NXT never counts data queued
+   * and not yet sent. In SYN_RECEIVED the peer's window is its SYN's: SND.NXT (ISS + 1) is kept.
+   */
   private sendReset(): void {
-    this.sendSegment({ seq: this.sender.sndNxt, ack: this.receiver.rcvNxt, flags: TCP_RST | TCP_ACK });
+    const s = this.sender;
+    const edge = seqAdd(s.sndUna, s.sndWnd);
+    const seq = this.stateValue !== TcpState.SYN_RECEIVED && seqGt(s.sndNxt, edge) ? edge : s.sndNxt;
+    this.sendSegment({ seq, ack: this.receiver.rcvNxt, flags: TCP_RST | TCP_ACK });
   }
 
   /** <SEQ=SEG.ACK><CTL=RST> for an unacceptable ACK in SYN_SENT or SYN_RECEIVED. */
