@@ -49,10 +49,11 @@ import {
   t_optmgmt_of,
   t_rcvdis,
   t_rcvrel,
+  t_snd,
   t_sndrel,
 } from "../../../src/index.js";
-import { cleanup, ok, open } from "../../helpers/xti.js";
-import { bound, connectTo, lookFor, memoryHosts, userHost } from "./helpers.js";
+import { cleanup, ok, open, pattern } from "../../helpers/xti.js";
+import { bound, connectTo, lookFor, memoryHosts, receiveAll, userHost } from "./helpers.js";
 
 async function optmgmt(fd: number, flags: number, level: number, name: number, value?: Uint8Array): Promise<{ status: number; value: Uint8Array }> {
   const ret = t_optmgmt_of(256);
@@ -155,6 +156,74 @@ describe("packet/xti: /dev/rawtcp options", function () {
     await new Promise((r) => setTimeout(r, 50));
     expect(engine.stats().segmentsSent, "no RST").to.equal(sent);
     expect(engine.connectionCount, "the TIME_WAIT is still there").to.equal(1);
+  });
+
+  describe("XTI_LINGER with a time", function () {
+    /** A listener on a, a client on b connected to it, accepted onto a separate endpoint. */
+    async function pair(): Promise<{ server: number; client: number }> {
+      const l = await bound(a.tcp, a.address, 1);
+      const server = open(a.tcp);
+      const call = t_call_of({ addr: 16 });
+      const accepting = t_listen(l.fd, call).then(() => t_accept(l.fd, server, call));
+      const client = await connectTo(b.tcp, l.addr);
+      await ok(accepting);
+      return { server, client };
+    }
+
+    async function send(fd: number, data: Uint8Array): Promise<void> {
+      for (let off = 0; off < data.length; off += 65536) await ok(t_snd(fd, data.subarray(off, off + 65536), Math.min(65536, data.length - off), 0), "t_snd");
+    }
+
+    /** t_close(fd), and when it returned (-1 while it has not). */
+    function closing(fd: number): { done: Promise<number>; at: () => number } {
+      let at = -1;
+      const done = t_close(fd).then((r) => {
+        at = Date.now();
+        return r;
+      });
+      return { done, at: () => at };
+    }
+
+    for (const seconds of [10, 3_000_000]) {
+      it(`${seconds} s: t_close sends the FIN after the data and waits until the peer has acknowledged all of it; nothing is lost${seconds > 2_147_483 ? " (beyond what one timer can wait: no early return, no TimeoutOverflowWarning)" : ""}`, async function () {
+        const warnings: string[] = [];
+        const onWarning = (w: Error): void => {
+          warnings.push(w.name);
+        };
+        process.on("warning", onWarning);
+        try {
+          const { server, client } = await pair();
+          expect((await set(client, XTI_GENERIC, XTI_LINGER, scalarsValue(T_YES, seconds))).status, "any time is taken, as by /dev/tcp").to.equal(T_SUCCESS);
+          const data = pattern(400_000, 5);
+          await send(client, data);
+          const started = Date.now();
+          const c = closing(client);
+          await new Promise((r) => setTimeout(r, 300));
+          expect(c.at(), "t_close still waits: the peer has not read").to.equal(-1);
+          const got = await receiveAll(server);
+          await ok(c.done, "t_close");
+          expect(got.end).to.equal("ordrel");
+          expect(Buffer.compare(got.bytes, data), "every byte, in order").to.equal(0);
+          expect(c.at() - started).to.be.within(300, 9000);
+          await new Promise((r) => setImmediate(r));
+          expect(warnings).to.not.include("TimeoutOverflowWarning");
+        } finally {
+          process.off("warning", onWarning);
+        }
+      });
+    }
+
+    it("1 s that the peer does not acknowledge in: t_close returns after it and the connection is reset", async function () {
+      const { server, client } = await pair();
+      await set(client, XTI_GENERIC, XTI_LINGER, scalarsValue(T_YES, 1));
+      await send(client, pattern(400_000, 6)); // more than the server's window: it does not read
+      const started = Date.now();
+      await ok(t_close(client));
+      expect(Date.now() - started).to.be.within(900, 5000);
+      const got = await receiveAll(server);
+      expect(got.end).to.equal("disconnect");
+      expect(got.reason).to.equal(Errno.ECONNRESET);
+    });
   });
 
   it("T_IP_REUSEADDR on both lets two endpoints bind one port", async function () {
