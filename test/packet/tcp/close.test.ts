@@ -3,7 +3,7 @@ import type { TcpConnection } from "../../../providers/packet/stack/tcp/connecti
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../../../providers/packet/wire/tcp-segment.js";
 import { encodeTcp } from "../../../providers/packet/wire/tcp.js";
-import { ADDR_A, ADDR_B, Recorder, connectPair, enginePair, payload, pump, scriptedEngine } from "./harness.js";
+import { ADDR_A, ADDR_B, Recorder, connectPair, enginePair, payload, pump, scriptedEngine, type Connected } from "./harness.js";
 
 const hasFin = (flags: number): boolean => (flags & TCP_FIN) !== 0;
 const hasRst = (flags: number): boolean => (flags & TCP_RST) !== 0;
@@ -157,6 +157,54 @@ describe("packet/tcp connection release", () => {
       pair.close();
     });
   }
+
+  it("orphans are bounded by maxOrphans: a close() beyond them resets, counted in orphansAborted", () => {
+    const pair = enginePair({ latencyMs: 5, config: { maxOrphans: 2, finWait2TimeoutMs: 60_000 } });
+    const conns = [80, 81, 82, 83].map((port) => connectPair(pair, port));
+    const [c1, c2, c3, c4] = conns as [Connected, Connected, Connected, Connected];
+    c1.client.sendPiece(payload(5000, 1));
+    c1.client.close();
+    c2.client.close();
+    pair.clock.advance(100);
+    // Both finish by themselves: FIN_WAIT_2, waiting for the peers' FINs, their data delivered.
+    expect([c1.client.state, c2.client.state]).to.deep.equal([TcpState.FIN_WAIT_2, TcpState.FIN_WAIT_2]);
+    expect(c1.serverRec.received).to.equal(5000);
+    expect(pair.a.engine.stats()).to.include({ orphans: 2, orphansAborted: 0 });
+    c3.client.close(); // a third orphan is one too many
+    expect(c3.client.state).to.equal(TcpState.CLOSED);
+    pair.clock.runUntil(() => c3.serverRec.disconnectReason !== null, 10_000);
+    expect(c3.serverRec.disconnectReason).to.equal("ECONNRESET");
+    expect(pair.a.engine.stats()).to.include({ orphans: 2, orphansAborted: 1 });
+    // One finishes (TIME_WAIT is no orphan): room for another, which closes gracefully.
+    c1.server.shutdown();
+    pair.clock.runUntil(() => c1.client.state === TcpState.TIME_WAIT, 10_000);
+    expect(pair.a.engine.stats()).to.include({ orphans: 1, timeWait: 1 });
+    c4.client.close();
+    pair.clock.advance(100);
+    expect(c4.client.state).to.equal(TcpState.FIN_WAIT_2);
+    expect(c4.serverRec.ended).to.equal(true);
+    expect(pair.a.engine.stats()).to.include({ orphans: 2, orphansAborted: 1 });
+    pair.close();
+  });
+
+  it("TIME_WAIT is bounded by maxTimeWait: beyond it the FIN is acknowledged and the connection closes at once, counted", () => {
+    const pair = enginePair({ latencyMs: 5, config: { maxTimeWait: 1, mslMs: 30_000 } });
+    const c1 = connectPair(pair, 80);
+    const c2 = connectPair(pair, 81);
+    for (const c of [c1, c2]) {
+      c.client.shutdown();
+      pair.clock.runUntil(() => c.server.state === TcpState.CLOSE_WAIT, 10_000);
+      c.server.shutdown();
+      pair.clock.runUntil(() => c.server.state === TcpState.CLOSED, 10_000);
+    }
+    expect(c1.client.state).to.equal(TcpState.TIME_WAIT);
+    expect(c2.client.state).to.equal(TcpState.CLOSED);
+    expect(c2.clientRec.events).to.deep.equal(["connected", "end", "closed"]);
+    expect(c2.serverRec.disconnectReason, "the server's FIN was acknowledged, not reset").to.equal(null);
+    expect(pair.a.host.segments((x) => hasRst(x.flags))).to.have.length(0);
+    expect(pair.a.engine.stats()).to.include({ timeWait: 1, timeWaitOverflows: 1 });
+    pair.close();
+  });
 
   describe("TIME_WAIT reuse", () => {
     it("refuses an explicit connect on a 4-tuple in TIME_WAIT", () => {

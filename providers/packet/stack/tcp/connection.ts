@@ -49,6 +49,10 @@ export interface ConnectionContext {
   allowChallengeAck(): boolean;
   /** The connection reached CLOSED (or left TIME_WAIT): forget it. */
   release(conn: TcpConnection): void;
+  /** The user closed the connection, which has yet to finish: false when no more orphans are allowed. */
+  adoptOrphan(conn: TcpConnection): boolean;
+  /** The connection is about to enter TIME_WAIT: false when no more may be in it. */
+  admitTimeWait(conn: TcpConnection): boolean;
   /** `outstanding` changed, or the connection entered TIME_WAIT or CLOSED. */
   activity(conn: TcpConnection): void;
 }
@@ -350,7 +354,8 @@ export class TcpConnection {
       this.events.setHandlers(null);
       return;
     }
-    if (s === TcpState.SYN_SENT || this.lingerMs === 0 || this.receiver.unconsumed > 0) {
+    // Past maxOrphans the engine refuses another connection to finish by itself: it is reset.
+    if (s === TcpState.SYN_SENT || this.lingerMs === 0 || this.receiver.unconsumed > 0 || !this.ctx.adoptOrphan(this)) {
       this.abort();
       return;
     }
@@ -776,8 +781,9 @@ export class TcpConnection {
           if (this.userClosed) this.stateTimer.start(this.config.finWait2TimeoutMs);
           break;
         case TcpState.CLOSING:
-          this.enterTimeWait(true);
-          break;
+          if (this.enterTimeWait(true)) break;
+          this.finishOrderly(); // maxTimeWait reached: straight to CLOSED
+          return false;
         case TcpState.LAST_ACK:
           this.finishOrderly();
           return false;
@@ -805,7 +811,14 @@ export class TcpConnection {
       default:
         break;
     }
-    if (timeWait) this.enterTimeWait(false);
+    if (timeWait && !this.enterTimeWait(false)) {
+      // maxTimeWait reached: acknowledge the FIN now and go straight to CLOSED (as Linux does
+      // when its TIME_WAIT buckets run out).
+      this.sendAck();
+      this.events.end();
+      if (!this.closed) this.finishOrderly();
+      return;
+    }
     this.events.end();
     if (timeWait && !this.closed) this.events.closed();
   }
@@ -1155,8 +1168,12 @@ export class TcpConnection {
     else this.owner?.handshakeCompleted(this);
   }
 
-  /** `announce` = emit "closed" now (the caller emits it itself when "end" must come first). */
-  private enterTimeWait(announce: boolean): void {
+  /**
+   * `announce` = emit "closed" now (the caller emits it itself when "end" must come first). False,
+   * with nothing done, when the engine holds maxTimeWait connections in TIME_WAIT already.
+   */
+  private enterTimeWait(announce: boolean): boolean {
+    if (!this.ctx.admitTimeWait(this)) return false;
     this.setState(TcpState.TIME_WAIT);
     this.retransmitTimer.stop();
     this.reorderTimer.stop();
@@ -1166,6 +1183,7 @@ export class TcpConnection {
     this.keepaliveTimer.stop();
     this.stateTimer.start(2 * this.config.mslMs);
     if (announce) this.events.closed();
+    return true;
   }
 
   private finishOrderly(): void {

@@ -102,7 +102,13 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     synCookiesSent: 0,
     synCookiesValidated: 0,
     synCookiesRejected: 0,
+    orphansAborted: 0,
+    timeWaitOverflows: 0,
   };
+  /** Connections closed by the user and not yet in TIME_WAIT or CLOSED (TcpConfig.maxOrphans). */
+  private readonly orphans = new Set<TcpConnection>();
+  /** Connections in TIME_WAIT (TcpConfig.maxTimeWait). */
+  private readonly timeWaits = new Set<TcpConnection>();
 
   constructor(host: TransportHost, config: Partial<TcpConfig> = {}) {
     this.host = host;
@@ -117,12 +123,14 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
       transmit: (conn, seg) => this.send(conn.local.address, conn.remote.address, seg, conn.ipOptions),
       allowChallengeAck: () => this.allowChallengeAck(),
       release: (conn) => this.release(conn),
+      adoptOrphan: (conn) => this.adoptOrphan(conn),
+      admitTimeWait: (conn) => this.admitTimeWait(conn),
       activity: (conn) => this.connectionActivity(conn),
     };
   }
 
   stats(): EngineStats {
-    return { ...this.counters, activeConnections: this.connections.size };
+    return { ...this.counters, orphans: this.orphans.size, timeWait: this.timeWaits.size, activeConnections: this.connections.size };
   }
 
   /** Connections the engine holds (any state but CLOSED, TIME_WAIT included). */
@@ -465,7 +473,30 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     this.onActivity?.();
   }
 
+  /** The user closed `conn`, which has yet to finish: it becomes an orphan, or false past maxOrphans. */
+  private adoptOrphan(conn: TcpConnection): boolean {
+    if (this.orphans.size >= this.config.maxOrphans) {
+      this.counters.orphansAborted++;
+      return false;
+    }
+    this.orphans.add(conn);
+    return true;
+  }
+
+  /** `conn` is about to enter TIME_WAIT: false past maxTimeWait. It is no orphan from then on. */
+  private admitTimeWait(conn: TcpConnection): boolean {
+    this.orphans.delete(conn);
+    if (this.timeWaits.size >= this.config.maxTimeWait) {
+      this.counters.timeWaitOverflows++;
+      return false;
+    }
+    this.timeWaits.add(conn);
+    return true;
+  }
+
   private release(conn: TcpConnection): void {
+    this.orphans.delete(conn);
+    this.timeWaits.delete(conn);
     const key = tupleKey(conn.local.address, conn.local.port, conn.remote.address, conn.remote.port);
     if (this.connections.get(key) === conn) this.connections.delete(key);
     const reservation = this.connectionPorts.get(conn);
