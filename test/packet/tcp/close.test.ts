@@ -158,6 +158,35 @@ describe("packet/tcp connection release", () => {
     });
   }
 
+  for (const state of [TcpState.CLOSE_WAIT, TcpState.LAST_ACK, TcpState.TIME_WAIT]) {
+    it(`reading after the peer's FIN (${state}) sends no window update: the peer sends nothing more`, () => {
+      const pair = enginePair({ latencyMs: 5, config: { mslMs: 30_000 } });
+      const c = connectPair(pair);
+      c.serverRec.autoConsume = false;
+      if (state === TcpState.TIME_WAIT) {
+        c.server.shutdown(); // the server releases first: the client's FIN takes it to TIME_WAIT
+        pair.clock.runUntil(() => c.client.state === TcpState.CLOSE_WAIT, 10_000);
+      }
+      const data = payload(200_000, 3);
+      c.client.sendPiece(data);
+      c.client.shutdown();
+      pair.clock.runUntil(() => c.serverRec.ended, 10_000);
+      expect(c.serverRec.received).to.equal(data.length);
+      if (state === TcpState.LAST_ACK) {
+        pair.a.host.filter = () => "drop"; // the client's ACK of our FIN never comes
+        c.server.shutdown();
+      }
+      pair.clock.advance(500);
+      expect(c.server.state).to.equal(state);
+      const before = pair.b.host.sent.length;
+      c.server.consumed(data.length); // the window reopens from 56 KiB to 256 KiB
+      pair.clock.advance(state === TcpState.LAST_ACK ? 50 : 1000);
+      expect(pair.b.host.sent.slice(before).filter((x) => x.seg.payload.length === 0 && (x.seg.flags & (TCP_FIN | TCP_RST)) === 0), "no window update").to.deep.equal([]);
+      expect(c.server.state, "and so no RST from the peer's closed port cutting TIME_WAIT short").to.equal(state);
+      pair.close();
+    });
+  }
+
   it("orphans are bounded by maxOrphans: a close() beyond them resets, counted in orphansAborted", () => {
     const pair = enginePair({ latencyMs: 5, config: { maxOrphans: 2, finWait2TimeoutMs: 60_000 } });
     const conns = [80, 81, 82, 83].map((port) => connectPair(pair, port));

@@ -308,10 +308,16 @@ export class TcpConnection {
     return true;
   }
 
-  /** The user consumed `n` bytes of delivered data: reopen the receive window. */
+  /**
+   * The user consumed `n` bytes of delivered data: reopen the receive window, with an immediate
+   * window update when it is worth one and the peer may still send (ESTABLISHED, FIN_WAIT_1,
+   * FIN_WAIT_2). Once its FIN has arrived (CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT) a window
+   * update tells the peer nothing it can use; from TIME_WAIT it would even draw a RST from a peer
+   * already CLOSED, which ends the wait early (RFC 1337's hazard).
+   */
   consumed(n: number): void {
     if (n <= 0 || this.closed) return;
-    if (this.receiver.consume(n) && this.isSynchronized()) {
+    if (this.receiver.consume(n) && this.peerMaySend()) {
       this.ackNow = true;
       this.requestOutput();
     }
@@ -1310,6 +1316,12 @@ export class TcpConnection {
   private isSynchronized(): boolean {
     const s = this.stateValue;
     return s !== TcpState.CLOSED && s !== TcpState.LISTEN && s !== TcpState.SYN_SENT && s !== TcpState.SYN_RECEIVED;
+  }
+
+  /** Synchronized, and the peer's FIN not yet received: new data from it may still come. */
+  private peerMaySend(): boolean {
+    const s = this.stateValue;
+    return (s === TcpState.ESTABLISHED || s === TcpState.FIN_WAIT_1 || s === TcpState.FIN_WAIT_2) && !this.receiver.finReceived;
   }
 
   private canSendData(): boolean {
