@@ -52,8 +52,26 @@ import {
   t_snd,
   t_sndrel,
 } from "../../../src/index.js";
+import { readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeTcp } from "../../../providers/packet/wire/tcp.js";
+import { TCP_ACK, TCP_SYN, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
+import { readPcap } from "../io/helpers/pcap-reader.js";
 import { cleanup, ok, open, pattern } from "../../helpers/xti.js";
 import { bound, connectTo, lookFor, memoryHosts, receiveAll, userHost } from "./helpers.js";
+
+/** The TCP segments of a capture (Ethernet, IPv4 without options), with their IP TTL. */
+function capturedTcp(pcap: Uint8Array): Array<{ ttl: number; seg: TcpSegment }> {
+  const out: Array<{ ttl: number; seg: TcpSegment }> = [];
+  for (const { data } of readPcap(pcap).records) {
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    if (view.getUint16(12) !== 0x0800 || data[23] !== 6) continue;
+    const seg = decodeTcp(data.subarray(34, 14 + view.getUint16(16)), view.getUint32(26), view.getUint32(30));
+    if (seg !== null) out.push({ ttl: data[22]!, seg });
+  }
+  return out;
+}
 
 async function optmgmt(fd: number, flags: number, level: number, name: number, value?: Uint8Array): Promise<{ status: number; value: Uint8Array }> {
   const ret = t_optmgmt_of(256);
@@ -96,19 +114,51 @@ describe("packet/xti: /dev/rawtcp options", function () {
     expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_NO);
   });
 
-  it("options set on the listener are the accepted connection's, the acceptor's own on top", async function () {
+  it("a connection accepted onto another endpoint has that endpoint's options, not the listener's (XTI: resfd's)", async function () {
     const l = await bound(a.tcp, a.address, 1);
     await set(l.fd, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_YES));
+    await set(l.fd, T_INET_TCP, T_TCP_KEEPALIVE, scalarsValue(T_YES, 10));
     await set(l.fd, T_INET_IP, T_IP_TTL, Uint8Array.of(33));
+    await set(l.fd, XTI_GENERIC, XTI_SNDBUF, scalarValue(100_000));
     const acceptor = open(a.tcp);
     await ok(t_bind(acceptor, null, null));
     await set(acceptor, T_INET_IP, T_IP_TTL, Uint8Array.of(44));
+    await set(acceptor, XTI_GENERIC, XTI_RCVBUF, scalarValue(150_000));
     const call = t_call_of({ addr: 16 });
     const accepting = t_listen(l.fd, call).then(() => t_accept(l.fd, acceptor, call));
     await connectTo(b.tcp, l.addr);
     await ok(accepting);
-    expect(readUscalar(await current(acceptor, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_YES);
+    expect(readUscalar(await current(acceptor, T_INET_TCP, T_TCP_NODELAY)), "the acceptor's default").to.equal(T_NO);
+    expect(readScalar(await current(acceptor, T_INET_TCP, T_TCP_KEEPALIVE), 0), "the acceptor's default").to.equal(T_NO);
+    expect(readUscalar(await current(acceptor, XTI_GENERIC, XTI_SNDBUF)), "the acceptor's default").to.equal(256 << 10);
     expect((await current(acceptor, T_INET_IP, T_IP_TTL))[0]).to.equal(44);
+    expect(readUscalar(await current(acceptor, XTI_GENERIC, XTI_RCVBUF))).to.equal(150_000);
+    expect(readUscalar(await current(l.fd, T_INET_TCP, T_TCP_NODELAY)), "the listener keeps its own").to.equal(T_YES);
+  });
+
+  it("options negotiated on a listener after t_bind are those of its connections from the SYN-ACK on", async function () {
+    const file = join(tmpdir(), `rawtcp-listener-options-${process.pid}.pcap`);
+    const h = memoryHosts("lopt", { a: { pcap: file } });
+    try {
+      const l = await bound(h.a.tcp, h.a.address, 1);
+      await set(l.fd, XTI_GENERIC, XTI_RCVBUF, scalarValue(4 << 20));
+      await set(l.fd, T_INET_IP, T_IP_TTL, Uint8Array.of(33));
+      await set(l.fd, T_INET_TCP, T_TCP_KEEPALIVE, scalarsValue(T_YES, 10));
+      const call = t_call_of({ addr: 16 });
+      const accepting = t_listen(l.fd, call).then(() => t_accept(l.fd, l.fd, call));
+      await connectTo(h.b.tcp, l.addr);
+      await ok(accepting);
+      expect(readUscalar(await current(l.fd, XTI_GENERIC, XTI_RCVBUF))).to.equal(4 << 20);
+      expect([readScalar(await current(l.fd, T_INET_TCP, T_TCP_KEEPALIVE), 0), readScalar(await current(l.fd, T_INET_TCP, T_TCP_KEEPALIVE), 1)]).to.deep.equal([T_YES, 10]);
+    } finally {
+      await cleanup();
+      await h.remove(); // closes the hosts: the capture is complete
+    }
+    const synAcks = capturedTcp(readFileSync(file)).filter((x) => (x.seg.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK));
+    rmSync(file, { force: true });
+    expect(synAcks).to.have.length(1);
+    expect(synAcks[0]!.ttl).to.equal(33);
+    expect(synAcks[0]!.seg.options.windowScale, "the scale a 4 MiB buffer needs (256 KiB needs 3)").to.equal(7);
   });
 
   it("TCP_MAXSEG is read-only; keep-alive is taken without the garbage octet", async function () {

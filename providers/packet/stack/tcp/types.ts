@@ -66,6 +66,9 @@ export interface ConnectionOptions {
   ttl?: number;
   /** IP type of service byte of our segments (default 0). */
   tos?: number;
+  /** Keepalive probes (setKeepAlive), after `keepAliveIdleMs` of idleness (default: the engine's). */
+  keepAlive?: boolean;
+  keepAliveIdleMs?: number;
 }
 
 export interface ConnectionIndication {
