@@ -114,6 +114,24 @@ describe("packet/xti: /dev/rawtcp options", function () {
     expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_NO);
   });
 
+  for (const when of ["T_UNBND", "T_IDLE"] as const) {
+    it(`TCP-level options negotiated in ${when}, before any connection, are kept and are the connection's from t_connect`, async function () {
+      const l = await bound(a.tcp, a.address, 1);
+      const fd = open(b.tcp);
+      if (when === "T_IDLE") await ok(t_bind(fd, null, null));
+      expect((await set(fd, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_YES))).status).to.equal(T_SUCCESS);
+      expect((await set(fd, T_INET_TCP, T_TCP_KEEPALIVE, scalarsValue(T_YES, 30))).status).to.equal(T_SUCCESS);
+      if (when === "T_UNBND") await ok(t_bind(fd, null, null));
+      const accepted = t_listen(l.fd, t_call_of({ addr: 16 }));
+      await ok(t_connect(fd, { ...t_call_of(), addr: netbuf(l.addr) }, null));
+      await accepted;
+      // T_CURRENT reads the stack's connection back.
+      expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_YES);
+      const k = await current(fd, T_INET_TCP, T_TCP_KEEPALIVE);
+      expect([readScalar(k, 0), readScalar(k, 1)]).to.deep.equal([T_YES, 30]);
+    });
+  }
+
   it("a connection accepted onto another endpoint has that endpoint's options, not the listener's (XTI: resfd's)", async function () {
     const l = await bound(a.tcp, a.address, 1);
     await set(l.fd, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_YES));
