@@ -13,14 +13,25 @@ export interface Clock {
   setTimer(delayMs: number, fn: () => void): Timer;
 }
 
-/** Event-loop clock. Timers are unref'd: an idle stack never keeps the process alive by itself. */
+/** The longest delay one setTimeout waits (2^31-1 ms, about 24.8 days); Node fires a longer one after 1 ms. */
+export const MAX_TIMEOUT_MS = 0x7fffffff;
+
+/**
+ * Event-loop clock. Timers are unref'd: an idle stack never keeps the process alive by itself. A
+ * delay beyond MAX_TIMEOUT_MS (a linger time in seconds can be one) is waited in several timeouts.
+ */
 export class RealClock implements Clock {
   now(): number {
     return performance.now();
   }
   setTimer(delayMs: number, fn: () => void): Timer {
-    const handle = setTimeout(fn, Math.max(0, delayMs));
-    handle.unref();
+    let handle: NodeJS.Timeout;
+    const arm = (delay: number): void => {
+      const ms = Math.min(delay, MAX_TIMEOUT_MS);
+      handle = setTimeout(ms < delay ? () => arm(delay - ms) : fn, ms);
+      handle.unref();
+    };
+    arm(Math.max(0, delayMs));
     return { cancel: () => clearTimeout(handle) };
   }
 }

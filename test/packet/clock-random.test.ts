@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ManualClock } from "../../providers/packet/clock.js";
+import { MAX_TIMEOUT_MS, ManualClock, RealClock } from "../../providers/packet/clock.js";
 import { SeededRandom } from "../../providers/packet/random.js";
 
 describe("packet: ManualClock", () => {
@@ -29,6 +29,30 @@ describe("packet: ManualClock", () => {
     expect(clock.runUntil(() => count >= 3)).to.equal(true);
     expect(count).to.equal(3);
     expect(clock.now()).to.equal(30);
+  });
+});
+
+describe("packet: RealClock", () => {
+  it("waits out a delay longer than one setTimeout can (Node would fire it after 1 ms, with a TimeoutOverflowWarning)", async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => {
+      warnings.push(w.name);
+    };
+    process.on("warning", onWarning);
+    try {
+      const clock = new RealClock();
+      let fired = 0;
+      const long = clock.setTimer(MAX_TIMEOUT_MS + 1000, () => fired++);
+      const short = clock.setTimer(5, () => fired++);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(fired, "only the 5 ms timer").to.equal(1);
+      long.cancel();
+      short.cancel();
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).to.not.include("TimeoutOverflowWarning");
+    } finally {
+      process.off("warning", onWarning);
+    }
   });
 });
 

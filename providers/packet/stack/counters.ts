@@ -100,6 +100,11 @@ export class UdpCounters {
   delivered = 0;
   /** Datagrams for a port nobody has bound (answered with ICMP port unreachable unless broadcast). */
   noPort = 0;
+  /**
+   * Datagrams handed to a socket (counted in `delivered`) that its user then dropped because its
+   * receive buffer was full (/dev/rawudp: XTI_RCVBUF); Linux's RcvbufErrors.
+   */
+  receiveBufferErrors = 0;
   sent = 0;
   sendFailed = 0;
   errorsDelivered = 0;

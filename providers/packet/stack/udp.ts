@@ -75,6 +75,11 @@ export class UdpSocket {
     return this.udp.send(this, dst, dstPort, data);
   }
 
+  /** The user dropped a datagram `message` handed it, for want of receive buffer: counted. */
+  receiveBufferFull(): void {
+    this.udp.receiveBufferFull();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -165,6 +170,11 @@ export class Udp implements TransportProtocol {
     }
     this.counters.sent++;
     return true;
+  }
+
+  /** @internal */
+  receiveBufferFull(): void {
+    this.counters.receiveBufferErrors++;
   }
 
   /** @internal */

@@ -13,8 +13,10 @@
  *   XTI_GENERIC XTI_SNDBUF, XTI_RCVBUF   TCP: the send buffer's nominal size and the receive window;
  *                                        UDP: XTI_RCVBUF bounds the datagrams indicated and unread
  *               XTI_LINGER        kept here; t_close applies it
- * Values set before a connection exists go into it when it is made: at t_connect, or at t_accept
- * (the listener's, then the acceptor's, as a socket accepted from a listener inherits its options).
+ * Values set before a connection exists go into it when it is made: at t_connect, or, on a
+ * listener, when a SYN arrives (the listener's values, those negotiated after t_bind too, so the
+ * SYN-ACK's window and scale follow its XTI_RCVBUF). A connection accepted onto another endpoint
+ * then takes that endpoint's options (XTI: with no options in t_accept, resfd's are used).
  */
 import {
   MAX_BUFFER_OPTION,
@@ -85,6 +87,11 @@ interface Setting<L> {
 }
 
 const isYes = (value: Uint8Array): boolean => readUscalar(value) === T_YES;
+/** A t_kpalive's kp_timeout (minutes, T_UNSPEC for the default) in milliseconds. */
+function keepaliveIdleMs(value: Uint8Array): number {
+  const minutes = readScalar(value, 1);
+  return (minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes) * 60_000;
+}
 const refuse = (value: Uint8Array): Judged => ({ status: T_FAILURE, value });
 
 
@@ -110,10 +117,7 @@ function tcpSettings(defaults: BufferDefaults): Setting<TcpConnection>[] {
         const k = c.keepAlive;
         return scalarsValue(k.on ? T_YES : T_NO, Math.max(1, Math.round(k.idleMs / 60_000)));
       },
-      write: (c, v) => {
-        const minutes = readScalar(v, 1);
-        c.setKeepAlive((readScalar(v, 0) & T_YES) !== 0, { idleMs: (minutes === T_UNSPEC ? KEEPALIVE_DEFAULT_MINUTES : minutes) * 60_000 });
-      },
+      write: (c, v) => c.setKeepAlive((readScalar(v, 0) & T_YES) !== 0, { idleMs: keepaliveIdleMs(v) }),
     },
     {
       level: XTI_GENERIC,
@@ -172,6 +176,8 @@ class EndpointOptions<L> {
     private readonly settings: readonly Setting<L>[],
     /** The stack object the endpoint uses now, if any. */
     private readonly live: () => L | null,
+    /** Called after a value was negotiated (a listener passes it on to the connections it makes). */
+    private readonly changed: () => void = () => undefined,
   ) {
     this.table = settings.map((s) => this.option(s));
   }
@@ -186,6 +192,23 @@ class EndpointOptions<L> {
   /** Give `target` every value negotiated on this endpoint. */
   applyNegotiated(target: L): void {
     for (const s of this.negotiated) s.write?.(target, this.values.get(s)!);
+  }
+
+  /**
+   * Give `target`, made by the listener whose options are `listener`, this endpoint's options
+   * (XTI t_accept: with no options in the call, the accepting endpoint's are used): each option
+   * the listener negotiated and this endpoint did not goes back to this endpoint's value, then this
+   * endpoint's negotiated values are applied. As /dev/tcp's adoptAccepted. The window scale the
+   * SYN-ACK offered stays the listener's (XTI_RCVBUF then only sets the window).
+   */
+  adoptAccepted(target: L, listener: EndpointOptions<L>): void {
+    if (listener !== this) {
+      const inherited = new Set([...listener.negotiated].map((s) => `${s.level}/${s.name}`));
+      for (const s of this.settings) {
+        if (inherited.has(`${s.level}/${s.name}`) && !this.negotiated.has(s)) s.write?.(target, this.values.get(s) ?? s.initial);
+      }
+    }
+    this.applyNegotiated(target);
   }
 
   private option(s: Setting<L>): ProviderOption {
@@ -206,6 +229,7 @@ class EndpointOptions<L> {
         this.negotiated.add(s);
         const l = this.live();
         if (l !== null) s.write?.(l, v);
+        this.changed();
       },
     };
   }
@@ -216,8 +240,8 @@ export class TcpOptions extends EndpointOptions<TcpConnection> {
     return bufferSize(tcpSettings(defaults));
   }
 
-  constructor(defaults: BufferDefaults, live: () => TcpConnection | null) {
-    super(tcpSettings(defaults), live);
+  constructor(defaults: BufferDefaults, live: () => TcpConnection | null, changed?: () => void) {
+    super(tcpSettings(defaults), live, changed);
   }
 
   /** T_IP_REUSEADDR, for t_bind. */
@@ -227,7 +251,9 @@ export class TcpOptions extends EndpointOptions<TcpConnection> {
 
   /** What a connection made now starts with (t_connect, or a listener's connections). */
   connectionOptions(): ConnectionOptions {
+    const keepalive = this.value(T_INET_TCP, T_TCP_KEEPALIVE);
     return {
+      ...((readScalar(keepalive, 0) & T_YES) !== 0 ? { keepAlive: true, keepAliveIdleMs: keepaliveIdleMs(keepalive) } : {}),
       noDelay: isYes(this.value(T_INET_TCP, T_TCP_NODELAY)),
       sendBufferSize: readUscalar(this.value(XTI_GENERIC, XTI_SNDBUF)),
       receiveBufferSize: readUscalar(this.value(XTI_GENERIC, XTI_RCVBUF)),

@@ -160,10 +160,11 @@ export class RawHost {
   settled(conn: TcpConnection, ms: number): Promise<void> {
     if (!conn.outstanding) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = ms === Infinity ? null : setTimeout(() => finish(), ms);
+      // The clock waits out a time longer than one setTimeout can (a linger of over 24.8 days).
+      const timer = ms === Infinity ? null : clock.setTimer(ms, () => finish());
       const waiter: Waiter = { conn, done: () => finish() };
       const finish = (): void => {
-        if (timer !== null) clearTimeout(timer);
+        timer?.cancel();
         this.waiters.delete(waiter);
         resolve();
       };

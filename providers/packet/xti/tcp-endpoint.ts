@@ -59,7 +59,12 @@ export class RawTcpEndpoint implements ProviderEndpoint {
     readonly host: RawHost,
     private readonly user: ProviderUser,
   ) {
-    this.opts = new TcpOptions(provider.bufferDefaults, () => this.conn?.tcp ?? null);
+    this.opts = new TcpOptions(
+      provider.bufferDefaults,
+      () => this.conn?.tcp ?? null,
+      // Negotiated while listening: the connections made from the next SYN on use it.
+      () => this.indications?.configure(this.opts.connectionOptions()),
+    );
   }
 
   info(): ProviderInfo {
@@ -200,9 +205,11 @@ export class RawTcpEndpoint implements ProviderEndpoint {
     // Events that arrived before t_accept (data, even the caller's FIN) are replayed into `conn` here.
     const tcp = indications.take(req.sequence, conn);
     conn.tcp = tcp;
-    // A connection accepted from a listener inherits its options, then gets the acceptor's.
-    this.opts.applyNegotiated(tcp);
-    if (acceptor !== this) acceptor.opts.applyNegotiated(tcp);
+    // The connection was made with the listener's options (its SYN-ACK offered the listener's
+    // window and scale). Accepted onto the listener, it gets what was negotiated there since;
+    // onto another endpoint, that endpoint's options (XTI: with no options in t_accept, resfd's).
+    if (acceptor === this) this.opts.applyNegotiated(tcp);
+    else acceptor.opts.adoptAccepted(tcp, this.opts);
   }
 
   async disconnect(req: DisconnectRequest): Promise<void> {

@@ -43,6 +43,11 @@ export class TcpIndications {
     );
   }
 
+  /** Options negotiated on the listening endpoint: connections made from now on start with them. */
+  configure(options: ConnectionOptions): void {
+    this.listener.configure(options);
+  }
+
   /** Indications outstanding. */
   get size(): number {
     return this.outstanding.size;

@@ -3,8 +3,11 @@
  * is one unitdataInd, whole; ICMP errors about datagrams it sent (port unreachable, host
  * unreachable when ARP fails...) come back as T_UDERR with the errno a Linux socket reports.
  *
- * Datagrams indicated and not yet read are bounded by XTI_RCVBUF: beyond it, arriving datagrams
- * are dropped, as a socket's full receive buffer drops them.
+ * Datagrams indicated and not yet read are bounded by XTI_RCVBUF, each counted as its length plus
+ * DATAGRAM_COST (so empty ones are bounded too), as /dev/udp counts them: once they reach it,
+ * arriving datagrams are dropped, as a socket's full receive buffer drops them, and counted in the
+ * stack's UDP counters (receiveBufferErrors). The library reports each datagram read or discarded
+ * once, with its length, also 0.
  *
  * UDP_CHECKSUM on receive: a datagram that came without a checksum carries T_UDP_CHECKSUM = T_NO
  * in its options, which t_rcvudata returns (the XTI Internet appendix's meaning of the option on
@@ -47,15 +50,19 @@ import type { RawHost } from "./raw-host.js";
 import { icmpErrno } from "./reasons.js";
 
 const EMPTY = new Uint8Array(0);
+/**
+ * What one unread datagram counts for against XTI_RCVBUF besides its bytes: about what holding it
+ * costs (its address, options and queue entry). /dev/udp counts the same.
+ */
+const DATAGRAM_COST = 256;
 const NO_CHECKSUM = encodeOptions([{ level: T_INET_UDP, name: T_UDP_CHECKSUM, value: scalarValue(T_NO) }]);
 
 export class RawUdpEndpoint implements ProviderEndpoint {
   private socket: UdpSocket | null = null;
+  /** Datagrams indicated and not yet read or discarded, in bytes, DATAGRAM_COST each included. */
   private unread = 0;
   private blocked = false;
   private closed = false;
-  /** Datagrams dropped because XTI_RCVBUF was full. */
-  dropped = 0;
   readonly opts: UdpOptions;
 
   constructor(
@@ -150,15 +157,16 @@ export class RawUdpEndpoint implements ProviderEndpoint {
 
   private arrived(data: Uint8Array, src: number, srcPort: number, checksummed: boolean): void {
     if (this.unread >= this.opts.receiveBuffer) {
-      this.dropped++;
+      this.socket?.receiveBufferFull();
       return;
     }
-    this.unread += data.length;
+    this.unread += data.length + DATAGRAM_COST;
     this.user.unitdataInd({ addr: toSockaddr({ address: src, port: srcPort }), opt: checksummed ? EMPTY : NO_CHECKSUM.slice(), udata: data });
   }
 
+  /** One datagram left the library's queue (read or discarded), with its length. */
   consumed(bytes: number): void {
-    this.unread = Math.max(0, this.unread - bytes);
+    this.unread = Math.max(0, this.unread - bytes - DATAGRAM_COST);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import type { TcpConnection } from "../../../providers/packet/stack/tcp/connecti
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../../../providers/packet/wire/tcp-segment.js";
 import { encodeTcp } from "../../../providers/packet/wire/tcp.js";
-import { ADDR_A, ADDR_B, Recorder, connectPair, enginePair, payload, pump, scriptedEngine } from "./harness.js";
+import { ADDR_A, ADDR_B, Recorder, connectPair, enginePair, payload, pump, scriptedEngine, type Connected } from "./harness.js";
 
 const hasFin = (flags: number): boolean => (flags & TCP_FIN) !== 0;
 const hasRst = (flags: number): boolean => (flags & TCP_RST) !== 0;
@@ -129,6 +129,109 @@ describe("packet/tcp connection release", () => {
     pair.clock.runUntil(() => c.client.state === TcpState.CLOSED, 10_000);
     expect(pair.clock.now() - reAckAt).to.equal(2000); // restarted by the retransmitted FIN
     expect(pair.a.engine.connectionCount).to.equal(0);
+    pair.close();
+  });
+
+  for (const how of ["linger 0", "unread data"] as const) {
+    it(`close() in TIME_WAIT (${how}) sends nothing and leaves the 2×MSL wait to run out`, () => {
+      const pair = enginePair({ latencyMs: 5, config: { mslMs: 1000 } });
+      const c = connectPair(pair);
+      c.clientRec.autoConsume = how !== "unread data";
+      c.client.shutdown(); // the client closes first and ends up in TIME_WAIT
+      pair.clock.runUntil(() => c.server.state === TcpState.CLOSE_WAIT, 10_000);
+      c.server.sendPiece(payload(100, 9));
+      c.server.shutdown();
+      pair.clock.runUntil(() => c.client.state === TcpState.TIME_WAIT, 10_000);
+      const enteredAt = pair.clock.now();
+      pair.clock.runUntil(() => c.server.state === TcpState.CLOSED, 10_000);
+      pair.clock.advance(100);
+      const sentBefore = pair.a.host.sent.length;
+      if (how === "linger 0") c.client.setLinger(0);
+      c.client.close();
+      expect(c.client.state, "close() in TIME_WAIT changes nothing").to.equal(TcpState.TIME_WAIT);
+      expect(pair.a.engine.connectionCount).to.equal(1);
+      pair.clock.runUntil(() => c.client.state === TcpState.CLOSED, 10_000);
+      expect(pair.clock.now() - enteredAt, "the whole 2×MSL").to.equal(2000);
+      expect(pair.a.host.sent.slice(sentBefore).map((x) => x.seg.flags), "nothing sent, no RST").to.deep.equal([]);
+      expect(pair.a.engine.connectionCount).to.equal(0);
+      pair.close();
+    });
+  }
+
+  for (const state of [TcpState.CLOSE_WAIT, TcpState.LAST_ACK, TcpState.TIME_WAIT]) {
+    it(`reading after the peer's FIN (${state}) sends no window update: the peer sends nothing more`, () => {
+      const pair = enginePair({ latencyMs: 5, config: { mslMs: 30_000 } });
+      const c = connectPair(pair);
+      c.serverRec.autoConsume = false;
+      if (state === TcpState.TIME_WAIT) {
+        c.server.shutdown(); // the server releases first: the client's FIN takes it to TIME_WAIT
+        pair.clock.runUntil(() => c.client.state === TcpState.CLOSE_WAIT, 10_000);
+      }
+      const data = payload(200_000, 3);
+      c.client.sendPiece(data);
+      c.client.shutdown();
+      pair.clock.runUntil(() => c.serverRec.ended, 10_000);
+      expect(c.serverRec.received).to.equal(data.length);
+      if (state === TcpState.LAST_ACK) {
+        pair.a.host.filter = () => "drop"; // the client's ACK of our FIN never comes
+        c.server.shutdown();
+      }
+      pair.clock.advance(500);
+      expect(c.server.state).to.equal(state);
+      const before = pair.b.host.sent.length;
+      c.server.consumed(data.length); // the window reopens from 56 KiB to 256 KiB
+      pair.clock.advance(state === TcpState.LAST_ACK ? 50 : 1000);
+      expect(pair.b.host.sent.slice(before).filter((x) => x.seg.payload.length === 0 && (x.seg.flags & (TCP_FIN | TCP_RST)) === 0), "no window update").to.deep.equal([]);
+      expect(c.server.state, "and so no RST from the peer's closed port cutting TIME_WAIT short").to.equal(state);
+      pair.close();
+    });
+  }
+
+  it("orphans are bounded by maxOrphans: a close() beyond them resets, counted in orphansAborted", () => {
+    const pair = enginePair({ latencyMs: 5, config: { maxOrphans: 2, finWait2TimeoutMs: 60_000 } });
+    const conns = [80, 81, 82, 83].map((port) => connectPair(pair, port));
+    const [c1, c2, c3, c4] = conns as [Connected, Connected, Connected, Connected];
+    c1.client.sendPiece(payload(5000, 1));
+    c1.client.close();
+    c2.client.close();
+    pair.clock.advance(100);
+    // Both finish by themselves: FIN_WAIT_2, waiting for the peers' FINs, their data delivered.
+    expect([c1.client.state, c2.client.state]).to.deep.equal([TcpState.FIN_WAIT_2, TcpState.FIN_WAIT_2]);
+    expect(c1.serverRec.received).to.equal(5000);
+    expect(pair.a.engine.stats()).to.include({ orphans: 2, orphansAborted: 0 });
+    c3.client.close(); // a third orphan is one too many
+    expect(c3.client.state).to.equal(TcpState.CLOSED);
+    pair.clock.runUntil(() => c3.serverRec.disconnectReason !== null, 10_000);
+    expect(c3.serverRec.disconnectReason).to.equal("ECONNRESET");
+    expect(pair.a.engine.stats()).to.include({ orphans: 2, orphansAborted: 1 });
+    // One finishes (TIME_WAIT is no orphan): room for another, which closes gracefully.
+    c1.server.shutdown();
+    pair.clock.runUntil(() => c1.client.state === TcpState.TIME_WAIT, 10_000);
+    expect(pair.a.engine.stats()).to.include({ orphans: 1, timeWait: 1 });
+    c4.client.close();
+    pair.clock.advance(100);
+    expect(c4.client.state).to.equal(TcpState.FIN_WAIT_2);
+    expect(c4.serverRec.ended).to.equal(true);
+    expect(pair.a.engine.stats()).to.include({ orphans: 2, orphansAborted: 1 });
+    pair.close();
+  });
+
+  it("TIME_WAIT is bounded by maxTimeWait: beyond it the FIN is acknowledged and the connection closes at once, counted", () => {
+    const pair = enginePair({ latencyMs: 5, config: { maxTimeWait: 1, mslMs: 30_000 } });
+    const c1 = connectPair(pair, 80);
+    const c2 = connectPair(pair, 81);
+    for (const c of [c1, c2]) {
+      c.client.shutdown();
+      pair.clock.runUntil(() => c.server.state === TcpState.CLOSE_WAIT, 10_000);
+      c.server.shutdown();
+      pair.clock.runUntil(() => c.server.state === TcpState.CLOSED, 10_000);
+    }
+    expect(c1.client.state).to.equal(TcpState.TIME_WAIT);
+    expect(c2.client.state).to.equal(TcpState.CLOSED);
+    expect(c2.clientRec.events).to.deep.equal(["connected", "end", "closed"]);
+    expect(c2.serverRec.disconnectReason, "the server's FIN was acknowledged, not reset").to.equal(null);
+    expect(pair.a.host.segments((x) => hasRst(x.flags))).to.have.length(0);
+    expect(pair.a.engine.stats()).to.include({ timeWait: 1, timeWaitOverflows: 1 });
     pair.close();
   });
 

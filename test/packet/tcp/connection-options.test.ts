@@ -64,6 +64,32 @@ describe("packet/tcp per-connection options", () => {
     await net.close();
   });
 
+  it("options a listener is given after listen() (configure) are those of the connections it makes from then on, SYN-ACK included", async () => {
+    const net = new Net({ latencyMs: 1 });
+    const a = net.host(1);
+    const b = net.host(2);
+    const sniff = net.raw(3);
+    const servers: TcpConnection[] = [];
+    const listener = b.tcp.listen({ port: 80 }, { connectionIndication: (ind) => servers.push(listener.accept(ind.sequence, new Recorder())) });
+    const connect = (): void => void a.tcp.connect({ remote: { address: ip(2), port: 80 } }, new Recorder(net.clock));
+    connect();
+    net.clock.runUntil(() => servers.length === 1, 10_000);
+    listener.configure({ receiveBufferSize: 4 << 20, sendBufferSize: 50_000, ttl: 33, tos: 0x08, noDelay: true, keepAlive: true, keepAliveIdleMs: 600_000 });
+    expect(() => listener.configure({ ttl: 0 })).to.throw(TcpError, /EINVAL/);
+    connect();
+    net.clock.runUntil(() => servers.length === 2, 10_000);
+    const [before, after] = servers as [TcpConnection, TcpConnection];
+    expect([before.receiveBufferSize, before.info().receiveWindowScale, before.ttl, before.noDelay, before.keepAlive.on]).to.deep.equal([256 << 10, 3, null, false, false]);
+    expect([after.receiveBufferSize, after.sendBufferSize, after.ttl, after.tos, after.noDelay]).to.deep.equal([4 << 20, 50_000, 33, 0x08, true]);
+    expect(after.keepAlive).to.include({ on: true, idleMs: 600_000 });
+    expect(after.info().receiveWindowScale, "the scale a 4 MiB buffer needs, offered in the SYN-ACK").to.equal(7);
+    expect(ipFieldsOf(sniff, ip(2), TCP_SYN | TCP_ACK)).to.deep.equal([
+      [64, 0],
+      [33, 0x08],
+    ]);
+    await net.close();
+  });
+
   it("reads back linger and keepalive as set", async () => {
     const net = new Net({ latencyMs: 1 });
     const a = net.host(1);

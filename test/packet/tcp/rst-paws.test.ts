@@ -76,6 +76,33 @@ describe("packet/tcp RFC 5961 and PAWS", () => {
       e.env.engine.close();
     });
 
+    for (const how of ["the peer shrank its window", "a zero-window probe went out"] as const) {
+      it(`our RST on abort is SND.NXT capped at the peer's window edge, where it is accepted (${how})`, () => {
+        const e = establish({}, false);
+        let una: number;
+        if (how === "the peer shrank its window") {
+          e.conn.sendPiece(new Uint8Array(3000));
+          una = (e.ourNxt + 1000) >>> 0;
+          e.peer.inject({ dstPort: 80, seq: e.peerNxt, ack: una, flags: TCP_ACK, window: 0 });
+        } else {
+          e.conn.sendPiece(new Uint8Array(100));
+          una = (e.ourNxt + 100) >>> 0;
+          e.peer.inject({ dstPort: 80, seq: e.peerNxt, ack: una, flags: TCP_ACK, window: 0 });
+          e.conn.sendPiece(new Uint8Array(100));
+          const before = e.env.host.sent.length;
+          e.env.clock.advance(1500);
+          expect(e.peer.replies(before).filter((x) => x.payload.length === 1 && x.seq === una), "a probe of one byte beyond the window").to.have.length.at.least(1);
+        }
+        const from = e.env.host.sent.length;
+        e.conn.abort();
+        const rst = e.peer.replies(from).filter((x) => (x.flags & TCP_RST) !== 0);
+        expect(rst).to.have.length(1);
+        // The peer's window is 0: only SEG.SEQ = RCV.NXT (= our SND.UNA) is acceptable there.
+        expect(rst[0]!.seq, "SEG.SEQ of the RST").to.equal(una);
+        e.env.engine.close();
+      });
+    }
+
     it("answers invalid segments on one connection at most once per invalidAckIntervalMs", () => {
       const e = establish();
       const from = e.env.host.sent.length;

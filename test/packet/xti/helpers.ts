@@ -29,6 +29,7 @@ import {
   unregisterProvider,
   type RawHostRegistration,
 } from "../../../src/index.js";
+import type { UserHost } from "../../../providers/packet/host.js";
 import { RawHost } from "../../../providers/packet/xti/raw-host.js";
 import { planHost } from "../../../providers/packet/xti/host-config.js";
 import { ok, open } from "../../helpers/xti.js";
@@ -78,6 +79,14 @@ export function memoryHosts(label: string, extra: { a?: Partial<RawHostRegistrat
       }
     },
   };
+}
+
+/** The user-space host serving `h` now (its stack, TCP engine and counters); throws if none is open. */
+export function userHost(h: TestHost): UserHost {
+  const { name, tcpDevice: _t, udpDevice: _u, ...description } = h.registration;
+  const live = RawHost.find(planHost(`host ${name}`, description).key);
+  if (live === undefined) throw new Error(`host ${name} is not open`);
+  return live.host;
 }
 
 export function portOf(addr: Uint8Array): number {

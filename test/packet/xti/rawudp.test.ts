@@ -7,6 +7,7 @@ import { expect } from "chai";
 import {
   Errno,
   T_CLTS,
+  T_DATA,
   T_INET_UDP,
   T_INVALID,
   T_NEGOTIATE,
@@ -17,6 +18,9 @@ import {
   T_UDP_CHECKSUM,
   T_YES,
   TADDRBUSY,
+  TNODATA,
+  XTI_GENERIC,
+  XTI_RCVBUF,
   decodeOptions,
   encodeOptions,
   netbuf,
@@ -25,6 +29,7 @@ import {
   sockaddr_in,
   t_bind,
   t_close,
+  t_errno,
   t_getinfo,
   t_optmgmt,
   t_optmgmt_of,
@@ -36,7 +41,7 @@ import {
   type t_info,
 } from "../../../src/index.js";
 import { cleanup, expectFail, ok, open, pattern, text } from "../../helpers/xti.js";
-import { bound, lookFor, memoryHosts } from "./helpers.js";
+import { bound, lookFor, memoryHosts, userHost } from "./helpers.js";
 
 describe("packet/xti: /dev/rawudp over two stacks on an in-memory hub", function () {
   this.timeout(20_000);
@@ -89,6 +94,37 @@ describe("packet/xti: /dev/rawudp over two stacks on an in-memory hub", function
   it("reserves the port at t_bind: a second bind fails TADDRBUSY", async function () {
     const x = await bound(a.udp, a.address);
     expectFail(await t_bind(open(a.udp), { addr: netbuf(sockaddr_in(a.address, x.port)), qlen: 0 }, null), TADDRBUSY);
+  });
+
+  it("unread datagrams are bounded by XTI_RCVBUF, each counted as its length plus 256 bytes (empty ones too); those dropped are counted in the stack's counters", async function () {
+    const x = await bound(a.udp, a.address);
+    const y = await bound(b.udp, b.address, 0, true);
+    const rcvbuf = encodeOptions([{ level: XTI_GENERIC, name: XTI_RCVBUF, value: scalarValue(4096) }]);
+    await ok(t_optmgmt(y.fd, t_optmgmt_of(rcvbuf, T_NEGOTIATE), t_optmgmt_of(64)));
+    await ok(t_sndudata(x.fd, t_unitdata_of({ addr: y.addr, udata: text("first") }))); // ARP resolved
+    await lookFor(y.fd, T_DATA);
+    expect(Buffer.from((await receive(y.fd)).data).toString()).to.equal("first");
+    const counters = userHost(b).stack.counters.udp;
+    const readAll = async (): Promise<number> => {
+      const ud = t_unitdata_of({ addr: 16, opt: 64, udata: 2048 });
+      for (let n = 0; ; n++) {
+        if ((await t_rcvudata(y.fd, ud, { value: 0 })) < 0) {
+          expect(t_errno).to.equal(TNODATA);
+          return n;
+        }
+      }
+    };
+    // Taken while less than 4096 bytes are held: 16 empty datagrams (16 × 256), 4 of 1000 bytes (4 × 1256).
+    for (const [size, fit] of [
+      [0, 16],
+      [1000, 4],
+    ] as const) {
+      const before = counters.receiveBufferErrors;
+      for (let i = 0; i < 100; i++) await ok(t_sndudata(x.fd, t_unitdata_of({ addr: y.addr, udata: new Uint8Array(size) })));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await readAll(), `${size}-byte datagrams kept`).to.equal(fit);
+      expect(counters.receiveBufferErrors - before, "the others dropped and counted").to.equal(100 - fit);
+    }
   });
 
   it("UDP_CHECKSUM T_NO sends without a checksum, and the receiver is told so in the datagram's options", async function () {

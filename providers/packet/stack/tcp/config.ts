@@ -21,6 +21,20 @@ export interface TcpConfig {
   mslMs: number;
   /** How long an orphaned FIN_WAIT_2 connection (after close()) waits for the peer's FIN (Linux: 60 s). */
   finWait2TimeoutMs: number;
+  /**
+   * Orphans the engine finishes at most: connections the user has closed that still deliver data
+   * or a FIN, or wait for the peer's (FIN_WAIT_1, FIN_WAIT_2, CLOSING, LAST_ACK, a lingering
+   * close). A close() beyond them resets the connection instead (counted: `orphansAborted`), as
+   * Linux does past tcp_max_orphans, which it sizes by memory (4096 on a small machine). TIME_WAIT
+   * is bounded apart (`maxTimeWait`).
+   */
+  maxOrphans: number;
+  /**
+   * Connections in TIME_WAIT at most. One that would enter it beyond them acknowledges the peer's
+   * FIN and goes to CLOSED at once (counted: `timeWaitOverflows`), as Linux does past
+   * tcp_max_tw_buckets ("time wait bucket table overflow").
+   */
+  maxTimeWait: number;
   /** Delayed-ACK timeout (RFC 9293 §3.8.6.3: under 0.5 s; Linux ~40 ms). */
   delayedAckMs: number;
   /** Default send buffer per connection, in bytes. */
@@ -90,6 +104,8 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   dataRetries: 15,
   mslMs: 30_000,
   finWait2TimeoutMs: 60_000,
+  maxOrphans: 4096,
+  maxTimeWait: 16_384,
   delayedAckMs: 40,
   sendBufferSize: 256 * 1024,
   sendBufferMax: 4 * 1024 * 1024,
@@ -123,6 +139,8 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
     throw new RangeError(`TCP config: unknown congestion control ${String(config.congestionControl)}`);
   }
   if (!(config.lossProbeMinMs >= 0)) throw new RangeError("TCP config: lossProbeMinMs must be 0 or more");
+  if (!Number.isInteger(config.maxOrphans) || config.maxOrphans < 0) throw new RangeError("TCP config: maxOrphans must be an integer, 0 or more");
+  if (!Number.isInteger(config.maxTimeWait) || config.maxTimeWait < 0) throw new RangeError("TCP config: maxTimeWait must be an integer, 0 or more");
   if (config.ephemeralPortMin < 1 || config.ephemeralPortMax > 65535 || config.ephemeralPortMin > config.ephemeralPortMax) {
     throw new RangeError("TCP config: bad ephemeral port range");
   }

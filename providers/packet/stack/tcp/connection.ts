@@ -49,6 +49,10 @@ export interface ConnectionContext {
   allowChallengeAck(): boolean;
   /** The connection reached CLOSED (or left TIME_WAIT): forget it. */
   release(conn: TcpConnection): void;
+  /** The user closed the connection, which has yet to finish: false when no more orphans are allowed. */
+  adoptOrphan(conn: TcpConnection): boolean;
+  /** The connection is about to enter TIME_WAIT: false when no more may be in it. */
+  admitTimeWait(conn: TcpConnection): boolean;
   /** `outstanding` changed, or the connection entered TIME_WAIT or CLOSED. */
   activity(conn: TcpConnection): void;
 }
@@ -304,10 +308,16 @@ export class TcpConnection {
     return true;
   }
 
-  /** The user consumed `n` bytes of delivered data: reopen the receive window. */
+  /**
+   * The user consumed `n` bytes of delivered data: reopen the receive window, with an immediate
+   * window update when it is worth one and the peer may still send (ESTABLISHED, FIN_WAIT_1,
+   * FIN_WAIT_2). Once its FIN has arrived (CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT) a window
+   * update tells the peer nothing it can use; from TIME_WAIT it would even draw a RST from a peer
+   * already CLOSED, which ends the wait early (RFC 1337's hazard).
+   */
   consumed(n: number): void {
     if (n <= 0 || this.closed) return;
-    if (this.receiver.consume(n) && this.isSynchronized()) {
+    if (this.receiver.consume(n) && this.peerMaySend()) {
       this.ackNow = true;
       this.requestOutput();
     }
@@ -338,17 +348,25 @@ export class TcpConnection {
    * Release the connection. With linger 0, or with unconsumed received data (as Linux does), this
    * is an abort; otherwise it is a shutdown after which the connection finishes on its own (FIN
    * retransmissions, FIN_WAIT_2 timeout, TIME_WAIT) and data still arriving is answered by RST.
+   * In TIME_WAIT both directions are already released: nothing is sent and the 2·MSL wait runs
+   * out as it would have (RFC 9293 §3.10.4; Linux's close() leaves its timewait socket alone too),
+   * whatever the linger or unread data.
    */
   close(): void {
     const s = this.stateValue;
     if (s === TcpState.CLOSED || this.userClosed) return;
-    if (s === TcpState.SYN_SENT || this.lingerMs === 0 || this.receiver.unconsumed > 0) {
+    if (s === TcpState.TIME_WAIT) {
+      this.userClosed = true;
+      this.events.setHandlers(null);
+      return;
+    }
+    // Past maxOrphans the engine refuses another connection to finish by itself: it is reset.
+    if (s === TcpState.SYN_SENT || this.lingerMs === 0 || this.receiver.unconsumed > 0 || !this.ctx.adoptOrphan(this)) {
       this.abort();
       return;
     }
     this.userClosed = true;
     this.events.setHandlers(null);
-    if (s === TcpState.TIME_WAIT) return;
     if (!this.shutdownRequested) this.shutdown();
     if (this.stateValue === TcpState.FIN_WAIT_2) this.stateTimer.start(this.config.finWait2TimeoutMs);
     else if (this.lingerMs !== null) this.stateTimer.start(this.lingerMs);
@@ -769,8 +787,9 @@ export class TcpConnection {
           if (this.userClosed) this.stateTimer.start(this.config.finWait2TimeoutMs);
           break;
         case TcpState.CLOSING:
-          this.enterTimeWait(true);
-          break;
+          if (this.enterTimeWait(true)) break;
+          this.finishOrderly(); // maxTimeWait reached: straight to CLOSED
+          return false;
         case TcpState.LAST_ACK:
           this.finishOrderly();
           return false;
@@ -798,7 +817,14 @@ export class TcpConnection {
       default:
         break;
     }
-    if (timeWait) this.enterTimeWait(false);
+    if (timeWait && !this.enterTimeWait(false)) {
+      // maxTimeWait reached: acknowledge the FIN now and go straight to CLOSED (as Linux does
+      // when its TIME_WAIT buckets run out).
+      this.sendAck();
+      this.events.end();
+      if (!this.closed) this.finishOrderly();
+      return;
+    }
     this.events.end();
     if (timeWait && !this.closed) this.events.closed();
   }
@@ -958,9 +984,19 @@ export class TcpConnection {
     this.ackNow = true;
   }
 
-  /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, for abort and data after close. */
+  /**
+   * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, for abort and data after close. SND.NXT is capped at
+   * the right edge of the peer's window (SND.UNA + SND.WND), as Linux's tcp_acceptable_seq() does:
+   * a zero-window probe, or a window the peer shrank onto data in flight, leaves SND.NXT beyond
+   * it, where the peer drops the RST unseen (RFC 9293 §3.10.7.4: a zero window accepts only
+   * RCV.NXT) instead of resetting or challenging (RFC 5961 §3.2). SND.NXT never counts data queued
+   * and not yet sent. In SYN_RECEIVED the peer's window is its SYN's: SND.NXT (ISS + 1) is kept.
+   */
   private sendReset(): void {
-    this.sendSegment({ seq: this.sender.sndNxt, ack: this.receiver.rcvNxt, flags: TCP_RST | TCP_ACK });
+    const s = this.sender;
+    const edge = seqAdd(s.sndUna, s.sndWnd);
+    const seq = this.stateValue !== TcpState.SYN_RECEIVED && seqGt(s.sndNxt, edge) ? edge : s.sndNxt;
+    this.sendSegment({ seq, ack: this.receiver.rcvNxt, flags: TCP_RST | TCP_ACK });
   }
 
   /** <SEQ=SEG.ACK><CTL=RST> for an unacceptable ACK in SYN_SENT or SYN_RECEIVED. */
@@ -1138,8 +1174,12 @@ export class TcpConnection {
     else this.owner?.handshakeCompleted(this);
   }
 
-  /** `announce` = emit "closed" now (the caller emits it itself when "end" must come first). */
-  private enterTimeWait(announce: boolean): void {
+  /**
+   * `announce` = emit "closed" now (the caller emits it itself when "end" must come first). False,
+   * with nothing done, when the engine holds maxTimeWait connections in TIME_WAIT already.
+   */
+  private enterTimeWait(announce: boolean): boolean {
+    if (!this.ctx.admitTimeWait(this)) return false;
     this.setState(TcpState.TIME_WAIT);
     this.retransmitTimer.stop();
     this.reorderTimer.stop();
@@ -1149,6 +1189,7 @@ export class TcpConnection {
     this.keepaliveTimer.stop();
     this.stateTimer.start(2 * this.config.mslMs);
     if (announce) this.events.closed();
+    return true;
   }
 
   private finishOrderly(): void {
@@ -1275,6 +1316,12 @@ export class TcpConnection {
   private isSynchronized(): boolean {
     const s = this.stateValue;
     return s !== TcpState.CLOSED && s !== TcpState.LISTEN && s !== TcpState.SYN_SENT && s !== TcpState.SYN_RECEIVED;
+  }
+
+  /** Synchronized, and the peer's FIN not yet received: new data from it may still come. */
+  private peerMaySend(): boolean {
+    const s = this.stateValue;
+    return (s === TcpState.ESTABLISHED || s === TcpState.FIN_WAIT_1 || s === TcpState.FIN_WAIT_2) && !this.receiver.finReceived;
   }
 
   private canSendData(): boolean {

@@ -11,13 +11,14 @@ import { PortTable, type PortReservation } from "../port-table.js";
 import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportProtocol } from "../transport-host.js";
 import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingListenOptions } from "./binding.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
-import { TcpConnection, checkIpByte, type ConnectionContext } from "./connection.js";
+import { TcpConnection, type ConnectionContext } from "./connection.js";
+import { applyConnectionOptions, checkConnectionOptions, connectionOptionsOf } from "./connection-options.js";
 import { IsnGenerator } from "./isn.js";
 import { DEFAULT_PEER_MSS, windowShiftFor } from "./options.js";
 import { COOKIE_PERIOD_MS, SynCookies, cookiePeerOptions, cookieSynAckOptions } from "./syn-cookies.js";
 import { TcpListener, type ListenerHost } from "./listener.js";
 import { seqAdd } from "./seq.js";
-import { TcpError, TcpState, type ConnectionHandlers, type ConnectionOptions, type EngineStats, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
+import { TcpError, TcpState, type ConnectionHandlers, type EngineStats, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
 
 const EMPTY = new Uint8Array(0);
 /** A listener checks ACKs for cookies while its last cookie may still come back (three periods). */
@@ -63,9 +64,6 @@ function validPort(port: number): boolean {
   return Number.isInteger(port) && port > 0 && port <= 65535;
 }
 
-function positiveOrUndefined(value: number | undefined, what: string): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new TcpError("EINVAL", `bad ${what} ${value}`);
-}
 
 export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   readonly config: TcpConfig;
@@ -102,7 +100,13 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     synCookiesSent: 0,
     synCookiesValidated: 0,
     synCookiesRejected: 0,
+    orphansAborted: 0,
+    timeWaitOverflows: 0,
   };
+  /** Connections closed by the user and not yet in TIME_WAIT or CLOSED (TcpConfig.maxOrphans). */
+  private readonly orphans = new Set<TcpConnection>();
+  /** Connections in TIME_WAIT (TcpConfig.maxTimeWait). */
+  private readonly timeWaits = new Set<TcpConnection>();
 
   constructor(host: TransportHost, config: Partial<TcpConfig> = {}) {
     this.host = host;
@@ -117,12 +121,14 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
       transmit: (conn, seg) => this.send(conn.local.address, conn.remote.address, seg, conn.ipOptions),
       allowChallengeAck: () => this.allowChallengeAck(),
       release: (conn) => this.release(conn),
+      adoptOrphan: (conn) => this.adoptOrphan(conn),
+      admitTimeWait: (conn) => this.admitTimeWait(conn),
       activity: (conn) => this.connectionActivity(conn),
     };
   }
 
   stats(): EngineStats {
-    return { ...this.counters, activeConnections: this.connections.size };
+    return { ...this.counters, orphans: this.orphans.size, timeWait: this.timeWaits.size, activeConnections: this.connections.size };
   }
 
   /** Connections the engine holds (any state but CLOSED, TIME_WAIT included). */
@@ -465,7 +471,30 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     this.onActivity?.();
   }
 
+  /** The user closed `conn`, which has yet to finish: it becomes an orphan, or false past maxOrphans. */
+  private adoptOrphan(conn: TcpConnection): boolean {
+    if (this.orphans.size >= this.config.maxOrphans) {
+      this.counters.orphansAborted++;
+      return false;
+    }
+    this.orphans.add(conn);
+    return true;
+  }
+
+  /** `conn` is about to enter TIME_WAIT: false past maxTimeWait. It is no orphan from then on. */
+  private admitTimeWait(conn: TcpConnection): boolean {
+    this.orphans.delete(conn);
+    if (this.timeWaits.size >= this.config.maxTimeWait) {
+      this.counters.timeWaitOverflows++;
+      return false;
+    }
+    this.timeWaits.add(conn);
+    return true;
+  }
+
   private release(conn: TcpConnection): void {
+    this.orphans.delete(conn);
+    this.timeWaits.delete(conn);
     const key = tupleKey(conn.local.address, conn.local.port, conn.remote.address, conn.remote.port);
     if (this.connections.get(key) === conn) this.connections.delete(key);
     const reservation = this.connectionPorts.get(conn);
@@ -487,30 +516,4 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   private assertOpen(): void {
     if (this.closed) throw new TcpError("EINVAL", "the TCP engine is closed");
   }
-}
-
-function checkConnectionOptions(options: ConnectionOptions): void {
-  positiveOrUndefined(options.sendBufferSize, "send buffer size");
-  positiveOrUndefined(options.receiveBufferSize, "receive buffer size");
-  if (options.ttl !== undefined) checkIpByte(options.ttl, 1, "TTL");
-  if (options.tos !== undefined) checkIpByte(options.tos, 0, "TOS");
-}
-
-/** Only the connection options, out of a larger options object (a listener keeps these). */
-function connectionOptionsOf(options: ConnectionOptions): ConnectionOptions {
-  const { noDelay, sendBufferSize, receiveBufferSize, ttl, tos } = options;
-  return {
-    ...(noDelay === undefined ? {} : { noDelay }),
-    ...(sendBufferSize === undefined ? {} : { sendBufferSize }),
-    ...(receiveBufferSize === undefined ? {} : { receiveBufferSize }),
-    ...(ttl === undefined ? {} : { ttl }),
-    ...(tos === undefined ? {} : { tos }),
-  };
-}
-
-/** What the connection constructor does not take itself (the buffer sizes it does). */
-function applyConnectionOptions(conn: TcpConnection, options: ConnectionOptions): void {
-  if (options.noDelay === true) conn.setNoDelay(true);
-  if (options.ttl !== undefined) conn.setTtl(options.ttl);
-  if (options.tos !== undefined) conn.setTos(options.tos);
 }

@@ -46,6 +46,11 @@
  *  - TIME_WAIT: 2×MSL; an exact-sequence RST ends it (Linux behaviour, not RFC 1337); a new SYN
  *    with a newer timestamp (or sequence number without timestamps) reopens the 4-tuple.
  *  - close() with unread data, or data arriving after close(), resets the connection (Linux).
+ *  - Orphans (closed by the user, still finishing) are at most maxOrphans (4096): a close() past
+ *    them resets; TIME_WAIT holds at most maxTimeWait (16384) connections, one more goes straight
+ *    to CLOSED after acknowledging the FIN (Linux's tcp_max_orphans and tcp_max_tw_buckets).
+ *  - A read that reopens the window sends an update at once only while the peer may still send
+ *    (not after its FIN: from TIME_WAIT it would draw a RST that ends the wait).
  *  - A window the peer shrinks onto data in flight is probed (RFC 1122 §4.2.2.16), and the data
  *    is resent without a congestion response when it reopens.
  *  - Zero-window probes carry one byte (new data, or the oldest unacknowledged byte).

@@ -9,6 +9,7 @@
  * and the handshake completes later if room appears.
  */
 import type { PassiveOwner, TcpConnection } from "./connection.js";
+import { checkConnectionOptions, connectionOptionsOf } from "./connection-options.js";
 import type { Ipv4Address } from "../transport-host.js";
 import { TcpError, type ConnectionHandlers, type ConnectionOptions, type ListenerHandlers, type TcpDisconnectReason } from "./types.js";
 
@@ -25,15 +26,32 @@ export class TcpListener implements PassiveOwner {
   /** When this listener last answered a SYN with a cookie (clock ms). */
   cookieSentAt = -Infinity;
 
+  private options: Readonly<ConnectionOptions>;
+
   constructor(
     private readonly host: ListenerHost,
     readonly address: Ipv4Address,
     readonly port: number,
     readonly backlog: number,
     private readonly handlers: ListenerHandlers,
-    /** What every connection this listener makes starts with. */
-    readonly connectionOptions: Readonly<ConnectionOptions> = {},
-  ) {}
+    connectionOptions: Readonly<ConnectionOptions> = {},
+  ) {
+    this.options = connectionOptionsOf(connectionOptions);
+  }
+
+  /** What every connection this listener makes starts with (the SYN-ACK's window and scale too). */
+  get connectionOptions(): Readonly<ConnectionOptions> {
+    return this.options;
+  }
+
+  /**
+   * Change what connections made from now on start with (XTI options negotiated on a listening
+   * endpoint); those already made keep theirs. EINVAL for a value no connection can take.
+   */
+  configure(options: ConnectionOptions): void {
+    checkConnectionOptions(options);
+    this.options = connectionOptionsOf(options);
+  }
 
   /** Connections waiting for accept() or reject(). */
   get pendingCount(): number {

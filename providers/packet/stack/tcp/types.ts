@@ -66,6 +66,9 @@ export interface ConnectionOptions {
   ttl?: number;
   /** IP type of service byte of our segments (default 0). */
   tos?: number;
+  /** Keepalive probes (setKeepAlive), after `keepAliveIdleMs` of idleness (default: the engine's). */
+  keepAlive?: boolean;
+  keepAliveIdleMs?: number;
 }
 
 export interface ConnectionIndication {
@@ -168,6 +171,14 @@ export interface EngineStats {
   synCookiesValidated: number;
   /** ACKs checked for a cookie (while cookies were in use) whose cookie was invalid or too old: answered with RST. */
   synCookiesRejected: number;
+  /** Connections closed by the user while `maxOrphans` others were still finishing: reset instead. */
+  orphansAborted: number;
+  /** Connections that went to CLOSED instead of TIME_WAIT because `maxTimeWait` were in it. */
+  timeWaitOverflows: number;
+  /** Orphans now: closed by the user, still delivering or waiting for the peer's FIN (not TIME_WAIT). */
+  orphans: number;
+  /** Connections in TIME_WAIT now. */
+  timeWait: number;
   activeConnections: number;
 }
 
