@@ -78,6 +78,8 @@ interface Setting<L> {
   name: number;
   length: number;
   readOnly?: boolean;
+  /** Read-only until the endpoint is bound (xti-spec.md §7.2: TCP-level options, UDP_CHECKSUM). */
+  readOnlyUnbound?: boolean;
   initial: Uint8Array;
   check(value: Uint8Array): Judged;
   /** The value `live` uses now (absent: the value kept here is the answer). */
@@ -105,12 +107,13 @@ function ipSettings<L extends TcpConnection | UdpSocket>(ttl: (l: L) => number, 
 
 function tcpSettings(defaults: BufferDefaults): Setting<TcpConnection>[] {
   return [
-    { level: T_INET_TCP, name: T_TCP_NODELAY, length: 4, initial: yesNoValue(false), check: yesNoRule, read: (c) => yesNoValue(c.noDelay), write: (c, v) => c.setNoDelay(isYes(v)) },
+    { level: T_INET_TCP, name: T_TCP_NODELAY, length: 4, readOnlyUnbound: true, initial: yesNoValue(false), check: yesNoRule, read: (c) => yesNoValue(c.noDelay), write: (c, v) => c.setNoDelay(isYes(v)) },
     { level: T_INET_TCP, name: T_TCP_MAXSEG, length: 4, readOnly: true, initial: scalarValue(MSS_DEFAULT), check: refuse, read: (c) => scalarValue(c.mss) },
     {
       level: T_INET_TCP,
       name: T_TCP_KEEPALIVE,
       length: 8,
+      readOnlyUnbound: true,
       initial: scalarsValue(T_NO, KEEPALIVE_DEFAULT_MINUTES),
       check: keepaliveRule(KEEPALIVE_MAX_MINUTES),
       read: (c) => {
@@ -149,7 +152,7 @@ function tcpSettings(defaults: BufferDefaults): Setting<TcpConnection>[] {
 
 function udpSettings(defaults: BufferDefaults): Setting<UdpSocket>[] {
   return [
-    { level: T_INET_UDP, name: T_UDP_CHECKSUM, length: 4, initial: yesNoValue(true), check: yesNoRule, read: (s) => yesNoValue(s.checksum), write: (s, v) => (s.checksum = isYes(v)) },
+    { level: T_INET_UDP, name: T_UDP_CHECKSUM, length: 4, readOnlyUnbound: true, initial: yesNoValue(true), check: yesNoRule, read: (s) => yesNoValue(s.checksum), write: (s, v) => (s.checksum = isYes(v)) },
     { level: XTI_GENERIC, name: XTI_RCVBUF, length: 4, initial: scalarValue(defaults.receiveBuffer), check: bufferSizeRule(MAX_BUFFER_OPTION) },
     ...ipSettings<UdpSocket>(
       (s) => s.ipOptions.ttl ?? DEFAULT_TTL,
@@ -176,6 +179,8 @@ class EndpointOptions<L> {
     private readonly settings: readonly Setting<L>[],
     /** The stack object the endpoint uses now, if any. */
     private readonly live: () => L | null,
+    /** Whether the endpoint is bound (some options are read-only before). */
+    private readonly bound: () => boolean,
     /** Called after a value was negotiated (a listener passes it on to the connections it makes). */
     private readonly changed: () => void = () => undefined,
   ) {
@@ -216,7 +221,7 @@ class EndpointOptions<L> {
       level: s.level,
       name: s.name,
       length: s.length,
-      readOnly: () => s.readOnly === true,
+      readOnly: () => s.readOnly === true || (s.readOnlyUnbound === true && !this.bound()),
       defaultValue: () => s.initial,
       currentValue: () => {
         const l = this.live();
@@ -240,8 +245,8 @@ export class TcpOptions extends EndpointOptions<TcpConnection> {
     return bufferSize(tcpSettings(defaults));
   }
 
-  constructor(defaults: BufferDefaults, live: () => TcpConnection | null, changed?: () => void) {
-    super(tcpSettings(defaults), live, changed);
+  constructor(defaults: BufferDefaults, live: () => TcpConnection | null, bound: () => boolean, changed?: () => void) {
+    super(tcpSettings(defaults), live, bound, changed);
   }
 
   /** T_IP_REUSEADDR, for t_bind. */
@@ -280,8 +285,8 @@ export class UdpOptions extends EndpointOptions<UdpSocket> {
     return bufferSize(udpSettings(defaults));
   }
 
-  constructor(defaults: BufferDefaults, live: () => UdpSocket | null) {
-    super(udpSettings(defaults), live);
+  constructor(defaults: BufferDefaults, live: () => UdpSocket | null, bound: () => boolean) {
+    super(udpSettings(defaults), live, bound);
   }
 
   get reuseAddress(): boolean {

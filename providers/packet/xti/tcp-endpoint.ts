@@ -62,6 +62,7 @@ export class RawTcpEndpoint implements ProviderEndpoint {
     this.opts = new TcpOptions(
       provider.bufferDefaults,
       () => this.conn?.tcp ?? null,
+      () => this.binding !== null || this.conn !== null, // an accepted connection is bound too
       // Negotiated while listening: the connections made from the next SYN on use it.
       () => this.indications?.configure(this.opts.connectionOptions()),
     );

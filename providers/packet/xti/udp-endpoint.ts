@@ -70,7 +70,7 @@ export class RawUdpEndpoint implements ProviderEndpoint {
     readonly host: RawHost,
     private readonly user: ProviderUser,
   ) {
-    this.opts = new UdpOptions(provider.bufferDefaults, () => this.socket);
+    this.opts = new UdpOptions(provider.bufferDefaults, () => this.socket, () => this.socket !== null);
   }
 
   info(): ProviderInfo {

@@ -12,6 +12,7 @@ import {
   T_GARBAGE,
   T_INET_IP,
   T_INET_TCP,
+  T_INET_UDP,
   T_IP_REUSEADDR,
   T_IP_TOS,
   T_IP_TTL,
@@ -24,6 +25,7 @@ import {
   T_TCP_KEEPALIVE,
   T_TCP_MAXSEG,
   T_TCP_NODELAY,
+  T_UDP_CHECKSUM,
   T_YES,
   XTI_GENERIC,
   XTI_LINGER,
@@ -114,23 +116,46 @@ describe("packet/xti: /dev/rawtcp options", function () {
     expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_NO);
   });
 
-  for (const when of ["T_UNBND", "T_IDLE"] as const) {
-    it(`TCP-level options negotiated in ${when}, before any connection, are kept and are the connection's from t_connect`, async function () {
-      const l = await bound(a.tcp, a.address, 1);
-      const fd = open(b.tcp);
-      if (when === "T_IDLE") await ok(t_bind(fd, null, null));
-      expect((await set(fd, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_YES))).status).to.equal(T_SUCCESS);
-      expect((await set(fd, T_INET_TCP, T_TCP_KEEPALIVE, scalarsValue(T_YES, 30))).status).to.equal(T_SUCCESS);
-      if (when === "T_UNBND") await ok(t_bind(fd, null, null));
-      const accepted = t_listen(l.fd, t_call_of({ addr: 16 }));
-      await ok(t_connect(fd, { ...t_call_of(), addr: netbuf(l.addr) }, null));
-      await accepted;
-      // T_CURRENT reads the stack's connection back.
-      expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_YES);
-      const k = await current(fd, T_INET_TCP, T_TCP_KEEPALIVE);
-      expect([readScalar(k, 0), readScalar(k, 1)]).to.deep.equal([T_YES, 30]);
-    });
-  }
+  it("TCP-level options are read-only in T_UNBND (the appendix), negotiated in T_IDLE they are the connection's from t_connect", async function () {
+    const l = await bound(a.tcp, a.address, 1);
+    const fd = open(b.tcp);
+    expect((await set(fd, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_YES))).status, "T_UNBND").to.equal(T_READONLY);
+    expect((await set(fd, T_INET_TCP, T_TCP_KEEPALIVE, scalarsValue(T_YES, 30))).status, "T_UNBND").to.equal(T_READONLY);
+    expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_NODELAY)), "nothing changed").to.equal(T_NO);
+    expect((await set(fd, T_INET_IP, T_IP_TTL, Uint8Array.of(33))).status, "IP-level options are negotiable unbound").to.equal(T_SUCCESS);
+    await ok(t_bind(fd, null, null));
+    expect((await set(fd, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_YES))).status, "T_IDLE").to.equal(T_SUCCESS);
+    expect((await set(fd, T_INET_TCP, T_TCP_KEEPALIVE, scalarsValue(T_YES, 30))).status, "T_IDLE").to.equal(T_SUCCESS);
+    const accepted = t_listen(l.fd, t_call_of({ addr: 16 }));
+    await ok(t_connect(fd, { ...t_call_of(), addr: netbuf(l.addr) }, null));
+    await accepted;
+    // T_CURRENT reads the stack's connection back.
+    expect(readUscalar(await current(fd, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_YES);
+    const k = await current(fd, T_INET_TCP, T_TCP_KEEPALIVE);
+    expect([readScalar(k, 0), readScalar(k, 1)]).to.deep.equal([T_YES, 30]);
+    expect((await current(fd, T_INET_IP, T_IP_TTL))[0]).to.equal(33);
+  });
+
+  it("a connection accepted onto an unbound endpoint makes its TCP options negotiable there", async function () {
+    const l = await bound(a.tcp, a.address, 1);
+    const acceptor = open(a.tcp);
+    expect((await set(acceptor, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_YES))).status, "T_UNBND").to.equal(T_READONLY);
+    const call = t_call_of({ addr: 16 });
+    const accepting = t_listen(l.fd, call).then(() => t_accept(l.fd, acceptor, call));
+    await connectTo(b.tcp, l.addr);
+    await ok(accepting);
+    expect((await set(acceptor, T_INET_TCP, T_TCP_NODELAY, scalarValue(T_YES))).status, "T_DATAXFER").to.equal(T_SUCCESS);
+    expect(readUscalar(await current(acceptor, T_INET_TCP, T_TCP_NODELAY))).to.equal(T_YES);
+  });
+
+  it("UDP_CHECKSUM on /dev/rawudp is read-only until t_bind", async function () {
+    const fd = open(a.udp);
+    expect((await set(fd, T_INET_UDP, T_UDP_CHECKSUM, scalarValue(T_NO))).status, "T_UNBND").to.equal(T_READONLY);
+    expect(readUscalar(await current(fd, T_INET_UDP, T_UDP_CHECKSUM))).to.equal(T_YES);
+    await ok(t_bind(fd, null, null));
+    expect((await set(fd, T_INET_UDP, T_UDP_CHECKSUM, scalarValue(T_NO))).status, "T_IDLE").to.equal(T_SUCCESS);
+    expect(readUscalar(await current(fd, T_INET_UDP, T_UDP_CHECKSUM))).to.equal(T_NO);
+  });
 
   it("a connection accepted onto another endpoint has that endpoint's options, not the listener's (XTI: resfd's)", async function () {
     const l = await bound(a.tcp, a.address, 1);
