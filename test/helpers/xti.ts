@@ -25,6 +25,15 @@ import {
   tErrnoName,
   errno,
   netbuf,
+  parseSockaddrIn,
+  parseSockaddrIn6,
+  T_DISCONNECT,
+  T_ORDREL,
+  TLOOK,
+  t_discon_of,
+  t_look,
+  t_rcv,
+  t_rcvdis,
 } from "../../src/index.js";
 import { openDescriptors } from "../../src/core/endpoint.js";
 
@@ -133,3 +142,42 @@ export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const str = (b: Uint8Array): string => new TextDecoder().decode(b);
 
 export { pattern } from "../../conformance/context.js";
+
+/** The port of a sockaddr_in or sockaddr_in6 netbuf. */
+export function portOf(addr: Uint8Array): number {
+  const a = parseSockaddrIn(addr) ?? parseSockaddrIn6(addr);
+  if (a === null) throw new Error("not an Internet address");
+  return a.port;
+}
+
+export interface Received {
+  bytes: Uint8Array;
+  /** How the stream ended. */
+  end: "ordrel" | "disconnect";
+  /** The disconnect reason (an errno), when it ended with one. */
+  reason?: number;
+}
+
+/** t_rcv until the stream ends (T_ORDREL taken with t_rcvrel, or T_DISCONNECT with t_rcvdis). */
+export async function receiveAll(fd: number, size = 65536): Promise<Received> {
+  const chunks: Uint8Array[] = [];
+  const buf = new Uint8Array(size);
+  const flags = { value: 0 };
+  for (;;) {
+    const n = await t_rcv(fd, buf, size, flags);
+    if (n >= 0) {
+      chunks.push(buf.slice(0, n));
+      continue;
+    }
+    expect(t_errno, "t_rcv ends with TLOOK").to.equal(TLOOK);
+    const event = t_look(fd);
+    if (event === T_ORDREL) {
+      await ok(t_rcvrel(fd), "t_rcvrel");
+      return { bytes: Buffer.concat(chunks), end: "ordrel" };
+    }
+    expect(event, "the event after the data").to.equal(T_DISCONNECT);
+    const d = t_discon_of(0);
+    await ok(t_rcvdis(fd, d), "t_rcvdis");
+    return { bytes: Buffer.concat(chunks), end: "disconnect", reason: d.reason };
+  }
+}

@@ -6,19 +6,16 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import {
-  T_DISCONNECT,
   T_EXPEDITED,
   T_ORDREL,
   TLOOK,
   netbuf,
-  parseSockaddrIn,
   registerRawHost,
   sockaddr_in,
   t_bind,
   t_bind_of,
   t_call_of,
   t_connect,
-  t_discon_of,
   t_errno,
   t_look,
   t_rcv,
@@ -32,7 +29,8 @@ import {
 import type { UserHost } from "../../../providers/packet/host.js";
 import { RawHost } from "../../../providers/packet/xti/raw-host.js";
 import { planHost } from "../../../providers/packet/xti/host-config.js";
-import { ok, open } from "../../helpers/xti.js";
+import { ok, open, portOf, receiveAll, type Received } from "../../helpers/xti.js";
+export { portOf, receiveAll, type Received } from "../../helpers/xti.js";
 import { PatternStream } from "../../../tools/xti-nc/pattern.js";
 
 export interface TestHost {
@@ -89,12 +87,6 @@ export function userHost(h: TestHost): UserHost {
   return live.host;
 }
 
-export function portOf(addr: Uint8Array): number {
-  const a = parseSockaddrIn(addr);
-  if (a === null) throw new Error("not a sockaddr_in");
-  return a.port;
-}
-
 /** An endpoint of `device` bound to `address` (port 0: the stack chooses) with `qlen`. */
 export async function bound(device: string, address: string, qlen = 0, nonblock = false): Promise<{ fd: number; addr: Uint8Array; port: number }> {
   const fd = open(device, nonblock);
@@ -110,36 +102,6 @@ export async function connectTo(device: string, addr: Uint8Array): Promise<numbe
   await ok(t_bind(fd, null, null), "t_bind");
   await ok(t_connect(fd, { ...t_call_of(), addr: netbuf(addr) }, null), "t_connect");
   return fd;
-}
-
-export interface Received {
-  bytes: Uint8Array;
-  end: "ordrel" | "disconnect";
-  reason?: number;
-}
-
-/** t_rcv until the stream ends (T_ORDREL taken with t_rcvrel, or T_DISCONNECT with t_rcvdis). */
-export async function receiveAll(fd: number, size = 65536): Promise<Received> {
-  const chunks: Uint8Array[] = [];
-  const buf = new Uint8Array(size);
-  const flags = { value: 0 };
-  for (;;) {
-    const n = await t_rcv(fd, buf, size, flags);
-    if (n >= 0) {
-      chunks.push(buf.slice(0, n));
-      continue;
-    }
-    expect(t_errno, "t_rcv ends with TLOOK").to.equal(TLOOK);
-    const event = t_look(fd);
-    if (event === T_ORDREL) {
-      await ok(t_rcvrel(fd), "t_rcvrel");
-      return { bytes: Buffer.concat(chunks), end: "ordrel" };
-    }
-    expect(event, "the event after the data").to.equal(T_DISCONNECT);
-    const d = t_discon_of(0);
-    await ok(t_rcvdis(fd, d), "t_rcvdis");
-    return { bytes: Buffer.concat(chunks), end: "disconnect", reason: d.reason };
-  }
 }
 
 /** t_rcv pieces as "text" or "text!" (T_EXPEDITED) until the stream ends, then "ORDREL" or "DISCONNECT". */
