@@ -32,6 +32,7 @@ import { callSemantics, type SemanticsProfile } from "../profile.js";
 import type { ProviderInfo } from "../spi/contract.js";
 import type { IntRef } from "../structs.js";
 import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, ReceiveBuffers, scatter } from "./args.js";
+import { CALL_STATES } from "../statetable.js";
 import { requireConnectionMode, requireState } from "./common.js";
 import type { CoreEndpoint } from "./endpoint.js";
 import { fail } from "./failure.js";
@@ -65,6 +66,9 @@ function checkSend(ep: CoreEndpoint, profile: SemanticsProfile, flags: number, n
   }
   return info;
 }
+
+/** The states t_rcv is allowed in (the same test as requireState's). */
+const RCV_STATES = CALL_STATES.t_rcv;
 
 /** What passDown returns when every piece was taken. */
 const ALL_TAKEN = -1;
@@ -290,6 +294,27 @@ async function receiveAfterWaits(
   }
 }
 
+/**
+ * t_rcv's common case, read without the general loop: no expedited data, and the head of the
+ * queue is a whole TSDU (one piece, nothing read of it yet) that fits in `view`. Returns its
+ * length, with `flags` set as readUnit would set them, or -1 when the case does not apply (or the
+ * state check fails: receive() then reports it).
+ */
+function receiveWholeUnit(ep: CoreEndpoint, view: Uint8Array, flags: IntRef): number {
+  if (ep.profile.checkState && ((RCV_STATES >>> ep.state) & 1) === 0) return -1;
+  const rq = ep.rq;
+  const h = rq.head();
+  if (h === undefined || h.kind !== "data" || h.more || h.off !== 0 || h.buf.length > view.length || rq.expeditedHead() !== undefined) return -1;
+  if (ep.info().tsdu === 0) return -1; // a byte stream combines consecutive pieces
+  const n = h.buf.length;
+  if (n > 0) view.set(h.buf);
+  h.off = n;
+  rq.shift();
+  flags.value = 0;
+  ep.consumed(n, false);
+  return n;
+}
+
 /** The target of t_rcv, reused: a target is read only during the synchronous attempt. */
 const oneView: { views: Uint8Array[]; parts: null; capacity: number } = { views: [new Uint8Array(0)], parts: null, capacity: 0 };
 const NO_VIEW = new Uint8Array(0);
@@ -299,6 +324,8 @@ export function t_rcv(ep: CoreEndpoint, buf: unknown, nbytes: unknown, flags: un
   requireConnectionMode(ep, "t_rcv");
   const out = flagsRef(flags, "t_rcv");
   const view = dataBuffer(buf, nbytes, "t_rcv");
+  const whole = receiveWholeUnit(ep, view, out);
+  if (whole >= 0) return whole;
   oneView.views[0] = view;
   oneView.capacity = view.length;
   try {
