@@ -295,24 +295,35 @@ async function receiveAfterWaits(
 }
 
 /**
- * t_rcv's common case, read without the general loop: no expedited data, and the head of the
- * queue is a whole TSDU (one piece, nothing read of it yet) that fits in `view`. Returns its
- * length, with `flags` set as readUnit would set them, or -1 when the case does not apply (or the
- * state check fails: receive() then reports it).
+ * The common case of t_rcv and Endpoint.rcvUnit, read without the general loop: no expedited
+ * data, and the head of the queue is a whole TSDU (one piece, nothing read of it yet) of at most
+ * `room` bytes. Returns it, or undefined when the case does not apply (or the state check fails:
+ * receive() then reports it). The caller takes it with takeWholeUnit.
  */
-function receiveWholeUnit(ep: CoreEndpoint, view: Uint8Array, flags: IntRef): number {
-  if (ep.profile.checkState && ((RCV_STATES >>> ep.state) & 1) === 0) return -1;
+function wholeUnitAtHead(ep: CoreEndpoint, room: number): DataPiece | undefined {
+  if (ep.profile.checkState && ((RCV_STATES >>> ep.state) & 1) === 0) return undefined;
   const rq = ep.rq;
   const h = rq.head();
-  if (h === undefined || h.kind !== "data" || h.more || h.off !== 0 || h.buf.length > view.length || rq.expeditedHead() !== undefined) return -1;
-  if (ep.info().tsdu === 0) return -1; // a byte stream combines consecutive pieces
-  const n = h.buf.length;
-  if (n > 0) view.set(h.buf);
-  h.off = n;
-  rq.shift();
+  if (h === undefined || h.kind !== "data" || h.more || h.off !== 0 || h.buf.length > room || rq.expeditedHead() !== undefined) return undefined;
+  if (ep.info().tsdu === 0) return undefined; // a byte stream combines consecutive pieces
+  return h;
+}
+
+/** Remove the unit wholeUnitAtHead found, as readUnit would (flags: T_MORE and T_EXPEDITED clear). */
+function takeWholeUnit(ep: CoreEndpoint, h: DataPiece, flags: IntRef): void {
+  h.off = h.buf.length;
+  ep.rq.shift();
   flags.value = 0;
-  ep.consumed(n, false);
-  return n;
+  ep.consumed(h.buf.length, false);
+}
+
+/** t_rcv's common case (wholeUnitAtHead): the unit's length, or -1 when the case does not apply. */
+function receiveWholeUnit(ep: CoreEndpoint, view: Uint8Array, flags: IntRef): number {
+  const h = wholeUnitAtHead(ep, view.length);
+  if (h === undefined) return -1;
+  if (h.buf.length > 0) view.set(h.buf);
+  takeWholeUnit(ep, h, flags);
+  return h.buf.length;
 }
 
 /** The target of t_rcv, reused: a target is read only during the synchronous attempt. */
@@ -354,5 +365,13 @@ export function t_rcvv(ep: CoreEndpoint, iov: unknown, iovcount: unknown, flags:
 export function receiveParts(ep: CoreEndpoint, max: number, parts: UnitParts, flags: IntRef): Count {
   ep.checkUsable();
   requireConnectionMode(ep, "t_rcv");
+  if (parts.normal.length === 0) {
+    const h = wholeUnitAtHead(ep, max);
+    if (h !== undefined) {
+      parts.normal.push(h.buf); // the library's own buffer: the unit itself, as readUnit would give it
+      takeWholeUnit(ep, h, flags);
+      return h.buf.length;
+    }
+  }
   return receive(ep, ep.profile, { views: null, parts, capacity: max }, flags, "t_rcv");
 }
