@@ -291,15 +291,22 @@ export class LoopEndpoint implements ProviderEndpoint {
     }
     const peer = this.peer;
     if (peer === null) return true;
-    const band = expedited ? "expedited" : "normal";
-    if (peer.full(expedited)) {
-      peer.blocked[band].add(this);
-      return false;
+    // The bands written out rather than indexed by name: this runs once per piece.
+    if (expedited) {
+      if (peer.full(true)) {
+        peer.blocked.expedited.add(this);
+        return false;
+      }
+      peer.queued.expedited += buf.length;
+      peer.user.exdataInd(ownCopy(buf), more);
+    } else {
+      if (peer.full(false)) {
+        peer.blocked.normal.add(this);
+        return false;
+      }
+      peer.queued.normal += buf.length;
+      peer.user.dataInd(ownCopy(buf), more);
     }
-    peer.queued[band] += buf.length;
-    const copy = ownCopy(buf);
-    if (expedited) peer.user.exdataInd(copy, more);
-    else peer.user.dataInd(copy, more);
     return true;
   }
 
@@ -358,9 +365,13 @@ export class LoopEndpoint implements ProviderEndpoint {
   }
 
   consumed(bytes: number, expedited: boolean): void {
-    const band = expedited ? "expedited" : "normal";
-    this.queued[band] = Math.max(0, this.queued[band] - bytes);
-    if (this.blocked[band].size > 0) this.backEnable(expedited, lowWater(this.hiwat(expedited)));
+    if (expedited) {
+      this.queued.expedited = Math.max(0, this.queued.expedited - bytes);
+      if (this.blocked.expedited.size > 0) this.backEnable(true, lowWater(this.hiwat(true)));
+    } else {
+      this.queued.normal = Math.max(0, this.queued.normal - bytes);
+      if (this.blocked.normal.size > 0) this.backEnable(false, lowWater(this.rcvHiwat));
+    }
   }
 
   /**
@@ -369,8 +380,8 @@ export class LoopEndpoint implements ProviderEndpoint {
    * queue drains to its low-water mark, so a sender retrying on its own is refused too).
    */
   private full(expedited: boolean): boolean {
-    const band = expedited ? "expedited" : "normal";
-    return this.queued[band] >= this.hiwat(expedited) || this.blocked[band].size > 0;
+    if (expedited) return this.queued.expedited >= this.provider.config.exrcvbuf || this.blocked.expedited.size > 0;
+    return this.queued.normal >= this.rcvHiwat || this.blocked.normal.size > 0;
   }
 
   /** Our receive high-water mark for unread (expedited) data. */
