@@ -292,7 +292,11 @@ async function receiveAfterWaits(
     ep.checkUsable();
     requireState(ep, "t_rcv", profile); // another flow may have ended the connection meanwhile
     // A buffer freed or shrunk while the call waited is a bad pointer (ReceiveBuffers).
-    const n = tryReceive(ep, { views: buffers === null ? null : buffers.check(call), parts, capacity }, flags);
+    const views = buffers === null ? null : buffers.check(call);
+    // A blocked t_rcv is usually woken by one whole unit: its common case, as at once.
+    const whole = views !== null && views.length === 1 ? receiveWholeUnit(ep, views[0] as Uint8Array, flags) : -1;
+    if (whole >= 0) return whole;
+    const n = tryReceive(ep, { views, parts, capacity }, flags);
     if (n !== null) return n;
     if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
     if (ep.nonblock) fail(TNODATA, 0, "no data is available");
