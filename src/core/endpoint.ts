@@ -414,32 +414,40 @@ export class CoreEndpoint implements ProviderUser {
 
 // ---- the descriptor table (per thread: each worker has its own module instance) ----
 
-const table = new Map<number, CoreEndpoint>();
+/**
+ * Endpoints by descriptor. Descriptors are small integers handed out lowest first, so an array
+ * indexed by them is dense, and looking one up (every call) is an element load, not a hash.
+ */
+const table: Array<CoreEndpoint | undefined> = [];
 /** The first descriptor handed out, as 0-2 are stdio in a C program. */
 const FIRST_FD = 3;
 
 export function allocateFd(): number {
   let fd = FIRST_FD;
-  while (table.has(fd)) fd++;
+  while (table[fd] !== undefined) fd++;
   return fd;
 }
 
 export function registerEndpoint(ep: CoreEndpoint): void {
-  table.set(ep.fd, ep);
+  while (table.length < ep.fd) table.push(undefined); // no holes: the array stays packed
+  table[ep.fd] = ep;
 }
 
 export function releaseFd(fd: number): void {
-  table.delete(fd);
+  table[fd] = undefined;
 }
 
 /** The endpoint behind `fd`, or TBADF. */
 export function endpointOf(fd: unknown): CoreEndpoint {
-  const ep = typeof fd === "number" ? table.get(fd) : undefined;
+  // Only a non-negative integer can index the table: anything else (3.5, -1, NaN, "3") finds nothing.
+  const ep = typeof fd === "number" && fd >= 0 && fd < table.length && Number.isInteger(fd) ? table[fd] : undefined;
   if (ep === undefined) fail(TBADF, 0, `${String(fd)} is not an open transport endpoint`);
   return ep;
 }
 
 /** Open descriptors (diagnostics and tests). */
 export function openDescriptors(): number[] {
-  return [...table.keys()];
+  const fds: number[] = [];
+  for (let fd = 0; fd < table.length; fd++) if (table[fd] !== undefined) fds.push(fd);
+  return fds;
 }

@@ -32,6 +32,7 @@ import { callSemantics, type SemanticsProfile } from "../profile.js";
 import type { ProviderInfo } from "../spi/contract.js";
 import type { IntRef } from "../structs.js";
 import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, ReceiveBuffers, scatter } from "./args.js";
+import { CALL_STATES } from "../statetable.js";
 import { requireConnectionMode, requireState } from "./common.js";
 import type { CoreEndpoint } from "./endpoint.js";
 import { fail } from "./failure.js";
@@ -45,7 +46,7 @@ import type { Count } from "./report.js";
  */
 function checkSend(ep: CoreEndpoint, profile: SemanticsProfile, flags: number, nbytes: number): ProviderInfo {
   ep.checkUsable();
-  requireState(ep, "t_snd", profile);
+  if (profile.checkState && ((SND_STATES >>> ep.state) & 1) === 0) requireState(ep, "t_snd", profile); // fails, with its message
   const valid = T_MORE | T_EXPEDITED | (profile.pushFlag ? T_PUSH : 0);
   if (profile.checkFlags && (flags & ~valid) !== 0) fail(TBADFLAG, 0, `invalid flags 0x${flags.toString(16)}`);
   const info = ep.info();
@@ -65,6 +66,11 @@ function checkSend(ep: CoreEndpoint, profile: SemanticsProfile, flags: number, n
   }
   return info;
 }
+
+/** The states t_rcv is allowed in (requireState's test, without looking the call up by name). */
+const RCV_STATES = CALL_STATES.t_rcv;
+/** The states t_snd is allowed in. */
+const SND_STATES = CALL_STATES.t_snd;
 
 /** What passDown returns when every piece was taken. */
 const ALL_TAKEN = -1;
@@ -90,8 +96,11 @@ function finishSend(ep: CoreEndpoint, expedited: boolean, stream: boolean, more:
   // A protocol error the provider raised while taking the data (TLI out-of-state sends) is
   // reported now rather than only on the next call.
   ep.checkUsable();
-  const band = expedited ? "expedited" : "normal";
-  ep.openUnit[band] = stream || (!more && sent === length) ? -1 : Math.max(ep.openUnit[band], 0) + sent;
+  const closes = stream || (!more && sent === length);
+  // The bands written out rather than indexed by name: this runs once per send.
+  const open = ep.openUnit;
+  if (expedited) open.expedited = closes ? -1 : Math.max(open.expedited, 0) + sent;
+  else open.normal = closes ? -1 : Math.max(open.normal, 0) + sent;
   ep.goEvents &= ~(expedited ? T_GOEXDATA : T_GODATA);
   return sent;
 }
@@ -283,11 +292,47 @@ async function receiveAfterWaits(
     ep.checkUsable();
     requireState(ep, "t_rcv", profile); // another flow may have ended the connection meanwhile
     // A buffer freed or shrunk while the call waited is a bad pointer (ReceiveBuffers).
-    const n = tryReceive(ep, { views: buffers === null ? null : buffers.check(call), parts, capacity }, flags);
+    const views = buffers === null ? null : buffers.check(call);
+    // A blocked t_rcv is usually woken by one whole unit: its common case, as at once.
+    const whole = views !== null && views.length === 1 ? receiveWholeUnit(ep, views[0] as Uint8Array, flags) : -1;
+    if (whole >= 0) return whole;
+    const n = tryReceive(ep, { views, parts, capacity }, flags);
     if (n !== null) return n;
     if (ep.rq.hasDiscon()) fail(TLOOK, 0, "a disconnect is pending");
     if (ep.nonblock) fail(TNODATA, 0, "no data is available");
   }
+}
+
+/**
+ * The common case of t_rcv and Endpoint.rcvUnit, read without the general loop: no expedited
+ * data, and the head of the queue is a whole TSDU (one piece, nothing read of it yet) of at most
+ * `room` bytes. Returns it, or undefined when the case does not apply (or the state check fails:
+ * receive() then reports it). The caller takes it with takeWholeUnit.
+ */
+function wholeUnitAtHead(ep: CoreEndpoint, room: number): DataPiece | undefined {
+  if (ep.profile.checkState && ((RCV_STATES >>> ep.state) & 1) === 0) return undefined;
+  const rq = ep.rq;
+  const h = rq.head();
+  if (h === undefined || h.kind !== "data" || h.more || h.off !== 0 || h.buf.length > room || rq.expeditedHead() !== undefined) return undefined;
+  if (ep.info().tsdu === 0) return undefined; // a byte stream combines consecutive pieces
+  return h;
+}
+
+/** Remove the unit wholeUnitAtHead found, as readUnit would (flags: T_MORE and T_EXPEDITED clear). */
+function takeWholeUnit(ep: CoreEndpoint, h: DataPiece, flags: IntRef): void {
+  h.off = h.buf.length;
+  ep.rq.shift();
+  flags.value = 0;
+  ep.consumed(h.buf.length, false);
+}
+
+/** t_rcv's common case (wholeUnitAtHead): the unit's length, or -1 when the case does not apply. */
+function receiveWholeUnit(ep: CoreEndpoint, view: Uint8Array, flags: IntRef): number {
+  const h = wholeUnitAtHead(ep, view.length);
+  if (h === undefined) return -1;
+  if (h.buf.length > 0) view.set(h.buf);
+  takeWholeUnit(ep, h, flags);
+  return h.buf.length;
 }
 
 /** The target of t_rcv, reused: a target is read only during the synchronous attempt. */
@@ -299,6 +344,8 @@ export function t_rcv(ep: CoreEndpoint, buf: unknown, nbytes: unknown, flags: un
   requireConnectionMode(ep, "t_rcv");
   const out = flagsRef(flags, "t_rcv");
   const view = dataBuffer(buf, nbytes, "t_rcv");
+  const whole = receiveWholeUnit(ep, view, out);
+  if (whole >= 0) return whole;
   oneView.views[0] = view;
   oneView.capacity = view.length;
   try {
@@ -327,5 +374,13 @@ export function t_rcvv(ep: CoreEndpoint, iov: unknown, iovcount: unknown, flags:
 export function receiveParts(ep: CoreEndpoint, max: number, parts: UnitParts, flags: IntRef): Count {
   ep.checkUsable();
   requireConnectionMode(ep, "t_rcv");
+  if (parts.normal.length === 0) {
+    const h = wholeUnitAtHead(ep, max);
+    if (h !== undefined) {
+      parts.normal.push(h.buf); // the library's own buffer: the unit itself, as readUnit would give it
+      takeWholeUnit(ep, h, flags);
+      return h.buf.length;
+    }
+  }
   return receive(ep, ep.profile, { views: null, parts, capacity: max }, flags, "t_rcv");
 }
