@@ -129,10 +129,15 @@ export class AfPacketDevice implements LinkDevice {
   private referenced = false;
   private closing: Promise<void> | undefined;
 
-  private readonly txSlots: Uint8Array[];
-  private readonly txLengths: Int32Array;
+  /** Transmit staging: the frames of this tick packed one after another, each message pointing at one. */
+  private readonly txArena: Uint8Array;
   private readonly txVector: MessageVector;
+  private readonly txBatch: number;
+  /** Longest frame taken (the receive slot size: MTU, Ethernet header and a VLAN tag). */
+  private readonly maxFrame: number;
   private txQueued = 0;
+  /** Arena bytes used by the queued frames. */
+  private txUsed = 0;
 
   private rxFrames = 0;
   private rxNoReceiver = 0;
@@ -239,10 +244,11 @@ export class AfPacketDevice implements LinkDevice {
     this.workerExited = workerExited;
     this.ring = ring;
     this.slotSize = ring.layout.slotSize;
-    const staging = new SharedArrayBuffer(batch * this.slotSize);
-    this.txSlots = Array.from({ length: batch }, (_, i) => new Uint8Array(staging, i * this.slotSize, this.slotSize));
-    this.txLengths = new Int32Array(batch);
-    this.txVector = new MessageVector(this.txSlots);
+    this.maxFrame = this.slotSize;
+    this.txBatch = batch;
+    // Shared memory never moves, so the kernel can read frames where they were built.
+    this.txArena = new Uint8Array(new SharedArrayBuffer(batch * this.slotSize));
+    this.txVector = new MessageVector(Array.from({ length: batch }, () => this.txArena));
     // The worker keeps the process alive while it starts (someone is waiting for `ready`), and no
     // longer once it runs, unless ref() asks for it.
     const started = (): void => {
@@ -253,17 +259,32 @@ export class AfPacketDevice implements LinkDevice {
     this.waitForFrames();
   }
 
+  /** LinkDevice.frameBuffer: the next frame's place in the transmit arena. */
+  frameBuffer(length: number): Uint8Array | null {
+    if (this.closed || length > this.maxFrame) return null;
+    if (!this.txRoom(length)) this.flush();
+    return this.txArena.subarray(this.txUsed, this.txUsed + length);
+  }
+
   send(frame: Uint8Array): void {
-    if (this.closed || frame.length < ETHERNET_HEADER || frame.length > this.slotSize) {
+    if (this.closed || frame.length < ETHERNET_HEADER || frame.length > this.maxFrame) {
       this.txDropped++;
       return;
     }
-    if (this.txQueued === this.txSlots.length) this.flush();
+    const arena = this.txArena;
+    if (frame.buffer !== arena.buffer || frame.byteOffset !== arena.byteOffset + this.txUsed) {
+      if (!this.txRoom(frame.length)) this.flush();
+      arena.set(frame, this.txUsed);
+    } // else it was built in place, from frameBuffer()
     const i = this.txQueued++;
-    this.txSlots[i]!.set(frame);
-    this.txLengths[i] = frame.length;
-    this.txVector.setLength(i, frame.length);
+    this.txVector.setBuffer(i, arena, this.txUsed, frame.length);
+    this.txUsed += (frame.length + 7) & ~7; // 8-byte aligned starts
     if (i === 0) queueMicrotask(this.flush);
+  }
+
+  /** Whether the arena takes one more frame of `length` bytes before the next flush. */
+  private txRoom(length: number): boolean {
+    return this.txQueued < this.txBatch && this.txUsed + length <= this.txArena.length;
   }
 
   setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void {
@@ -329,14 +350,10 @@ export class AfPacketDevice implements LinkDevice {
   private readonly flush = (): void => {
     const queued = this.txQueued;
     this.txQueued = 0;
+    this.txUsed = 0;
     let first = 0;
     while (first < queued) {
-      const sent =
-        queued - first === 1
-          ? this.c.send(this.fd, this.txSlots[first]!, this.txLengths[first]!, 0) < 0
-            ? -1
-            : 1
-          : this.txVector.send(this.fd, first, queued - first, 0);
+      const sent = this.txVector.send(this.fd, first, queued - first, 0);
       this.txSyscalls++;
       if (sent > 0) {
         this.txFrames += sent;
