@@ -24,6 +24,7 @@ import {
   ETH_P_ALL,
   PACKET_AUXDATA,
   PACKET_IGNORE_OUTGOING,
+  PACKET_VNET_HDR,
   SOL_PACKET,
   TP_STATUS_CSUM_VALID,
   TP_STATUS_CSUMNOTREADY,
@@ -42,10 +43,11 @@ import {
   interfaceMtu,
   setIntOption,
   setReceiveBuffer,
+  setSendBuffer,
   takeKernelDrops,
 } from "../../native/ffi/packet-socket.js";
 import { startWorker, stopWakingAtExit, wakeAtExit, workerReady } from "../../native/worker.js";
-import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
+import type { FrameInfo, LinkDevice, LinkOffloads, LinkStats, TxOffload } from "./device.js";
 import { arpAndIpv4ToUs } from "./afpacket-filter.js";
 import {
   LAST_ERRNO,
@@ -74,6 +76,12 @@ export interface AfPacketOptions {
   batch?: number;
   /** Kernel receive buffer for the socket, in bytes. Default 4 MiB (absorbs bursts). */
   receiveBufferBytes?: number;
+  /**
+   * Transmit through a second socket with PACKET_VNET_HDR, so that the kernel completes TCP
+   * checksums (the stack then leaves them partial). Default true; false, or a kernel that refuses
+   * the option, sends complete frames through the receiving socket.
+   */
+  offloads?: boolean;
 }
 
 export interface AfPacketStats extends LinkStats {
@@ -104,6 +112,10 @@ type WaitAsyncResult =
 const atomics = Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): WaitAsyncResult };
 
 const ETHERNET_HEADER = 14;
+/** struct virtio_net_hdr, and the values used of its fields. */
+const VNET_HEADER = 10;
+const VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+const VIRTIO_NET_HDR_GSO_TCPV4 = 1;
 const VLAN_TAG = 4;
 const TRUSTED: FrameInfo = Object.freeze({ checksumTrusted: true });
 const UNTRUSTED: FrameInfo = Object.freeze({ checksumTrusted: false });
@@ -116,6 +128,11 @@ export class AfPacketDevice implements LinkDevice {
 
   private readonly c: Libc;
   private readonly fd: number;
+  /** The socket frames leave through: `fd`, or one of its own with a virtio_net_hdr before each frame. */
+  private readonly txFd: number;
+  /** Bytes of virtio_net_hdr in front of each transmitted frame (0 without PACKET_VNET_HDR). */
+  private readonly vnetHeader: number;
+  readonly offloads: LinkOffloads | undefined;
   private readonly wakeFd: number;
   private readonly worker: Worker;
   private readonly workerExited: Promise<void>;
@@ -188,6 +205,7 @@ export class AfPacketDevice implements LinkDevice {
       throw err;
     }
     let wakeFd = -1;
+    let txFd = -1;
     try {
       const hardwareMac = interfaceHardwareAddress(fd, options.ifname);
       const mtu = interfaceMtu(fd, options.ifname);
@@ -199,6 +217,7 @@ export class AfPacketDevice implements LinkDevice {
       // Filter before bind: the socket (protocol 0) queues nothing until bound.
       attachSocketFilter(fd, arpAndIpv4ToUs(mac));
       bindPacketSocket(fd, ifindex, ETH_P_ALL);
+      txFd = options.offloads === false ? -1 : openVnetSocket(ifindex);
       wakeFd = createEventFd();
       wakeAtExit(wakeFd); // from before the worker starts: an exit during start-up must not hang either
       const slotSize = Math.ceil((mtu + ETHERNET_HEADER + VLAN_TAG) / 64) * 64;
@@ -208,8 +227,9 @@ export class AfPacketDevice implements LinkDevice {
       const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       const ready = workerReady(worker, RX_WORKER_READY, "AF_PACKET receive worker");
       ready.catch(() => undefined); // the caller may never wait for it
-      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, wakeFd, worker, workerExited, ready, ring, batch);
+      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, txFd, wakeFd, worker, workerExited, ready, ring, batch);
     } catch (err) {
+      if (txFd >= 0) closeFd(txFd);
       if (wakeFd >= 0) {
         stopWakingAtExit(wakeFd);
         closeFd(wakeFd);
@@ -225,6 +245,7 @@ export class AfPacketDevice implements LinkDevice {
     mac: Uint8Array,
     mtu: number,
     fd: number,
+    txFd: number,
     wakeFd: number,
     worker: Worker,
     workerExited: Promise<void>,
@@ -239,6 +260,9 @@ export class AfPacketDevice implements LinkDevice {
     this.mac = mac;
     this.mtu = mtu;
     this.fd = fd;
+    this.txFd = txFd >= 0 ? txFd : fd;
+    this.vnetHeader = txFd >= 0 ? VNET_HEADER : 0;
+    this.offloads = txFd >= 0 ? Object.freeze({ checksum: true, tcpSegmentation: 0 }) : undefined;
     this.wakeFd = wakeFd;
     this.worker = worker;
     this.workerExited = workerExited;
@@ -247,7 +271,7 @@ export class AfPacketDevice implements LinkDevice {
     this.maxFrame = this.slotSize;
     this.txBatch = batch;
     // Shared memory never moves, so the kernel can read frames where they were built.
-    this.txArena = new Uint8Array(new SharedArrayBuffer(batch * this.slotSize));
+    this.txArena = new Uint8Array(new SharedArrayBuffer(batch * (this.slotSize + 16)));
     this.txVector = new MessageVector(Array.from({ length: batch }, () => this.txArena));
     // The worker keeps the process alive while it starts (someone is waiting for `ready`), and no
     // longer once it runs, unless ref() asks for it.
@@ -263,28 +287,31 @@ export class AfPacketDevice implements LinkDevice {
   frameBuffer(length: number): Uint8Array | null {
     if (this.closed || length > this.maxFrame) return null;
     if (!this.txRoom(length)) this.flush();
-    return this.txArena.subarray(this.txUsed, this.txUsed + length);
+    const at = this.txUsed + this.vnetHeader;
+    return this.txArena.subarray(at, at + length);
   }
 
-  send(frame: Uint8Array): void {
+  send(frame: Uint8Array, offload?: TxOffload): void {
     if (this.closed || frame.length < ETHERNET_HEADER || frame.length > this.maxFrame) {
       this.txDropped++;
       return;
     }
     const arena = this.txArena;
-    if (frame.buffer !== arena.buffer || frame.byteOffset !== arena.byteOffset + this.txUsed) {
+    const header = this.vnetHeader;
+    if (frame.buffer !== arena.buffer || frame.byteOffset !== arena.byteOffset + this.txUsed + header) {
       if (!this.txRoom(frame.length)) this.flush();
-      arena.set(frame, this.txUsed);
+      arena.set(frame, this.txUsed + header);
     } // else it was built in place, from frameBuffer()
+    if (header > 0) writeVnetHeader(arena, this.txUsed, offload);
     const i = this.txQueued++;
-    this.txVector.setBuffer(i, arena, this.txUsed, frame.length);
-    this.txUsed += (frame.length + 7) & ~7; // 8-byte aligned starts
+    this.txVector.setBuffer(i, arena, this.txUsed, header + frame.length);
+    this.txUsed += (header + frame.length + 7) & ~7; // 8-byte aligned starts
     if (i === 0) queueMicrotask(this.flush);
   }
 
   /** Whether the arena takes one more frame of `length` bytes before the next flush. */
   private txRoom(length: number): boolean {
-    return this.txQueued < this.txBatch && this.txUsed + length <= this.txArena.length;
+    return this.txQueued < this.txBatch && this.txUsed + this.vnetHeader + length <= this.txArena.length;
   }
 
   setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void {
@@ -343,6 +370,7 @@ export class AfPacketDevice implements LinkDevice {
     this.rxKernelDrops += takeKernelDrops(this.fd);
     stopWakingAtExit(this.wakeFd);
     closeFd(this.fd);
+    if (this.txFd !== this.fd) closeFd(this.txFd);
     closeFd(this.wakeFd);
     Atomics.notify(this.ring.control, WRITE_INDEX); // settle our own pending waitAsync
   }
@@ -353,7 +381,7 @@ export class AfPacketDevice implements LinkDevice {
     this.txUsed = 0;
     let first = 0;
     while (first < queued) {
-      const sent = this.txVector.send(this.fd, first, queued - first, 0);
+      const sent = this.txVector.send(this.txFd, first, queued - first, 0);
       this.txSyscalls++;
       if (sent > 0) {
         this.txFrames += sent;
@@ -408,6 +436,47 @@ export class AfPacketDevice implements LinkDevice {
       receiver(frame, status >= 0 && (status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID)) !== 0 ? TRUSTED : UNTRUSTED);
     }
   }
+}
+
+/**
+ * A transmit-only packet socket with PACKET_VNET_HDR, or -1 when the kernel refuses the option.
+ * Bound with protocol 0 it receives nothing, so the receive path is untouched; a larger send
+ * buffer keeps a batch of frames from hitting EAGAIN.
+ */
+function openVnetSocket(ifindex: number): number {
+  const fd = createPacketSocket();
+  try {
+    setIntOption(fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
+    bindPacketSocket(fd, ifindex, 0);
+  } catch {
+    closeFd(fd);
+    return -1;
+  }
+  setSendBuffer(fd, 4 * 1024 * 1024);
+  return fd;
+}
+
+/**
+ * The virtio_net_hdr (little-endian, 10 bytes) at `at`: NEEDS_CSUM with where the checksum is, and
+ * GSO TCPv4 for a super-frame; all zero for a complete frame.
+ */
+function writeVnetHeader(b: Uint8Array, at: number, offload: TxOffload | undefined): void {
+  if (offload === undefined) {
+    b.fill(0, at, at + VNET_HEADER);
+    return;
+  }
+  const segmented = offload.segmentSize > 0;
+  b[at] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+  b[at + 1] = segmented ? VIRTIO_NET_HDR_GSO_TCPV4 : 0;
+  writeLe16(b, at + 2, offload.headerLength);
+  writeLe16(b, at + 4, offload.segmentSize);
+  writeLe16(b, at + 6, offload.checksumStart);
+  writeLe16(b, at + 8, offload.checksumOffset);
+}
+
+function writeLe16(b: Uint8Array, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = v >>> 8;
 }
 
 function sameMac(a: Uint8Array, b: Uint8Array): boolean {

@@ -24,7 +24,7 @@ export interface LinkDevice {
    */
   frameBuffer?(length: number): Uint8Array | null;
   /** What the device finishes for the sender (absent: nothing, so frames must be complete and MTU-sized). */
-  readonly offloads?: LinkOffloads;
+  readonly offloads?: LinkOffloads | undefined;
   /**
    * Install the receive handler (null removes it). Frames are delivered one call each, never
    * from inside `send`. The frame buffer belongs to the receiver once delivered.
