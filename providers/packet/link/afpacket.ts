@@ -116,6 +116,8 @@ const ETHERNET_HEADER = 14;
 const VNET_HEADER = 10;
 const VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
 const VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+/** Longest TCP/IPv4 super-frame handed to the kernel to segment: a maximal IPv4 packet and its Ethernet header. */
+const SUPER_FRAME = ETHERNET_HEADER + 65535;
 const VLAN_TAG = 4;
 const TRUSTED: FrameInfo = Object.freeze({ checksumTrusted: true });
 const UNTRUSTED: FrameInfo = Object.freeze({ checksumTrusted: false });
@@ -262,7 +264,7 @@ export class AfPacketDevice implements LinkDevice {
     this.fd = fd;
     this.txFd = txFd >= 0 ? txFd : fd;
     this.vnetHeader = txFd >= 0 ? VNET_HEADER : 0;
-    this.offloads = txFd >= 0 ? Object.freeze({ checksum: true, tcpSegmentation: 0 }) : undefined;
+    this.offloads = txFd >= 0 ? Object.freeze({ checksum: true, tcpSegmentation: SUPER_FRAME }) : undefined;
     this.wakeFd = wakeFd;
     this.worker = worker;
     this.workerExited = workerExited;
@@ -271,7 +273,9 @@ export class AfPacketDevice implements LinkDevice {
     this.maxFrame = this.slotSize;
     this.txBatch = batch;
     // Shared memory never moves, so the kernel can read frames where they were built.
-    this.txArena = new Uint8Array(new SharedArrayBuffer(batch * (this.slotSize + 16)));
+    // Room for a batch of MTU-sized frames, and with segmentation offload for a few super-frames more.
+    const arenaBytes = batch * (this.slotSize + 16) + (txFd >= 0 ? 4 * (SUPER_FRAME + 16) : 0);
+    this.txArena = new Uint8Array(new SharedArrayBuffer(arenaBytes));
     this.txVector = new MessageVector(Array.from({ length: batch }, () => this.txArena));
     // The worker keeps the process alive while it starts (someone is waiting for `ready`), and no
     // longer once it runs, unless ref() asks for it.
@@ -285,14 +289,15 @@ export class AfPacketDevice implements LinkDevice {
 
   /** LinkDevice.frameBuffer: the next frame's place in the transmit arena. */
   frameBuffer(length: number): Uint8Array | null {
-    if (this.closed || length > this.maxFrame) return null;
+    if (this.closed || length > (this.vnetHeader > 0 ? SUPER_FRAME : this.maxFrame)) return null;
     if (!this.txRoom(length)) this.flush();
     const at = this.txUsed + this.vnetHeader;
     return this.txArena.subarray(at, at + length);
   }
 
   send(frame: Uint8Array, offload?: TxOffload): void {
-    if (this.closed || frame.length < ETHERNET_HEADER || frame.length > this.maxFrame) {
+    const limit = offload !== undefined && offload.segmentSize > 0 && this.vnetHeader > 0 ? SUPER_FRAME : this.maxFrame;
+    if (this.closed || frame.length < ETHERNET_HEADER || frame.length > limit) {
       this.txDropped++;
       return;
     }

@@ -116,7 +116,8 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
       clock: host.clock,
       random: host.random,
       config: this.config,
-      transmit: (conn, seg) => this.send(conn.local.address, conn.remote.address, seg, conn.ipOptions),
+      transmit: (conn, seg, segmentSize) => this.send(conn.local.address, conn.remote.address, seg, conn.ipOptions, segmentSize),
+      maxSuperSegment: (conn) => this.host.offloads?.(conn.remote.address).maxSuperPacket ?? 0,
       allowChallengeAck: () => this.allowChallengeAck(),
       release: (conn) => this.release(conn),
       activity: (conn) => this.connectionActivity(conn),
@@ -429,7 +430,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     this.send(src, dst, { srcPort, dstPort, seq, ack, flags, window: 0, urgentPointer: 0, options: {}, payload: EMPTY });
   }
 
-  private send(src: Ipv4Address, dst: Ipv4Address, seg: TcpSegment, ip?: IpSendOptions): void {
+  private send(src: Ipv4Address, dst: Ipv4Address, seg: TcpSegment, ip?: IpSendOptions, segmentSize = 0): void {
     this.counters.segmentsSent++;
     const host = this.host;
     if (host.outputWith === undefined) {
@@ -439,7 +440,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     const length = tcpLength(seg);
     const offload = this.offload;
     offload.headerLength = length - seg.payload.length;
-    offload.segmentSize = 0;
+    offload.segmentSize = segmentSize;
     host.outputWith(IPPROTO_TCP, src, dst, length, (buf, off, partial) => void writeTcp(seg, buf, off, src, dst, partial), ip, offload);
   }
 
