@@ -24,6 +24,7 @@ import {
   ETH_P_ALL,
   PACKET_AUXDATA,
   PACKET_IGNORE_OUTGOING,
+  PACKET_QDISC_BYPASS,
   PACKET_VNET_HDR,
   SOL_PACKET,
   TP_STATUS_CSUM_VALID,
@@ -82,6 +83,14 @@ export interface AfPacketOptions {
    * the option, sends complete frames through the receiving socket.
    */
   offloads?: boolean;
+  /**
+   * PACKET_QDISC_BYPASS on the transmitting socket: frames go straight to the driver, skipping
+   * the interface's queueing discipline. Default false. The price: tc shaping on the interface no
+   * longer applies to the stack, packet sockets on it (tcpdump) no longer see what it sends, and
+   * the direct path drops a frame the kernel would have to segment in software (an interface
+   * with TSO off), so it comes without TCP segmentation offload.
+   */
+  qdiscBypass?: boolean;
 }
 
 export interface AfPacketStats extends LinkStats {
@@ -154,6 +163,8 @@ export class AfPacketDevice implements LinkDevice {
   private readonly txBatch: number;
   /** Longest frame taken (the receive slot size: MTU, Ethernet header and a VLAN tag). */
   private readonly maxFrame: number;
+  /** Longest super-frame taken for the kernel to segment (0: no segmentation offload). */
+  private readonly superFrame: number;
   private txQueued = 0;
   /** Arena bytes used by the queued frames. */
   private txUsed = 0;
@@ -220,6 +231,8 @@ export class AfPacketDevice implements LinkDevice {
       attachSocketFilter(fd, arpAndIpv4ToUs(mac));
       bindPacketSocket(fd, ifindex, ETH_P_ALL);
       txFd = options.offloads === false ? -1 : openVnetSocket(ifindex);
+      // Best effort (Linux 3.14+): without it frames take the qdisc path, as before.
+      if (options.qdiscBypass === true) setIntOptionIfSupported(txFd >= 0 ? txFd : fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1);
       wakeFd = createEventFd();
       wakeAtExit(wakeFd); // from before the worker starts: an exit during start-up must not hang either
       const slotSize = Math.ceil((mtu + ETHERNET_HEADER + VLAN_TAG) / 64) * 64;
@@ -229,7 +242,7 @@ export class AfPacketDevice implements LinkDevice {
       const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       const ready = workerReady(worker, RX_WORKER_READY, "AF_PACKET receive worker");
       ready.catch(() => undefined); // the caller may never wait for it
-      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, txFd, wakeFd, worker, workerExited, ready, ring, batch);
+      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, txFd, options.qdiscBypass !== true, wakeFd, worker, workerExited, ready, ring, batch);
     } catch (err) {
       if (txFd >= 0) closeFd(txFd);
       if (wakeFd >= 0) {
@@ -248,6 +261,7 @@ export class AfPacketDevice implements LinkDevice {
     mtu: number,
     fd: number,
     txFd: number,
+    segmentation: boolean,
     wakeFd: number,
     worker: Worker,
     workerExited: Promise<void>,
@@ -264,7 +278,8 @@ export class AfPacketDevice implements LinkDevice {
     this.fd = fd;
     this.txFd = txFd >= 0 ? txFd : fd;
     this.vnetHeader = txFd >= 0 ? VNET_HEADER : 0;
-    this.offloads = txFd >= 0 ? Object.freeze({ checksum: true, tcpSegmentation: SUPER_FRAME }) : undefined;
+    this.superFrame = txFd >= 0 && segmentation ? SUPER_FRAME : 0;
+    this.offloads = txFd >= 0 ? Object.freeze({ checksum: true, tcpSegmentation: this.superFrame }) : undefined;
     this.wakeFd = wakeFd;
     this.worker = worker;
     this.workerExited = workerExited;
@@ -274,7 +289,7 @@ export class AfPacketDevice implements LinkDevice {
     this.txBatch = batch;
     // Shared memory never moves, so the kernel can read frames where they were built.
     // Room for a batch of MTU-sized frames, and with segmentation offload for a few super-frames more.
-    const arenaBytes = batch * (this.slotSize + 16) + (txFd >= 0 ? 4 * (SUPER_FRAME + 16) : 0);
+    const arenaBytes = batch * (this.slotSize + 16) + (this.superFrame > 0 ? 4 * (this.superFrame + 16) : 0);
     this.txArena = new Uint8Array(new SharedArrayBuffer(arenaBytes));
     this.txVector = new MessageVector(Array.from({ length: batch }, () => this.txArena));
     // The worker keeps the process alive while it starts (someone is waiting for `ready`), and no
@@ -289,14 +304,14 @@ export class AfPacketDevice implements LinkDevice {
 
   /** LinkDevice.frameBuffer: the next frame's place in the transmit arena. */
   frameBuffer(length: number): Uint8Array | null {
-    if (this.closed || length > (this.vnetHeader > 0 ? SUPER_FRAME : this.maxFrame)) return null;
+    if (this.closed || length > Math.max(this.maxFrame, this.superFrame)) return null;
     if (!this.txRoom(length)) this.flush();
     const at = this.txUsed + this.vnetHeader;
     return this.txArena.subarray(at, at + length);
   }
 
   send(frame: Uint8Array, offload?: TxOffload): void {
-    const limit = offload !== undefined && offload.segmentSize > 0 && this.vnetHeader > 0 ? SUPER_FRAME : this.maxFrame;
+    const limit = offload !== undefined && offload.segmentSize > 0 ? this.superFrame : this.maxFrame;
     if (this.closed || frame.length < ETHERNET_HEADER || frame.length > limit) {
       this.txDropped++;
       return;
@@ -482,6 +497,14 @@ function writeVnetHeader(b: Uint8Array, at: number, offload: TxOffload | undefin
 function writeLe16(b: Uint8Array, at: number, v: number): void {
   b[at] = v & 0xff;
   b[at + 1] = v >>> 8;
+}
+
+function setIntOptionIfSupported(fd: number, level: number, name: number, value: number): void {
+  try {
+    setIntOption(fd, level, name, value, "");
+  } catch {
+    // an older kernel: carry on without it
+  }
 }
 
 function sameMac(a: Uint8Array, b: Uint8Array): boolean {
