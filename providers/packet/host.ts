@@ -98,13 +98,15 @@ export class UserHost<D extends LinkDevice = LinkDevice> {
    * settles once the receive worker runs.
    */
   static openAfPacketNow(config: AfPacketHostConfig): UserHost<AfPacketDevice> {
-    const { ifname, mac, ringSlots, batch, receiveBufferBytes, ...hostConfig } = config;
+    const { ifname, mac, ringSlots, batch, receiveBufferBytes, offloads, qdiscBypass, ...hostConfig } = config;
     const device = AfPacketDevice.openNow({
       ifname,
       ...(mac === undefined ? {} : { mac }),
       ...(ringSlots === undefined ? {} : { ringSlots }),
       ...(batch === undefined ? {} : { batch }),
       ...(receiveBufferBytes === undefined ? {} : { receiveBufferBytes }),
+      ...(offloads === undefined ? {} : { offloads }),
+      ...(qdiscBypass === undefined ? {} : { qdiscBypass }),
     });
     return UserHost.over(device, hostConfig); // closes the device itself if the configuration is bad
   }

@@ -11,11 +11,14 @@ export const SOL_SOCKET = 1;
 export const SO_RCVBUF = 8;
 export const SO_ATTACH_FILTER = 26;
 export const SO_RCVBUFFORCE = 33;
+export const SO_SNDBUFFORCE = 32;
 
 export const SOL_PACKET = 263;
 export const PACKET_ADD_MEMBERSHIP = 1;
 export const PACKET_STATISTICS = 6;
 export const PACKET_AUXDATA = 8;
+export const PACKET_VNET_HDR = 15;
+export const PACKET_QDISC_BYPASS = 20;
 export const PACKET_IGNORE_OUTGOING = 23;
 export const PACKET_MR_PROMISC = 1;
 

@@ -36,6 +36,10 @@ export class MessageVector {
   private readonly iovOffset: number;
   private readonly controlOffset: number;
   private readonly controlSize: number;
+  /** The region setBuffer last pointed into, and its address in two 32-bit halves (no BigInt per call). */
+  private region: Uint8Array | null = null;
+  private regionLow = 0;
+  private regionHigh = 0;
 
   constructor(buffers: readonly Uint8Array[], controlSize = 0) {
     if (endianness() !== "LE") throw new Error("MessageVector supports little-endian LP64 hosts only");
@@ -77,6 +81,24 @@ export class MessageVector {
   /** sendmmsg of messages [first, first + n), each `setLength` bytes long. */
   send(fd: number, first: number, n: number, flags: number): number {
     return this.c.sendmmsg(fd, this.base + BigInt(first * MMSGHDR_SIZE), n, flags);
+  }
+
+  /**
+   * Point message i's iovec at `length` bytes `offset` bytes into `region`, which must be memory
+   * V8 never moves (as the constructor's buffers). The region's address is looked up once.
+   */
+  setBuffer(i: number, region: Uint8Array, offset: number, length: number): void {
+    if (region !== this.region) {
+      const address = this.c.addressOf(region);
+      this.region = region;
+      this.regionLow = Number(address & 0xffffffffn);
+      this.regionHigh = Number(address >> 32n);
+    }
+    const iov = this.iovOffset + i * IOVEC_SIZE;
+    const low = this.regionLow + offset;
+    this.view.setUint32(iov, low >>> 0, LE);
+    this.view.setUint32(iov + 4, this.regionHigh + Math.floor(low / 0x100000000), LE);
+    this.view.setUint32(iov + 8, length, LE);
   }
 
   /** Set the byte count to send from message i's buffer. */

@@ -13,6 +13,8 @@ import {
   SO_ATTACH_FILTER,
   SO_RCVBUF,
   SO_RCVBUFFORCE,
+  SO_SNDBUF,
+  SO_SNDBUFFORCE,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_RAW,
@@ -87,6 +89,13 @@ export function setReceiveBuffer(fd: number, bytes: number): void {
   const c = libc();
   const value = intOption(bytes);
   if (c.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, value, 4) < 0) c.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, value, 4);
+}
+
+/** Ask for a send buffer of `bytes` (SO_SNDBUFFORCE, else SO_SNDBUF capped by wmem_max); best effort. */
+export function setSendBuffer(fd: number, bytes: number): void {
+  const c = libc();
+  const value = intOption(bytes);
+  if (c.setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, value, 4) < 0) c.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, value, 4);
 }
 
 const statistics = new Uint32Array(2);

@@ -24,6 +24,8 @@ import {
   ETH_P_ALL,
   PACKET_AUXDATA,
   PACKET_IGNORE_OUTGOING,
+  PACKET_QDISC_BYPASS,
+  PACKET_VNET_HDR,
   SOL_PACKET,
   TP_STATUS_CSUM_VALID,
   TP_STATUS_CSUMNOTREADY,
@@ -42,10 +44,11 @@ import {
   interfaceMtu,
   setIntOption,
   setReceiveBuffer,
+  setSendBuffer,
   takeKernelDrops,
 } from "../../native/ffi/packet-socket.js";
 import { startWorker, stopWakingAtExit, wakeAtExit, workerReady } from "../../native/worker.js";
-import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
+import type { FrameInfo, LinkDevice, LinkOffloads, LinkStats, TxOffload } from "./device.js";
 import { arpAndIpv4ToUs } from "./afpacket-filter.js";
 import {
   LAST_ERRNO,
@@ -74,6 +77,20 @@ export interface AfPacketOptions {
   batch?: number;
   /** Kernel receive buffer for the socket, in bytes. Default 4 MiB (absorbs bursts). */
   receiveBufferBytes?: number;
+  /**
+   * Transmit through a second socket with PACKET_VNET_HDR, so that the kernel completes TCP
+   * checksums (the stack then leaves them partial). Default true; false, or a kernel that refuses
+   * the option, sends complete frames through the receiving socket.
+   */
+  offloads?: boolean;
+  /**
+   * PACKET_QDISC_BYPASS on the transmitting socket: frames go straight to the driver, skipping
+   * the interface's queueing discipline. Default false. The price: tc shaping on the interface no
+   * longer applies to the stack, packet sockets on it (tcpdump) no longer see what it sends, and
+   * the direct path drops a frame the kernel would have to segment in software (an interface
+   * with TSO off), so it comes without TCP segmentation offload.
+   */
+  qdiscBypass?: boolean;
 }
 
 export interface AfPacketStats extends LinkStats {
@@ -104,6 +121,12 @@ type WaitAsyncResult =
 const atomics = Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): WaitAsyncResult };
 
 const ETHERNET_HEADER = 14;
+/** struct virtio_net_hdr, and the values used of its fields. */
+const VNET_HEADER = 10;
+const VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+const VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+/** Longest TCP/IPv4 super-frame handed to the kernel to segment: a maximal IPv4 packet and its Ethernet header. */
+const SUPER_FRAME = ETHERNET_HEADER + 65535;
 const VLAN_TAG = 4;
 const TRUSTED: FrameInfo = Object.freeze({ checksumTrusted: true });
 const UNTRUSTED: FrameInfo = Object.freeze({ checksumTrusted: false });
@@ -116,6 +139,11 @@ export class AfPacketDevice implements LinkDevice {
 
   private readonly c: Libc;
   private readonly fd: number;
+  /** The socket frames leave through: `fd`, or one of its own with a virtio_net_hdr before each frame. */
+  private readonly txFd: number;
+  /** Bytes of virtio_net_hdr in front of each transmitted frame (0 without PACKET_VNET_HDR). */
+  private readonly vnetHeader: number;
+  readonly offloads: LinkOffloads | undefined;
   private readonly wakeFd: number;
   private readonly worker: Worker;
   private readonly workerExited: Promise<void>;
@@ -129,10 +157,17 @@ export class AfPacketDevice implements LinkDevice {
   private referenced = false;
   private closing: Promise<void> | undefined;
 
-  private readonly txSlots: Uint8Array[];
-  private readonly txLengths: Int32Array;
+  /** Transmit staging: the frames of this tick packed one after another, each message pointing at one. */
+  private readonly txArena: Uint8Array;
   private readonly txVector: MessageVector;
+  private readonly txBatch: number;
+  /** Longest frame taken (the receive slot size: MTU, Ethernet header and a VLAN tag). */
+  private readonly maxFrame: number;
+  /** Longest super-frame taken for the kernel to segment (0: no segmentation offload). */
+  private readonly superFrame: number;
   private txQueued = 0;
+  /** Arena bytes used by the queued frames. */
+  private txUsed = 0;
 
   private rxFrames = 0;
   private rxNoReceiver = 0;
@@ -183,6 +218,7 @@ export class AfPacketDevice implements LinkDevice {
       throw err;
     }
     let wakeFd = -1;
+    let txFd = -1;
     try {
       const hardwareMac = interfaceHardwareAddress(fd, options.ifname);
       const mtu = interfaceMtu(fd, options.ifname);
@@ -194,6 +230,9 @@ export class AfPacketDevice implements LinkDevice {
       // Filter before bind: the socket (protocol 0) queues nothing until bound.
       attachSocketFilter(fd, arpAndIpv4ToUs(mac));
       bindPacketSocket(fd, ifindex, ETH_P_ALL);
+      txFd = options.offloads === false ? -1 : openVnetSocket(ifindex);
+      // Best effort (Linux 3.14+): without it frames take the qdisc path, as before.
+      if (options.qdiscBypass === true) setIntOptionIfSupported(txFd >= 0 ? txFd : fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1);
       wakeFd = createEventFd();
       wakeAtExit(wakeFd); // from before the worker starts: an exit during start-up must not hang either
       const slotSize = Math.ceil((mtu + ETHERNET_HEADER + VLAN_TAG) / 64) * 64;
@@ -203,8 +242,9 @@ export class AfPacketDevice implements LinkDevice {
       const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       const ready = workerReady(worker, RX_WORKER_READY, "AF_PACKET receive worker");
       ready.catch(() => undefined); // the caller may never wait for it
-      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, wakeFd, worker, workerExited, ready, ring, batch);
+      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, txFd, options.qdiscBypass !== true, wakeFd, worker, workerExited, ready, ring, batch);
     } catch (err) {
+      if (txFd >= 0) closeFd(txFd);
       if (wakeFd >= 0) {
         stopWakingAtExit(wakeFd);
         closeFd(wakeFd);
@@ -220,6 +260,8 @@ export class AfPacketDevice implements LinkDevice {
     mac: Uint8Array,
     mtu: number,
     fd: number,
+    txFd: number,
+    segmentation: boolean,
     wakeFd: number,
     worker: Worker,
     workerExited: Promise<void>,
@@ -234,15 +276,22 @@ export class AfPacketDevice implements LinkDevice {
     this.mac = mac;
     this.mtu = mtu;
     this.fd = fd;
+    this.txFd = txFd >= 0 ? txFd : fd;
+    this.vnetHeader = txFd >= 0 ? VNET_HEADER : 0;
+    this.superFrame = txFd >= 0 && segmentation ? SUPER_FRAME : 0;
+    this.offloads = txFd >= 0 ? Object.freeze({ checksum: true, tcpSegmentation: this.superFrame }) : undefined;
     this.wakeFd = wakeFd;
     this.worker = worker;
     this.workerExited = workerExited;
     this.ring = ring;
     this.slotSize = ring.layout.slotSize;
-    const staging = new SharedArrayBuffer(batch * this.slotSize);
-    this.txSlots = Array.from({ length: batch }, (_, i) => new Uint8Array(staging, i * this.slotSize, this.slotSize));
-    this.txLengths = new Int32Array(batch);
-    this.txVector = new MessageVector(this.txSlots);
+    this.maxFrame = this.slotSize;
+    this.txBatch = batch;
+    // Shared memory never moves, so the kernel can read frames where they were built.
+    // Room for a batch of MTU-sized frames, and with segmentation offload for a few super-frames more.
+    const arenaBytes = batch * (this.slotSize + 16) + (this.superFrame > 0 ? 4 * (this.superFrame + 16) : 0);
+    this.txArena = new Uint8Array(new SharedArrayBuffer(arenaBytes));
+    this.txVector = new MessageVector(Array.from({ length: batch }, () => this.txArena));
     // The worker keeps the process alive while it starts (someone is waiting for `ready`), and no
     // longer once it runs, unless ref() asks for it.
     const started = (): void => {
@@ -253,17 +302,36 @@ export class AfPacketDevice implements LinkDevice {
     this.waitForFrames();
   }
 
-  send(frame: Uint8Array): void {
-    if (this.closed || frame.length < ETHERNET_HEADER || frame.length > this.slotSize) {
+  /** LinkDevice.frameBuffer: the next frame's place in the transmit arena. */
+  frameBuffer(length: number): Uint8Array | null {
+    if (this.closed || length > Math.max(this.maxFrame, this.superFrame)) return null;
+    if (!this.txRoom(length)) this.flush();
+    const at = this.txUsed + this.vnetHeader;
+    return this.txArena.subarray(at, at + length);
+  }
+
+  send(frame: Uint8Array, offload?: TxOffload): void {
+    const limit = offload !== undefined && offload.segmentSize > 0 ? this.superFrame : this.maxFrame;
+    if (this.closed || frame.length < ETHERNET_HEADER || frame.length > limit) {
       this.txDropped++;
       return;
     }
-    if (this.txQueued === this.txSlots.length) this.flush();
+    const arena = this.txArena;
+    const header = this.vnetHeader;
+    if (frame.buffer !== arena.buffer || frame.byteOffset !== arena.byteOffset + this.txUsed + header) {
+      if (!this.txRoom(frame.length)) this.flush();
+      arena.set(frame, this.txUsed + header);
+    } // else it was built in place, from frameBuffer()
+    if (header > 0) writeVnetHeader(arena, this.txUsed, offload);
     const i = this.txQueued++;
-    this.txSlots[i]!.set(frame);
-    this.txLengths[i] = frame.length;
-    this.txVector.setLength(i, frame.length);
+    this.txVector.setBuffer(i, arena, this.txUsed, header + frame.length);
+    this.txUsed += (header + frame.length + 7) & ~7; // 8-byte aligned starts
     if (i === 0) queueMicrotask(this.flush);
+  }
+
+  /** Whether the arena takes one more frame of `length` bytes before the next flush. */
+  private txRoom(length: number): boolean {
+    return this.txQueued < this.txBatch && this.txUsed + this.vnetHeader + length <= this.txArena.length;
   }
 
   setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void {
@@ -322,6 +390,7 @@ export class AfPacketDevice implements LinkDevice {
     this.rxKernelDrops += takeKernelDrops(this.fd);
     stopWakingAtExit(this.wakeFd);
     closeFd(this.fd);
+    if (this.txFd !== this.fd) closeFd(this.txFd);
     closeFd(this.wakeFd);
     Atomics.notify(this.ring.control, WRITE_INDEX); // settle our own pending waitAsync
   }
@@ -329,14 +398,10 @@ export class AfPacketDevice implements LinkDevice {
   private readonly flush = (): void => {
     const queued = this.txQueued;
     this.txQueued = 0;
+    this.txUsed = 0;
     let first = 0;
     while (first < queued) {
-      const sent =
-        queued - first === 1
-          ? this.c.send(this.fd, this.txSlots[first]!, this.txLengths[first]!, 0) < 0
-            ? -1
-            : 1
-          : this.txVector.send(this.fd, first, queued - first, 0);
+      const sent = this.txVector.send(this.txFd, first, queued - first, 0);
       this.txSyscalls++;
       if (sent > 0) {
         this.txFrames += sent;
@@ -390,6 +455,55 @@ export class AfPacketDevice implements LinkDevice {
       this.rxFrames++;
       receiver(frame, status >= 0 && (status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID)) !== 0 ? TRUSTED : UNTRUSTED);
     }
+  }
+}
+
+/**
+ * A transmit-only packet socket with PACKET_VNET_HDR, or -1 when the kernel refuses the option.
+ * Bound with protocol 0 it receives nothing, so the receive path is untouched; a larger send
+ * buffer keeps a batch of frames from hitting EAGAIN.
+ */
+function openVnetSocket(ifindex: number): number {
+  const fd = createPacketSocket();
+  try {
+    setIntOption(fd, SOL_PACKET, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
+    bindPacketSocket(fd, ifindex, 0);
+  } catch {
+    closeFd(fd);
+    return -1;
+  }
+  setSendBuffer(fd, 4 * 1024 * 1024);
+  return fd;
+}
+
+/**
+ * The virtio_net_hdr (little-endian, 10 bytes) at `at`: NEEDS_CSUM with where the checksum is, and
+ * GSO TCPv4 for a super-frame; all zero for a complete frame.
+ */
+function writeVnetHeader(b: Uint8Array, at: number, offload: TxOffload | undefined): void {
+  if (offload === undefined) {
+    b.fill(0, at, at + VNET_HEADER);
+    return;
+  }
+  const segmented = offload.segmentSize > 0;
+  b[at] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+  b[at + 1] = segmented ? VIRTIO_NET_HDR_GSO_TCPV4 : 0;
+  writeLe16(b, at + 2, offload.headerLength);
+  writeLe16(b, at + 4, offload.segmentSize);
+  writeLe16(b, at + 6, offload.checksumStart);
+  writeLe16(b, at + 8, offload.checksumOffset);
+}
+
+function writeLe16(b: Uint8Array, at: number, v: number): void {
+  b[at] = v & 0xff;
+  b[at + 1] = v >>> 8;
+}
+
+function setIntOptionIfSupported(fd: number, level: number, name: number, value: number): void {
+  try {
+    setIntOption(fd, level, name, value, "");
+  } catch {
+    // an older kernel: carry on without it
   }
 }
 

@@ -15,7 +15,16 @@ export interface LinkDevice {
    * frames sent in the same tick. A frame the device cannot take is dropped and counted, as a
    * NIC does; the stack's retransmission deals with it.
    */
-  send(frame: Uint8Array): void;
+  send(frame: Uint8Array, offload?: TxOffload): void;
+  /**
+   * Optional: a buffer of `length` bytes in the device's own transmit memory, to build the next
+   * frame in place. Handing it to send() before asking for another buffer or sending anything else
+   * then costs no copy. Null when the device cannot take a frame that long; absent on a device
+   * without transmit memory of its own (build the frame in a buffer of your own).
+   */
+  frameBuffer?(length: number): Uint8Array | null;
+  /** What the device finishes for the sender (absent: nothing, so frames must be complete and MTU-sized). */
+  readonly offloads?: LinkOffloads | undefined;
   /**
    * Install the receive handler (null removes it). Frames are delivered one call each, never
    * from inside `send`. The frame buffer belongs to the receiver once delivered.
@@ -25,6 +34,26 @@ export interface LinkDevice {
   close(): Promise<void>;
   /** The device's counters, a snapshot (a wrapper reports the device it wraps). */
   stats(): LinkStats;
+}
+
+/** Transmit work a device (the kernel behind it, a NIC) does for the stack. */
+export interface LinkOffloads {
+  /** The device completes a transport checksum that a frame's TxOffload asks for. */
+  checksum: boolean;
+  /** Longest TCP/IPv4 frame, headers included, that the device cuts into MTU-sized segments itself (0: none). */
+  tcpSegmentation: number;
+}
+
+/** What a frame asks of the device's offloads (only those it advertises). */
+export interface TxOffload {
+  /** Frame offset of the transport header, where the checksummed range starts. */
+  checksumStart: number;
+  /** Offset of the checksum field from checksumStart; the field holds the folded pseudo-header sum. */
+  checksumOffset: number;
+  /** Ethernet + IPv4 + TCP header bytes, copied in front of every segment. */
+  headerLength: number;
+  /** TCP payload bytes per segment when the frame is a TCP super-frame to cut up, else 0. */
+  segmentSize: number;
 }
 
 /** What the device knows about a received frame beyond its bytes. */

@@ -9,7 +9,7 @@
  * Only entries being resolved or probed hold a timer; expiry is computed on use.
  */
 import type { Clock, Timer } from "../clock.js";
-import type { LinkDevice } from "../link/device.js";
+import type { LinkDevice, TxOffload } from "../link/device.js";
 import { ARP_REPLY, ARP_REQUEST, ArpPacket, encodeArpFrame, parseArp } from "../wire/arp.js";
 import type { WireCounters } from "../wire/counters.js";
 import { ETHERNET_DESTINATION_OFFSET } from "../wire/ethernet.js";
@@ -75,7 +75,7 @@ export class ArpCache {
    * Send `frame` (Ethernet header written except the destination) to the neighbour `nextHop`,
    * queueing it until resolution if needed. False if it was dropped at once (queue full).
    */
-  send(nextHop: Ipv4Address, frame: Uint8Array): boolean {
+  send(nextHop: Ipv4Address, frame: Uint8Array, offload?: TxOffload): boolean {
     let entry = this.entries.get(nextHop);
     if (entry === undefined) {
       entry = this.createEntry(nextHop, null);
@@ -92,8 +92,18 @@ export class ArpCache {
     }
     if (entry.requests === 0 && this.clock.now() >= entry.staleAt) this.startRequests(entry, entry.mac);
     frame.set(entry.mac, ETHERNET_DESTINATION_OFFSET);
-    this.device.send(frame);
+    this.device.send(frame, offload);
     return true;
+  }
+
+  /**
+   * True when send() to `nextHop` would go straight to the device now: only then may a frame be
+   * built in the device's own transmit memory, or ask for its offloads (a queued frame must
+   * outlive the device's buffer and be complete).
+   */
+  resolved(nextHop: Ipv4Address): boolean {
+    const entry = this.entries.get(nextHop);
+    return entry !== undefined && entry.mac !== null;
   }
 
   /** An ARP packet at `frame[off]`, `len` bytes long. */

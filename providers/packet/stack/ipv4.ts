@@ -5,7 +5,7 @@
  * dropped. Packets to our own address are looped back through the clock, never synchronously.
  */
 import type { Clock, Timer } from "../clock.js";
-import type { LinkDevice } from "../link/device.js";
+import type { LinkDevice, TxOffload } from "../link/device.js";
 import type { Random } from "../random.js";
 import { ETHERNET_HEADER_LEN, ETHERTYPE_IPV4, writeEthernetHeader } from "../wire/ethernet.js";
 import { ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_REASSEMBLY, ICMP_UNREACH_PORT, ICMP_UNREACH_PROTOCOL } from "../wire/icmp.js";
@@ -16,7 +16,7 @@ import type { StackCounters } from "./counters.js";
 import { DEFAULT_ICMP_CONFIG, IcmpProtocol, type IcmpConfig, type IcmpNetwork } from "./icmp.js";
 import { DEFAULT_REASSEMBLY_CONFIG, Ipv4Reassembler, type ReassemblyConfig } from "./reassembly.js";
 import { martianSource, type Ipv4Routes, type MartianReason } from "./route.js";
-import { IPPROTO_ICMP, type IpSendOptions, type Ipv4Address, type TransportProtocol } from "./transport-host.js";
+import { IPPROTO_ICMP, NO_OFFLOADS, type IpSendOptions, type Ipv4Address, type PacketWriter, type TransportOffload, type TransportOffloads, type TransportProtocol } from "./transport-host.js";
 
 const BROADCAST_MAC = new Uint8Array(MAC_LEN).fill(0xff);
 
@@ -52,6 +52,10 @@ export class Ipv4Layer implements IcmpNetwork {
   private identification: number;
   private loopback: Uint8Array[] = [];
   private loopbackTimer: Timer | null = null;
+  /** What the device offers outputWith (a device's offloads are fixed when it opens). */
+  private readonly linkOffloads: TransportOffloads;
+  /** Handed to the device with each offloaded frame; devices read it during send() only. */
+  private readonly txOffload: TxOffload = { checksumStart: 0, checksumOffset: 0, headerLength: 0, segmentSize: 0 };
 
   constructor(
     readonly address: Ipv4Address,
@@ -64,6 +68,9 @@ export class Ipv4Layer implements IcmpNetwork {
     private readonly config: Ipv4Config = DEFAULT_IPV4_CONFIG,
   ) {
     this.identification = random.nextU32() & 0xffff;
+    const link = device.offloads;
+    const segmentation = link !== undefined && link.checksum ? Math.min(IPV4_MAX_PACKET_LEN, link.tcpSegmentation - ETHERNET_HEADER_LEN) - IPV4_HEADER_LEN : 0;
+    this.linkOffloads = link === undefined || !link.checksum ? NO_OFFLOADS : Object.freeze({ checksum: true, maxSuperPacket: Math.max(0, segmentation) });
     this.icmp = new IcmpProtocol(this, clock, counters.icmp, counters.wire, config.icmp);
     this.protocols[IPPROTO_ICMP] = this.icmp;
     this.reassembler = new Ipv4Reassembler(clock, counters.ip, (quote) => this.reassemblyTimedOut(quote), config.reassembly);
@@ -163,6 +170,64 @@ export class Ipv4Layer implements IcmpNetwork {
     }
     ip.sent++;
     return ok;
+  }
+
+  /** TransportHost.offloads: the link's, for a unicast destination whose next hop is resolved. */
+  offloads(dst: Ipv4Address): TransportOffloads {
+    if (this.linkOffloads === NO_OFFLOADS || dst === this.address || this.routes.isBroadcast(dst)) return NO_OFFLOADS;
+    const nextHop = this.routes.nextHop(dst);
+    return nextHop !== null && this.arp.resolved(nextHop) ? this.linkOffloads : NO_OFFLOADS;
+  }
+
+  /**
+   * The IPv4 half of TransportHost.outputWith. Straight to a resolved neighbour (or broadcast) the
+   * frame is built where the device transmits from; otherwise (loopback, an unresolved neighbour,
+   * fragmentation) the packet takes output()'s path, complete, in a buffer of its own.
+   */
+  outputWith(protocol: number, src: Ipv4Address, dst: Ipv4Address, length: number, write: PacketWriter, options?: IpSendOptions, offload?: TransportOffload): boolean {
+    const ip = this.counters.ip;
+    const superPacket = offload !== undefined && offload.segmentSize > 0 && length > offload.headerLength + offload.segmentSize;
+    const broadcast = this.routes.isBroadcast(dst);
+    const nextHop = broadcast || dst === this.address ? null : this.routes.nextHop(dst);
+    const direct = (src === 0 || src === this.address) && (broadcast || (nextHop !== null && this.arp.resolved(nextHop)));
+    if (!direct || (length > this.device.mtu - IPV4_HEADER_LEN && !superPacket)) {
+      if (superPacket) {
+        ip.outTooBig++; // the caller asked for an offload offloads(dst) did not offer
+        return false;
+      }
+      const payload = new Uint8Array(length);
+      write(payload, 0, false);
+      return this.output(protocol, src, dst, payload, options);
+    }
+    const frameLength = ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + length;
+    if (superPacket && (this.linkOffloads.maxSuperPacket < length || broadcast)) {
+      ip.outTooBig++;
+      return false;
+    }
+    const partial = offload !== undefined && this.linkOffloads.checksum;
+    const segments = superPacket ? Math.ceil((length - offload.headerLength) / offload.segmentSize) : 1;
+    const id = this.identification;
+    // The link numbers a super-packet's segments id, id + 1, ...
+    this.identification = (id + segments) & 0xffff;
+    const frame = this.device.frameBuffer?.(frameLength) ?? new Uint8Array(frameLength);
+    writeEthernetHeader(frame, broadcast ? BROADCAST_MAC : null, this.device.mac, ETHERTYPE_IPV4);
+    const fragmentField = options?.dontFragment === true ? IPV4_FLAG_DF : 0;
+    writeIpv4Header(frame, ETHERNET_HEADER_LEN, options?.tos ?? 0, IPV4_HEADER_LEN + length, id, fragmentField, options?.ttl ?? this.config.defaultTtl, protocol, this.address, dst);
+    write(frame, ETHERNET_HEADER_LEN + IPV4_HEADER_LEN, partial);
+    ip.sent++;
+    let tx: TxOffload | undefined;
+    if (partial) {
+      tx = this.txOffload;
+      tx.checksumStart = ETHERNET_HEADER_LEN + IPV4_HEADER_LEN;
+      tx.checksumOffset = offload.checksumOffset;
+      tx.headerLength = ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + offload.headerLength;
+      tx.segmentSize = superPacket ? offload.segmentSize : 0;
+    }
+    if (nextHop === null) {
+      this.device.send(frame, tx);
+      return true;
+    }
+    return this.arp.send(nextHop, frame, tx);
   }
 
   /**

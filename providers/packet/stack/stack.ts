@@ -17,7 +17,7 @@ import { DEFAULT_ICMP_CONFIG, type IcmpConfig, type IcmpProtocol } from "./icmp.
 import { DEFAULT_IPV4_CONFIG, Ipv4Layer } from "./ipv4.js";
 import { DEFAULT_REASSEMBLY_CONFIG, type ReassemblyConfig } from "./reassembly.js";
 import { Ipv4Routes } from "./route.js";
-import { IPPROTO_UDP, type IpSendOptions, type Ipv4Address, type TransportProtocol } from "./transport-host.js";
+import { IPPROTO_UDP, NO_OFFLOADS, type IpSendOptions, type Ipv4Address, type PacketWriter, type TransportOffload, type TransportOffloads, type TransportProtocol } from "./transport-host.js";
 import { Udp, type UdpNetwork } from "./udp.js";
 
 export interface StackConfig {
@@ -105,6 +105,15 @@ export class Stack implements UdpNetwork {
   output(protocol: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, options?: IpSendOptions): boolean {
     if (this.closed) return false;
     return this.ip.output(protocol, src, dst, payload, options);
+  }
+
+  outputWith(protocol: number, src: Ipv4Address, dst: Ipv4Address, length: number, write: PacketWriter, options?: IpSendOptions, offload?: TransportOffload): boolean {
+    if (this.closed) return false;
+    return this.ip.outputWith(protocol, src, dst, length, write, options, offload);
+  }
+
+  offloads(dst: Ipv4Address): TransportOffloads {
+    return this.closed ? NO_OFFLOADS : this.ip.offloads(dst);
   }
 
   sendPortUnreachable(payload: Uint8Array): void {

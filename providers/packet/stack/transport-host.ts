@@ -29,6 +29,32 @@ export interface IpSendOptions {
   dontFragment?: boolean;
 }
 
+/**
+ * Builds a transport packet in place: its `length` bytes (as given to outputWith) at `buf[off]`.
+ * `partialChecksum`: leave the pseudo-header sum in the checksum field for the link to complete.
+ */
+export type PacketWriter = (buf: Uint8Array, off: number, partialChecksum: boolean) => void;
+
+/** Where a transport packet's checksum is and how a super-packet is cut (outputWith). */
+export interface TransportOffload {
+  /** Offset of the checksum field in the transport header (TCP: 16). */
+  checksumOffset: number;
+  /** Transport header bytes, options included, repeated in front of every segment. */
+  headerLength: number;
+  /** Data bytes per segment of a TCP super-packet, or 0 for an ordinary packet. */
+  segmentSize: number;
+}
+
+/** What the link would do for a transport's packets to one destination, now. */
+export interface TransportOffloads {
+  /** The link completes transport checksums. */
+  checksum: boolean;
+  /** Longest TCP packet (header + data) the link cuts into segments itself; 0: none. */
+  maxSuperPacket: number;
+}
+
+export const NO_OFFLOADS: TransportOffloads = Object.freeze({ checksum: false, maxSuperPacket: 0 });
+
 /** What the network layer offers a transport protocol. */
 export interface TransportHost {
   readonly clock: Clock;
@@ -46,6 +72,15 @@ export interface TransportHost {
    * returns false if the packet was dropped at once (no route, queue full).
    */
   output(protocol: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, options?: IpSendOptions): boolean;
+  /**
+   * Optional: output() for a packet of `length` bytes that `write` builds in place, behind link
+   * and IP headers written once, in the device's own transmit memory when it has some: the data
+   * is copied once. With `offload`, the checksum may be left partial (the writer is told) and a
+   * super-packet, within offloads(dst), is cut into segments by the link.
+   */
+  outputWith?(protocol: number, src: Ipv4Address, dst: Ipv4Address, length: number, write: PacketWriter, options?: IpSendOptions, offload?: TransportOffload): boolean;
+  /** Optional: the offloads outputWith can use for `dst` right now (none for loopback, an unresolved neighbour...). */
+  offloads?(dst: Ipv4Address): TransportOffloads;
 }
 
 /** Kinds of ICMP errors passed up to transports. */

@@ -2,12 +2,14 @@
  * TCP header encoding and decoding (RFC 9293 §3.1) with the options of RFC 7323 (window scale,
  * timestamps), RFC 2018 (SACK) and MSS, against the TcpSegment contract in tcp-segment.ts.
  */
-import { checksumValid, finishChecksum, onesComplementSum, pseudoHeaderSum } from "./checksum.js";
+import { checksumValid, finishChecksum, foldSum, onesComplementSum, pseudoHeaderSum } from "./checksum.js";
 import { readU16, readU32, readU8, writeU16, writeU32 } from "./bytes.js";
 import type { WireCounters } from "./counters.js";
 import type { TcpOptions, TcpSegment } from "./tcp-segment.js";
 
 export const TCP_HEADER_LEN = 20;
+/** Where the checksum field is in the header. */
+export const TCP_CHECKSUM_OFFSET = 16;
 const TCP_MAX_HEADER_LEN = 60;
 const IPPROTO_TCP = 6;
 const MAX_WINDOW_SCALE = 14;
@@ -37,16 +39,33 @@ function optionsLayout(o: TcpOptions): { length: number; sackBlocks: number } {
   return { length, sackBlocks };
 }
 
+/** Bytes writeTcp produces for `seg`: header, options (padded to 4 bytes) and payload. */
+export function tcpLength(seg: TcpSegment): number {
+  return TCP_HEADER_LEN + optionsLayout(seg.options).length + seg.payload.length;
+}
+
 /**
- * Header + options + payload with the checksum over the IPv4 pseudo-header filled in. Options are
- * laid out as Linux does (MSS, SACK-permitted+timestamp, NOP+window scale, NOP NOP+SACK) so every
- * option is 4-byte aligned; SACK blocks that do not fit in the 40 option bytes are left out.
+ * Header + options + payload with the checksum over the IPv4 pseudo-header filled in, in a new buffer.
  */
 export function encodeTcp(seg: TcpSegment, src: number, dst: number): Uint8Array {
+  const out = new Uint8Array(tcpLength(seg));
+  writeTcp(seg, out, 0, src, dst, false);
+  return out;
+}
+
+/**
+ * Write `seg` at `buf[off]` (tcpLength(seg) bytes); returns the header length. Options are laid
+ * out as Linux does (MSS, SACK-permitted+timestamp, NOP+window scale, NOP NOP+SACK) so every
+ * option is 4-byte aligned; SACK blocks that do not fit in the 40 option bytes are left out.
+ * `partialChecksum`: leave the folded pseudo-header sum in the checksum field for a device that
+ * completes it (checksum offload), instead of summing the payload here.
+ */
+export function writeTcp(seg: TcpSegment, buf: Uint8Array, off: number, src: number, dst: number, partialChecksum: boolean): number {
   const o = seg.options;
   const layout = optionsLayout(o);
   const headerLen = TCP_HEADER_LEN + layout.length;
-  const out = new Uint8Array(headerLen + seg.payload.length);
+  const length = headerLen + seg.payload.length;
+  const out = off === 0 && buf.length === length ? buf : buf.subarray(off, off + length);
   writeU16(out, 0, seg.srcPort);
   writeU16(out, 2, seg.dstPort);
   writeU32(out, 4, seg.seq);
@@ -103,10 +122,11 @@ export function encodeTcp(seg: TcpSegment, src: number, dst: number): Uint8Array
       p += 8;
     }
   }
+  writeU16(out, TCP_CHECKSUM_OFFSET, 0);
   out.set(seg.payload, headerLen);
-  const sum = pseudoHeaderSum(src, dst, IPPROTO_TCP, out.length) + onesComplementSum(out, 0, out.length);
-  writeU16(out, 16, finishChecksum(sum));
-  return out;
+  const pseudo = pseudoHeaderSum(src, dst, IPPROTO_TCP, length);
+  writeU16(out, TCP_CHECKSUM_OFFSET, partialChecksum ? foldSum(pseudo) : finishChecksum(pseudo + onesComplementSum(out, 0, length)));
+  return headerLen;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { encodeTcp, decodeTcp } from "../../../providers/packet/wire/tcp.js";
+import { encodeTcp, decodeTcp, tcpLength, writeTcp } from "../../../providers/packet/wire/tcp.js";
+import { finishChecksum, onesComplementSum } from "../../../providers/packet/wire/checksum.js";
 import { WireCounters } from "../../../providers/packet/wire/counters.js";
 import { TCP_ACK, TCP_PSH, TCP_SYN, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
 import { fromHex, toHex } from "./hex.js";
@@ -21,6 +22,27 @@ function segment(overrides: Partial<TcpSegment>): TcpSegment {
 }
 
 describe("packet/net wire: TCP", () => {
+  it("writes a segment into a caller's dirty buffer at an offset exactly as encodeTcp, touching nothing else", () => {
+    const seg = segment({ srcPort: 80, dstPort: 40000, seq: 0xfffffff0, ack: 7, flags: TCP_PSH | TCP_ACK, window: 502, options: { timestamp: { value: 7, echo: 9 }, sack: [[100, 200]] }, payload: Uint8Array.of(1, 2, 3, 4, 5) });
+    const length = tcpLength(seg);
+    const buf = new Uint8Array(34 + length + 3).fill(0xee);
+    const headerLength = writeTcp(seg, buf, 34, B, A, false);
+    expect(headerLength).to.equal(length - 5);
+    expect(toHex(buf.subarray(34, 34 + length))).to.equal(toHex(encodeTcp(seg, B, A)));
+    expect([...buf.subarray(0, 34), ...buf.subarray(34 + length)].every((b) => b === 0xee), "bytes around it").to.equal(true);
+  });
+
+  it("with a partial checksum leaves the pseudo-header sum that checksum offload completes into encodeTcp's checksum", () => {
+    const seg = segment({ srcPort: 80, dstPort: 40000, seq: 1, ack: 2, window: 502, payload: new Uint8Array(1001).map((_, i) => i) });
+    const partial = new Uint8Array(tcpLength(seg));
+    writeTcp(seg, partial, 0, A, B, true);
+    // What the device does: sum everything from the TCP header on, the field included, and complement.
+    const completed = finishChecksum(onesComplementSum(partial, 0, partial.length));
+    const full = encodeTcp(seg, A, B);
+    expect(completed).to.equal((full[16]! << 8) | full[17]!);
+    expect(toHex(partial.subarray(18)), "all but the checksum as encodeTcp").to.equal(toHex(full.subarray(18)));
+  });
+
   it("encodes a SYN with MSS, SACK-permitted, timestamps and window scale byte for byte like scapy", () => {
     const bytes = encodeTcp(
       segment({ srcPort: 40000, dstPort: 80, seq: 0x01020304, flags: TCP_SYN, window: 64240, options: { mss: 1460, sackPermitted: true, timestamp: { value: 123456, echo: 0 }, windowScale: 7 } }),

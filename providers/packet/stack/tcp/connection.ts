@@ -31,6 +31,8 @@ import {
 /** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
 const PAWS_IDLE_LIMIT_MS = 24 * 24 * 3600 * 1000;
 const EMPTY = new Uint8Array(0);
+/** A TCP header with the most options, which a super-segment's header never exceeds. */
+const TCP_MAX_HEADER = 60;
 
 /** An IP header byte (TTL from 1, TOS from 0), or EINVAL. */
 export function checkIpByte(value: number, min: number, what: string): void {
@@ -43,8 +45,13 @@ export interface ConnectionContext {
   /** The engine's randomness (the congestion control's draws). */
   readonly random: Random;
   readonly config: TcpConfig;
-  /** Hand a segment to the network layer. */
-  transmit(conn: TcpConnection, seg: TcpSegment): void;
+  /**
+   * Hand a segment to the network layer. `segmentSize` > 0: a super-segment of full segments
+   * that the link cuts into segments of that much data (within maxSuperSegment).
+   */
+  transmit(conn: TcpConnection, seg: TcpSegment, segmentSize?: number): void;
+  /** Longest TCP segment (header + data) the link would cut up itself towards the peer now; 0: none. */
+  maxSuperSegment(conn: TcpConnection): number;
   /** RFC 5961 §7 rate limit, shared by the engine. */
   allowChallengeAck(): boolean;
   /** The connection reached CLOSED (or left TIME_WAIT): forget it. */
@@ -142,6 +149,15 @@ export class TcpConnection {
   private probesUnanswered = 0;
   private keepaliveUnanswered = 0;
   private lastDataSentAt = -1;
+  /**
+   * New data gathered during one output pass to leave as one super-segment when the link segments
+   * TCP itself (one frame and one kernel packet instead of one per SMSS): its start and length,
+   * whether it ends with the FIN, and how much data one may carry (0: send segment by segment).
+   */
+  private superSeq = 0;
+  private superLen = 0;
+  private superFin = false;
+  private superRoom = 0;
 
   // User-side state.
   private keepaliveOn = false;
@@ -874,11 +890,14 @@ export class TcpConnection {
       s.updatePacingRate(now);
     }
     let pipe = s.pipe();
+    this.superRoom = this.superSegmentRoom();
     for (let t = s.next(pipe, now); t !== null; t = s.next(pipe, now)) {
       this.transmit(t, now);
       pipe += t.len + (t.fin ? 1 : 0);
       if (!t.retransmit) this.lossProbeRestart = true;
     }
+    this.flushSuperSegment();
+    this.superRoom = 0;
     s.outputDone(pipe);
     if (s.pacingLimited) this.pacingTimer.start(s.pacer.delay(now));
     if (s.windowLimited && s.allAcknowledged && !this.persistTimer.running) {
@@ -897,6 +916,13 @@ export class TcpConnection {
   private sendTransmission(t: Transmission, now: number): void {
     const s = this.sender;
     const sack = this.pendingSackBlocks();
+    if (sack === undefined && this.superRoom > 0 && !t.retransmit && t.len > 0 && !s.urgentActive) {
+      this.gather(t);
+      s.sent(t, now);
+      this.lastDataSentAt = now;
+      return;
+    }
+    this.flushSuperSegment();
     if (sack !== undefined) {
       // The SACK option eats payload room (RFC 6691: MSS excludes options).
       const room = s.smss - (4 + 8 * sack.length);
@@ -912,6 +938,38 @@ export class TcpConnection {
     this.emit(t.seq, flags, payload, sack);
     s.sent(t, now);
     if (t.len > 0) this.lastDataSentAt = now;
+  }
+
+  /** Data bytes one super-segment may carry in this output pass: whole SMSS, at least two; else 0. */
+  private superSegmentRoom(): number {
+    const smss = this.sender.smss;
+    const max = this.ctx.maxSuperSegment(this);
+    const room = max > TCP_MAX_HEADER ? Math.floor((max - TCP_MAX_HEADER) / smss) * smss : 0;
+    return room >= 2 * smss ? room : 0;
+  }
+
+  /** Add new data to the super-segment, sending the one gathered first unless `t` continues it. */
+  private gather(t: Transmission): void {
+    const smss = this.sender.smss;
+    const continues = this.superLen > 0 && t.seq === seqAdd(this.superSeq, this.superLen) && !this.superFin && this.superLen % smss === 0 && this.superLen + t.len <= this.superRoom;
+    if (!continues) {
+      this.flushSuperSegment();
+      this.superSeq = t.seq;
+    }
+    this.superLen += t.len;
+    this.superFin = t.fin;
+  }
+
+  /** Send the gathered data: every segment but the last is a full SMSS, the FIN and PSH end it. */
+  private flushSuperSegment(): void {
+    const len = this.superLen;
+    if (len === 0) return;
+    this.superLen = 0;
+    const s = this.sender;
+    let flags = TCP_ACK;
+    if (this.superFin) flags |= TCP_FIN;
+    if (seqAdd(this.superSeq, len) === s.buffer.endSeq) flags |= TCP_PSH;
+    this.emit(this.superSeq, flags, s.buffer.slice(this.superSeq, len), undefined, len > s.smss ? s.smss : 0);
   }
 
   private sendAck(): void {
@@ -938,7 +996,7 @@ export class TcpConnection {
   }
 
   /** Every non-SYN segment we send goes through here: ACK, window, timestamps, SACK, URG. */
-  private emit(seq: number, flags: number, payload: Uint8Array, sack: Array<[number, number]> | undefined): void {
+  private emit(seq: number, flags: number, payload: Uint8Array, sack: Array<[number, number]> | undefined, segmentSize = 0): void {
     const s = this.sender;
     const rcv = this.receiver;
     const options: TcpOptions = {};
@@ -949,7 +1007,7 @@ export class TcpConnection {
       flags |= TCP_URG;
       urgentPointer = Math.min(0xffff, seqDiff(s.sndUp, seq));
     }
-    this.sendSegment({ seq, ack: rcv.rcvNxt, flags, window: rcv.windowField(true), urgentPointer, options, payload });
+    this.sendSegment({ seq, ack: rcv.rcvNxt, flags, window: rcv.windowField(true), urgentPointer, options, payload }, segmentSize);
     this.lastAckSent = rcv.rcvNxt;
     this.ackNow = false;
     rcv.unackedBytes = 0;
@@ -957,9 +1015,10 @@ export class TcpConnection {
   }
 
   /** Send a segment of this connection: its ports, and no window, urgent pointer, options or data unless given. */
-  private sendSegment(fields: Pick<TcpSegment, "seq" | "ack" | "flags"> & Partial<Pick<TcpSegment, "window" | "urgentPointer" | "options" | "payload">>): void {
-    this.counters.segmentsSent++;
-    this.ctx.transmit(this, { srcPort: this.local.port, dstPort: this.remote.port, window: 0, urgentPointer: 0, options: {}, payload: EMPTY, ...fields });
+  private sendSegment(fields: Pick<TcpSegment, "seq" | "ack" | "flags"> & Partial<Pick<TcpSegment, "window" | "urgentPointer" | "options" | "payload">>, segmentSize = 0): void {
+    const seg: TcpSegment = { srcPort: this.local.port, dstPort: this.remote.port, window: 0, urgentPointer: 0, options: {}, payload: EMPTY, ...fields };
+    this.counters.segmentsSent += segmentSize > 0 ? Math.ceil(seg.payload.length / segmentSize) : 1;
+    this.ctx.transmit(this, seg, segmentSize);
   }
 
   private pendingSackBlocks(): Array<[number, number]> | undefined {

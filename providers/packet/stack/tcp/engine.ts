@@ -5,10 +5,10 @@
  * ISNs and rate-limits challenge ACKs. Every timer runs on the host's Clock; several engines (one
  * per Stack) coexist without shared state.
  */
-import { TCP_HEADER_LEN, decodeTcp, encodeTcp } from "../../wire/tcp.js";
+import { TCP_CHECKSUM_OFFSET, TCP_HEADER_LEN, decodeTcp, encodeTcp, tcpLength, writeTcp } from "../../wire/tcp.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "../../wire/tcp-segment.js";
 import { PortTable, type PortReservation } from "../port-table.js";
-import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportProtocol } from "../transport-host.js";
+import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportOffload, type TransportProtocol } from "../transport-host.js";
 import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingListenOptions } from "./binding.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
 import { TcpConnection, type ConnectionContext } from "./connection.js";
@@ -78,6 +78,8 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   private readonly listenerPorts = new Map<TcpListener, PortReservation>();
   private readonly connectionPorts = new Map<TcpConnection, PortReservation>();
   private readonly context: ConnectionContext;
+  /** Where every segment's checksum is, for outputWith (reused: read during the call only). */
+  private readonly offload: TransportOffload = { checksumOffset: TCP_CHECKSUM_OFFSET, headerLength: 0, segmentSize: 0 };
   /** Connections with something outstanding, and those not yet in TIME_WAIT or CLOSED. */
   private readonly busy = new Set<TcpConnection>();
   private readonly open = new Set<TcpConnection>();
@@ -118,7 +120,8 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
       clock: host.clock,
       random: host.random,
       config: this.config,
-      transmit: (conn, seg) => this.send(conn.local.address, conn.remote.address, seg, conn.ipOptions),
+      transmit: (conn, seg, segmentSize) => this.send(conn.local.address, conn.remote.address, seg, conn.ipOptions, segmentSize),
+      maxSuperSegment: (conn) => this.host.offloads?.(conn.remote.address).maxSuperPacket ?? 0,
       allowChallengeAck: () => this.allowChallengeAck(),
       release: (conn) => this.release(conn),
       adoptOrphan: (conn) => this.adoptOrphan(conn),
@@ -433,9 +436,18 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     this.send(src, dst, { srcPort, dstPort, seq, ack, flags, window: 0, urgentPointer: 0, options: {}, payload: EMPTY });
   }
 
-  private send(src: Ipv4Address, dst: Ipv4Address, seg: TcpSegment, ip?: IpSendOptions): void {
+  private send(src: Ipv4Address, dst: Ipv4Address, seg: TcpSegment, ip?: IpSendOptions, segmentSize = 0): void {
     this.counters.segmentsSent++;
-    this.host.output(IPPROTO_TCP, src, dst, encodeTcp(seg, src, dst), ip);
+    const host = this.host;
+    if (host.outputWith === undefined) {
+      host.output(IPPROTO_TCP, src, dst, encodeTcp(seg, src, dst), ip);
+      return;
+    }
+    const length = tcpLength(seg);
+    const offload = this.offload;
+    offload.headerLength = length - seg.payload.length;
+    offload.segmentSize = segmentSize;
+    host.outputWith(IPPROTO_TCP, src, dst, length, (buf, off, partial) => void writeTcp(seg, buf, off, src, dst, partial), ip, offload);
   }
 
   private findListener(address: Ipv4Address, port: number): TcpListener | null {

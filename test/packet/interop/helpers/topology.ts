@@ -90,9 +90,13 @@ export class InteropTopology {
    * Drop `percent` % of the frames the kernel receives from the stack (or from `source`, or from
    * anyone on the link when it is null), at prerouting, before the kernel's TCP sees them.
    * Dropping on the kernel's receive side, not its send side, matters: at output the kernel's
-   * TCP still hands over GSO super-packets, so a drop there loses a burst.
+   * TCP still hands over GSO super-packets, so a drop there loses a burst. For the same reason
+   * TSO goes off on the stack's side meanwhile: the stack's super-frames (PACKET_VNET_HDR GSO)
+   * are then cut into segments before the veth, as a NIC puts them on a wire, and each segment is
+   * dropped on its own.
    */
   kernelReceiveLoss(percent: number, source: string | null = this.stackIp): void {
+    execFileSync("ethtool", ["-K", this.stackIf, "tso", "off"], { stdio: "ignore" });
     const match = source === null ? "meta nfproto ipv4" : `ip saddr ${source}`;
     const rules = [
       `table inet ${this.lossTable} {`,
@@ -114,6 +118,7 @@ export class InteropTopology {
   }
 
   removeKernelReceiveLoss(): void {
+    execFileSync("ethtool", ["-K", this.stackIf, "tso", "on"], { stdio: "ignore" });
     execFileSync("ip", ["netns", "exec", this.namespace, "nft", "delete", "table", "inet", this.lossTable], { stdio: "pipe" });
   }
 
