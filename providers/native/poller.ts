@@ -1,18 +1,27 @@
 /**
  * Readiness of kernel sockets for the main thread, without blocking the event loop and without
- * spinning: one worker thread per process blocks in epoll_wait() (poller-worker.ts) and publishes
- * ready descriptors into a SharedArrayBuffer ring; the main thread waits with Atomics.waitAsync and
- * calls each descriptor's handler (ecosystem.md §2 measured this shape as the cheapest here).
+ * spinning. The sockets are in one epoll set that only the main thread waits on, with timeout 0;
+ * it is itself in a second, outer set, on which one worker thread per process blocks in
+ * epoll_wait() (poller-worker.ts) to learn when the socket set has something while the main thread
+ * is idle. The worker publishes that into a SharedArrayBuffer ring; the main thread waits with
+ * Atomics.waitAsync (ecosystem.md §2 measured this shape as the cheapest way to be woken here).
+ *
+ * The thread hop is only for waking from idleness. Once the socket set reported something, the
+ * main thread looks at it again on the next turn of its loop (setImmediate), after the handlers'
+ * consequences (the user's next calls) ran, and keeps doing so while it finds something: a
+ * request/response or a bulk transfer then runs without the worker, and a send on loopback does not
+ * wake a thread. Only a look that finds nothing arms the socket set in the outer set again.
  *
  * Every descriptor is registered one-shot (EPOLLONESHOT): after it is reported, nothing more is
- * reported for it until its owner arms it again with the events it now wants. The main thread arms
- * with epoll_ctl(EPOLL_CTL_MOD), which takes effect on the worker's wait at once, so arming needs no
- * wake-up. EPOLLERR and EPOLLHUP are always reported while armed, even with no events asked for.
+ * reported for it until its owner arms it again with the events it now wants (epoll_ctl
+ * EPOLL_CTL_MOD, effective at once). EPOLLERR and EPOLLHUP are always reported while armed, even
+ * with no events asked for.
  *
  * Lifetime: the worker is unref'd, so an open socket alone never keeps the process alive; hold()
  * refs it while someone waits for the network (an XTI call blocked on an endpoint), as a C program
- * blocked in t_listen stays alive. A stop eventfd in the epoll set ends the worker, written by
- * close() and at process exit, so exit never hangs on the blocked epoll_wait().
+ * blocked in t_listen stays alive. A look on the next turn keeps the loop alive for that turn only.
+ * A stop eventfd in the outer set ends the worker, written by close() and at process exit, so exit
+ * never hangs on the blocked epoll_wait().
  */
 import type { Worker } from "node:worker_threads";
 import { closeFd, createEventFd, signalEventFd } from "./ffi/eventfd.js";
@@ -31,8 +40,12 @@ type WaitAsyncResult =
 // Atomics.waitAsync is ES2024; the project compiles against the ES2023 library.
 const atomics = Atomics as unknown as { waitAsync(array: Int32Array, index: number, value: number): WaitAsyncResult };
 
-/** Ring entries: far more than the descriptors that can be ready at once in one process's turn. */
-const RING_CAPACITY = 4096;
+/** Ring entries: the worker reports one thing (the sockets' set), at most once per arming. */
+const RING_CAPACITY = 16;
+/** The sockets' set's token in the outer set (the stop eventfd's is STOP_TOKEN). */
+const SOCKETS_TOKEN = 1;
+/** Most descriptors taken from one look at the sockets' set (more wait for the next turn). */
+const BATCH = 256;
 const LAST_TOKEN = 0x7fffffff;
 
 /** One registered descriptor. */
@@ -75,18 +88,24 @@ export class Poller {
   }
 
   private readonly c: Libc;
+  /** The sockets' epoll set, waited on by the main thread only. */
   private readonly epollFd: number;
+  /** The worker's epoll set: the sockets' set (one-shot) and the stop eventfd. */
+  private readonly outerFd: number;
   private readonly stopFd: number;
   private readonly ring: EventRing;
   private readonly worker: Worker;
   private readonly workerExited: Promise<void>;
   private readonly handlers = new Map<number, ReadyHandler>();
   private readonly request = new EpollEvents(1);
+  private readonly ready = new EpollEvents(BATCH);
   private nextToken = 1;
   private readIndex = 0;
   private holds = 0;
   private dispatched = 0;
   private waiting = false;
+  /** A look at the sockets' set is scheduled for the next turn (the worker is not asked to wait). */
+  private looking = false;
   private closed = false;
 
   /** A new poller with its own worker (the providers share `Poller.shared()`). Throws OsError. */
@@ -94,24 +113,31 @@ export class Poller {
     this.c = libc();
     const epollFd = this.c.epoll_create1(EPOLL_CLOEXEC);
     if (epollFd < 0) throw this.c.failure("epoll_create1");
+    let outerFd = -1;
     let stopFd = -1;
     try {
+      outerFd = this.c.epoll_create1(EPOLL_CLOEXEC);
+      if (outerFd < 0) throw this.c.failure("epoll_create1");
       stopFd = createEventFd();
       wakeAtExit(stopFd); // from before the worker starts: an exit during start-up must not hang either
       this.request.set(0, EPOLLIN, STOP_TOKEN);
-      if (this.c.epoll_ctl(epollFd, EPOLL_CTL_ADD, stopFd, this.request.bytes) < 0) throw this.c.failure("epoll_ctl(EPOLL_CTL_ADD)");
+      if (this.c.epoll_ctl(outerFd, EPOLL_CTL_ADD, stopFd, this.request.bytes) < 0) throw this.c.failure("epoll_ctl(EPOLL_CTL_ADD)");
+      this.request.set(0, EPOLLIN | EPOLLONESHOT, SOCKETS_TOKEN);
+      if (this.c.epoll_ctl(outerFd, EPOLL_CTL_ADD, epollFd, this.request.bytes) < 0) throw this.c.failure("epoll_ctl(EPOLL_CTL_ADD)");
       this.ring = new EventRing(RING_CAPACITY);
-      const data: PollerWorkerData = { epollFd, memory: this.ring.memory, capacity: RING_CAPACITY };
+      const data: PollerWorkerData = { epollFd: outerFd, memory: this.ring.memory, capacity: RING_CAPACITY };
       this.worker = startWorker(new URL("./poller-worker.js", import.meta.url), data);
     } catch (err) {
       if (stopFd >= 0) {
         stopWakingAtExit(stopFd);
         closeFd(stopFd);
       }
+      if (outerFd >= 0) closeFd(outerFd);
       closeFd(epollFd);
       throw err;
     }
     this.epollFd = epollFd;
+    this.outerFd = outerFd;
     this.stopFd = stopFd;
     this.worker.unref();
     this.workerExited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
@@ -160,7 +186,7 @@ export class Poller {
     return { wakeups: this.ring.counter(WAKEUPS), dispatched: this.dispatched, watched: this.handlers.size, holds: this.holds };
   }
 
-  /** Stop the worker and close the epoll set (a poller made with `new`; the shared one lives on). */
+  /** Stop the worker and close the epoll sets (a poller made with `new`; the shared one lives on). */
   async close(): Promise<void> {
     if (this.closed) return this.workerExited;
     this.closed = true;
@@ -170,6 +196,7 @@ export class Poller {
     await this.workerExited;
     stopWakingAtExit(this.stopFd);
     closeFd(this.stopFd);
+    closeFd(this.outerFd);
     closeFd(this.epollFd);
     Atomics.notify(this.ring.control, WRITE_INDEX); // settle our own pending waitAsync
     const errno = this.ring.counter(LAST_ERRNO);
@@ -188,24 +215,34 @@ export class Poller {
     this.waiting = false;
     if (this.closed) return;
     try {
-      this.deliver();
+      // The worker reports only the sockets' set (disarmed in the outer set by then): look at it.
+      const written = Atomics.load(this.ring.control, WRITE_INDEX);
+      const reported = this.readIndex !== written;
+      this.readIndex = written;
+      this.ring.releaseTo(written);
+      if (reported && !this.looking) this.look();
     } finally {
       this.waitForEvents();
     }
   };
 
-  private deliver(): void {
-    const ring = this.ring;
-    const written = Atomics.load(ring.control, WRITE_INDEX);
-    while (this.readIndex !== written && !this.closed) {
-      const token = ring.token(this.readIndex);
-      const events = ring.events(this.readIndex);
-      this.readIndex = (this.readIndex + 1) | 0;
-      const handler = this.handlers.get(token);
-      if (handler === undefined) continue; // forgotten after the worker reported it
+  private readonly lookAgain = (): void => {
+    this.looking = false;
+    if (!this.closed) this.look();
+  };
+
+  /**
+   * Take what the sockets' set has ready now and call the handlers. Something found: look again on
+   * the next turn. Nothing: arm the sockets' set in the outer one, so the worker waits for it.
+   */
+  private look(): void {
+    const n = this.c.epoll_wait(this.epollFd, this.ready.bytes, BATCH, 0);
+    for (let i = 0; i < n && !this.closed; i++) {
+      const handler = this.handlers.get(this.ready.token(i));
+      if (handler === undefined) continue; // forgotten after the kernel reported it
       this.dispatched++;
       try {
-        handler(events);
+        handler(this.ready.events(i));
       } catch (err) {
         // A handler's bug must not stop readiness for everyone else; it still surfaces.
         queueMicrotask(() => {
@@ -213,6 +250,14 @@ export class Poller {
         });
       }
     }
-    ring.releaseTo(this.readIndex);
+    if (this.closed) return;
+    if (n > 0) {
+      this.looking = true;
+      setImmediate(this.lookAgain);
+      return;
+    }
+    // n < 0 (EINTR: the main thread took a signal) counts as nothing found: the worker looks instead.
+    this.request.set(0, EPOLLIN | EPOLLONESHOT, SOCKETS_TOKEN);
+    this.c.epoll_ctl(this.outerFd, EPOLL_CTL_MOD, this.epollFd, this.request.bytes);
   }
 }
