@@ -34,7 +34,7 @@ import {
 import type { PollHandle, Poller } from "../native/poller.js";
 import type { KernelSocket } from "../native/socket.js";
 import { disconnectReason } from "./disconnect-reason.js";
-import { receiveStep } from "./urgent-reader.js";
+import { RECEIVE_MAX, receiveStep } from "./urgent-reader.js";
 
 const EMPTY = new Uint8Array(0);
 /** How long a closed endpoint's unsent remainder may take to reach the kernel before it is dropped. */
@@ -296,15 +296,22 @@ export class TcpConnection {
     return this.phase === "open" && !this.eof && this.unread < this.highWater();
   }
 
-  /** Read and indicate until the kernel has nothing more, the high-water mark, or the end. */
+  /**
+   * Read and indicate until the kernel has nothing more, the high-water mark, or the end. A read
+   * shorter than asked for ends it too: the kernel had no more then (or an urgent mark stopped the
+   * read), and the re-arming that follows every pump reports whatever is left, which saves a read
+   * that would only find the socket empty.
+   */
   private pump(): void {
     while (this.reading()) {
       // Never more than the high-water mark leaves room for: the rest stays in the kernel's window.
-      const step = receiveStep(this.socket, this.highWater() - this.unread);
+      const room = Math.min(this.highWater() - this.unread, RECEIVE_MAX);
+      const step = receiveStep(this.socket, room);
       switch (step.kind) {
         case "data":
           this.unread += step.bytes.length;
           this.user.dataInd(step.bytes, false);
+          if (step.bytes.length < room) return;
           break;
         case "urgent":
           this.unread += 1;

@@ -2,11 +2,12 @@
  * One receive step on a TCP socket with SO_OOBINLINE, placing urgent data exactly (docs/inet.md).
  *
  * Linux stops a read at the urgent mark once it has copied something, but a read that starts at
- * the mark reads through it, and afterwards nothing shows where the mark was. So a step first asks
- * sockatmark(): at the mark, it reads exactly the urgent byte. Otherwise it peeks, then asks again:
- * if urgent data arrived at the read position meanwhile (the peek read through it), it reads the
- * urgent byte alone; if not, the peeked bytes hold no mark (an urgent pointer arrives with or before
- * its byte) and it takes exactly them (MSG_TRUNC discards them without a second copy).
+ * the mark reads through it, and afterwards nothing shows where the mark was. So a step peeks first,
+ * then asks sockatmark(): at the mark (the peek started there and read through it, or urgent data
+ * arrived at the read position since), it reads the urgent byte alone; if not, the peek did not
+ * start at the mark, so it stopped before any mark, and no mark can have come to lie in the peeked
+ * bytes since (an urgent pointer arrives with or before its byte): it takes exactly them (MSG_TRUNC
+ * discards them without a second copy). An empty socket costs the peek alone.
  */
 import { EAGAIN } from "../../src/spi/index.js";
 import { MSG_PEEK, MSG_TRUNC } from "../native/ffi/linux.js";
@@ -22,8 +23,11 @@ export type ReceiveStep =
 const AGAIN: ReceiveStep = { kind: "again" };
 const EOF: ReceiveStep = { kind: "eof" };
 
+/** The most one step reads. */
+export const RECEIVE_MAX = 65536;
+
 /** Reads are made into one buffer shared by every connection (each step copies out what it keeps). */
-const scratch = new Uint8Array(65536);
+const scratch = new Uint8Array(RECEIVE_MAX);
 const one = new Uint8Array(1);
 
 function failed(n: number): ReceiveStep {
@@ -37,14 +41,13 @@ function urgentByte(s: KernelSocket): ReceiveStep {
 }
 
 /** Read the next piece of the stream: normal bytes, the urgent byte alone, the end, or an error. */
-export function receiveStep(s: KernelSocket, max: number = scratch.length): ReceiveStep {
+export function receiveStep(s: KernelSocket, max: number = RECEIVE_MAX): ReceiveStep {
+  const len = Math.min(max, RECEIVE_MAX);
+  const peeked = s.recv(scratch, len, MSG_PEEK);
+  if (peeked <= 0) return peeked === 0 ? EOF : failed(peeked);
   const at = s.atMark();
   if (at < 0) return failed(at);
   if (at === 1) return urgentByte(s);
-  const len = Math.min(max, scratch.length);
-  const peeked = s.recv(scratch, len, MSG_PEEK);
-  if (peeked <= 0) return peeked === 0 ? EOF : failed(peeked);
-  if (s.atMark() === 1) return urgentByte(s);
   const taken = s.recv(scratch, peeked, MSG_TRUNC);
   if (taken < 0) return failed(taken);
   return { kind: "data", bytes: scratch.slice(0, taken) };
