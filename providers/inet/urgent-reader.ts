@@ -8,6 +8,13 @@
  * start at the mark, so it stopped before any mark, and no mark can have come to lie in the peeked
  * bytes since (an urgent pointer arrives with or before its byte): it takes exactly them (MSG_TRUNC
  * discards them without a second copy). An empty socket costs the peek alone.
+ *
+ * A plain step is one plain recv(), for a caller that knows the read position is not at the mark
+ * and cannot come to be there before the read: the socket was just reported readable (EPOLLIN)
+ * without urgent data (no EPOLLPRI), and nothing was read since. Readable means bytes are queued
+ * (or the stream has ended, after which nothing arrives), and the kernel never sets a mark on a
+ * byte it has already received, so only this read can move the read position to a mark; and a
+ * read that does not start at the mark stops at it.
  */
 import { EAGAIN } from "../../src/spi/index.js";
 import { MSG_PEEK, MSG_TRUNC } from "../native/ffi/linux.js";
@@ -41,8 +48,13 @@ function urgentByte(s: KernelSocket): ReceiveStep {
 }
 
 /** Read the next piece of the stream: normal bytes, the urgent byte alone, the end, or an error. */
-export function receiveStep(s: KernelSocket, max: number = RECEIVE_MAX): ReceiveStep {
+export function receiveStep(s: KernelSocket, max: number = RECEIVE_MAX, plain = false): ReceiveStep {
   const len = Math.min(max, RECEIVE_MAX);
+  if (plain) {
+    const n = s.recv(scratch, len, 0);
+    if (n <= 0) return n === 0 ? EOF : failed(n);
+    return { kind: "data", bytes: scratch.slice(0, n) };
+  }
   const peeked = s.recv(scratch, len, MSG_PEEK);
   if (peeked <= 0) return peeked === 0 ? EOF : failed(peeked);
   const at = s.atMark();
