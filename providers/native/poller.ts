@@ -12,10 +12,12 @@
  * request/response or a bulk transfer then runs without the worker, and a send on loopback does not
  * wake a thread. Only a look that finds nothing arms the socket set in the outer set again.
  *
- * Every descriptor is registered one-shot (EPOLLONESHOT): after it is reported, nothing more is
- * reported for it until its owner arms it again with the events it now wants (epoll_ctl
- * EPOLL_CTL_MOD, effective at once). EPOLLERR and EPOLLHUP are always reported while armed, even
- * with no events asked for.
+ * A descriptor is reported once per arming: after a report, nothing more is handed to its owner
+ * until it arms the descriptor again with the events it now wants. EPOLLERR and EPOLLHUP are always
+ * reported while armed, even with no events asked for. In the kernel the descriptors are
+ * level-triggered, so the usual arming, for the events the descriptor already waits for, needs no
+ * epoll_ctl(); a descriptor reported while not armed is made one-shot (EPOLL_CTL_MOD, effective at
+ * once), so it falls silent, and arming it registers it level-triggered again.
  *
  * Lifetime: the worker is unref'd, so an open socket alone never keeps the process alive; hold()
  * refs it while someone waits for the network (an XTI call blocked on an endpoint), as a C program
@@ -47,13 +49,22 @@ const SOCKETS_TOKEN = 1;
 /** Most descriptors taken from one look at the sockets' set (more wait for the next turn). */
 const BATCH = 256;
 const LAST_TOKEN = 0x7fffffff;
+/** A one-shot registration that has been reported (arming registers again, whatever the events). */
+const DISARMED = -1;
 
 /** One registered descriptor. */
 export class PollHandle {
+  /** @internal Armed: the owner wants one report. */
+  armed = true;
+  /** @internal The events registered in the kernel (EPOLLONESHOT included when set), or DISARMED. */
+  kernelEvents = EPOLLONESHOT;
+
   constructor(
     private readonly poller: Poller,
     readonly fd: number,
     readonly token: number,
+    /** @internal */
+    readonly handler: ReadyHandler,
   ) {}
 
   /** Report the descriptor once when any of `events` (plus EPOLLERR/EPOLLHUP) is ready. */
@@ -96,7 +107,7 @@ export class Poller {
   private readonly ring: EventRing;
   private readonly worker: Worker;
   private readonly workerExited: Promise<void>;
-  private readonly handlers = new Map<number, ReadyHandler>();
+  private readonly handles = new Map<number, PollHandle>();
   private readonly request = new EpollEvents(1);
   private readonly ready = new EpollEvents(BATCH);
   private nextToken = 1;
@@ -153,23 +164,34 @@ export class Poller {
     if (this.closed) throw new Error("the poller is closed");
     const token = this.nextToken;
     this.nextToken = token === LAST_TOKEN ? 1 : token + 1;
-    this.request.set(0, EPOLLONESHOT, token);
+    const handle = new PollHandle(this, fd, token, handler);
+    this.request.set(0, handle.kernelEvents, token);
     if (this.c.epoll_ctl(this.epollFd, EPOLL_CTL_ADD, fd, this.request.bytes) < 0) throw this.c.failure("epoll_ctl(EPOLL_CTL_ADD)");
-    this.handlers.set(token, handler);
-    return new PollHandle(this, fd, token);
+    this.handles.set(token, handle);
+    return handle;
   }
 
-  /** @internal PollHandle.arm */
+  /**
+   * @internal PollHandle.arm. Arming with the events a level-triggered registration already has
+   * costs nothing, which is the common case: a handler arms again for what it just had.
+   */
   modify(handle: PollHandle, events: number): void {
-    if (!this.handlers.has(handle.token)) return;
-    this.request.set(0, events | EPOLLONESHOT, handle.token);
-    this.c.epoll_ctl(this.epollFd, EPOLL_CTL_MOD, handle.fd, this.request.bytes);
+    if (this.handles.get(handle.token) !== handle) return;
+    handle.armed = true;
+    if (handle.kernelEvents !== events) this.register(handle, events);
   }
 
   /** @internal PollHandle.close */
   forget(handle: PollHandle): void {
-    if (!this.handlers.delete(handle.token)) return;
+    if (this.handles.get(handle.token) !== handle) return;
+    this.handles.delete(handle.token);
     this.c.epoll_ctl(this.epollFd, EPOLL_CTL_DEL, handle.fd, null);
+  }
+
+  private register(handle: PollHandle, events: number): void {
+    handle.kernelEvents = events;
+    this.request.set(0, events, handle.token);
+    this.c.epoll_ctl(this.epollFd, EPOLL_CTL_MOD, handle.fd, this.request.bytes);
   }
 
   /** Keep the process alive until the matching release() (someone waits for the network). */
@@ -183,14 +205,14 @@ export class Poller {
   }
 
   stats(): PollerStats {
-    return { wakeups: this.ring.counter(WAKEUPS), dispatched: this.dispatched, watched: this.handlers.size, holds: this.holds };
+    return { wakeups: this.ring.counter(WAKEUPS), dispatched: this.dispatched, watched: this.handles.size, holds: this.holds };
   }
 
   /** Stop the worker and close the epoll sets (a poller made with `new`; the shared one lives on). */
   async close(): Promise<void> {
     if (this.closed) return this.workerExited;
     this.closed = true;
-    this.handlers.clear();
+    this.handles.clear();
     this.worker.ref(); // an unref'd worker's exit would not keep the loop alive until we resolve
     signalEventFd(this.stopFd);
     await this.workerExited;
@@ -238,11 +260,20 @@ export class Poller {
   private look(): void {
     const n = this.c.epoll_wait(this.epollFd, this.ready.bytes, BATCH, 0);
     for (let i = 0; i < n && !this.closed; i++) {
-      const handler = this.handlers.get(this.ready.token(i));
-      if (handler === undefined) continue; // forgotten after the kernel reported it
+      const handle = this.handles.get(this.ready.token(i));
+      if (handle === undefined) continue; // forgotten after the kernel reported it
+      const levelTriggered = (handle.kernelEvents & EPOLLONESHOT) === 0;
+      if (!levelTriggered) handle.kernelEvents = DISARMED; // by this report
+      if (!handle.armed) {
+        // Still ready, and its owner did not arm it again: one-shot from now on, so it falls
+        // silent after at most one more report (ignored too).
+        if (levelTriggered) this.register(handle, handle.kernelEvents | EPOLLONESHOT);
+        continue;
+      }
+      handle.armed = false;
       this.dispatched++;
       try {
-        handler(this.ready.events(i));
+        handle.handler(this.ready.events(i));
       } catch (err) {
         // A handler's bug must not stop readiness for everyone else; it still surfaces.
         queueMicrotask(() => {
