@@ -16,6 +16,7 @@
  * byte it has already received, so only this read can move the read position to a mark; and a
  * read that does not start at the mark stops at it.
  */
+import { Buffer } from "node:buffer";
 import { EAGAIN } from "../../src/spi/index.js";
 import { MSG_PEEK, MSG_TRUNC } from "../native/ffi/linux.js";
 import type { KernelSocket } from "../native/socket.js";
@@ -33,9 +34,28 @@ const EOF: ReceiveStep = { kind: "eof" };
 /** The most one step reads. */
 export const RECEIVE_MAX = 65536;
 
-/** Reads are made into one buffer shared by every connection (each step copies out what it keeps). */
-const scratch = new Uint8Array(RECEIVE_MAX);
+/**
+ * Reads are made into one buffer shared by every connection. A step that fills at least half of it
+ * hands the buffer itself up (the library owns what is indicated) and the next step takes a new
+ * one, so a large read is copied once, by the kernel; a smaller one is copied out, so the memory
+ * kept is never more than twice the bytes.
+ */
+let scratch: Uint8Array | null = null;
 const one = new Uint8Array(1);
+
+function readBuffer(): Uint8Array {
+  // Uninitialised memory (the kernel overwrites what is kept), as a plain Uint8Array: a Buffer's
+  // slice() would share memory where the library may expect a copy.
+  const b = Buffer.allocUnsafeSlow(RECEIVE_MAX);
+  scratch = new Uint8Array(b.buffer, b.byteOffset, b.length);
+  return scratch;
+}
+
+function taken(buf: Uint8Array, n: number): ReceiveStep {
+  if (2 * n < buf.length) return { kind: "data", bytes: buf.slice(0, n) };
+  scratch = null;
+  return { kind: "data", bytes: buf.subarray(0, n) };
+}
 
 function failed(n: number): ReceiveStep {
   return -n === EAGAIN ? AGAIN : { kind: "error", errno: -n };
@@ -50,17 +70,18 @@ function urgentByte(s: KernelSocket): ReceiveStep {
 /** Read the next piece of the stream: normal bytes, the urgent byte alone, the end, or an error. */
 export function receiveStep(s: KernelSocket, max: number = RECEIVE_MAX, plain = false): ReceiveStep {
   const len = Math.min(max, RECEIVE_MAX);
+  const buf = scratch ?? readBuffer();
   if (plain) {
-    const n = s.recv(scratch, len, 0);
+    const n = s.recv(buf, len, 0);
     if (n <= 0) return n === 0 ? EOF : failed(n);
-    return { kind: "data", bytes: scratch.slice(0, n) };
+    return taken(buf, n);
   }
-  const peeked = s.recv(scratch, len, MSG_PEEK);
+  const peeked = s.recv(buf, len, MSG_PEEK);
   if (peeked <= 0) return peeked === 0 ? EOF : failed(peeked);
   const at = s.atMark();
   if (at < 0) return failed(at);
   if (at === 1) return urgentByte(s);
-  const taken = s.recv(scratch, peeked, MSG_TRUNC);
-  if (taken < 0) return failed(taken);
-  return { kind: "data", bytes: scratch.slice(0, taken) };
+  const n = s.recv(buf, peeked, MSG_TRUNC);
+  if (n < 0) return failed(n);
+  return taken(buf, n);
 }
