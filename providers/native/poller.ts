@@ -7,10 +7,11 @@
  * Atomics.waitAsync (ecosystem.md §2 measured this shape as the cheapest way to be woken here).
  *
  * The thread hop is only for waking from idleness. Once the socket set reported something, the
- * main thread looks at it again on the next turn of its loop (setImmediate), after the handlers'
- * consequences (the user's next calls) ran, and keeps doing so while it finds something: a
- * request/response or a bulk transfer then runs without the worker, and a send on loopback does not
- * wake a thread. Only a look that finds nothing arms the socket set in the outer set again.
+ * main thread looks at it again once the handlers' consequences (the user's next calls, promise
+ * reactions) have run, and keeps doing so while it finds something: a few times within the same
+ * turn of its loop, then on the next turn (setImmediate). A request/response or a bulk transfer
+ * then runs without the worker, and a send on loopback does not wake a thread. Only a look that
+ * finds nothing arms the socket set in the outer set again.
  *
  * A descriptor is reported once per arming: after a report, nothing more is handed to its owner
  * until it arms the descriptor again with the events it now wants. EPOLLERR and EPOLLHUP are always
@@ -48,6 +49,12 @@ const RING_CAPACITY = 16;
 const SOCKETS_TOKEN = 1;
 /** Most descriptors taken from one look at the sockets' set (more wait for the next turn). */
 const BATCH = 256;
+/**
+ * Looks made within one turn of the loop, each once the handlers' consequences (the promise
+ * reactions they caused) have run, before the next look waits for the next turn: the loop's other
+ * work (timers, node:net) is never held up by more than this many rounds.
+ */
+const QUICK_LOOKS = 8;
 const LAST_TOKEN = 0x7fffffff;
 /** A one-shot registration that has been reported (arming registers again, whatever the events). */
 const DISARMED = -1;
@@ -117,6 +124,8 @@ export class Poller {
   private waiting = false;
   /** A look at the sockets' set is scheduled for the next turn (the worker is not asked to wait). */
   private looking = false;
+  /** Looks made since the last turn of the loop (see QUICK_LOOKS). */
+  private quickLooks = 0;
   private closed = false;
 
   /** A new poller with its own worker (the providers share `Poller.shared()`). Throws OsError. */
@@ -250,7 +259,18 @@ export class Poller {
 
   private readonly lookAgain = (): void => {
     this.looking = false;
+    this.quickLooks = 0;
     if (!this.closed) this.look();
+  };
+
+  private readonly lookQuickly = (): void => {
+    this.looking = false;
+    if (!this.closed) this.look();
+  };
+
+  /** Queued as a microtask: a tick queued from one runs once every microtask has run. */
+  private readonly lookAfterMicrotasks = (): void => {
+    process.nextTick(this.lookQuickly);
   };
 
   /**
@@ -284,7 +304,8 @@ export class Poller {
     if (this.closed) return;
     if (n > 0) {
       this.looking = true;
-      setImmediate(this.lookAgain);
+      if (this.quickLooks++ < QUICK_LOOKS) queueMicrotask(this.lookAfterMicrotasks);
+      else setImmediate(this.lookAgain);
       return;
     }
     // n < 0 (EINTR: the main thread took a signal) counts as nothing found: the worker looks instead.
