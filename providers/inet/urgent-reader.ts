@@ -7,18 +7,20 @@
  * arrived at the read position since), it reads the urgent byte alone; if not, the peek did not
  * start at the mark, so it stopped before any mark, and no mark can have come to lie in the peeked
  * bytes since (an urgent pointer arrives with or before its byte): it takes exactly them (MSG_TRUNC
- * discards them without a second copy). An empty socket costs the peek alone.
+ * discards them without a second copy).
  *
  * A plain step is one plain recv(), for a caller that knows the read position is not at the mark
  * and cannot come to be there before the read: the socket was just reported readable (EPOLLIN)
  * without urgent data (no EPOLLPRI), and nothing was read since. Readable means bytes are queued
  * (or the stream has ended, after which nothing arrives), and the kernel never sets a mark on a
  * byte it has already received, so only this read can move the read position to a mark; and a
- * read that does not start at the mark stops at it.
+ * read that does not start at the mark stops at it. Any other step asks poll() the same question
+ * first, so it takes the plain read too unless urgent data is there (or an empty socket costs the
+ * poll alone).
  */
 import { Buffer } from "node:buffer";
 import { EAGAIN } from "../../src/spi/index.js";
-import { MSG_PEEK, MSG_TRUNC } from "../native/ffi/linux.js";
+import { MSG_PEEK, MSG_TRUNC, POLLIN, POLLPRI } from "../native/ffi/linux.js";
 import type { KernelSocket } from "../native/socket.js";
 
 export type ReceiveStep =
@@ -71,6 +73,12 @@ function urgentByte(s: KernelSocket): ReceiveStep {
 export function receiveStep(s: KernelSocket, max: number = RECEIVE_MAX, plain = false): ReceiveStep {
   const len = Math.min(max, RECEIVE_MAX);
   const buf = scratch ?? readBuffer();
+  if (!plain) {
+    const ready = s.ready(POLLIN | POLLPRI);
+    if (ready < 0) return failed(ready);
+    if (ready === 0) return AGAIN;
+    plain = (ready & (POLLIN | POLLPRI)) === POLLIN;
+  }
   if (plain) {
     const n = s.recv(buf, len, 0);
     if (n <= 0) return n === 0 ? EOF : failed(n);

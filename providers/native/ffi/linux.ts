@@ -27,6 +27,7 @@ export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
 
 export const POLLIN = 0x1;
+export const POLLPRI = 0x2;
 export const POLLNVAL = 0x20;
 
 export const EFD_NONBLOCK = 0o4000;
