@@ -74,10 +74,11 @@ export function receiveStep(s: KernelSocket, max: number = RECEIVE_MAX, plain = 
   const len = Math.min(max, RECEIVE_MAX);
   const buf = scratch ?? readBuffer();
   if (!plain) {
+    // A failed poll (EINTR: a signal such as the profiler's SIGPROF or SIGCHLD arrived) says
+    // nothing: the peek below finds out.
     const ready = s.ready(POLLIN | POLLPRI);
-    if (ready < 0) return failed(ready);
     if (ready === 0) return AGAIN;
-    plain = (ready & (POLLIN | POLLPRI)) === POLLIN;
+    plain = ready > 0 && (ready & (POLLIN | POLLPRI)) === POLLIN;
   }
   if (plain) {
     const n = s.recv(buf, len, 0);
