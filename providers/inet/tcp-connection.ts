@@ -25,6 +25,7 @@ import {
   EPOLLHUP,
   EPOLLIN,
   EPOLLOUT,
+  EPOLLPRI,
   MSG_NOSIGNAL,
   MSG_OOB,
   TCP_STATE_CLOSING,
@@ -34,7 +35,7 @@ import {
 import type { PollHandle, Poller } from "../native/poller.js";
 import type { KernelSocket } from "../native/socket.js";
 import { disconnectReason } from "./disconnect-reason.js";
-import { receiveStep } from "./urgent-reader.js";
+import { RECEIVE_MAX, receiveStep } from "./urgent-reader.js";
 
 const EMPTY = new Uint8Array(0);
 /** How long a closed endpoint's unsent remainder may take to reach the kernel before it is dropped. */
@@ -65,6 +66,8 @@ export class TcpConnection {
   private finSent = false;
   /** EPOLLHUP was reported while nothing could be read: arming for it again would only repeat it. */
   private hupSeen = false;
+  /** Receive steps taken, so a readiness report can tell whether anything was read since it. */
+  private steps = 0;
   /** Bytes indicated and not yet consumed by the user. */
   private unread = 0;
   /** The part of an accepted piece the kernel has not taken yet. */
@@ -263,12 +266,15 @@ export class TcpConnection {
         if (this.queued === null || this.brokenErrno !== 0) this.whenDrained?.();
         else this.rearm();
         return;
-      case "open":
+      case "open": {
+        const steps = this.steps;
         if ((events & EPOLLOUT) !== 0) this.flush();
-        if (this.reading()) this.pump();
+        // Readable without urgent data, and nothing read since the report: a plain read is exact.
+        if (this.reading()) this.pump((events & (EPOLLIN | EPOLLPRI)) === EPOLLIN && this.steps === steps);
         else if ((events & (EPOLLERR | EPOLLHUP)) !== 0) this.checkBroken(events);
         this.rearm();
         return;
+      }
       case "done":
         return;
     }
@@ -296,15 +302,24 @@ export class TcpConnection {
     return this.phase === "open" && !this.eof && this.unread < this.highWater();
   }
 
-  /** Read and indicate until the kernel has nothing more, the high-water mark, or the end. */
-  private pump(): void {
+  /**
+   * Read and indicate until the kernel has nothing more, the high-water mark, or the end. A read
+   * shorter than asked for ends it too: the kernel had no more then (or an urgent mark stopped the
+   * read), and the re-arming that follows every pump reports whatever is left, which saves a read
+   * that would only find the socket empty.
+   */
+  private pump(plain = false): void {
     while (this.reading()) {
       // Never more than the high-water mark leaves room for: the rest stays in the kernel's window.
-      const step = receiveStep(this.socket, this.highWater() - this.unread);
+      const room = Math.min(this.highWater() - this.unread, RECEIVE_MAX);
+      this.steps++;
+      const step = receiveStep(this.socket, room, plain);
+      plain = false;
       switch (step.kind) {
         case "data":
           this.unread += step.bytes.length;
           this.user.dataInd(step.bytes, false);
+          if (step.bytes.length < room) return;
           break;
         case "urgent":
           this.unread += 1;
@@ -397,7 +412,7 @@ export class TcpConnection {
     if (this.phase === "connecting") events = EPOLLOUT;
     else if (this.phase === "closing") events = EPOLLOUT;
     else if (this.phase === "open") {
-      if (this.reading()) events |= EPOLLIN;
+      if (this.reading()) events |= EPOLLIN | EPOLLPRI; // EPOLLPRI: see onReady's plain read
       if (this.queued !== null || this.refused.normal || this.refused.expedited) events |= EPOLLOUT;
     } else return;
     if (events === 0 && this.hupSeen) return;

@@ -27,6 +27,10 @@ const intBytes = new Uint8Array(intValue.buffer);
 const length = new Uint32Array(1);
 const nameBuffer = new Uint8Array(SOCKADDR_MAX);
 const tcpInfoByte = new Uint8Array(8);
+// One struct pollfd (int fd, short events, short revents) for ready().
+const pollFd = new Int32Array(2);
+const pollFdBytes = new Uint8Array(pollFd.buffer);
+const pollFdHalves = new Int16Array(pollFd.buffer);
 
 export class KernelSocket {
   private readonly c: Libc;
@@ -114,6 +118,15 @@ export class KernelSocket {
   recvFrom(buf: Uint8Array, len: number, flags: number, from: Uint8Array, fromLength: Uint32Array): number {
     fromLength[0] = from.length;
     return this.result(this.c.recvfrom(this.fd, buf, len, flags, from, fromLength));
+  }
+
+  /** poll() without waiting: which of `events` (POLLERR and POLLHUP always) hold now, or -errno. */
+  ready(events: number): number {
+    pollFd[0] = this.fd;
+    pollFdHalves[2] = events;
+    pollFdHalves[3] = 0;
+    const r = this.c.poll(pollFdBytes, 1, 0);
+    return r < 0 ? -this.c.errno() : pollFdHalves[3] & 0xffff;
   }
 
   /** 1 when the next byte to read is at the urgent mark, 0 when not, or -errno. */

@@ -30,6 +30,7 @@ export const MSG_TRUNC = 0x20;
 export const MSG_DONTWAIT = 0x40;
 
 export const POLLIN = 0x1;
+export const POLLPRI = 0x2;
 export const POLLNVAL = 0x20;
 
 export const EFD_NONBLOCK = 0o4000;
@@ -95,6 +96,8 @@ export const EPOLL_CTL_ADD = 1;
 export const EPOLL_CTL_DEL = 2;
 export const EPOLL_CTL_MOD = 3;
 export const EPOLLIN = 0x1;
+/** Urgent data is there (TCP: the urgent byte is in the receive queue, not yet read past). */
+export const EPOLLPRI = 0x2;
 export const EPOLLOUT = 0x4;
 export const EPOLLERR = 0x8;
 export const EPOLLHUP = 0x10;
