@@ -299,22 +299,15 @@ export class LoopEndpoint implements ProviderEndpoint {
     }
     const peer = this.peer;
     if (peer === null) return true;
-    // The bands written out rather than indexed by name: this runs once per piece.
-    if (expedited) {
-      if (peer.full(true)) {
-        peer.blocked.expedited.add(this);
-        return false;
-      }
-      peer.queued.expedited += buf.length;
-      peer.user.exdataInd(ownCopy(buf), more);
-    } else {
-      if (peer.full(false)) {
-        peer.blocked.normal.add(this);
-        return false;
-      }
-      peer.queued.normal += buf.length;
-      peer.user.dataInd(ownCopy(buf), more);
+    const band = expedited ? "expedited" : "normal";
+    if (peer.full(expedited)) {
+      peer.blocked[band].add(this);
+      return false;
     }
+    peer.queued[band] += buf.length;
+    const copy = ownCopy(buf);
+    if (expedited) peer.user.exdataInd(copy, more);
+    else peer.user.dataInd(copy, more);
     return true;
   }
 

@@ -785,7 +785,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "inet",
     group: "tcp",
     bug: "the peer's FIN is noticed from the TCP state (CLOSE_WAIT) and indicated before the data queued ahead of it was read",
-    edits: [inet("tcp-connection.ts", "  private pump(): void {\n", "  private pump(): void {\n    if (!this.eof && this.socket.tcpState() === 8 /* CLOSE_WAIT: the peer's FIN is in */) {\n      this.peerReleased();\n      return;\n    }\n")],
+    edits: [inet("tcp-connection.ts", "  private pump(plain = false): void {\n", "  private pump(plain = false): void {\n    if (!this.eof && this.socket.tcpState() === 8 /* CLOSE_WAIT: the peer's FIN is in */) {\n      this.peerReleased();\n      return;\n    }\n")],
     caughtBy: ["O1.half-close", "L2.data-before-release"],
   },
   {
