@@ -90,9 +90,12 @@ export class ArpCache {
       this.counters.framesQueued++;
       return true;
     }
-    if (entry.requests === 0 && this.clock.now() >= entry.staleAt) this.startRequests(entry, entry.mac);
+    const stale = entry.requests === 0 && this.clock.now() >= entry.staleAt;
     frame.set(entry.mac, ETHERNET_DESTINATION_OFFSET);
     this.device.send(frame, offload);
+    // The probe goes after the frame: the frame may have been built in the device's transmit
+    // memory (frameBuffer), where sending another frame first would overwrite it.
+    if (stale) this.startRequests(entry, entry.mac);
     return true;
   }
 

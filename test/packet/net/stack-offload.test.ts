@@ -63,6 +63,27 @@ class OffloadingPort implements LinkDevice {
   }
 }
 
+/**
+ * An offloading port that, like the AF_PACKET device, hands out the place of the next frame in
+ * its transmit memory (frameBuffer) and copies any other frame sent to that same place.
+ */
+class ArenaPort extends OffloadingPort {
+  private readonly arena = new Uint8Array(14 + 65535);
+  /** The ethertype of each frame sent with an offload (the stack's TCP frames), as it left. */
+  readonly offloadedEthertypes: number[] = [];
+
+  frameBuffer(length: number): Uint8Array {
+    return this.arena.subarray(0, length);
+  }
+
+  override send(frame: Uint8Array, offload?: TxOffload): void {
+    if (frame.buffer !== this.arena.buffer) this.arena.set(frame, 0);
+    const sent = this.arena.slice(0, frame.length);
+    if (offload !== undefined) this.offloadedEthertypes.push(readU16(sent, 12));
+    super.send(sent, offload);
+  }
+}
+
 /** Fill in the transport checksum the frame left partial (the field holds the pseudo-header sum). */
 function complete(frame: Uint8Array, o: TxOffload): Uint8Array {
   writeU16(frame, o.checksumStart + o.checksumOffset, finishChecksum(onesComplementSum(frame, o.checksumStart, frame.length - o.checksumStart)));
@@ -121,6 +142,32 @@ describe("packet: transmit offloads (checksum, TCP segmentation) over a device t
     expect(b.stats().stack.wire.tcpBadChecksum, "segments with a bad checksum").to.equal(0);
     expect(a.stats().device.txDropped, "frames longer than the MTU").to.equal(0);
     expect(client.stats().segmentsSent, "segments counted one by one").to.be.above(data.length / 1460);
+    listener.close();
+    await a.close();
+    await b.close();
+  });
+
+  it("a frame built in the device's transmit memory leaves before the ARP probe of a stale neighbour, not overwritten by it", async () => {
+    const clock = new ManualClock();
+    const hub = new MemoryHub(clock, { latencyMs: 1 });
+    const port = new ArenaPort(hub.attach(mac(1)));
+    const a = UserHost.over(port, { address: NET + 1, prefixLength: 24, clock, random: new SeededRandom(1) });
+    const b = UserHost.over(hub.attach(mac(2)), { address: NET + 2, prefixLength: 24, clock, random: new SeededRandom(2) });
+    const serverRec = new Recorder(clock);
+    const listener = b.tcp.listen({ port: 80 }, { connectionIndication: (ind) => void (serverRec.conn = listener.accept(ind.sequence, serverRec)) });
+    const clientRec = new Recorder(clock);
+    const client = a.tcp.connect({ remote: { address: NET + 2, port: 80 } }, clientRec);
+    clientRec.conn = client;
+    expect(clock.runUntil(() => clientRec.connectedAt >= 0, 60_000)).to.equal(true);
+    expect(client.sendPiece(new Uint8Array(100_000).fill(1))).to.equal(true);
+    expect(clock.runUntil(() => serverRec.received === 100_000, 600_000)).to.equal(true);
+    clock.advance(31_000); // idle past ARP's reachable time: the neighbour entry is stale
+    const sentBefore = a.stats().stack.arp.requestsSent;
+    expect(client.sendPiece(new Uint8Array(100_000).fill(2))).to.equal(true);
+    expect(clock.runUntil(() => serverRec.received === 200_000, 600_000)).to.equal(true);
+    expect(a.stats().stack.arp.requestsSent, "a probe went out").to.be.above(sentBefore);
+    expect(port.offloadedEthertypes.filter((t) => t !== 0x0800), "TCP frames that left as something else").to.deep.equal([]);
+    expect(client.stats().retransmits, "nothing lost, nothing resent").to.equal(0);
     listener.close();
     await a.close();
     await b.close();
