@@ -214,7 +214,7 @@ export class Ipv4Layer implements IcmpNetwork {
     const fragmentField = options?.dontFragment === true ? IPV4_FLAG_DF : 0;
     writeIpv4Header(frame, ETHERNET_HEADER_LEN, options?.tos ?? 0, IPV4_HEADER_LEN + length, id, fragmentField, options?.ttl ?? this.config.defaultTtl, protocol, this.address, dst);
     write(frame, ETHERNET_HEADER_LEN + IPV4_HEADER_LEN, partial);
-    ip.sent++;
+    ip.sent += segments; // the packets that reach the wire, as for any other send
     let tx: TxOffload | undefined;
     if (partial) {
       tx = this.txOffload;

@@ -142,6 +142,9 @@ describe("packet: transmit offloads (checksum, TCP segmentation) over a device t
     expect(b.stats().stack.wire.tcpBadChecksum, "segments with a bad checksum").to.equal(0);
     expect(a.stats().device.txDropped, "frames longer than the MTU").to.equal(0);
     expect(client.stats().segmentsSent, "segments counted one by one").to.be.above(data.length / 1460);
+    const stats = a.stats();
+    expect(stats.tcp.segmentsSent, "the engine counts the segments on the wire too").to.be.at.least(client.stats().segmentsSent);
+    expect(stats.stack.ip.sent, "and so does IP").to.be.at.least(client.stats().segmentsSent);
     listener.close();
     await a.close();
     await b.close();

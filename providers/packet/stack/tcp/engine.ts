@@ -437,7 +437,8 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   }
 
   private send(src: Ipv4Address, dst: Ipv4Address, seg: TcpSegment, ip?: IpSendOptions, segmentSize = 0): void {
-    this.counters.segmentsSent++;
+    // A super-segment counts as the segments the link cuts it into.
+    this.counters.segmentsSent += segmentSize > 0 ? Math.ceil(seg.payload.length / segmentSize) : 1;
     const host = this.host;
     if (host.outputWith === undefined) {
       host.output(IPPROTO_TCP, src, dst, encodeTcp(seg, src, dst), ip);
