@@ -56,6 +56,9 @@ function readBuffer(): Uint8Array {
 function taken(buf: Uint8Array, n: number): ReceiveStep {
   if (2 * n < buf.length) return { kind: "data", bytes: buf.slice(0, n) };
   scratch = null;
+  // The view handed up reaches the whole buffer (its .buffer): what the kernel did not write is
+  // zeroed, so no old heap contents (another connection's bytes) can be read through it.
+  buf.fill(0, n);
   return { kind: "data", bytes: buf.subarray(0, n) };
 }
 

@@ -309,6 +309,7 @@ export class Poller {
       return;
     }
     // n < 0 (EINTR: the main thread took a signal) counts as nothing found: the worker looks instead.
+    this.quickLooks = 0; // the next burst gets its quick looks in full
     this.request.set(0, EPOLLIN | EPOLLONESHOT, SOCKETS_TOKEN);
     this.c.epoll_ctl(this.outerFd, EPOLL_CTL_MOD, this.epollFd, this.request.bytes);
   }
