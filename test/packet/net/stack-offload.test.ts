@@ -115,21 +115,31 @@ function segments(frame: Uint8Array, o: TxOffload): Uint8Array[] {
   return out;
 }
 
+/** Two hosts on a memory hub, `a` over `device` (made from its hub port), and a connection from a to b. */
+function connected<D extends LinkDevice>(wrap: (port: MemoryLinkDevice) => D) {
+  const clock = new ManualClock();
+  const hub = new MemoryHub(clock, { latencyMs: 1 });
+  const port = wrap(hub.attach(mac(1)));
+  const a = UserHost.over(port, { address: NET + 1, prefixLength: 24, clock, random: new SeededRandom(1) });
+  const b = UserHost.over(hub.attach(mac(2)), { address: NET + 2, prefixLength: 24, clock, random: new SeededRandom(2) });
+  const serverRec = new Recorder(clock);
+  const listener = b.tcp.listen({ port: 80 }, { connectionIndication: (ind) => void (serverRec.conn = listener.accept(ind.sequence, serverRec)) });
+  const clientRec = new Recorder(clock);
+  const client: TcpConnection = a.tcp.connect({ remote: { address: NET + 2, port: 80 } }, clientRec);
+  clientRec.conn = client;
+  expect(clock.runUntil(() => clientRec.connectedAt >= 0, 60_000), "connected").to.equal(true);
+  const close = async (): Promise<void> => {
+    listener.close();
+    await a.close();
+    await b.close();
+  };
+  return { clock, port, a, b, client, serverRec, close };
+}
+
 describe("packet: transmit offloads (checksum, TCP segmentation) over a device that has them", () => {
   it("sends bulk data as super-frames with partial checksums that, cut as the kernel cuts them, arrive whole and valid", async () => {
-    const clock = new ManualClock();
-    const hub = new MemoryHub(clock, { latencyMs: 1 });
-    const port = new OffloadingPort(hub.attach(mac(1)));
-    const a = UserHost.over(port, { address: NET + 1, prefixLength: 24, clock, random: new SeededRandom(1) });
-    const b = UserHost.over(hub.attach(mac(2)), { address: NET + 2, prefixLength: 24, clock, random: new SeededRandom(2) });
+    const { clock, port, a, b, client, serverRec, close } = connected((p) => new OffloadingPort(p));
     const data = new Uint8Array(3_000_000).map((_, i) => (i * 31) >>> 3);
-
-    const serverRec = new Recorder(clock);
-    const listener = b.tcp.listen({ port: 80 }, { connectionIndication: (ind) => void (serverRec.conn = listener.accept(ind.sequence, serverRec)) });
-    const clientRec = new Recorder(clock);
-    const client: TcpConnection = a.tcp.connect({ remote: { address: NET + 2, port: 80 } }, clientRec);
-    clientRec.conn = client;
-    expect(clock.runUntil(() => clientRec.connectedAt >= 0, 60_000), "connected").to.equal(true);
     expect(client.sendPiece(data)).to.equal(true);
     expect(clock.runUntil(() => serverRec.received === data.length, 600_000), "all data arrived").to.equal(true);
 
@@ -145,23 +155,11 @@ describe("packet: transmit offloads (checksum, TCP segmentation) over a device t
     const stats = a.stats();
     expect(stats.tcp.segmentsSent, "the engine counts the segments on the wire too").to.be.at.least(client.stats().segmentsSent);
     expect(stats.stack.ip.sent, "and so does IP").to.be.at.least(client.stats().segmentsSent);
-    listener.close();
-    await a.close();
-    await b.close();
+    await close();
   });
 
   it("a frame built in the device's transmit memory leaves before the ARP probe of a stale neighbour, not overwritten by it", async () => {
-    const clock = new ManualClock();
-    const hub = new MemoryHub(clock, { latencyMs: 1 });
-    const port = new ArenaPort(hub.attach(mac(1)));
-    const a = UserHost.over(port, { address: NET + 1, prefixLength: 24, clock, random: new SeededRandom(1) });
-    const b = UserHost.over(hub.attach(mac(2)), { address: NET + 2, prefixLength: 24, clock, random: new SeededRandom(2) });
-    const serverRec = new Recorder(clock);
-    const listener = b.tcp.listen({ port: 80 }, { connectionIndication: (ind) => void (serverRec.conn = listener.accept(ind.sequence, serverRec)) });
-    const clientRec = new Recorder(clock);
-    const client = a.tcp.connect({ remote: { address: NET + 2, port: 80 } }, clientRec);
-    clientRec.conn = client;
-    expect(clock.runUntil(() => clientRec.connectedAt >= 0, 60_000)).to.equal(true);
+    const { clock, port, a, client, serverRec, close } = connected((p) => new ArenaPort(p));
     expect(client.sendPiece(new Uint8Array(100_000).fill(1))).to.equal(true);
     expect(clock.runUntil(() => serverRec.received === 100_000, 600_000)).to.equal(true);
     clock.advance(31_000); // idle past ARP's reachable time: the neighbour entry is stale
@@ -171,30 +169,17 @@ describe("packet: transmit offloads (checksum, TCP segmentation) over a device t
     expect(a.stats().stack.arp.requestsSent, "a probe went out").to.be.above(sentBefore);
     expect(port.offloadedEthertypes.filter((t) => t !== 0x0800), "TCP frames that left as something else").to.deep.equal([]);
     expect(client.stats().retransmits, "nothing lost, nothing resent").to.equal(0);
-    listener.close();
-    await a.close();
-    await b.close();
+    await close();
   });
 
   it("sends complete frames, one per segment, through a device without offloads (the memory port itself)", async () => {
-    const clock = new ManualClock();
-    const hub = new MemoryHub(clock, { latencyMs: 1 });
-    const a = UserHost.over(hub.attach(mac(1)), { address: NET + 1, prefixLength: 24, clock, random: new SeededRandom(1) });
-    const b = UserHost.over(hub.attach(mac(2)), { address: NET + 2, prefixLength: 24, clock, random: new SeededRandom(2) });
-    const serverRec = new Recorder(clock);
-    const listener = b.tcp.listen({ port: 80 }, { connectionIndication: (ind) => void (serverRec.conn = listener.accept(ind.sequence, serverRec)) });
-    const clientRec = new Recorder(clock);
-    const client = a.tcp.connect({ remote: { address: NET + 2, port: 80 } }, clientRec);
-    clientRec.conn = client;
-    expect(clock.runUntil(() => clientRec.connectedAt >= 0, 60_000)).to.equal(true);
+    const { clock, a, b, client, serverRec, close } = connected((p) => p);
     const data = new Uint8Array(300_000).fill(7);
     expect(client.sendPiece(data)).to.equal(true);
     expect(clock.runUntil(() => serverRec.received === data.length, 600_000)).to.equal(true);
     expect(a.stats().device.txDropped).to.equal(0);
     expect(a.stats().device.txFrames, "one frame per segment at least").to.be.above(data.length / 1460);
     expect(b.stats().stack.wire.tcpBadChecksum).to.equal(0);
-    listener.close();
-    await a.close();
-    await b.close();
+    await close();
   });
 });
