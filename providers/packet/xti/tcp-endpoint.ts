@@ -272,11 +272,13 @@ export class RawTcpEndpoint implements ProviderEndpoint {
     }
     this.stopListening();
     const tcp = this.conn?.tcp ?? this.released;
+    // Data left unread resets the connection; the stack no longer counts what the allowance covers.
+    const unread = this.conn?.unread ?? false;
     this.conn = null;
     this.released = null;
     let lingering: Promise<void> | undefined;
     if (tcp !== null) {
-      const linger = this.opts.lingerMs(LINGER_UNSPEC_MS);
+      const linger = unread ? 0 : this.opts.lingerMs(LINGER_UNSPEC_MS);
       if (linger !== null && linger !== Infinity) tcp.setLinger(linger);
       tcp.close();
       if (linger !== null && linger > 0) lingering = this.host.settled(tcp, linger);
