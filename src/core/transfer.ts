@@ -293,8 +293,8 @@ async function receiveAfterWaits(
     requireState(ep, "t_rcv", profile); // another flow may have ended the connection meanwhile
     // A buffer freed or shrunk while the call waited is a bad pointer (ReceiveBuffers).
     const views = buffers === null ? null : buffers.check(call);
-    // A blocked t_rcv is usually woken by one whole unit: its common case, as at once.
-    const whole = views !== null && views.length === 1 ? receiveWholeUnit(ep, views[0] as Uint8Array, flags) : -1;
+    // A blocked t_rcv is usually woken by one whole unit, or stream data: its common case, as at once.
+    const whole = views !== null && views.length === 1 ? receiveAtHead(ep, views[0] as Uint8Array, flags) : -1;
     if (whole >= 0) return whole;
     const n = tryReceive(ep, { views, parts, capacity }, flags);
     if (n !== null) return n;
@@ -335,6 +335,47 @@ function receiveWholeUnit(ep: CoreEndpoint, view: Uint8Array, flags: IntRef): nu
   return h.buf.length;
 }
 
+/**
+ * t_rcv's common case on a byte stream (tsdu 0), without the general loop: no expedited data in
+ * band 1 and normal data at the head. Copies consecutive normal pieces straight into `view` (a
+ * byte stream ignores piece boundaries and T_MORE, so T_MORE is never set), stopping at the first
+ * indication that is not normal data (in-line expedited data, a release, a disconnect) so that it
+ * keeps its place, as readUnit does. Returns the count, or -1 when the case does not apply (or
+ * the state check fails: receive() then reports it).
+ */
+function receiveStream(ep: CoreEndpoint, view: Uint8Array, flags: IntRef): number {
+  if (ep.profile.checkState && ((RCV_STATES >>> ep.state) & 1) === 0) return -1;
+  const rq = ep.rq;
+  let h = rq.head();
+  if (h === undefined || h.kind !== "data" || rq.expeditedHead() !== undefined) return -1;
+  const room = view.length;
+  let n = 0;
+  for (;;) {
+    const left = h.buf.length - h.off;
+    const take = Math.min(left, room - n);
+    if (take > 0) view.set(take === h.buf.length ? h.buf : h.buf.subarray(h.off, h.off + take), n);
+    n += take;
+    if (take < left) {
+      h.off += take; // the buffer is full: the rest of this piece stays at the head
+      break;
+    }
+    h.off = h.buf.length;
+    rq.shift();
+    if (n >= room) break;
+    const next = rq.head();
+    if (next === undefined || next.kind !== "data") break;
+    h = next;
+  }
+  flags.value = 0;
+  ep.consumed(n, false);
+  return n;
+}
+
+/** t_rcv's fast paths into one buffer: the count, or -1 when neither applies. */
+function receiveAtHead(ep: CoreEndpoint, view: Uint8Array, flags: IntRef): number {
+  return ep.info().tsdu === 0 ? receiveStream(ep, view, flags) : receiveWholeUnit(ep, view, flags);
+}
+
 /** The target of t_rcv, reused: a target is read only during the synchronous attempt. */
 const oneView: { views: Uint8Array[]; parts: null; capacity: number } = { views: [new Uint8Array(0)], parts: null, capacity: 0 };
 const NO_VIEW = new Uint8Array(0);
@@ -344,7 +385,7 @@ export function t_rcv(ep: CoreEndpoint, buf: unknown, nbytes: unknown, flags: un
   requireConnectionMode(ep, "t_rcv");
   const out = flagsRef(flags, "t_rcv");
   const view = dataBuffer(buf, nbytes, "t_rcv");
-  const whole = receiveWholeUnit(ep, view, out);
+  const whole = receiveAtHead(ep, view, out);
   if (whole >= 0) return whole;
   oneView.views[0] = view;
   oneView.capacity = view.length;

@@ -12,6 +12,7 @@ import {
   O_NONBLOCK,
   T_CONNECT,
   T_COTS_ORD,
+  T_DATA,
   T_DISCONNECT,
   T_EXPEDITED,
   T_GODATA,
@@ -261,6 +262,26 @@ describe("packet/xti: /dev/rawtcp over two stacks on an in-memory hub", function
       const d = t_discon_of(0);
       await ok(t_rcvdis(server, d));
       expect(d.reason).to.equal(Errno.ECONNRESET);
+    });
+
+    it("t_close with data left unread (within the allowance the stack no longer counts) resets the connection: ECONNRESET", async function () {
+      const { server, client } = await pair();
+      await ok(t_snd(client, text("unread"), 6, 0));
+      await lookFor(server, T_DATA);
+      await ok(t_close(server));
+      await lookFor(client, T_DISCONNECT);
+      const d = t_discon_of(0);
+      await ok(t_rcvdis(client, d));
+      expect(d.reason).to.equal(Errno.ECONNRESET);
+    });
+
+    it("t_close after the data was read releases the connection: the peer gets T_ORDREL", async function () {
+      const { server, client } = await pair();
+      await ok(t_snd(client, text("read"), 4, 0));
+      const buf = new Uint8Array(16);
+      expect(await t_rcv(server, buf, buf.length, { value: 0 })).to.equal(4);
+      await ok(t_close(server));
+      expect(await transcript(client)).to.deep.equal(["ORDREL"]);
     });
 
     it("urgent data keeps its place both ways: 123, 4 expedited, 56, 7 expedited, 89, orderly release", async function () {
