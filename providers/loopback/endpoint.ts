@@ -366,13 +366,9 @@ export class LoopEndpoint implements ProviderEndpoint {
   }
 
   consumed(bytes: number, expedited: boolean): void {
-    if (expedited) {
-      this.queued.expedited = Math.max(0, this.queued.expedited - bytes);
-      if (this.blocked.expedited.size > 0) this.backEnable(true, lowWater(this.hiwat(true)));
-    } else {
-      this.queued.normal = Math.max(0, this.queued.normal - bytes);
-      if (this.blocked.normal.size > 0) this.backEnable(false, lowWater(this.rcvHiwat));
-    }
+    const band = expedited ? "expedited" : "normal";
+    this.queued[band] = Math.max(0, this.queued[band] - bytes);
+    if (this.blocked[band].size > 0) this.backEnable(expedited, lowWater(this.hiwat(expedited)));
   }
 
   /**
@@ -381,8 +377,8 @@ export class LoopEndpoint implements ProviderEndpoint {
    * queue drains to its low-water mark, so a sender retrying on its own is refused too).
    */
   private full(expedited: boolean): boolean {
-    if (expedited) return this.queued.expedited >= this.provider.config.exrcvbuf || this.blocked.expedited.size > 0;
-    return this.queued.normal >= this.rcvHiwat || this.blocked.normal.size > 0;
+    const band = expedited ? "expedited" : "normal";
+    return this.queued[band] >= this.hiwat(expedited) || this.blocked[band].size > 0;
   }
 
   /** Our receive high-water mark for unread (expedited) data. */

@@ -13,9 +13,13 @@ import { fail } from "./failure.js";
  * TOUTSTATE unless the call is allowed in the current state (XTI checks; TLI leaves it to the
  * provider). `profile` is the call's semantics when it is not the endpoint's (profile.ts, XNS5_ONLY_CALLS).
  */
+/** Whether `call` may be made in the endpoint's state (always, under a dialect that does not check). */
+export function stateAllows(ep: CoreEndpoint, call: StateCheckedCall, profile: SemanticsProfile = ep.profile): boolean {
+  return !profile.checkState || ((CALL_STATES[call] >>> ep.state) & 1) !== 0;
+}
+
 export function requireState(ep: CoreEndpoint, call: StateCheckedCall, profile: SemanticsProfile = ep.profile): void {
-  if (!profile.checkState) return;
-  if (((CALL_STATES[call] >>> ep.state) & 1) === 0) fail(TOUTSTATE, 0, `${call} is not allowed in state ${ep.state}`);
+  if (!stateAllows(ep, call, profile)) fail(TOUTSTATE, 0, `${call} is not allowed in state ${ep.state}`);
 }
 
 /** Apply a table event; an event the table does not allow here (TLI, unchecked) leaves the state. */

@@ -32,8 +32,7 @@ import { callSemantics, type SemanticsProfile } from "../profile.js";
 import type { ProviderInfo } from "../spi/contract.js";
 import type { IntRef } from "../structs.js";
 import { checkIovcount, dataBuffer, flagsRef, gather, integer, iovecViews, ReceiveBuffers, scatter } from "./args.js";
-import { CALL_STATES } from "../statetable.js";
-import { requireConnectionMode, requireState } from "./common.js";
+import { requireConnectionMode, requireState, stateAllows } from "./common.js";
 import type { CoreEndpoint } from "./endpoint.js";
 import { fail } from "./failure.js";
 import type { DataPiece } from "./rcvqueue.js";
@@ -46,7 +45,7 @@ import type { Count } from "./report.js";
  */
 function checkSend(ep: CoreEndpoint, profile: SemanticsProfile, flags: number, nbytes: number): ProviderInfo {
   ep.checkUsable();
-  if (profile.checkState && ((SND_STATES >>> ep.state) & 1) === 0) requireState(ep, "t_snd", profile); // fails, with its message
+  requireState(ep, "t_snd", profile);
   const valid = T_MORE | T_EXPEDITED | (profile.pushFlag ? T_PUSH : 0);
   if (profile.checkFlags && (flags & ~valid) !== 0) fail(TBADFLAG, 0, `invalid flags 0x${flags.toString(16)}`);
   const info = ep.info();
@@ -66,11 +65,6 @@ function checkSend(ep: CoreEndpoint, profile: SemanticsProfile, flags: number, n
   }
   return info;
 }
-
-/** The states t_rcv is allowed in (requireState's test, without looking the call up by name). */
-const RCV_STATES = CALL_STATES.t_rcv;
-/** The states t_snd is allowed in. */
-const SND_STATES = CALL_STATES.t_snd;
 
 /** What passDown returns when every piece was taken. */
 const ALL_TAKEN = -1;
@@ -310,12 +304,21 @@ async function receiveAfterWaits(
  * receive() then reports it). The caller takes it with takeWholeUnit.
  */
 function wholeUnitAtHead(ep: CoreEndpoint, room: number): DataPiece | undefined {
-  if (ep.profile.checkState && ((RCV_STATES >>> ep.state) & 1) === 0) return undefined;
-  const rq = ep.rq;
-  const h = rq.head();
-  if (h === undefined || h.kind !== "data" || h.more || h.off !== 0 || h.buf.length > room || rq.expeditedHead() !== undefined) return undefined;
+  const h = normalDataAtHead(ep);
+  if (h === undefined || h.more || h.off !== 0 || h.buf.length > room) return undefined;
   if (ep.info().tsdu === 0) return undefined; // a byte stream combines consecutive pieces
   return h;
+}
+
+/**
+ * What both fast paths start from: t_rcv allowed in this state, no expedited data in band 1, and
+ * normal data at the head of the queue (that piece), else undefined.
+ */
+function normalDataAtHead(ep: CoreEndpoint): DataPiece | undefined {
+  if (!stateAllows(ep, "t_rcv")) return undefined;
+  const rq = ep.rq;
+  const h = rq.head();
+  return h === undefined || h.kind !== "data" || rq.expeditedHead() !== undefined ? undefined : h;
 }
 
 /** Remove the unit wholeUnitAtHead found, as readUnit would (flags: T_MORE and T_EXPEDITED clear). */
@@ -344,10 +347,9 @@ function receiveWholeUnit(ep: CoreEndpoint, view: Uint8Array, flags: IntRef): nu
  * the state check fails: receive() then reports it).
  */
 function receiveStream(ep: CoreEndpoint, view: Uint8Array, flags: IntRef): number {
-  if (ep.profile.checkState && ((RCV_STATES >>> ep.state) & 1) === 0) return -1;
+  let h = normalDataAtHead(ep);
+  if (h === undefined) return -1;
   const rq = ep.rq;
-  let h = rq.head();
-  if (h === undefined || h.kind !== "data" || rq.expeditedHead() !== undefined) return -1;
   const room = view.length;
   let n = 0;
   for (;;) {
