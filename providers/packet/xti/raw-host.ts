@@ -24,6 +24,13 @@ import { TcpState } from "../stack/tcp/types.js";
 import type { HostPlan } from "./host-config.js";
 
 const clock = new RealClock();
+
+/**
+ * Bytes indicated to the library and not yet read that leave a connection's receive window open:
+ * the stream head's share, as under STREAMS, where data sent up leaves the transport and the
+ * stream head's own high-water mark holds it back (TcpConfig.unreadAllowance).
+ */
+export const UNREAD_ALLOWANCE = 64 * 1024;
 /** The in-memory hubs of this process, by name (a hub with no port holds nothing). */
 const hubs = new Map<string, MemoryHub>();
 /** Open hosts, by HostPlan.key. */
@@ -100,7 +107,9 @@ export class RawHost {
       ...(plan.gateway === undefined ? {} : { gateway: plan.gateway }),
       ...(plan.faults === undefined ? {} : { faults: plan.faults }),
       ...(plan.pcap === undefined ? {} : { pcap: { file: plan.pcap } }),
-      ...(plan.tcp === undefined ? {} : { tcp: plan.tcp }),
+      // The library queues what is indicated and not yet read, as a stream head does: up to
+      // UNREAD_ALLOWANCE of it leaves the receive window open (docs/perf/stream-read.md).
+      tcp: { unreadAllowance: UNREAD_ALLOWANCE, ...plan.tcp },
       clock,
     };
     try {

@@ -10,8 +10,8 @@
  *
  * Flow control: a piece the send buffer refuses is refused whole (TFLOW, or a blocking t_snd
  * waits) and the user is back-enabled once the buffer has drained to half. Received data counts
- * against the receive window until the user reads it (consumed()), beyond an allowance of
- * UNREAD_ALLOWANCE bytes, so a reader that does not read stops the sender.
+ * against the receive window until the user reads it (consumed()), beyond the host's allowance
+ * (raw-host.ts, UNREAD_ALLOWANCE), so a reader that does not read stops the sender.
  */
 import type { ProviderUser } from "../../../src/spi/index.js";
 import type { TcpConnection } from "../stack/tcp/connection.js";
@@ -20,15 +20,6 @@ import { toSockaddr } from "./address.js";
 import { disconnectErrno } from "./reasons.js";
 
 const EMPTY = new Uint8Array(0);
-
-/**
- * Bytes the user may leave unread in the library's queue without their closing the receive
- * window: the stream head's share, as under STREAMS, where data sent up leaves the transport and
- * the stream head's own high-water mark holds it back. Without it, the segments of one input
- * batch are all delivered before the reader can run, so every ACK sent meanwhile advertises a
- * window shrunk by data read a moment later, and a window-limited sender stalls.
- */
-export const UNREAD_ALLOWANCE = 64 * 1024;
 
 /** How a connection ended: both directions released, aborted by us, or failed (reset, refused...). */
 export type ConnectionEnd = "released" | "aborted" | "failed";
@@ -42,10 +33,6 @@ export class RawTcpConnection implements ConnectionHandlers {
   private peerReleased = false;
   private over = false;
   private refused = { normal: false, expedited: false };
-  /** Bytes indicated to the user and not yet read (or discarded) by it. */
-  private unreadBytes = 0;
-  /** Of those, the bytes not yet reported consumed to the stack: those beyond UNREAD_ALLOWANCE. */
-  private owed = 0;
 
   constructor(
     private readonly user: ProviderUser,
@@ -86,21 +73,7 @@ export class RawTcpConnection implements ConnectionHandlers {
   }
 
   consumed(bytes: number): void {
-    this.unreadBytes = Math.max(0, this.unreadBytes - bytes);
-    this.report(0);
-  }
-
-  /** The user has received data it has not read: t_close resets the connection, as TCP does. */
-  get unread(): boolean {
-    return this.unreadBytes > 0;
-  }
-
-  /** Tell the stack that `fresh` newly indicated bytes, and owed ones the allowance now covers, are consumed. */
-  private report(fresh: number): void {
-    const owed = Math.max(0, this.unreadBytes - UNREAD_ALLOWANCE);
-    const n = this.owed + fresh - owed;
-    this.owed = owed;
-    if (n > 0 && !this.over) this.tcp?.consumed(n);
+    if (!this.over) this.tcp?.consumed(bytes);
   }
 
   /** t_snddis: a RST, no indication to our user. */
@@ -121,8 +94,6 @@ export class RawTcpConnection implements ConnectionHandlers {
 
   data(data: Uint8Array, urgent: boolean): void {
     if (this.over) return;
-    this.unreadBytes += data.length;
-    this.report(data.length);
     if (!urgent) {
       this.user.dataInd(data, false);
       return;

@@ -50,8 +50,6 @@ export class RawTcpEndpoint implements ProviderEndpoint {
    * data): a lingering t_close still waits for it, as close() on a socket after shutdown does.
    */
   private released: TcpConnection | null = null;
-  /** The released connection ended with data the user had not read (t_close resets it then). */
-  private releasedUnread = false;
   private blocked = false;
   private closed = false;
   readonly opts: TcpOptions;
@@ -179,7 +177,6 @@ export class RawTcpEndpoint implements ProviderEndpoint {
     if (this.conn !== conn) return;
     this.conn = null;
     this.released = how === "released" ? conn.tcp : null;
-    this.releasedUnread = how === "released" && conn.unread;
     if (this.acceptedOnSelf) {
       this.acceptedOnSelf = false;
       this.indications?.resume();
@@ -275,13 +272,11 @@ export class RawTcpEndpoint implements ProviderEndpoint {
     }
     this.stopListening();
     const tcp = this.conn?.tcp ?? this.released;
-    // Data left unread resets the connection; the stack no longer counts what the allowance covers.
-    const unread = this.conn !== null ? this.conn.unread : this.released !== null && this.releasedUnread;
     this.conn = null;
     this.released = null;
     let lingering: Promise<void> | undefined;
     if (tcp !== null) {
-      const linger = unread ? 0 : this.opts.lingerMs(LINGER_UNSPEC_MS);
+      const linger = this.opts.lingerMs(LINGER_UNSPEC_MS);
       if (linger !== null && linger !== Infinity) tcp.setLinger(linger);
       tcp.close();
       if (linger !== null && linger > 0) lingering = this.host.settled(tcp, linger);

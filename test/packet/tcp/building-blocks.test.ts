@@ -5,6 +5,7 @@ import { NewRenoCongestion, initialWindow } from "../../../providers/packet/stac
 import { negotiateOptions, windowShiftFor } from "../../../providers/packet/stack/tcp/options.js";
 import { IsnGenerator } from "../../../providers/packet/stack/tcp/isn.js";
 import { ReassemblyQueue } from "../../../providers/packet/stack/tcp/reassembly.js";
+import { TcpReceiver } from "../../../providers/packet/stack/tcp/receiver.js";
 import { RttEstimator } from "../../../providers/packet/stack/tcp/rtt.js";
 import { SendBuffer } from "../../../providers/packet/stack/tcp/send-buffer.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax, seqMin } from "../../../providers/packet/stack/tcp/seq.js";
@@ -256,6 +257,27 @@ describe("packet/tcp building blocks", () => {
       expect(cc.ssthresh).to.equal(5000);
       cc.onTimeout(1000, false);
       expect(cc.ssthresh).to.equal(5000);
+    });
+  });
+
+  describe("receive window and unread data", () => {
+    /** The window a receiver advertises after `unread` bytes were delivered and not consumed. */
+    function windowAfter(unread: number, allowance: number): number {
+      const r = new TcpReceiver(60_000, 1460, () => undefined, allowance); // within an unscaled window field
+      r.start(1000);
+      r.windowField(false);
+      for (let sent = 0; sent < unread; sent += 1000) r.accept(r.rcvNxt, new Uint8Array(Math.min(1000, unread - sent)));
+      r.windowField(false);
+      return r.window;
+    }
+
+    it("without an allowance every unread byte narrows the window", () => {
+      expect(windowAfter(20_000, 0)).to.equal(40_000);
+    });
+
+    it("unread bytes within the allowance leave it whole, those beyond narrow it", () => {
+      expect(windowAfter(20_000, 64 * 1024)).to.equal(60_000);
+      expect(windowAfter(30_000, 10_000)).to.equal(40_000);
     });
   });
 });

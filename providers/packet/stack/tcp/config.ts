@@ -35,6 +35,14 @@ export interface TcpConfig {
    * tcp_max_tw_buckets ("time wait bucket table overflow").
    */
   maxTimeWait: number;
+  /**
+   * Bytes delivered to the user and not yet reported consumed that do not narrow the receive
+   * window (0: every unread byte does). A layer above with a queue of its own sets it (as a STREAMS
+   * stream head holds data the transport has sent up): a batch of segments is delivered before its
+   * reader runs, and counting all of it would shrink every window advertised meanwhile. Unread
+   * data still makes close() a reset.
+   */
+  unreadAllowance: number;
   /** Delayed-ACK timeout (RFC 9293 §3.8.6.3: under 0.5 s; Linux ~40 ms). */
   delayedAckMs: number;
   /** Default send buffer per connection, in bytes. */
@@ -106,6 +114,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   finWait2TimeoutMs: 60_000,
   maxOrphans: 4096,
   maxTimeWait: 16_384,
+  unreadAllowance: 0,
   delayedAckMs: 40,
   sendBufferSize: 256 * 1024,
   sendBufferMax: 4 * 1024 * 1024,
@@ -141,6 +150,7 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
   if (!(config.lossProbeMinMs >= 0)) throw new RangeError("TCP config: lossProbeMinMs must be 0 or more");
   if (!Number.isInteger(config.maxOrphans) || config.maxOrphans < 0) throw new RangeError("TCP config: maxOrphans must be an integer, 0 or more");
   if (!Number.isInteger(config.maxTimeWait) || config.maxTimeWait < 0) throw new RangeError("TCP config: maxTimeWait must be an integer, 0 or more");
+  if (!Number.isInteger(config.unreadAllowance) || config.unreadAllowance < 0) throw new RangeError("TCP config: unreadAllowance must be an integer, 0 or more");
   if (config.ephemeralPortMin < 1 || config.ephemeralPortMax > 65535 || config.ephemeralPortMin > config.ephemeralPortMax) {
     throw new RangeError("TCP config: bad ephemeral port range");
   }

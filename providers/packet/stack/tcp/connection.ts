@@ -218,7 +218,7 @@ export class TcpConnection {
       random: ctx.random,
       sendBufferGrowsTo: setup.sendBufferGrowsTo,
     });
-    this.receiver = new TcpReceiver(setup.receiveBufferSize, setup.ourMss, this.deliver);
+    this.receiver = new TcpReceiver(setup.receiveBufferSize, setup.ourMss, this.deliver, this.config.unreadAllowance);
     this.retransmitTimer = new DeadlineTimer(this.clock, () => this.onRetransmitTimeout());
     this.reorderTimer = new DeadlineTimer(this.clock, () => this.onReorderTimeout());
     this.lossProbeTimer = new DeadlineTimer(this.clock, () => this.onLossProbeTimeout());

@@ -54,6 +54,8 @@ export class TcpReceiver {
     bufferSize: number,
     maxSegment: number,
     private readonly deliver: DeliverFn,
+    /** Unconsumed bytes that do not narrow the window (TcpConfig.unreadAllowance). */
+    private readonly unreadAllowance = 0,
   ) {
     this.bufferSize = bufferSize;
     this.maxSegment = maxSegment;
@@ -136,9 +138,9 @@ export class TcpReceiver {
   /** The user read `n` bytes. Returns true when the reopened window is worth an immediate update. */
   consume(n: number): boolean {
     const advertised = this.window;
-    const openBefore = this.bufferSize - this.unconsumed;
+    const openBefore = this.open();
     this.unconsumed = Math.max(0, this.unconsumed - n);
-    const openAfter = this.bufferSize - this.unconsumed;
+    const openAfter = this.open();
     // Linux-style trigger: update at once only when the advertised window had dropped to half the
     // buffer or less and this read at least doubles it. A window that could already have grown
     // before the read (say, capped by the SYN-ACK's unscaled field) rides on the next ACK instead.
@@ -190,7 +192,12 @@ export class TcpReceiver {
   }
 
   private candidateEdge(): number {
-    return seqAdd(this.rcvNxt, Math.max(0, this.bufferSize - this.unconsumed));
+    return seqAdd(this.rcvNxt, Math.max(0, this.open()));
+  }
+
+  /** The buffer the window may offer: all of it less the unconsumed bytes beyond the allowance. */
+  private open(): number {
+    return this.bufferSize - Math.max(0, this.unconsumed - this.unreadAllowance);
   }
 
   /** Deliver in-order bytes, splitting so that the urgent byte ends its chunk. */
