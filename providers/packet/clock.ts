@@ -25,14 +25,30 @@ export class RealClock implements Clock {
     return performance.now();
   }
   setTimer(delayMs: number, fn: () => void): Timer {
-    let handle: NodeJS.Timeout;
-    const arm = (delay: number): void => {
-      const ms = Math.min(delay, MAX_TIMEOUT_MS);
-      handle = setTimeout(ms < delay ? () => arm(delay - ms) : fn, ms);
-      handle.unref();
-    };
-    arm(Math.max(0, delayMs));
-    return { cancel: () => clearTimeout(handle) };
+    return new EventLoopTimer(Math.max(0, delayMs), fn);
+  }
+}
+
+/** One RealClock timer: a class, so arming one makes no closures (TCP arms timers per segment). */
+class EventLoopTimer implements Timer {
+  private handle: NodeJS.Timeout;
+
+  constructor(
+    delayMs: number,
+    private readonly fn: () => void,
+  ) {
+    this.handle = this.arm(delayMs);
+  }
+
+  cancel(): void {
+    clearTimeout(this.handle);
+  }
+
+  private arm(delay: number): NodeJS.Timeout {
+    const ms = Math.min(delay, MAX_TIMEOUT_MS);
+    const handle = ms < delay ? setTimeout(() => (this.handle = this.arm(delay - ms)), ms) : setTimeout(this.fn, ms);
+    handle.unref();
+    return handle;
   }
 }
 

@@ -49,6 +49,15 @@ export class DeadlineTimer {
     }
   }
 
+  /**
+   * Stop, but leave the clock's timer armed: it fires once to no effect, unless a start() before
+   * then reuses it. For a timer stopped and restarted on nearly every segment (the delayed ACK),
+   * so that each cycle costs no clock timer; stop() is for good (teardown, long timers).
+   */
+  lapse(): void {
+    this.deadline = -1;
+  }
+
   private arm(at: number): void {
     this.armedFor = at;
     this.fireFn ??= () => this.fire();

@@ -164,6 +164,9 @@ export class TcpSender {
   undoneRecoveries = 0;
   /** Bytes deemed lost since the congestion control's last ACK sample. */
   private lostSinceSample = 0;
+  /** When the ACK being processed arrived, and when the segment its timestamp echoes was sent (null: no echo). */
+  private ackTime = 0;
+  private ackEchoTime: number | null = null;
   /** The ACK sample handed to the congestion control, reused. */
   private readonly ackSample: AckSample;
 
@@ -285,20 +288,12 @@ export class TcpSender {
     now: number,
     echoTime: number | null = null,
   ): AckResult {
-    // A SACKed segment's ACK echoes the timestamp of the last in-order segment (RFC 7323 §4.3),
-    // not its own: only a cumulative ACK's echo can tell which transmission arrived.
-    const delivered = (seg: SentSegment): void => {
-      this.deliveryRate.onDelivered(seg, now);
-      if (this.sackEnabled) this.rack.delivered(seg, now, echoTime);
-    };
-    const sacked = (seg: SentSegment): void => {
-      this.deliveryRate.onDelivered(seg, now);
-      if (this.sackEnabled) this.rack.delivered(seg, now, null);
-    };
+    this.ackTime = now;
+    this.ackEchoTime = echoTime;
     const priorInflight = this.pipe();
     const advanced = seqGt(ack, this.sndUna);
     const wasRecovering = this.lossState === LossState.Recovery;
-    const result = advanced ? this.onNewAck(ack, tsEcrRtt, now, delivered) : NO_ADVANCE;
+    const result = advanced ? this.onNewAck(ack, tsEcrRtt, now) : NO_ADVANCE;
 
     // SACK blocks, after the cumulative ACK so that RACK sees deliveries in sequence order.
     let dsack: readonly [number, number] | null = null;
@@ -310,7 +305,7 @@ export class TcpSender {
         const [left, right] = blocks[i] as readonly [number, number];
         // RFC 2018: only blocks within SND.UNA..SND.NXT can be valid.
         if (seqLt(left, right) && seqGt(right, this.sndUna) && seqLe(right, this.sndNxt)) {
-          newlySacked += this.scoreboard.sack(seqGt(left, this.sndUna) ? left : this.sndUna, right, sacked);
+          newlySacked += this.scoreboard.sack(seqGt(left, this.sndUna) ? left : this.sndUna, right, this.sacked);
         }
       }
       if (dsack !== null) this.onDsack(dsack[0], dsack[1]);
@@ -367,14 +362,14 @@ export class TcpSender {
     if (rate !== this.pacer.rate) this.pacer.setRate(rate, this.smss, now);
   }
 
-  private onNewAck(ack: number, tsEcrRtt: number, now: number, delivered: (seg: SentSegment) => void): AckResult {
+  private onNewAck(ack: number, tsEcrRtt: number, now: number): AckResult {
     const before = this.buffer.length;
     const flightBefore = this.flightSize;
     const wasFinSent = this.finSent;
     this.buffer.acknowledgeTo(ack);
     const ackedBytes = before - this.buffer.length;
     this.sndUna = ack;
-    this.scoreboard.ackTo(ack, delivered);
+    this.scoreboard.ackTo(ack, this.delivered);
 
     // RTT: a timestamp echo (RFC 7323 RTTM) or the timed segment (RFC 6298 + Karn).
     if (tsEcrRtt >= 0) {
@@ -407,6 +402,19 @@ export class TcpSender {
     this.rack.noteDsack(this.sndUna, this.sndNxt);
     this.spurious.dsack(left, right);
   }
+
+  // The scoreboard's callbacks for the ACK being processed (made once, not per ACK). A SACKed
+  // segment's ACK echoes the timestamp of the last in-order segment (RFC 7323 §4.3), not its own:
+  // only a cumulative ACK's echo can tell which transmission arrived.
+  private readonly delivered = (seg: SentSegment): void => {
+    this.deliveryRate.onDelivered(seg, this.ackTime);
+    if (this.sackEnabled) this.rack.delivered(seg, this.ackTime, this.ackEchoTime);
+  };
+
+  private readonly sacked = (seg: SentSegment): void => {
+    this.deliveryRate.onDelivered(seg, this.ackTime);
+    if (this.sackEnabled) this.rack.delivered(seg, this.ackTime, null);
+  };
 
   /** RACK (RFC 8985 §6.2 steps 4-5): mark what is lost, and say when to look again. */
   private detectLosses(now: number): void {
