@@ -27,14 +27,25 @@ export interface LinkDevice {
   readonly offloads?: LinkOffloads | undefined;
   /**
    * Install the receive handler (null removes it). Frames are delivered one call each, never
-   * from inside `send`. The frame buffer belongs to the receiver once delivered.
+   * from inside `send`. A frame is lent for the call: once the receiver returns its bytes may be
+   * overwritten (the AF_PACKET device hands out its receive ring in place), so a receiver copies
+   * what it keeps. A device that signals bursts (signalsBurstEnd) calls `burstEnd` after the last
+   * frame of every run of frames it delivers together, before yielding to the event loop.
    */
-  setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void;
+  setReceiver(receiver: FrameReceiver | null, burstEnd?: () => void): void;
+  /**
+   * True when the device calls setReceiver's `burstEnd` after every burst: a receiver may then
+   * hold per-frame work (an ACK) until the burst ends. Absent: no burst is ever announced.
+   */
+  readonly signalsBurstEnd?: boolean;
   /** Stop receiving, release OS resources; resolves when nothing more will be delivered. */
   close(): Promise<void>;
   /** The device's counters, a snapshot (a wrapper reports the device it wraps). */
   stats(): LinkStats;
 }
+
+/** A device's receive handler: one frame, lent for the call (LinkDevice.setReceiver). */
+export type FrameReceiver = (frame: Uint8Array, info?: FrameInfo) => void;
 
 /** Transmit work a device (the kernel behind it, a NIC) does for the stack. */
 export interface LinkOffloads {

@@ -6,7 +6,7 @@
  */
 import type { Clock, Timer } from "../clock.js";
 import type { Random } from "../random.js";
-import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
+import type { FrameInfo, FrameReceiver, LinkDevice, LinkStats } from "./device.js";
 
 /** What the fault injector does to the frames of one direction (probabilities, delays, seeds). */
 export interface FaultConfig {
@@ -73,6 +73,8 @@ class FaultDirection {
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly emit: (frame: Uint8Array, info: FrameInfo | undefined) => void,
+    /** After frames released by a timer: they were a burst of their own. */
+    private readonly timerBurstEnd: () => void = () => undefined,
   ) {
     this.delayMs = config.delayMs ?? 10;
     this.reorderDepth = Math.max(1, config.reorderDepth ?? 1);
@@ -158,25 +160,29 @@ class FaultDirection {
     this.emit(h.frame, h.info);
   }
 
+  // A held or delayed frame is copied: a received frame is only lent for the call (device.ts).
   private hold(frame: Uint8Array, info: FrameInfo | undefined): void {
     this.stats.reordered++;
-    const h: HeldFrame = { frame, info, remaining: this.reorderDepth, timer: { cancel: () => undefined } };
+    const h: HeldFrame = { frame: frame.slice(), info, remaining: this.reorderDepth, timer: { cancel: () => undefined } };
     h.timer = this.clock.setTimer(this.reorderTimeoutMs, () => {
       this.timers.delete(h.timer);
       this.held = this.held.filter((x) => x !== h);
       this.stats.delivered++;
       this.emit(h.frame, h.info);
+      this.timerBurstEnd();
     });
     this.timers.add(h.timer);
     this.held.push(h);
   }
 
-  private defer(frame: Uint8Array, info: FrameInfo | undefined): void {
+  private defer(lent: Uint8Array, info: FrameInfo | undefined): void {
     this.stats.delayed++;
+    const frame = lent.slice();
     const timer = this.clock.setTimer(this.delayMs, () => {
       this.timers.delete(timer);
       this.delayed.delete(timer);
       this.pass(frame, info);
+      this.timerBurstEnd();
     });
     this.timers.add(timer);
     this.delayed.set(timer, { frame, info });
@@ -192,16 +198,31 @@ export interface FaultInjectorConfig {
 }
 
 export class FaultInjector implements LinkDevice {
-  private receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null = null;
+  private receiver: FrameReceiver | null = null;
+  private burstEnd: (() => void) | undefined = undefined;
   private readonly tx: FaultDirection;
   private readonly rx: FaultDirection;
 
   constructor(private readonly inner: LinkDevice, clock: Clock, random: Random, config: FaultInjectorConfig) {
     this.tx = new FaultDirection(config.tx ?? {}, clock, random, (frame) => inner.send(frame));
-    this.rx = new FaultDirection(config.rx ?? {}, clock, random, (frame, info) => {
-      if (this.receiver !== null) this.receiver(frame, info);
-    });
-    inner.setReceiver((frame, info) => this.rx.process(frame, info));
+    const endBurst = (): void => {
+      if (this.receiver !== null && this.signalsBurstEnd) this.burstEnd?.();
+    };
+    this.rx = new FaultDirection(
+      config.rx ?? {},
+      clock,
+      random,
+      (frame, info) => {
+        if (this.receiver !== null) this.receiver(frame, info);
+      },
+      endBurst,
+    );
+    inner.setReceiver((frame, info) => this.rx.process(frame, info), endBurst);
+  }
+
+  /** Bursts are the wrapped device's; a held or delayed frame released by a timer is one of its own. */
+  get signalsBurstEnd(): boolean {
+    return this.inner.signalsBurstEnd === true;
   }
 
   get mac(): Uint8Array {
@@ -228,8 +249,9 @@ export class FaultInjector implements LinkDevice {
     return this.inner.stats();
   }
 
-  setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void {
+  setReceiver(receiver: FrameReceiver | null, burstEnd?: () => void): void {
     this.receiver = receiver;
+    this.burstEnd = burstEnd;
   }
 
   /** What we sent goes out (held or delayed frames included); what was on its way to us is dropped. */

@@ -4,11 +4,17 @@
  * as with a packet socket on a veth), after the configured latency and, when a rate is set, after
  * the frames queued before it have been serialised. Delivery always goes through the Clock, never
  * from inside send(), so a ManualClock makes a whole multi-stack run deterministic.
+ *
+ * A received frame is lent for the call, as the AF_PACKET device lends its ring: once the
+ * receiver returns, the hub overwrites the frame with POISON_BYTE, so a receiver that keeps a view
+ * instead of a copy sees garbage in every test that runs over the hub.
  */
 import type { Clock, Timer } from "../clock.js";
-import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
+import type { FrameReceiver, LinkDevice, LinkStats } from "./device.js";
 
 const ETHERNET_HEADER_LEN = 14;
+/** What a lent frame holds once its receiver has returned. */
+export const POISON_BYTE = 0xdb;
 
 export interface MemoryLinkOptions {
   /** One-way delay from send to delivery in ms (default 0: the next clock turn). */
@@ -22,6 +28,11 @@ export interface MemoryLinkOptions {
   queueLimitBytes?: number;
   /** Largest Ethernet payload (default 1500); longer frames are dropped at send. */
   mtu?: number;
+  /**
+   * Deliver the frames that arrive at the same instant as one burst and announce its end
+   * (LinkDevice.signalsBurstEnd), as the AF_PACKET device does per wake-up (default false).
+   */
+  bursts?: boolean;
 }
 
 interface InFlight {
@@ -34,6 +45,7 @@ export class MemoryHub {
   readonly bytesPerSecond: number;
   readonly queueLimitBytes: number;
   readonly mtu: number;
+  readonly bursts: boolean;
   private ports: MemoryLinkDevice[] = [];
   /** Closed ports whose frames are still on the wire. */
   private readonly draining = new Set<MemoryLinkDevice>();
@@ -43,6 +55,7 @@ export class MemoryHub {
     this.bytesPerSecond = options.bytesPerSecond ?? Infinity;
     this.queueLimitBytes = options.queueLimitBytes ?? 65536;
     this.mtu = options.mtu ?? 1500;
+    this.bursts = options.bursts ?? false;
   }
 
   /** A new port on this hub with the given MAC address. */
@@ -54,14 +67,19 @@ export class MemoryHub {
 
   /** @internal Called by a port's transmit timer. */
   deliver(from: MemoryLinkDevice, frame: Uint8Array): void {
-    const ports = this.ports;
-    let last = ports.length - 1;
-    if (ports[last] === from) last--;
-    // Each receiver owns what it gets: all but the last get a copy taken before anyone can modify it.
-    for (let i = 0; i <= last; i++) {
-      const port = ports[i]!;
-      if (port !== from) port.receive(i === last ? frame : frame.slice());
+    // Each receiver gets a copy lent for the call; the sender's frame is left as it was.
+    for (const port of this.ports) {
+      if (port === from) continue;
+      const lent = frame.slice();
+      port.receive(lent);
+      lent.fill(POISON_BYTE);
     }
+  }
+
+  /** @internal The frames due now have all been delivered: end every port's burst. */
+  endBursts(): void {
+    if (!this.bursts) return;
+    for (const port of this.ports) port.endBurst();
   }
 
   /** @internal A port closed; `inFlight` = frames it sent are still on the wire. */
@@ -91,7 +109,10 @@ export class MemoryLinkDevice implements LinkDevice {
   readonly mac: Uint8Array;
   readonly mtu: number;
   private readonly counters: LinkStats = { txFrames: 0, rxFrames: 0, txDropped: 0, rxDropped: 0 };
-  private receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null = null;
+  private receiver: FrameReceiver | null = null;
+  private burstEnd: (() => void) | undefined = undefined;
+  /** A frame has been delivered since the last burst end. */
+  private inBurst = false;
   /** Frames on the wire from this port, in arrival order (FIFO: one transmitter, one latency). */
   private inFlight: InFlight[] = [];
   private inFlightHead = 0;
@@ -103,6 +124,10 @@ export class MemoryLinkDevice implements LinkDevice {
   constructor(private readonly hub: MemoryHub, mac: Uint8Array) {
     this.mac = mac.slice();
     this.mtu = hub.mtu;
+  }
+
+  get signalsBurstEnd(): boolean {
+    return this.hub.bursts;
   }
 
   send(frame: Uint8Array): void {
@@ -128,8 +153,9 @@ export class MemoryLinkDevice implements LinkDevice {
     if (this.timer === null) this.armTimer();
   }
 
-  setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void {
+  setReceiver(receiver: FrameReceiver | null, burstEnd?: () => void): void {
     this.receiver = receiver;
+    this.burstEnd = receiver === null ? undefined : burstEnd;
   }
 
   stats(): LinkStats {
@@ -165,7 +191,15 @@ export class MemoryLinkDevice implements LinkDevice {
       return;
     }
     this.counters.rxFrames++;
+    this.inBurst = true;
     receiver(frame);
+  }
+
+  /** @internal The hub's burst is over. */
+  endBurst(): void {
+    if (!this.inBurst) return;
+    this.inBurst = false;
+    this.burstEnd?.();
   }
 
   private armTimer(): void {
@@ -184,6 +218,7 @@ export class MemoryLinkDevice implements LinkDevice {
       this.inFlightHead++;
       this.hub.deliver(this, head.frame);
     }
+    this.hub.endBursts();
     if (this.inFlightHead >= 1024 && this.inFlightHead * 2 >= this.inFlight.length) {
       this.inFlight = this.inFlight.slice(this.inFlightHead);
       this.inFlightHead = 0;

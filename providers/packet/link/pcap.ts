@@ -6,7 +6,7 @@
  */
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { Clock } from "../clock.js";
-import type { FrameInfo, LinkDevice, LinkStats } from "./device.js";
+import type { FrameInfo, FrameReceiver, LinkDevice, LinkStats } from "./device.js";
 
 export const PCAP_MAGIC = 0xa1b2c3d4;
 export const LINKTYPE_ETHERNET = 1;
@@ -103,7 +103,7 @@ export class PcapDevice implements LinkDevice {
   private readonly recordRx: boolean;
   private readonly recordTx: boolean;
   private readonly snapLength: number;
-  private receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null = null;
+  private receiver: FrameReceiver | null = null;
   private closing: Promise<void> | undefined;
 
   constructor(inner: LinkDevice, options: PcapOptions) {
@@ -131,9 +131,14 @@ export class PcapDevice implements LinkDevice {
     this.inner.send(frame);
   }
 
-  setReceiver(receiver: ((frame: Uint8Array, info?: FrameInfo) => void) | null): void {
+  /** Frames pass through as they come: bursts are the wrapped device's. */
+  get signalsBurstEnd(): boolean {
+    return this.inner.signalsBurstEnd === true;
+  }
+
+  setReceiver(receiver: FrameReceiver | null, burstEnd?: () => void): void {
     this.receiver = receiver;
-    this.inner.setReceiver(receiver === null ? null : this.onFrame);
+    this.inner.setReceiver(receiver === null ? null : this.onFrame, burstEnd);
   }
 
   /** Closes the wrapped device, then completes and closes the capture. */

@@ -33,6 +33,7 @@ const MIN_TRANSPORT_QUOTE = 8;
 /** Types that are queries, not errors: an error about one of these is allowed. */
 const QUERY_TYPES = new Set([ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, 13, 14, 15, 16, 17, 18]);
 
+/** An echo reply arrived; `data` (the echoed bytes) is the handler's to keep. */
 export type EchoReplyHandler = (src: Ipv4Address, identifier: number, sequence: number, data: Uint8Array) => void;
 
 /** What ICMP needs from the IP layer below it. */
@@ -97,7 +98,7 @@ export class IcmpProtocol implements TransportProtocol {
         return;
       case ICMP_ECHO_REPLY:
         this.counters.echoRepliesReceived++;
-        this.echoReplyHandler?.(src, h.identifier, h.sequence, payload.subarray(ICMP_HEADER_LEN));
+        this.echoReplyHandler?.(src, h.identifier, h.sequence, payload.slice(ICMP_HEADER_LEN)); // the payload is lent, the data the handler's
         return;
       case ICMP_DEST_UNREACHABLE:
       case ICMP_TIME_EXCEEDED:

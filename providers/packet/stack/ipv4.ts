@@ -42,6 +42,8 @@ export const DEFAULT_IPV4_CONFIG: Ipv4Config = { defaultTtl: 64, reassembly: DEF
 export class Ipv4Layer implements IcmpNetwork {
   readonly icmp: IcmpProtocol;
   private readonly protocols: Array<TransportProtocol | undefined> = new Array<TransportProtocol | undefined>(256).fill(undefined);
+  /** The registered transports that hold work until the end of a receive burst. */
+  private readonly burstTransports: TransportProtocol[] = [];
   private readonly reassembler: Ipv4Reassembler;
   /** Reused for every received packet: the receive path allocates only the payload view. */
   private readonly header = new Ipv4Header();
@@ -81,6 +83,12 @@ export class Ipv4Layer implements IcmpNetwork {
     if (!Number.isInteger(protocol) || protocol < 0 || protocol > 255) throw new RangeError(`protocol ${protocol} is not 0..255`);
     if (this.protocols[protocol] !== undefined) throw new Error(`protocol ${protocol} is already registered`);
     this.protocols[protocol] = transport;
+    if (transport.burstEnd !== undefined) this.burstTransports.push(transport);
+  }
+
+  /** The link has delivered its burst of frames: tell the transports that wait for it. */
+  burstEnd(): void {
+    for (const t of this.burstTransports) t.burstEnd?.();
   }
 
   /** Close every registered transport that can be closed (ICMP and UDP are closed by the stack). */

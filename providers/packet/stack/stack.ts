@@ -48,6 +48,8 @@ export class Stack implements UdpNetwork {
   readonly udp: Udp;
   private readonly ip: Ipv4Layer;
   private closed = false;
+  /** Between a frame from a device that signals bursts and the burst's end. */
+  private burst = false;
 
   constructor(
     private readonly device: LinkDevice,
@@ -67,7 +69,12 @@ export class Stack implements UdpNetwork {
     this.arp.onUnresolved = (frame) => this.ip.unresolved(frame);
     this.udp = new Udp(this, random, this.counters.udp, this.counters.wire);
     this.ip.register(IPPROTO_UDP, this.udp);
-    device.setReceiver(this.onFrame);
+    device.setReceiver(this.onFrame, this.onBurstEnd);
+  }
+
+  /** TransportHost: a frame of a burst the device will announce the end of is being delivered. */
+  get inReceiveBurst(): boolean {
+    return this.burst;
   }
 
   /** TransportHost: the wire counters every decoder of this host reports to. */
@@ -135,7 +142,13 @@ export class Stack implements UdpNetwork {
     await this.device.close();
   }
 
+  private readonly onBurstEnd = (): void => {
+    this.burst = false;
+    if (!this.closed) this.ip.burstEnd();
+  };
+
   private readonly onFrame = (frame: Uint8Array, info?: FrameInfo): void => {
+    if (this.device.signalsBurstEnd === true) this.burst = true;
     const link = this.counters.link;
     link.rxFrames++;
     const type = parseEthernet(frame, this.counters.wire);

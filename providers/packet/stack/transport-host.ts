@@ -81,6 +81,11 @@ export interface TransportHost {
   outputWith?(protocol: number, src: Ipv4Address, dst: Ipv4Address, length: number, write: PacketWriter, options?: IpSendOptions, offload?: TransportOffload): boolean;
   /** Optional: the offloads outputWith can use for `dst` right now (none for loopback, an unresolved neighbour...). */
   offloads?(dst: Ipv4Address): TransportOffloads;
+  /**
+   * Optional: true while the link is delivering a burst of frames whose end the host will
+   * announce (TransportProtocol.burstEnd), so that work per packet, an ACK say, may wait for it.
+   */
+  readonly inReceiveBurst?: boolean;
 }
 
 /** Kinds of ICMP errors passed up to transports. */
@@ -89,14 +94,17 @@ export type IcmpErrorKind = "net-unreachable" | "host-unreachable" | "protocol-u
 /** What a transport protocol offers the network layer. */
 export interface TransportProtocol {
   /**
-   * A packet for this protocol addressed to us; `payload` is the transport header plus data, a view
-   * the transport may keep. `checksumTrusted` is true when the link vouches for the transport
-   * checksum (FrameInfo.checksumTrusted: offloaded or already verified), so it must not be checked.
+   * A packet for this protocol addressed to us; `payload` is the transport header plus data, lent
+   * for the call as the link lends its frames: the transport copies what it keeps. `checksumTrusted`
+   * is true when the link vouches for the transport checksum (FrameInfo.checksumTrusted: offloaded
+   * or already verified), so it must not be checked.
    */
   input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted?: boolean): void;
+  /** Optional: the burst of frames announced by TransportHost.inReceiveBurst is over. */
+  burstEnd?(): void;
   /**
    * An ICMP error quoting one of our packets: `quoted` is the start of our transport header as
-   * quoted by the sender (at least 8 bytes). `nextHopMtu` is set for fragmentation-needed.
+   * quoted by the sender (at least 8 bytes), lent for the call like input()'s payload. `nextHopMtu` is set for fragmentation-needed.
    */
   icmpError?(kind: IcmpErrorKind, src: Ipv4Address, dst: Ipv4Address, quoted: Uint8Array, nextHopMtu?: number): void;
   /** The stack is closing: end what is open (a last packet may still go out) and stop every timer. */

@@ -26,7 +26,7 @@ export interface UdpError {
 
 export interface UdpHandlers {
   /**
-   * A datagram for this socket; `data` is a view the handler may keep. `checksummed`: the sender
+   * A datagram for this socket; `data` is the handler's to keep. `checksummed`: the sender
    * filled in the checksum (XTI's UDP_CHECKSUM on receive).
    */
   message(data: Uint8Array, src: Ipv4Address, srcPort: number, checksummed: boolean): void;
@@ -141,7 +141,8 @@ export class Udp implements TransportProtocol {
       return;
     }
     this.counters.delivered++;
-    socket.handlers.message(payload.subarray(UDP_HEADER_LEN, h.length), src, h.srcPort, h.checksummed);
+    // A copy: the payload is lent for this call (TransportProtocol.input), the datagram is the user's.
+    socket.handlers.message(payload.slice(UDP_HEADER_LEN, h.length), src, h.srcPort, h.checksummed);
   }
 
   icmpError(kind: IcmpErrorKind, src: Ipv4Address, dst: Ipv4Address, quoted: Uint8Array): void {

@@ -165,6 +165,34 @@ describe("packet/io: AfPacketDevice on a veth to the Linux kernel", function () 
     }
   });
 
+  it("lends each frame in place from the shared ring, and ends every burst after its last frame", async function () {
+    device = await AfPacketDevice.open({ ifname: STACK_IF, mac: STACK_MAC });
+    expect(device.signalsBurstEnd).to.equal(true);
+    const events: string[] = [];
+    let inRing = 0;
+    let done: () => void = () => undefined;
+    const allIn = new Promise<void>((resolve) => (done = resolve));
+    device.setReceiver(
+      (frame) => {
+        if (frame.buffer instanceof SharedArrayBuffer) inRing++;
+        const tag = tagOf(frame);
+        if (tag !== undefined) events.push(`frame ${tag}`);
+      },
+      () => {
+        events.push("end");
+        if (events.filter((e) => e !== "end").length === 20) done();
+      },
+    );
+    // injectFromKernelSide blocks the event loop: the frames wait in the ring and come as a burst.
+    injectFromKernelSide(Array.from({ length: 20 }, (_, i) => taggedIpv4(STACK_MAC, i)));
+    await allIn;
+    expect(events.filter((e) => e !== "end")).to.deep.equal(Array.from({ length: 20 }, (_, i) => `frame ${i}`));
+    expect(events[events.length - 1]).to.equal("end");
+    expect(events.filter((e) => e === "end").length, "no burst without a frame").to.be.within(1, 20);
+    expect(events.join(" ")).to.not.include("end end");
+    expect(inRing, "every frame a view of the receive ring").to.equal(device.stats().rxFrames);
+  });
+
   it("drops and counts frames when the ring is full, delivering every frame or counting it", async function () {
     device = await AfPacketDevice.open({ ifname: STACK_IF, mac: STACK_MAC, ringSlots: 16 });
     const frames = new FrameQueue(device);

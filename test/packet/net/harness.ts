@@ -52,7 +52,7 @@ export class Net {
 export class RawPort {
   readonly frames: Uint8Array[] = [];
   constructor(readonly device: MemoryLinkDevice) {
-    device.setReceiver((f) => this.frames.push(f));
+    device.setReceiver((f) => this.frames.push(f.slice())); // frames are lent for the call
   }
   send(frame: Uint8Array): void {
     this.device.send(frame);

@@ -72,7 +72,7 @@ describe("packet/net link: fault injector", () => {
     ];
     const injector = new FaultInjector(a, clock, new ScriptedRandom(script), { tx: { drop: 0.5, duplicate: 0.5, truncate: 0.5, corrupt: 0.5 } });
     const seen: Uint8Array[] = [];
-    b.setReceiver((f) => seen.push(f));
+    b.setReceiver((f) => seen.push(f.slice()));
     for (let i = 0; i < 5; i++) injector.send(frame(i));
     clock.advance(0);
     expect(seen.map((f) => f[15])).to.deep.equal([0, 2, 2, 3, 4]);

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ManualClock } from "../../../providers/packet/clock.js";
-import { MemoryHub, memoryPair } from "../../../providers/packet/link/memory.js";
+import { MemoryHub, POISON_BYTE, memoryPair } from "../../../providers/packet/link/memory.js";
 
 const MAC_A = Uint8Array.from([2, 0, 0, 0, 0, 1]);
 const MAC_B = Uint8Array.from([2, 0, 0, 0, 0, 2]);
@@ -64,18 +64,54 @@ describe("packet/net link: memory hub", () => {
     const a = hub.attach(MAC_A);
     const b = hub.attach(MAC_B);
     const c = hub.attach(MAC_C);
-    const seen: Record<string, Uint8Array[]> = { a: [], b: [], c: [] };
-    a.setReceiver((f) => seen.a!.push(f));
+    const seen: Record<string, number[]> = { a: [], b: [], c: [] };
+    a.setReceiver((f) => seen.a!.push(f[14]!));
     b.setReceiver((f) => {
-      f[14] = 99; // the receiver owns its buffer; this must not show up at c
-      seen.b!.push(f);
+      f[14] = 99; // a receiver may scribble on its copy; this must not show up at c
+      seen.b!.push(f[14]);
     });
-    c.setReceiver((f) => seen.c!.push(f));
-    a.send(frame(7));
+    c.setReceiver((f) => seen.c!.push(f[14]!));
+    const sent = frame(7);
+    a.send(sent);
     clock.advance(0);
     expect(seen.a).to.have.length(0);
-    expect(seen.b!.map((f) => f[14])).to.deep.equal([99]);
-    expect(seen.c!.map((f) => f[14])).to.deep.equal([7]);
+    expect(seen.b).to.deep.equal([99]);
+    expect(seen.c).to.deep.equal([7]);
+    expect(sent[14]).to.equal(7); // nor at the sender
+  });
+
+  it("lends each frame for the call only: a view kept past it reads as poison", () => {
+    const clock = new ManualClock();
+    const [a, b] = memoryPair(clock, MAC_A, MAC_B);
+    const kept: Uint8Array[] = [];
+    const copied: Uint8Array[] = [];
+    b.setReceiver((f) => {
+      kept.push(f);
+      copied.push(f.slice());
+    });
+    a.send(frame(7));
+    clock.advance(0);
+    expect(copied[0]![14]).to.equal(7);
+    expect(kept[0]!.every((byte) => byte === POISON_BYTE)).to.equal(true);
+  });
+
+  it("delivers the frames due together as one burst and announces its end, when asked to", () => {
+    const clock = new ManualClock();
+    for (const bursts of [false, true]) {
+      const [a, b] = memoryPair(clock, MAC_A, MAC_B, { bursts });
+      const events: string[] = [];
+      b.setReceiver(
+        (f) => events.push(`frame ${f[14]!}`),
+        () => events.push("end"),
+      );
+      expect(b.signalsBurstEnd).to.equal(bursts);
+      a.send(frame(1));
+      a.send(frame(2));
+      clock.advance(0);
+      a.send(frame(3));
+      clock.advance(1);
+      expect(events).to.deep.equal(bursts ? ["frame 1", "frame 2", "end", "frame 3", "end"] : ["frame 1", "frame 2", "frame 3"]);
+    }
   });
 
   it("drops frames that are too long or too short, and counts frames nobody receives", () => {

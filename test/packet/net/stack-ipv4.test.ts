@@ -21,14 +21,15 @@ function parsedIcmp(frame: Uint8Array): { ip: Ipv4Header; icmp: IcmpHeader; body
 }
 
 /** A transport that records what the IP layer hands it. */
+/** Keeps copies: what a transport is handed is lent for the call (TransportProtocol). */
 class RecordingTransport implements TransportProtocol {
   readonly inputs: Array<{ src: number; dst: number; payload: Uint8Array; trusted: boolean | undefined }> = [];
   readonly errors: Array<{ kind: IcmpErrorKind; src: number; dst: number; quoted: Uint8Array; mtu: number | undefined }> = [];
   input(src: number, dst: number, payload: Uint8Array, checksumTrusted?: boolean): void {
-    this.inputs.push({ src, dst, payload, trusted: checksumTrusted });
+    this.inputs.push({ src, dst, payload: payload.slice(), trusted: checksumTrusted });
   }
   icmpError(kind: IcmpErrorKind, src: number, dst: number, quoted: Uint8Array, nextHopMtu?: number): void {
-    this.errors.push({ kind, src, dst, quoted, mtu: nextHopMtu });
+    this.errors.push({ kind, src, dst, quoted: quoted.slice(), mtu: nextHopMtu });
   }
 }
 
@@ -88,6 +89,19 @@ describe("packet/net stack: IPv4 and ICMP", () => {
     net.clock.advance(5);
     expect(a.counters.icmp.broadcastEchoIgnored).to.equal(1);
     expect(raw.frames).to.have.length(0);
+    await net.close();
+  });
+
+  it("hands an echo reply's data over for the handler to keep", async () => {
+    const net = new Net();
+    const a = net.stack(1);
+    net.stack(2);
+    const kept: Uint8Array[] = [];
+    a.icmp.setEchoReplyHandler((_src, _id, _seq, data) => kept.push(data));
+    a.icmp.sendEcho(ip(2), 7, 1, Buffer.from("first"));
+    a.icmp.sendEcho(ip(2), 7, 2, Buffer.from("second"));
+    net.clock.runUntil(() => kept.length === 2);
+    expect(kept.map((d) => Buffer.from(d).toString())).to.deep.equal(["first", "second"]);
     await net.close();
   });
 

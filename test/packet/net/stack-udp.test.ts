@@ -39,6 +39,20 @@ describe("packet/net stack: UDP", () => {
     await net.close();
   });
 
+  it("hands each datagram over for the socket to keep, though the link lends its frames", async () => {
+    const net = new Net();
+    const a = net.stack(1);
+    const b = net.stack(2);
+    const kept: Uint8Array[] = [];
+    b.udp.bind(53, { message: (d) => kept.push(d) });
+    const client = a.udp.bind(0, { message: () => undefined })!;
+    for (const m of ["one", "two"]) client.sendTo(ip(2), 53, Buffer.from(m));
+    net.clock.runUntil(() => kept.length === 2);
+    net.clock.advance(10);
+    expect(kept.map(text)).to.deep.equal(["one", "two"]);
+    await net.close();
+  });
+
   it("reports ICMP port unreachable from a closed port to the sending socket", async () => {
     const net = new Net();
     const a = net.stack(1);

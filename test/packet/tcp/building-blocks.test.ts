@@ -6,6 +6,8 @@ import { negotiateOptions, windowShiftFor } from "../../../providers/packet/stac
 import { IsnGenerator } from "../../../providers/packet/stack/tcp/isn.js";
 import { ReassemblyQueue } from "../../../providers/packet/stack/tcp/reassembly.js";
 import { TcpReceiver } from "../../../providers/packet/stack/tcp/receiver.js";
+import { ARENA_CHUNK, ReceiveArena } from "../../../providers/packet/stack/tcp/receive-arena.js";
+import { DeadlineTimer } from "../../../providers/packet/stack/tcp/deadline-timer.js";
 import { RttEstimator } from "../../../providers/packet/stack/tcp/rtt.js";
 import { SendBuffer } from "../../../providers/packet/stack/tcp/send-buffer.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax, seqMin } from "../../../providers/packet/stack/tcp/seq.js";
@@ -216,17 +218,20 @@ describe("packet/tcp building blocks", () => {
       expect(q.insert(40, Uint8Array.of(40)), "room again once a piece is taken").to.equal(true);
     });
 
-    it("copies a small piece instead of keeping its whole frame alive", () => {
+    it("keeps a copy of exactly each piece's bytes: the frame it came in is only lent", () => {
       const frame = new Uint8Array(1514);
       frame[100] = 42;
       const q = new ReassemblyQueue();
       q.insert(500, frame.subarray(100, 101));
+      frame.fill(7, 54);
+      q.insert(600, frame.subarray(54));
+      frame.fill(0xdb); // the link reuses the frame
       const piece = q.takeAt(500);
       expect(Array.from(piece ?? [])).to.deep.equal([42]);
       expect(piece?.buffer.byteLength).to.equal(1);
-      const full = new Uint8Array(1514);
-      q.insert(600, full.subarray(54));
-      expect(q.takeAt(600)?.buffer, "a full-size payload is kept as a view").to.equal(full.buffer);
+      const full = q.takeAt(600);
+      expect(full?.buffer.byteLength).to.equal(1460);
+      expect(full?.every((b) => b === 7)).to.equal(true);
     });
   });
 
@@ -278,6 +283,60 @@ describe("packet/tcp building blocks", () => {
     it("unread bytes within the allowance leave it whole, those beyond narrow it", () => {
       expect(windowAfter(20_000, 64 * 1024)).to.equal(60_000);
       expect(windowAfter(30_000, 10_000)).to.equal(40_000);
+    });
+  });
+
+  describe("receive arena", () => {
+    it("copies each piece into shared chunks: pieces keep their bytes, never overlap, start 8-byte aligned", () => {
+      const arena = new ReceiveArena();
+      const source = new Uint8Array(1448);
+      const pieces: Uint8Array[] = [];
+      for (let i = 0; i < 100; i++) {
+        source.fill(i);
+        pieces.push(arena.copy(source.subarray(0, 1000 + i)));
+      }
+      source.fill(0xff); // the source is lent: what was copied must not follow it
+      pieces.forEach((p, i) => {
+        expect(p.length).to.equal(1000 + i);
+        expect(p.every((b) => b === i)).to.equal(true);
+        expect(p.byteOffset % 8).to.equal(0);
+      });
+      const chunks = new Set(pieces.map((p) => p.buffer));
+      expect(chunks.size, "about 100 KB in 64 KiB chunks").to.equal(2);
+      for (const chunk of chunks) expect(chunk.byteLength).to.equal(ARENA_CHUNK);
+    });
+
+    it("gives a long piece a buffer of its own", () => {
+      const arena = new ReceiveArena();
+      const long = arena.copy(new Uint8Array(20_000).fill(5));
+      expect(long.buffer.byteLength).to.equal(20_000);
+      expect(long.every((b) => b === 5)).to.equal(true);
+    });
+  });
+
+  describe("deadline timer", () => {
+    it("lapse() stops it without cancelling the clock's timer, which a later start() reuses", () => {
+      const clock = new ManualClock();
+      let fired = 0;
+      const timer = new DeadlineTimer(clock, () => fired++);
+      timer.start(40);
+      timer.lapse();
+      expect(timer.running).to.equal(false);
+      clock.advance(10);
+      timer.start(40); // due at 50, later than the armed 40: no new clock timer
+      expect(clock.pending()).to.equal(1);
+      clock.advance(35);
+      expect(fired, "the early wake-up re-arms for the rest").to.equal(0);
+      clock.advance(5);
+      expect(fired).to.equal(1);
+      timer.start(40);
+      timer.lapse();
+      clock.advance(100);
+      expect(fired, "a lapsed timer's wake-up does nothing").to.equal(1);
+      expect(clock.pending()).to.equal(0);
+      timer.start(40);
+      timer.stop();
+      expect(clock.pending(), "stop() cancels for good").to.equal(0);
     });
   });
 });

@@ -5,6 +5,7 @@ import { seqDiff, seqGt, seqLt } from "../../../providers/packet/stack/tcp/seq.j
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
 import { TCP_ACK, TCP_SYN, TCP_URG, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
 import type { TcpConnection } from "../../../providers/packet/stack/tcp/connection.js";
+import type { TcpConfig } from "../../../providers/packet/stack/tcp/config.js";
 import { ADDR_A, ADDR_B, MTU, Recorder, type ScriptedPeer, connectPair, enginePair, payload, pump, scriptedEngine } from "./harness.js";
 
 const dataSegs = (segs: TcpSegment[]): TcpSegment[] => segs.filter((s) => s.payload.length > 0);
@@ -88,6 +89,33 @@ describe("packet/tcp data transfer", () => {
       expect(pair.b.host.sent[from]!.at - sentAt).to.equal(5); // no delay
       expect(pair.b.host.sent.length - from).to.equal(1); // one ACK for two segments
       pair.close();
+    });
+
+    it("answers a burst of in-order segments with one ACK at its end, up to ackCoalescing bytes (0: every second segment)", () => {
+      const acksFor = (config: Partial<TcpConfig>): { acks: number[]; sentAt: number; ackedAt: number[] } => {
+        const pair = enginePair({ latencyMs: 5, config: { delayedAckMs: 40, ...config } });
+        pair.b.host.bursts = true;
+        const c = connectPair(pair, 80, { noDelay: true });
+        const mss = c.client.mss;
+        const from = pair.b.host.sent.length;
+        const base = pair.b.host.sent[from - 1]!.seg.ack;
+        const sentAt = pair.clock.now();
+        c.client.sendPiece(new Uint8Array(10 * mss)); // the initial window: ten segments leave together
+        pair.clock.runUntil(() => c.serverRec.received === 10 * mss, 1000);
+        pair.clock.advance(100);
+        const acks = pair.b.host.sent.slice(from);
+        const result = { acks: acks.map((x) => seqDiff(x.seg.ack, base) / mss), sentAt, ackedAt: acks.map((x) => x.at) };
+        pair.close();
+        return result;
+      };
+      const whole = acksFor({});
+      expect(whole.acks).to.deep.equal([10]);
+      expect(whole.ackedAt).to.deep.equal([whole.sentAt + 5]); // at the burst's end, not after the delayed-ACK timeout
+      expect(acksFor({ ackCoalescing: 0 }).acks).to.deep.equal([2, 4, 6, 8, 10]);
+      const mss = MTU - 40 - 12; // timestamps on
+      expect(acksFor({ ackCoalescing: 4 * mss }).acks).to.deep.equal([4, 8, 10]);
+      // Never more than a quarter of the receive buffer between ACKs.
+      expect(acksFor({ receiveBufferSize: 16 * mss }).acks).to.deep.equal([4, 8, 10]);
     });
 
     it("ACKs out-of-order data at once with SACK blocks, and again when the hole fills", () => {

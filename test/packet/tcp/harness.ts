@@ -37,6 +37,14 @@ export class WireHost implements TransportHost {
   filter: ((seg: TcpSegment, index: number) => FilterVerdict) | null = null;
   /** Keep the `sent` log (tests of bulk transfers turn it off to save memory). */
   record = true;
+  /**
+   * Deliver the segments that reach this host at the same instant as one receive burst
+   * (TransportHost.inReceiveBurst), ended by the protocol's burstEnd(), as the AF_PACKET device
+   * delivers what one wake-up brought.
+   */
+  bursts = false;
+  inReceiveBurst = false;
+  private readonly arrivals: Array<{ at: number; src: Ipv4Address; dst: Ipv4Address; payload: Uint8Array }> = [];
 
   constructor(
     readonly clock: ManualClock,
@@ -67,10 +75,39 @@ export class WireHost implements TransportHost {
     const verdict = this.filter === null ? "pass" : this.filter(seg, index);
     if (verdict === "drop") return true;
     const peer = this.peer;
-    if (peer !== null) {
-      this.clock.setTimer(this.latencyMs + (verdict === "pass" ? 0 : verdict), () => peer.protocol?.input(src, dst, payload));
-    }
+    if (peer !== null) peer.arrive(this.clock.now() + this.latencyMs + (verdict === "pass" ? 0 : verdict), src, dst, payload);
     return true;
+  }
+
+  /** A segment reaches this host at `at`. */
+  private arrive(at: number, src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array): void {
+    if (!this.bursts) {
+      this.clock.setTimer(at - this.clock.now(), () => this.input(src, dst, payload));
+      return;
+    }
+    let i = this.arrivals.length;
+    while (i > 0 && this.arrivals[i - 1]!.at > at) i--;
+    this.arrivals.splice(i, 0, { at, src, dst, payload });
+    this.clock.setTimer(at - this.clock.now(), () => this.deliverBurst());
+  }
+
+  private deliverBurst(): void {
+    const now = this.clock.now();
+    if (this.arrivals.length === 0 || this.arrivals[0]!.at > now) return; // an earlier timer took them
+    this.inReceiveBurst = true;
+    while (this.arrivals.length > 0 && this.arrivals[0]!.at <= now) {
+      const a = this.arrivals.shift()!;
+      this.input(a.src, a.dst, a.payload);
+    }
+    this.inReceiveBurst = false;
+    this.protocol?.burstEnd?.();
+  }
+
+  /** The payload is lent for the call, as a link lends its frames: poisoned once input() returns. */
+  private input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array): void {
+    const lent = payload.slice();
+    this.protocol?.input(src, dst, lent);
+    lent.fill(0xdb);
   }
 
   /** Segments sent so far that match `pred`. */

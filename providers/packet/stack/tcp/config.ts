@@ -45,6 +45,14 @@ export interface TcpConfig {
   unreadAllowance: number;
   /** Delayed-ACK timeout (RFC 9293 §3.8.6.3: under 0.5 s; Linux ~40 ms). */
   delayedAckMs: number;
+  /**
+   * Most bytes of in-order data received in one burst of frames (LinkDevice.signalsBurstEnd)
+   * before an ACK goes out in the middle of it; below that, the ACK owed for every second
+   * full-sized segment waits for the burst's end, so a burst is answered by one ACK as Linux's GRO
+   * answers one merged super-packet (64 KiB). Never more than a quarter of the receive buffer.
+   * 0: an ACK for every second full-sized segment, bursts or not (RFC 9293 §3.8.6.3).
+   */
+  ackCoalescing: number;
   /** Default send buffer per connection, in bytes. */
   sendBufferSize: number;
   /**
@@ -116,6 +124,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   maxTimeWait: 16_384,
   unreadAllowance: 0,
   delayedAckMs: 40,
+  ackCoalescing: 64 * 1024,
   sendBufferSize: 256 * 1024,
   sendBufferMax: 4 * 1024 * 1024,
   receiveBufferSize: 256 * 1024,
@@ -151,6 +160,7 @@ export function resolveTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig 
   if (!Number.isInteger(config.maxOrphans) || config.maxOrphans < 0) throw new RangeError("TCP config: maxOrphans must be an integer, 0 or more");
   if (!Number.isInteger(config.maxTimeWait) || config.maxTimeWait < 0) throw new RangeError("TCP config: maxTimeWait must be an integer, 0 or more");
   if (!Number.isInteger(config.unreadAllowance) || config.unreadAllowance < 0) throw new RangeError("TCP config: unreadAllowance must be an integer, 0 or more");
+  if (!Number.isInteger(config.ackCoalescing) || config.ackCoalescing < 0) throw new RangeError("TCP config: ackCoalescing must be an integer, 0 or more");
   if (config.ephemeralPortMin < 1 || config.ephemeralPortMax > 65535 || config.ephemeralPortMin > config.ephemeralPortMax) {
     throw new RangeError("TCP config: bad ephemeral port range");
   }

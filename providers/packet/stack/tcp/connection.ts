@@ -15,6 +15,7 @@ import type { TcpConfig } from "./config.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import { ConnectionEvents } from "./events.js";
 import { DEFAULT_PEER_MSS, MIN_SEND_MSS, negotiateOptions, windowShiftFor } from "./options.js";
+import type { ReceiveArena } from "./receive-arena.js";
 import { Arrival, TcpReceiver } from "./receiver.js";
 import { RttEstimator } from "./rtt.js";
 import { TcpSender, type Transmission } from "./sender.js";
@@ -62,6 +63,13 @@ export interface ConnectionContext {
   admitTimeWait(conn: TcpConnection): boolean;
   /** `outstanding` changed, or the connection entered TIME_WAIT or CLOSED. */
   activity(conn: TcpConnection): void;
+  /** Where the engine's connections copy the data they receive. */
+  readonly arena: ReceiveArena;
+  /**
+   * The connection owes an ACK that may wait for the end of the link's receive burst: true when
+   * a burst is under way and the engine will call flushDeferredAck() at its end.
+   */
+  deferAck(conn: TcpConnection): boolean;
 }
 
 /** The listener side of a passively opened connection, until it is accepted. */
@@ -179,6 +187,8 @@ export class TcpConnection {
 
   // Processing flags.
   private ackNow = false;
+  /** An ACK owed for in-order data waits for the end of the link's receive burst. */
+  private ackDeferred = false;
   private inInput = false;
   private inOutput = false;
 
@@ -218,7 +228,7 @@ export class TcpConnection {
       random: ctx.random,
       sendBufferGrowsTo: setup.sendBufferGrowsTo,
     });
-    this.receiver = new TcpReceiver(setup.receiveBufferSize, setup.ourMss, this.deliver, this.config.unreadAllowance);
+    this.receiver = new TcpReceiver(setup.receiveBufferSize, setup.ourMss, this.deliver, this.config.unreadAllowance, ctx.arena);
     this.retransmitTimer = new DeadlineTimer(this.clock, () => this.onRetransmitTimeout());
     this.reorderTimer = new DeadlineTimer(this.clock, () => this.onReorderTimeout());
     this.lossProbeTimer = new DeadlineTimer(this.clock, () => this.onLossProbeTimeout());
@@ -703,7 +713,8 @@ export class TcpConnection {
       const duplicate = arrival === Arrival.OutOfOrder ? rcv.queue.duplicate : null;
       if (duplicate !== null) this.noteDuplicate(duplicate[0], duplicate[1]);
       if (arrival === Arrival.OutOfOrder) this.counters.outOfOrderSegments++;
-      if (arrival === Arrival.OutOfOrder || arrival === Arrival.FilledHole || rcv.unackedBytes >= 2 * rcv.rcvMss) this.ackNow = true;
+      if (arrival === Arrival.OutOfOrder || arrival === Arrival.FilledHole) this.ackNow = true;
+      else if (rcv.unackedBytes >= 2 * rcv.rcvMss && !this.deferAck()) this.ackNow = true;
       else if (arrival === Arrival.InOrder) this.delayedAckTimer.ensure(this.config.delayedAckMs);
     }
 
@@ -972,6 +983,31 @@ export class TcpConnection {
     this.emit(this.superSeq, flags, s.buffer.slice(this.superSeq, len), undefined, len > s.smss ? s.smss : 0);
   }
 
+  /**
+   * The ACK owed for every second full-sized segment may wait for the end of the receive burst
+   * (TcpConfig.ackCoalescing): true when it will, the delayed-ACK timer standing by in case the
+   * burst's end never comes (the device closed under it).
+   */
+  private deferAck(): boolean {
+    const rcv = this.receiver;
+    const limit = Math.min(this.config.ackCoalescing, rcv.bufferSize >> 2);
+    if (rcv.unackedBytes >= limit || this.ackNow) return false;
+    if (!this.ackDeferred) {
+      if (!this.ctx.deferAck(this)) return false;
+      this.ackDeferred = true;
+    }
+    return true;
+  }
+
+  /** The engine's receive burst is over: send the ACK that waited for it, if still owed. */
+  flushDeferredAck(): void {
+    if (!this.ackDeferred) return;
+    this.ackDeferred = false;
+    if (this.closed || this.receiver.unackedBytes === 0) return;
+    this.ackNow = true;
+    this.output();
+  }
+
   private sendAck(): void {
     if (this.closed || this.stateValue === TcpState.SYN_SENT) return;
     this.emit(this.sender.sndNxt, TCP_ACK, EMPTY, this.pendingSackBlocks());
@@ -1011,7 +1047,7 @@ export class TcpConnection {
     this.lastAckSent = rcv.rcvNxt;
     this.ackNow = false;
     rcv.unackedBytes = 0;
-    this.delayedAckTimer.stop();
+    this.delayedAckTimer.lapse();
   }
 
   /** Send a segment of this connection: its ports, and no window, urgent pointer, options or data unless given. */

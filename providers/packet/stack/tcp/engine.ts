@@ -12,6 +12,7 @@ import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, 
 import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingListenOptions } from "./binding.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
 import { TcpConnection, type ConnectionContext } from "./connection.js";
+import { ReceiveArena } from "./receive-arena.js";
 import { applyConnectionOptions, checkConnectionOptions, connectionOptionsOf } from "./connection-options.js";
 import { IsnGenerator } from "./isn.js";
 import { DEFAULT_PEER_MSS, windowShiftFor } from "./options.js";
@@ -109,6 +110,10 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   private readonly orphans = new Set<TcpConnection>();
   /** Connections in TIME_WAIT (TcpConfig.maxTimeWait). */
   private readonly timeWaits = new Set<TcpConnection>();
+  /** Connections whose ACK waits for the end of the receive burst. */
+  private ackWaiters: TcpConnection[] = [];
+  /** The connection the last segment went to (cleared when it is released). */
+  private lastFound: TcpConnection | null = null;
 
   constructor(host: TransportHost, config: Partial<TcpConfig> = {}) {
     this.host = host;
@@ -127,6 +132,8 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
       adoptOrphan: (conn) => this.adoptOrphan(conn),
       admitTimeWait: (conn) => this.admitTimeWait(conn),
       activity: (conn) => this.connectionActivity(conn),
+      arena: new ReceiveArena(),
+      deferAck: (conn) => this.deferAck(conn),
     };
   }
 
@@ -239,6 +246,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     });
     applyConnectionOptions(conn, options);
     this.connections.set(key, conn);
+    this.lastFound = null;
     this.connectionPorts.set(conn, reservation.retain());
     conn.openActive();
     return conn;
@@ -269,7 +277,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
       return;
     }
     this.counters.segmentsReceived++;
-    const conn = this.connections.get(tupleKey(dst, seg.dstPort, src, seg.srcPort));
+    const conn = this.lookup(dst, seg.dstPort, src, seg.srcPort);
     if (conn !== undefined) {
       const reopening = conn.state === TcpState.TIME_WAIT && (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST)) === TCP_SYN && conn.acceptsReuse(seg);
       if (!reopening || this.findListener(dst, seg.dstPort) === null) {
@@ -281,6 +289,14 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     const listener = this.findListener(dst, seg.dstPort);
     if (listener !== null) this.listenInput(listener, src, dst, seg);
     else this.refuse(src, dst, seg);
+  }
+
+  /** The link's receive burst is over: send the ACKs that waited for it. */
+  burstEnd(): void {
+    const waiting = this.ackWaiters;
+    if (waiting.length === 0) return;
+    this.ackWaiters = [];
+    for (const conn of waiting) conn.flushDeferredAck();
   }
 
   /**
@@ -363,6 +379,7 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     });
     applyConnectionOptions(conn, options);
     this.connections.set(tupleKey(dst, seg.dstPort, src, seg.srcPort), conn);
+    this.lastFound = null;
     // The connection occupies the listener's port for as long as it lives (TIME_WAIT included).
     const reservation = this.listenerPorts.get(listener);
     if (reservation !== undefined) this.connectionPorts.set(conn, reservation.retain());
@@ -505,7 +522,23 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     return true;
   }
 
+  private deferAck(conn: TcpConnection): boolean {
+    if (this.host.inReceiveBurst !== true) return false;
+    this.ackWaiters.push(conn);
+    return true;
+  }
+
+  /** The connection of the 4-tuple, the last one found first (a burst is mostly one connection's). */
+  private lookup(localAddress: number, localPort: number, remoteAddress: number, remotePort: number): TcpConnection | undefined {
+    const last = this.lastFound;
+    if (last !== null && last.local.port === localPort && last.remote.port === remotePort && last.local.address === localAddress && last.remote.address === remoteAddress) return last;
+    const conn = this.connections.get(tupleKey(localAddress, localPort, remoteAddress, remotePort));
+    if (conn !== undefined) this.lastFound = conn;
+    return conn;
+  }
+
   private release(conn: TcpConnection): void {
+    if (this.lastFound === conn) this.lastFound = null;
     this.orphans.delete(conn);
     this.timeWaits.delete(conn);
     const key = tupleKey(conn.local.address, conn.local.port, conn.remote.address, conn.remote.port);

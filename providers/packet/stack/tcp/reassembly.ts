@@ -4,11 +4,11 @@
  * bytes, sorted by sequence number, with holes between them, so that the SACK blocks are the
  * runs themselves and every lookup is a binary search.
  *
- * A hostile peer can send one byte at every other sequence number of the window; each byte
- * then becomes a piece of its own. Two bounds keep that cheap: a piece much smaller than the
- * frame it arrived in is copied (so the frame is not kept alive for it), and at most
- * `maxPieces` pieces are held; a segment that would need more is refused and counted (the
- * sender retransmits it once the hole before it is filled).
+ * The data handed to insert() is lent (a view of the link's frame): every piece stored is a copy
+ * of exactly its bytes. A hostile peer can send one byte at every other sequence number of the
+ * window; each byte then becomes a piece of its own, so at most `maxPieces` pieces are held; a
+ * segment that would need more is refused and counted (the sender retransmits it once the hole
+ * before it is filled).
  */
 import { seqAdd, seqDiff, seqGt, seqLt } from "./seq.js";
 
@@ -27,11 +27,6 @@ const RECENT = 4;
 /** Pieces held at most (Linux prunes its out-of-order queue under memory pressure instead). */
 export const DEFAULT_MAX_PIECES = 4096;
 
-/** A view that keeps less than a quarter of its buffer alive is copied instead. */
-function compact(data: Uint8Array): Uint8Array {
-  return data.byteLength * 4 < data.buffer.byteLength ? data.slice() : data;
-}
-
 export class ReassemblyQueue {
   private runs: Run[] = [];
   private pieceCount = 0;
@@ -49,8 +44,8 @@ export class ReassemblyQueue {
   }
 
   /**
-   * Store `data` at `seq` (the caller has trimmed it to the window); overlapping bytes already
-   * held are kept. Returns false when the segment was refused (too many pieces held).
+   * Store a copy of `data` at `seq` (the caller has trimmed it to the window); overlapping bytes
+   * already held are kept. Returns false when the segment was refused (too many pieces held).
    */
   insert(seq: number, data: Uint8Array): boolean {
     if (data.length === 0) return true;
@@ -83,7 +78,7 @@ export class ReassemblyQueue {
     const merged: Run = { seq: gaps[0]!.at === first ? seq : (this.runs[first] as Run).seq, end: seq, pieces: [], head: 0 };
     let g = 0;
     for (let k = first; k <= last; k++) {
-      while (g < gaps.length && gaps[g]!.at === k) merged.pieces.push(compact(gaps[g++]!.piece));
+      while (g < gaps.length && gaps[g]!.at === k) merged.pieces.push(gaps[g++]!.piece.slice());
       if (k === last) break;
       const run = this.runs[k] as Run;
       for (let p = run.head; p < run.pieces.length; p++) merged.pieces.push(run.pieces[p] as Uint8Array);

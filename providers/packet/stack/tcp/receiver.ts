@@ -3,6 +3,7 @@
  * the advertised window (with receiver-side silly-window avoidance), the peer's FIN and urgent
  * pointer. It never sends anything itself; the connection asks it what to put in each ACK.
  */
+import { ReceiveArena } from "./receive-arena.js";
 import { ReassemblyQueue } from "./reassembly.js";
 import { seqAdd, seqDiff, seqGt, seqInRange, seqLt } from "./seq.js";
 
@@ -56,6 +57,8 @@ export class TcpReceiver {
     private readonly deliver: DeliverFn,
     /** Unconsumed bytes that do not narrow the window (TcpConfig.unreadAllowance). */
     private readonly unreadAllowance = 0,
+    /** Where accepted text is copied (a segment's payload is lent for the call). */
+    private readonly arena: ReceiveArena = new ReceiveArena(),
   ) {
     this.bufferSize = bufferSize;
     this.maxSegment = maxSegment;
@@ -89,19 +92,20 @@ export class TcpReceiver {
   }
 
   /**
-   * Take segment text already trimmed to [RCV.NXT, window edge). In-order bytes are delivered at
-   * once, followed by whatever out-of-order data they connect to.
+   * Take segment text already trimmed to [RCV.NXT, window edge), lent for the call: it is copied
+   * once, in-order bytes into the arena and out-of-order ones by the reassembly queue. In-order
+   * bytes are delivered at once, followed by whatever out-of-order data they connect to.
    */
-  accept(seq: number, data: Uint8Array): Arrival {
-    if (data.length === 0) return Arrival.Nothing;
-    if (data.length > this.rcvMss) this.rcvMss = Math.min(data.length, this.maxSegment);
-    this.unackedBytes += data.length;
+  accept(seq: number, text: Uint8Array): Arrival {
+    if (text.length === 0) return Arrival.Nothing;
+    if (text.length > this.rcvMss) this.rcvMss = Math.min(text.length, this.maxSegment);
+    this.unackedBytes += text.length;
     if (seq !== this.rcvNxt) {
-      this.queue.insert(seq, data);
+      this.queue.insert(seq, text);
       return Arrival.OutOfOrder;
     }
     const hadHole = !this.queue.isEmpty;
-    this.push(data);
+    this.push(this.arena.copy(text));
     for (let next = this.queue.takeAt(this.rcvNxt); next !== null; next = this.queue.takeAt(this.rcvNxt)) this.push(next);
     return hadHole ? Arrival.FilledHole : Arrival.InOrder;
   }

@@ -13,7 +13,7 @@ export class FrameQueue {
 
   constructor(device: LinkDevice) {
     device.setReceiver((frame, info) => {
-      this.all.push({ frame, info });
+      this.all.push({ frame: frame.slice(), info }); // frames are lent for the call
       this.wake?.();
     });
   }
