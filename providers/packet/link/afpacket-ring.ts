@@ -10,8 +10,8 @@
  *
  * Indices only grow (mod 2^32); slot = index & (slots - 1). The producer publishes with
  * Atomics.store on the write index after the slot contents are written, and the consumer frees
- * slots with Atomics.store on the read index after copying them out, so each side sees the
- * other's bytes in order.
+ * each slot with Atomics.store on the read index once its receiver has returned (frames are lent
+ * in place), so each side sees the other's bytes in order.
  */
 
 export const WRITE_INDEX = 0;

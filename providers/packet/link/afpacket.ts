@@ -447,27 +447,31 @@ export class AfPacketDevice implements LinkDevice {
     const ring = this.ring;
     const written = Atomics.load(ring.control, WRITE_INDEX);
     let delivered = false;
-    while (this.readIndex !== written && !this.closed) {
-      const slot = ring.slotOf(this.readIndex);
-      const length = ring.lengths[slot]!;
-      this.readIndex = (this.readIndex + 1) | 0;
-      const receiver = this.receiver;
-      if (length === TRUNCATED_SLOT || receiver === null) {
-        if (length !== TRUNCATED_SLOT) this.rxNoReceiver++; // a truncated frame is counted by the worker
-        ring.release(1);
-        continue;
+    try {
+      while (this.readIndex !== written && !this.closed) {
+        const slot = ring.slotOf(this.readIndex);
+        const length = ring.lengths[slot]!;
+        this.readIndex = (this.readIndex + 1) | 0;
+        const receiver = this.receiver;
+        if (length === TRUNCATED_SLOT || receiver === null) {
+          if (length !== TRUNCATED_SLOT) this.rxNoReceiver++; // a truncated frame is counted by the worker
+          ring.release(1);
+          continue;
+        }
+        const status = ring.statuses[slot]!;
+        const start = slot * this.slotSize;
+        this.rxFrames++;
+        delivered = true;
+        try {
+          receiver(ring.data.subarray(start, start + length), status >= 0 && (status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID)) !== 0 ? TRUSTED : UNTRUSTED);
+        } finally {
+          ring.release(1);
+        }
       }
-      const status = ring.statuses[slot]!;
-      const start = slot * this.slotSize;
-      this.rxFrames++;
-      delivered = true;
-      try {
-        receiver(ring.data.subarray(start, start + length), status >= 0 && (status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID)) !== 0 ? TRUSTED : UNTRUSTED);
-      } finally {
-        ring.release(1);
-      }
+    } finally {
+      // Even after a receiver threw: the burst is over either way.
+      if (delivered && !this.closed) this.burstEnd?.();
     }
-    if (delivered && !this.closed) this.burstEnd?.();
   }
 }
 

@@ -104,8 +104,7 @@ export class Ipv4Reassembler {
       this.discard(d);
       return null;
     }
-    // The frame buffer is ours, but copying keeps the memory bound honest (a view would pin a
-    // whole receive buffer) and fragments are rare.
+    // The frame is only lent (LinkDevice.setReceiver): the fragment's bytes are copied.
     d.fragments.push({ offset: h.fragmentOffset, data: data.slice() });
     d.received += data.length;
     this.bytesHeld += data.length;

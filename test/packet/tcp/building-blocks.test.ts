@@ -6,7 +6,7 @@ import { negotiateOptions, windowShiftFor } from "../../../providers/packet/stac
 import { IsnGenerator } from "../../../providers/packet/stack/tcp/isn.js";
 import { ReassemblyQueue } from "../../../providers/packet/stack/tcp/reassembly.js";
 import { TcpReceiver } from "../../../providers/packet/stack/tcp/receiver.js";
-import { ARENA_CHUNK, ReceiveArena } from "../../../providers/packet/stack/tcp/receive-arena.js";
+import { FIRST_CHUNK, LARGEST_CHUNK, ReceiveArena } from "../../../providers/packet/stack/tcp/receive-arena.js";
 import { DeadlineTimer } from "../../../providers/packet/stack/tcp/deadline-timer.js";
 import { RttEstimator } from "../../../providers/packet/stack/tcp/rtt.js";
 import { SendBuffer } from "../../../providers/packet/stack/tcp/send-buffer.js";
@@ -287,23 +287,23 @@ describe("packet/tcp building blocks", () => {
   });
 
   describe("receive arena", () => {
-    it("copies each piece into shared chunks: pieces keep their bytes, never overlap, start 8-byte aligned", () => {
+    it("copies pieces into chunks that double from 4 KiB to 64 KiB: pieces keep their bytes, never overlap, start aligned as their source", () => {
       const arena = new ReceiveArena();
       const source = new Uint8Array(1448);
       const pieces: Uint8Array[] = [];
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 200; i++) {
         source.fill(i);
-        pieces.push(arena.copy(source.subarray(0, 1000 + i)));
+        pieces.push(arena.copy(source.subarray(i % 8, i % 8 + 1000 + i)));
       }
       source.fill(0xff); // the source is lent: what was copied must not follow it
       pieces.forEach((p, i) => {
         expect(p.length).to.equal(1000 + i);
         expect(p.every((b) => b === i)).to.equal(true);
-        expect(p.byteOffset % 8).to.equal(0);
+        expect(p.byteOffset % 8).to.equal(i % 8);
       });
-      const chunks = new Set(pieces.map((p) => p.buffer));
-      expect(chunks.size, "about 100 KB in 64 KiB chunks").to.equal(2);
-      for (const chunk of chunks) expect(chunk.byteLength).to.equal(ARENA_CHUNK);
+      const sizes = [...new Set(pieces.map((p) => p.buffer))].map((b) => b.byteLength);
+      expect(sizes.slice(0, 5)).to.deep.equal([FIRST_CHUNK, 2 * FIRST_CHUNK, 4 * FIRST_CHUNK, 8 * FIRST_CHUNK, LARGEST_CHUNK]);
+      expect(sizes.slice(5).every((size) => size === LARGEST_CHUNK)).to.equal(true);
     });
 
     it("gives a long piece a buffer of its own", () => {

@@ -91,31 +91,44 @@ describe("packet/tcp data transfer", () => {
       pair.close();
     });
 
+    /** B's ACKs (in segments since `base`) for 10 segments A sends in one burst, after `warmUp` segments. */
+    function acksForBurst(config: Partial<TcpConfig>, warmUp: number, idleMs = 10): { acks: number[]; sentAt: number; ackedAt: number[] } {
+      const pair = enginePair({ latencyMs: 5, config: { delayedAckMs: 40, ...config } });
+      pair.b.host.bursts = true;
+      const c = connectPair(pair, 80, { noDelay: true });
+      const mss = c.client.mss;
+      if (warmUp > 0) {
+        c.client.sendPiece(new Uint8Array(warmUp * mss));
+        pair.clock.runUntil(() => c.serverRec.received === warmUp * mss && c.client.outstanding === 0, 5000);
+      }
+      pair.clock.advance(idleMs);
+      const from = pair.b.host.sent.length;
+      const base = pair.b.host.sent[from - 1]!.seg.ack;
+      const sentAt = pair.clock.now();
+      c.client.sendPiece(new Uint8Array(10 * mss)); // ten segments leave together
+      pair.clock.runUntil(() => c.serverRec.received === (warmUp + 10) * mss, 1000);
+      pair.clock.advance(100);
+      const acks = pair.b.host.sent.slice(from);
+      const result = { acks: acks.map((x) => seqDiff(x.seg.ack, base) / mss), sentAt, ackedAt: acks.map((x) => x.at) };
+      pair.close();
+      return result;
+    }
+
     it("answers a burst of in-order segments with one ACK at its end, up to ackCoalescing bytes (0: every second segment)", () => {
-      const acksFor = (config: Partial<TcpConfig>): { acks: number[]; sentAt: number; ackedAt: number[] } => {
-        const pair = enginePair({ latencyMs: 5, config: { delayedAckMs: 40, ...config } });
-        pair.b.host.bursts = true;
-        const c = connectPair(pair, 80, { noDelay: true });
-        const mss = c.client.mss;
-        const from = pair.b.host.sent.length;
-        const base = pair.b.host.sent[from - 1]!.seg.ack;
-        const sentAt = pair.clock.now();
-        c.client.sendPiece(new Uint8Array(10 * mss)); // the initial window: ten segments leave together
-        pair.clock.runUntil(() => c.serverRec.received === 10 * mss, 1000);
-        pair.clock.advance(100);
-        const acks = pair.b.host.sent.slice(from);
-        const result = { acks: acks.map((x) => seqDiff(x.seg.ack, base) / mss), sentAt, ackedAt: acks.map((x) => x.at) };
-        pair.close();
-        return result;
-      };
-      const whole = acksFor({});
+      const whole = acksForBurst({}, 40);
       expect(whole.acks).to.deep.equal([10]);
       expect(whole.ackedAt).to.deep.equal([whole.sentAt + 5]); // at the burst's end, not after the delayed-ACK timeout
-      expect(acksFor({ ackCoalescing: 0 }).acks).to.deep.equal([2, 4, 6, 8, 10]);
+      expect(acksForBurst({ ackCoalescing: 0 }, 40).acks).to.deep.equal([2, 4, 6, 8, 10]);
       const mss = MTU - 40 - 12; // timestamps on
-      expect(acksFor({ ackCoalescing: 4 * mss }).acks).to.deep.equal([4, 8, 10]);
+      expect(acksForBurst({ ackCoalescing: 4 * mss }, 40).acks).to.deep.equal([4, 8, 10]);
       // Never more than a quarter of the receive buffer between ACKs.
-      expect(acksFor({ receiveBufferSize: 16 * mss }).acks).to.deep.equal([4, 8, 10]);
+      expect(acksForBurst({ receiveBufferSize: 16 * mss }, 40).acks).to.deep.equal([4, 8, 10]);
+    });
+
+    it("ACKs every second segment of a burst while quick ACKs are due: the first 32 segments, and again after an RTO without data", () => {
+      expect(acksForBurst({}, 0).acks, "the first flight").to.deep.equal([2, 4, 6, 8, 10]);
+      expect(acksForBurst({}, 26).acks, "three quick ACKs left").to.deep.equal([2, 4, 6, 10]);
+      expect(acksForBurst({}, 40, 5000).acks, "after five idle seconds").to.deep.equal([2, 4, 6, 8, 10]);
     });
 
     it("ACKs out-of-order data at once with SACK blocks, and again when the hole fills", () => {

@@ -15,7 +15,6 @@ import type { TcpConfig } from "./config.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import { ConnectionEvents } from "./events.js";
 import { DEFAULT_PEER_MSS, MIN_SEND_MSS, negotiateOptions, windowShiftFor } from "./options.js";
-import type { ReceiveArena } from "./receive-arena.js";
 import { Arrival, TcpReceiver } from "./receiver.js";
 import { RttEstimator } from "./rtt.js";
 import { TcpSender, type Transmission } from "./sender.js";
@@ -41,6 +40,12 @@ export function checkIpByte(value: number, min: number, what: string): void {
 }
 
 /** What a connection needs from its engine. */
+/**
+ * ACKs a connection sends every second segment, coalescing none, when data starts to flow and
+ * again after the data stopped for longer than an RTO (Linux's TCP_MAX_QUICKACKS, 16).
+ */
+export const QUICK_ACKS = 16;
+
 export interface ConnectionContext {
   readonly clock: Clock;
   /** The engine's randomness (the congestion control's draws). */
@@ -63,8 +68,6 @@ export interface ConnectionContext {
   admitTimeWait(conn: TcpConnection): boolean;
   /** `outstanding` changed, or the connection entered TIME_WAIT or CLOSED. */
   activity(conn: TcpConnection): void;
-  /** Where the engine's connections copy the data they receive. */
-  readonly arena: ReceiveArena;
   /**
    * The connection owes an ACK that may wait for the end of the link's receive burst: true when
    * a burst is under way and the engine will call flushDeferredAck() at its end.
@@ -189,6 +192,10 @@ export class TcpConnection {
   private ackNow = false;
   /** An ACK owed for in-order data waits for the end of the link's receive burst. */
   private ackDeferred = false;
+  /** ACKs still to send at once, every second segment, before bursts are answered once (QUICK_ACKS). */
+  private quickAcks = 0;
+  /** When data last arrived (-Infinity: never). */
+  private lastDataAt = -Infinity;
   private inInput = false;
   private inOutput = false;
 
@@ -228,7 +235,7 @@ export class TcpConnection {
       random: ctx.random,
       sendBufferGrowsTo: setup.sendBufferGrowsTo,
     });
-    this.receiver = new TcpReceiver(setup.receiveBufferSize, setup.ourMss, this.deliver, this.config.unreadAllowance, ctx.arena);
+    this.receiver = new TcpReceiver(setup.receiveBufferSize, setup.ourMss, this.deliver, this.config.unreadAllowance);
     this.retransmitTimer = new DeadlineTimer(this.clock, () => this.onRetransmitTimeout());
     this.reorderTimer = new DeadlineTimer(this.clock, () => this.onReorderTimeout());
     this.lossProbeTimer = new DeadlineTimer(this.clock, () => this.onLossProbeTimeout());
@@ -708,6 +715,9 @@ export class TcpConnection {
         return;
       }
       this.counters.bytesReceived += payload.length;
+      const now = this.clock.now();
+      if (now - this.lastDataAt > this.sender.rtt.rto) this.quickAcks = QUICK_ACKS; // the sender starts (again) from its initial window
+      this.lastDataAt = now;
       const arrival = rcv.accept(seq, payload);
       if (this.closed) return;
       const duplicate = arrival === Arrival.OutOfOrder ? rcv.queue.duplicate : null;
@@ -986,12 +996,17 @@ export class TcpConnection {
   /**
    * The ACK owed for every second full-sized segment may wait for the end of the receive burst
    * (TcpConfig.ackCoalescing): true when it will, the delayed-ACK timer standing by in case the
-   * burst's end never comes (the device closed under it).
+   * burst's end never comes (the device closed under it). Not while quick ACKs are due: a sender
+   * in slow start that counts ACKs, or caps its growth per ACK (RFC 3465's L), needs them.
    */
   private deferAck(): boolean {
     const rcv = this.receiver;
     const limit = Math.min(this.config.ackCoalescing, rcv.bufferSize >> 2);
     if (rcv.unackedBytes >= limit || this.ackNow) return false;
+    if (this.quickAcks > 0) {
+      this.quickAcks--;
+      return false;
+    }
     if (!this.ackDeferred) {
       if (!this.ctx.deferAck(this)) return false;
       this.ackDeferred = true;

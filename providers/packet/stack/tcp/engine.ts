@@ -12,7 +12,6 @@ import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, 
 import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingListenOptions } from "./binding.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
 import { TcpConnection, type ConnectionContext } from "./connection.js";
-import { ReceiveArena } from "./receive-arena.js";
 import { applyConnectionOptions, checkConnectionOptions, connectionOptionsOf } from "./connection-options.js";
 import { IsnGenerator } from "./isn.js";
 import { DEFAULT_PEER_MSS, windowShiftFor } from "./options.js";
@@ -132,7 +131,6 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
       adoptOrphan: (conn) => this.adoptOrphan(conn),
       admitTimeWait: (conn) => this.admitTimeWait(conn),
       activity: (conn) => this.connectionActivity(conn),
-      arena: new ReceiveArena(),
       deferAck: (conn) => this.deferAck(conn),
     };
   }
@@ -259,6 +257,8 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     for (const list of [...this.listeners.values()]) for (const l of list) l.close();
     for (const conn of [...this.connections.values()]) conn.shutdownEngine();
     this.connections.clear();
+    this.ackWaiters = [];
+    this.lastFound = null;
   }
 
   // ---------------------------------------------------------------- TransportProtocol
@@ -296,7 +296,15 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
     const waiting = this.ackWaiters;
     if (waiting.length === 0) return;
     this.ackWaiters = [];
-    for (const conn of waiting) conn.flushDeferredAck();
+    for (let i = 0; i < waiting.length; i++) {
+      try {
+        waiting[i]!.flushDeferredAck();
+      } catch (err) {
+        // A user callback threw: the connections after it still owe their ACK, at the next burst's end.
+        this.ackWaiters.push(...waiting.slice(i + 1));
+        throw err;
+      }
+    }
   }
 
   /**

@@ -1,32 +1,47 @@
 /**
- * Where received TCP data is copied out of the frame that brought it. The link lends each frame
- * for one call only (LinkDevice.setReceiver), so the bytes a connection delivers or holds out of
- * order must be copied; copying them into shared chunks costs one allocation per chunk instead of
- * one per segment. A piece keeps its chunk alive for as long as the user keeps the piece: a reader
- * that holds small pieces for long holds more memory than their bytes (at most one chunk each).
+ * Where a connection copies the data it receives out of the frame that brought it. The link lends
+ * each frame for one call only (LinkDevice.setReceiver), so the bytes a connection delivers must be
+ * copied; copying them into chunks costs one allocation per chunk instead of one per segment.
+ *
+ * Each connection has its own arena, so a piece it hands out keeps alive only bytes of the same
+ * connection, at most one chunk's worth, and never lets a reader see another connection's data
+ * through `.buffer`. Chunks start small and double as the connection keeps receiving: a connection
+ * that gets a few small messages pins a few KiB, a bulk transfer reaches 64 KiB chunks (about 45
+ * full-sized segments each) after its first 60 KiB.
  */
 
-/** Bytes per chunk: about 45 full-sized segments at MTU 1500. */
-export const ARENA_CHUNK = 64 * 1024;
+/** The first chunk of a connection. */
+export const FIRST_CHUNK = 4 * 1024;
+/** The largest chunk. */
+export const LARGEST_CHUNK = 64 * 1024;
 /** A piece longer than this gets a buffer of its own rather than most of a chunk. */
-const OWN_BUFFER_OVER = ARENA_CHUNK / 4;
+const OWN_BUFFER_OVER = LARGEST_CHUNK / 4;
 
 export class ReceiveArena {
   private chunk: Uint8Array | null = null;
   private used = 0;
+  private nextChunk = FIRST_CHUNK;
 
   /** A copy of `bytes` that its receiver may keep. */
   copy(bytes: Uint8Array): Uint8Array {
     const n = bytes.length;
     if (n > OWN_BUFFER_OVER) return bytes.slice();
+    // The piece starts at the same offset modulo 8 as its source: V8 copies out of a
+    // SharedArrayBuffer (the AF_PACKET ring) word by word only when both sides are so aligned,
+    // and byte by byte otherwise (measured: 1448 bytes in 180 ns against 730 ns).
+    const skew = bytes.byteOffset & 7;
+    let start = ((this.used + 7) & ~7) + skew;
     let chunk = this.chunk;
-    if (chunk === null || this.used + n > chunk.length) {
-      chunk = this.chunk = new Uint8Array(ARENA_CHUNK);
-      this.used = 0;
+    if (chunk === null || start + n > chunk.length) {
+      while (this.nextChunk < LARGEST_CHUNK && this.nextChunk < 2 * (n + 8)) this.nextChunk *= 2;
+      chunk = this.chunk = new Uint8Array(this.nextChunk);
+      this.nextChunk = Math.min(LARGEST_CHUNK, 2 * this.nextChunk);
+      start = skew;
     }
-    const piece = chunk.subarray(this.used, this.used + n);
+    const end = start + n;
+    const piece = chunk.subarray(start, end);
     piece.set(bytes);
-    this.used += (n + 7) & ~7; // 8-byte aligned starts, as the transmit arena's
+    this.used = end;
     return piece;
   }
 }

@@ -50,6 +50,8 @@ export class TcpReceiver {
   /** Sequence number of the urgent byte not yet delivered, valid while `urgentPending`. */
   private urgentSeq = 0;
   urgentPending = false;
+  /** Where in-order text is copied (a segment's payload is lent for the call). */
+  private readonly arena = new ReceiveArena();
 
   constructor(
     bufferSize: number,
@@ -57,8 +59,6 @@ export class TcpReceiver {
     private readonly deliver: DeliverFn,
     /** Unconsumed bytes that do not narrow the window (TcpConfig.unreadAllowance). */
     private readonly unreadAllowance = 0,
-    /** Where accepted text is copied (a segment's payload is lent for the call). */
-    private readonly arena: ReceiveArena = new ReceiveArena(),
   ) {
     this.bufferSize = bufferSize;
     this.maxSegment = maxSegment;
