@@ -99,7 +99,7 @@ describe("packet/tcp data transfer", () => {
       const mss = c.client.mss;
       if (warmUp > 0) {
         c.client.sendPiece(new Uint8Array(warmUp * mss));
-        pair.clock.runUntil(() => c.serverRec.received === warmUp * mss && c.client.outstanding === 0, 5000);
+        pair.clock.runUntil(() => c.serverRec.received === warmUp * mss && !c.client.outstanding, 5000);
       }
       pair.clock.advance(idleMs);
       const from = pair.b.host.sent.length;
