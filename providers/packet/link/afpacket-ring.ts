@@ -42,8 +42,8 @@ export class RxRing {
   readonly data: Uint8Array;
   private readonly mask: number;
 
-  /** Allocate a ring, or map one allocated by the other thread when `memory` is given. */
-  constructor(layout: RxRingLayout, memory?: SharedArrayBuffer) {
+  /** The bytes a ring of this layout takes (its memory may be larger). */
+  static byteLength(layout: RxRingLayout): number {
     const { slots, slotSize } = layout;
     if (!Number.isInteger(slots) || slots < 2 || (slots & (slots - 1)) !== 0) {
       throw new RangeError(`ring slots must be a power of two >= 2, got ${slots}`);
@@ -51,11 +51,20 @@ export class RxRing {
     if (!Number.isInteger(slotSize) || slotSize < 64 || slotSize % 64 !== 0) {
       throw new RangeError(`ring slot size must be a positive multiple of 64, got ${slotSize}`);
     }
+    return CONTROL_WORDS * 4 + 2 * slots * 4 + slots * slotSize;
+  }
+
+  /**
+   * Allocate a ring, or lay it out in `memory` (at least byteLength(layout) bytes): memory the
+   * other thread allocated, or checksum memory (wire/checksum-memory.ts).
+   */
+  constructor(layout: RxRingLayout, memory?: SharedArrayBuffer) {
+    const { slots, slotSize } = layout;
+    const size = RxRing.byteLength(layout);
     const controlBytes = CONTROL_WORDS * 4;
     const dataOffset = controlBytes + 2 * slots * 4;
-    const size = dataOffset + slots * slotSize;
     this.memory = memory ?? new SharedArrayBuffer(size);
-    if (this.memory.byteLength !== size) throw new RangeError("ring memory does not match its layout");
+    if (this.memory.byteLength < size) throw new RangeError("ring memory is smaller than its layout");
     this.layout = { slots, slotSize };
     this.mask = slots - 1;
     this.control = new Int32Array(this.memory, 0, CONTROL_WORDS);

@@ -50,6 +50,7 @@ import {
 } from "../../native/ffi/packet-socket.js";
 import { startWorker, stopWakingAtExit, wakeAtExit, workerReady } from "../../native/worker.js";
 import type { FrameInfo, FrameReceiver, LinkDevice, LinkOffloads, LinkStats, TxOffload } from "./device.js";
+import { checksumMemory } from "../wire/checksum-memory.js";
 import { arpAndIpv4ToUs } from "./afpacket-filter.js";
 import {
   LAST_ERRNO,
@@ -240,7 +241,9 @@ export class AfPacketDevice implements LinkDevice {
       wakeFd = createEventFd();
       wakeAtExit(wakeFd); // from before the worker starts: an exit during start-up must not hang either
       const slotSize = Math.ceil((mtu + ETHERNET_HEADER + VLAN_TAG) / 64) * 64;
-      const ring = new RxRing({ slots, slotSize });
+      // Checksum memory: the stack's checksums of frames read in place are summed in WebAssembly.
+      const layout = { slots, slotSize };
+      const ring = new RxRing(layout, checksumMemory(RxRing.byteLength(layout)));
       const workerData: RxWorkerData = { packetFd: fd, wakeFd, layout: ring.layout, memory: ring.memory, batch };
       const worker = startWorker(new URL("./afpacket-rx-worker.js", import.meta.url), workerData);
       const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
@@ -294,7 +297,7 @@ export class AfPacketDevice implements LinkDevice {
     // Shared memory never moves, so the kernel can read frames where they were built.
     // Room for a batch of MTU-sized frames, and with segmentation offload for a few super-frames more.
     const arenaBytes = batch * (this.slotSize + 16) + (this.superFrame > 0 ? 4 * (this.superFrame + 16) : 0);
-    this.txArena = new Uint8Array(new SharedArrayBuffer(arenaBytes));
+    this.txArena = new Uint8Array(checksumMemory(arenaBytes), 0, arenaBytes);
     this.txVector = new MessageVector(Array.from({ length: batch }, () => this.txArena));
     // The worker keeps the process alive while it starts (someone is waiting for `ready`), and no
     // longer once it runs, unless ref() asks for it.

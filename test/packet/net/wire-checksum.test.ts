@@ -1,5 +1,8 @@
 import { expect } from "chai";
 import { checksumValid, finishChecksum, foldSum, internetChecksum, onesComplementSum, pseudoHeaderSum } from "../../../providers/packet/wire/checksum.js";
+import { checksumMemory, wasmSummer } from "../../../providers/packet/wire/checksum-memory.js";
+import { CHECKSUM_WASM } from "../../../providers/packet/wire/checksum-wasm.js";
+import { compileChecksumWat } from "../../../scripts/build-wasm.js";
 
 /** Straightforward byte-pair reference, to check the word-at-a-time implementation against. */
 function referenceChecksum(b: Uint8Array): number {
@@ -25,6 +28,29 @@ describe("packet/net wire: Internet checksum", () => {
       }
     }
     expect(internetChecksum(data, 1, 65535)).to.equal(referenceChecksum(data.subarray(1, 65536)));
+  });
+
+  it("sums checksum memory in WebAssembly to the same result, for every alignment and length around its cut-offs", () => {
+    const memory = checksumMemory(70_000);
+    expect(wasmSummer(memory), "checksum memory has its summer").to.not.equal(undefined);
+    expect(wasmSummer(new SharedArrayBuffer(64)), "other memory has none").to.equal(undefined);
+    const fast = new Uint8Array(memory);
+    for (let i = 0; i < fast.length; i++) fast[i] = (i * 7919 + 13) & 0xff;
+    fast.fill(0xff, 40_000, 41_000); // carries in every word
+    const plain = fast.slice(); // the same bytes in ordinary memory: the JavaScript loop
+    const view = fast.subarray(3); // a view not at the start of the memory
+    for (let off = 0; off < 16; off++) {
+      for (const len of [0, 1, 127, 128, 129, 130, 135, 136, 200, 1479, 1480, 1481, 1514]) {
+        expect(foldSum(onesComplementSum(fast, off, len)), `off ${off} len ${len}`).to.equal(foldSum(onesComplementSum(plain, off, len)));
+        expect(foldSum(onesComplementSum(view, off, len)), `view, off ${off} len ${len}`).to.equal(foldSum(onesComplementSum(plain, off + 3, len)));
+      }
+    }
+    expect(foldSum(onesComplementSum(fast, 39_998, 4_000)), "0xffff words").to.equal(foldSum(onesComplementSum(plain, 39_998, 4_000)));
+    expect(foldSum(onesComplementSum(fast, 2, 65_535))).to.equal(foldSum(onesComplementSum(plain, 2, 65_535)));
+  });
+
+  it("runs the module built from checksum.wat (npm run build:wasm)", async () => {
+    expect(Array.from(CHECKSUM_WASM)).to.deep.equal(Array.from(await compileChecksumWat()));
   });
 
   it("verifies data that carries its own checksum and rejects a flipped bit", () => {
