@@ -55,8 +55,9 @@ export class RxRing {
   }
 
   /**
-   * Allocate a ring, or lay it out in `memory` (at least byteLength(layout) bytes): memory the
-   * other thread allocated, or checksum memory (wire/checksum-memory.ts).
+   * Allocate a ring, or lay it out at the start of `memory` (at least byteLength(layout) bytes):
+   * memory the other thread allocated, or checksum memory (wire/checksum-memory.ts) that the
+   * device shares with its transmit arena.
    */
   constructor(layout: RxRingLayout, memory?: SharedArrayBuffer) {
     const { slots, slotSize } = layout;

@@ -241,15 +241,23 @@ export class AfPacketDevice implements LinkDevice {
       wakeFd = createEventFd();
       wakeAtExit(wakeFd); // from before the worker starts: an exit during start-up must not hang either
       const slotSize = Math.ceil((mtu + ETHERNET_HEADER + VLAN_TAG) / 64) * 64;
-      // Checksum memory: the stack's checksums of frames read in place are summed in WebAssembly.
+      // The receive ring and the transmit arena share one checksum memory (the stack's checksums
+      // of frames in it are summed in WebAssembly), allocated before the worker starts.
       const layout = { slots, slotSize };
-      const ring = new RxRing(layout, checksumMemory(RxRing.byteLength(layout)));
+      const superFrame = txFd >= 0 && options.qdiscBypass !== true ? SUPER_FRAME : 0;
+      // Room for a batch of MTU-sized frames, and with segmentation offload for a few super-frames more.
+      const arenaBytes = batch * (slotSize + 16) + (superFrame > 0 ? 4 * (superFrame + 16) : 0);
+      const arenaAt = Math.ceil(RxRing.byteLength(layout) / 64) * 64;
+      const memory = checksumMemory(arenaAt + arenaBytes);
+      const ring = new RxRing(layout, memory);
+      // Shared memory never moves, so the kernel can read frames where they were built.
+      const txArena = new Uint8Array(memory, arenaAt, arenaBytes);
       const workerData: RxWorkerData = { packetFd: fd, wakeFd, layout: ring.layout, memory: ring.memory, batch };
       const worker = startWorker(new URL("./afpacket-rx-worker.js", import.meta.url), workerData);
       const workerExited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
       const ready = workerReady(worker, RX_WORKER_READY, "AF_PACKET receive worker");
       ready.catch(() => undefined); // the caller may never wait for it
-      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, txFd, options.qdiscBypass !== true, wakeFd, worker, workerExited, ready, ring, batch);
+      return new AfPacketDevice(options.ifname, ifindex, mac, mtu, fd, txFd, superFrame, wakeFd, worker, workerExited, ready, ring, txArena, batch);
     } catch (err) {
       if (txFd >= 0) closeFd(txFd);
       if (wakeFd >= 0) {
@@ -268,13 +276,15 @@ export class AfPacketDevice implements LinkDevice {
     mtu: number,
     fd: number,
     txFd: number,
-    segmentation: boolean,
+    /** Longest super-frame taken for the kernel to segment (0: none). */
+    superFrame: number,
     wakeFd: number,
     worker: Worker,
     workerExited: Promise<void>,
     /** Settles once the receive worker polls; rejects if it failed to start. */
     readonly ready: Promise<void>,
     ring: RxRing,
+    txArena: Uint8Array,
     batch: number,
   ) {
     this.c = libc();
@@ -285,7 +295,7 @@ export class AfPacketDevice implements LinkDevice {
     this.fd = fd;
     this.txFd = txFd >= 0 ? txFd : fd;
     this.vnetHeader = txFd >= 0 ? VNET_HEADER : 0;
-    this.superFrame = txFd >= 0 && segmentation ? SUPER_FRAME : 0;
+    this.superFrame = superFrame;
     this.offloads = txFd >= 0 ? Object.freeze({ checksum: true, tcpSegmentation: this.superFrame }) : undefined;
     this.wakeFd = wakeFd;
     this.worker = worker;
@@ -294,10 +304,7 @@ export class AfPacketDevice implements LinkDevice {
     this.slotSize = ring.layout.slotSize;
     this.maxFrame = this.slotSize;
     this.txBatch = batch;
-    // Shared memory never moves, so the kernel can read frames where they were built.
-    // Room for a batch of MTU-sized frames, and with segmentation offload for a few super-frames more.
-    const arenaBytes = batch * (this.slotSize + 16) + (this.superFrame > 0 ? 4 * (this.superFrame + 16) : 0);
-    this.txArena = new Uint8Array(checksumMemory(arenaBytes), 0, arenaBytes);
+    this.txArena = txArena;
     this.txVector = new MessageVector(Array.from({ length: batch }, () => this.txArena));
     // The worker keeps the process alive while it starts (someone is waiting for `ready`), and no
     // longer once it runs, unless ref() asks for it.

@@ -17,6 +17,7 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
+// Absent under --jitless or --no-expose-wasm: checksumMemory() then falls back (its catch).
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const WASM_PAGE = 64 * 1024;
@@ -25,16 +26,22 @@ let compiled: object | null = null;
 
 /**
  * A SharedArrayBuffer of at least `bytes` (whole 64 KiB pages) that never grows or moves, with
- * its checksums summed in WebAssembly.
+ * its checksums summed in WebAssembly. Where WebAssembly is unavailable (`--jitless`) or refuses
+ * the memory (each shared memory reserves about 10 GiB of address space on x64, which an
+ * RLIMIT_AS can forbid), a plain SharedArrayBuffer of `bytes`, summed in JavaScript.
  */
 export function checksumMemory(bytes: number): SharedArrayBuffer {
   const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
-  const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
-  compiled ??= new wasm.Module(CHECKSUM_WASM);
-  const instance = new wasm.Instance(compiled, { env: { memory } });
-  const buffer = memory.buffer as SharedArrayBuffer;
-  summers.set(buffer, instance.exports["sum"] as WasmSummer);
-  return buffer;
+  try {
+    const memory = new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+    compiled ??= new wasm.Module(CHECKSUM_WASM);
+    const instance = new wasm.Instance(compiled, { env: { memory } });
+    const buffer = memory.buffer as SharedArrayBuffer;
+    summers.set(buffer, instance.exports["sum"] as WasmSummer);
+    return buffer;
+  } catch {
+    return new SharedArrayBuffer(bytes);
+  }
 }
 
 /** The WebAssembly summer of memory from checksumMemory(), or undefined for any other buffer. */

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { execFileSync } from "node:child_process";
 import { checksumValid, finishChecksum, foldSum, internetChecksum, onesComplementSum, pseudoHeaderSum } from "../../../providers/packet/wire/checksum.js";
 import { checksumMemory, wasmSummer } from "../../../providers/packet/wire/checksum-memory.js";
 import { CHECKSUM_WASM } from "../../../providers/packet/wire/checksum-wasm.js";
@@ -47,6 +48,21 @@ describe("packet/net wire: Internet checksum", () => {
     }
     expect(foldSum(onesComplementSum(fast, 39_998, 4_000)), "0xffff words").to.equal(foldSum(onesComplementSum(plain, 39_998, 4_000)));
     expect(foldSum(onesComplementSum(fast, 2, 65_535))).to.equal(foldSum(onesComplementSum(plain, 2, 65_535)));
+  });
+
+  it("falls back to a plain SharedArrayBuffer, summed in JavaScript, where WebAssembly is unavailable (--jitless)", () => {
+    const memoryModule = new URL("../../../providers/packet/wire/checksum-memory.ts", import.meta.url).href;
+    const checksumModule = new URL("../../../providers/packet/wire/checksum.ts", import.meta.url).href;
+    const script = `
+      const { checksumMemory, wasmSummer } = await import(${JSON.stringify(memoryModule)});
+      const { internetChecksum } = await import(${JSON.stringify(checksumModule)});
+      const m = checksumMemory(100000);
+      const b = new Uint8Array(m);
+      for (let i = 0; i < b.length; i++) b[i] = (i * 7919 + 13) & 255;
+      console.log(JSON.stringify({ shared: m instanceof SharedArrayBuffer, bytes: m.byteLength, wasm: wasmSummer(m) !== undefined, sum: internetChecksum(b, 2, 1480) }));`;
+    const out = execFileSync(process.execPath, ["--jitless", "--no-warnings", "--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+    const data = Uint8Array.from({ length: 1482 }, (_, i) => (i * 7919 + 13) & 0xff);
+    expect(JSON.parse(out)).to.deep.equal({ shared: true, bytes: 100000, wasm: false, sum: referenceChecksum(data.subarray(2)) });
   });
 
   it("runs the module built from checksum.wat (npm run build:wasm)", async () => {
