@@ -8,6 +8,7 @@ import { ReassemblyQueue } from "../../../providers/packet/stack/tcp/reassembly.
 import { TcpReceiver } from "../../../providers/packet/stack/tcp/receiver.js";
 import { FIRST_CHUNK, LARGEST_CHUNK, ReceiveArena } from "../../../providers/packet/stack/tcp/receive-arena.js";
 import { DeadlineTimer } from "../../../providers/packet/stack/tcp/deadline-timer.js";
+import { InputClock } from "../../../providers/packet/stack/tcp/input-clock.js";
 import { RttEstimator } from "../../../providers/packet/stack/tcp/rtt.js";
 import { SendBuffer } from "../../../providers/packet/stack/tcp/send-buffer.js";
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt, seqMax, seqMin } from "../../../providers/packet/stack/tcp/seq.js";
@@ -311,6 +312,22 @@ describe("packet/tcp building blocks", () => {
       const long = arena.copy(new Uint8Array(20_000).fill(5));
       expect(long.buffer.byteLength).to.equal(20_000);
       expect(long.every((b) => b === 5)).to.equal(true);
+    });
+  });
+
+  describe("input clock", () => {
+    it("gives one instant, read once, while a segment is processed (nested too), and live time outside", () => {
+      let reads = 0;
+      const c = new InputClock({ now: () => ++reads, setTimer: () => ({ cancel: () => undefined }) });
+      expect([c.now(), c.now()]).to.deep.equal([1, 2]);
+      c.beginInput();
+      expect([c.now(), c.now()]).to.deep.equal([3, 3]);
+      c.beginInput();
+      expect(c.now()).to.equal(3);
+      c.endInput();
+      expect(c.now()).to.equal(3);
+      c.endInput();
+      expect([c.now(), reads]).to.deep.equal([4, 4]);
     });
   });
 

@@ -12,6 +12,7 @@ import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, 
 import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingListenOptions } from "./binding.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
 import { TcpConnection, type ConnectionContext } from "./connection.js";
+import { InputClock } from "./input-clock.js";
 import { applyConnectionOptions, checkConnectionOptions, connectionOptionsOf } from "./connection-options.js";
 import { IsnGenerator } from "./isn.js";
 import { DEFAULT_PEER_MSS, windowShiftFor } from "./options.js";
@@ -78,6 +79,8 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   private readonly listenerPorts = new Map<TcpListener, PortReservation>();
   private readonly connectionPorts = new Map<TcpConnection, PortReservation>();
   private readonly context: ConnectionContext;
+  /** The connections' clock: one instant per received segment (input-clock.ts). */
+  private readonly clock: InputClock;
   /** Where every segment's checksum is, for outputWith (reused: read during the call only). */
   private readonly offload: TransportOffload = { checksumOffset: TCP_CHECKSUM_OFFSET, headerLength: 0, segmentSize: 0 };
   /** Connections with something outstanding, and those not yet in TIME_WAIT or CLOSED. */
@@ -117,11 +120,12 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   constructor(host: TransportHost, config: Partial<TcpConfig> = {}) {
     this.host = host;
     this.config = resolveTcpConfig(config);
+    this.clock = new InputClock(host.clock);
     this.isn = new IsnGenerator(host.clock, host.random);
     this.cookies = new SynCookies(host.clock, host.random);
     this.ports = new PortTable(host.random, { min: this.config.ephemeralPortMin, max: this.config.ephemeralPortMax });
     this.context = {
-      clock: host.clock,
+      clock: this.clock,
       random: host.random,
       config: this.config,
       transmit: (conn, seg, segmentSize) => this.send(conn.local.address, conn.remote.address, seg, conn.ipOptions, segmentSize),
@@ -265,6 +269,15 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
 
   input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted = false): void {
     if (this.closed) return;
+    this.clock.beginInput();
+    try {
+      this.inputSegment(src, dst, payload, checksumTrusted);
+    } finally {
+      this.clock.endInput();
+    }
+  }
+
+  private inputSegment(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted: boolean): void {
     // The decoder counts why it rejected a segment in the host's wire counters (tcpBadChecksum...).
     const seg = decodeTcp(payload, src, dst, !checksumTrusted, this.host.wireCounters);
     if (seg === null) {
