@@ -39,13 +39,13 @@ export function checkIpByte(value: number, min: number, what: string): void {
   if (!Number.isInteger(value) || value < min || value > 255) throw new TcpError("EINVAL", `bad ${what} ${value}`);
 }
 
-/** What a connection needs from its engine. */
 /**
  * ACKs a connection sends every second segment, coalescing none, when data starts to flow and
  * again after the data stopped for longer than an RTO (Linux's TCP_MAX_QUICKACKS, 16).
  */
 export const QUICK_ACKS = 16;
 
+/** What a connection needs from its engine. */
 export interface ConnectionContext {
   readonly clock: Clock;
   /** The engine's randomness (the congestion control's draws). */
