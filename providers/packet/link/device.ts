@@ -35,7 +35,8 @@ export interface LinkDevice {
   setReceiver(receiver: FrameReceiver | null, burstEnd?: () => void): void;
   /**
    * True when the device calls setReceiver's `burstEnd` after every burst: a receiver may then
-   * hold per-frame work (an ACK) until the burst ends. Absent: no burst is ever announced.
+   * hold per-frame work (an ACK) until the burst ends. Absent: no burst is ever announced. Fixed
+   * for the device's life.
    */
   readonly signalsBurstEnd?: boolean;
   /** Stop receiving, release OS resources; resolves when nothing more will be delivered. */

@@ -48,6 +48,8 @@ export class Stack implements UdpNetwork {
   readonly udp: Udp;
   private readonly ip: Ipv4Layer;
   private closed = false;
+  /** The device announces the end of each burst of frames (read once: it is the device's for life). */
+  private readonly deviceBursts: boolean;
   /** Between a frame from a device that signals bursts and the burst's end. */
   private burst = false;
 
@@ -69,6 +71,7 @@ export class Stack implements UdpNetwork {
     this.arp.onUnresolved = (frame) => this.ip.unresolved(frame);
     this.udp = new Udp(this, random, this.counters.udp, this.counters.wire);
     this.ip.register(IPPROTO_UDP, this.udp);
+    this.deviceBursts = device.signalsBurstEnd === true;
     device.setReceiver(this.onFrame, this.onBurstEnd);
   }
 
@@ -148,7 +151,7 @@ export class Stack implements UdpNetwork {
   };
 
   private readonly onFrame = (frame: Uint8Array, info?: FrameInfo): void => {
-    if (this.device.signalsBurstEnd === true) this.burst = true;
+    if (this.deviceBursts) this.burst = true;
     const link = this.counters.link;
     link.rxFrames++;
     const type = parseEthernet(frame, this.counters.wire);

@@ -104,7 +104,8 @@ export interface TransportProtocol {
   burstEnd?(): void;
   /**
    * An ICMP error quoting one of our packets: `quoted` is the start of our transport header as
-   * quoted by the sender (at least 8 bytes), lent for the call like input()'s payload. `nextHopMtu` is set for fragmentation-needed.
+   * quoted by the sender (at least 8 bytes), lent for the call like input()'s payload.
+   * `nextHopMtu` is set for fragmentation-needed.
    */
   icmpError?(kind: IcmpErrorKind, src: Ipv4Address, dst: Ipv4Address, quoted: Uint8Array, nextHopMtu?: number): void;
   /** The stack is closing: end what is open (a last packet may still go out) and stop every timer. */
