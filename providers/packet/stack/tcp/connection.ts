@@ -1,6 +1,8 @@
 /**
  * One TCP connection: the RFC 9293 state machine (§3.10 event processing) tying together the
- * receiver, the sender, option negotiation, the timers and the user-facing callbacks.
+ * receiver (receiver.ts), the sender (sender.ts), the handshake's options (handshake.ts), the
+ * timestamps (timestamps.ts), when to acknowledge (ack-policy.ts), how segments are built
+ * (segment-output.ts), the timers (connection-timers.ts) and the user-facing callbacks.
  *
  * Reentrancy: user callbacks run synchronously from inside segment processing and may call back
  * into the connection (send, consumed, shutdown, abort...). Output requested during input is
@@ -9,16 +11,21 @@
  */
 import type { Clock } from "../../clock.js";
 import type { Random } from "../../random.js";
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG, type TcpOptions, type TcpSegment } from "../../wire/tcp-segment.js";
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TCP_URG, type TcpOptions, type TcpSegment } from "../../wire/tcp-segment.js";
 import type { AddressPort, IpSendOptions } from "../transport-host.js";
+import { AckPolicy } from "./ack-policy.js";
 import type { TcpConfig } from "./config.js";
+import { Keepalive, KeepaliveAction, PersistTimer, RecoveryTimers, type KeepaliveOptions } from "./connection-timers.js";
 import { DeadlineTimer } from "./deadline-timer.js";
 import { ConnectionEvents } from "./events.js";
-import { DEFAULT_PEER_MSS, MIN_SEND_MSS, negotiateOptions, windowShiftFor } from "./options.js";
+import { Handshake } from "./handshake.js";
+import { DEFAULT_PEER_MSS, MIN_SEND_MSS } from "./options.js";
 import { Arrival, TcpReceiver } from "./receiver.js";
 import { RttEstimator } from "./rtt.js";
+import { SegmentOutput } from "./segment-output.js";
 import { TcpSender, type Transmission } from "./sender.js";
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from "./seq.js";
+import { TcpTimestamps } from "./timestamps.js";
 import {
   TcpError,
   TcpState,
@@ -28,22 +35,12 @@ import {
   type TcpDisconnectReason,
 } from "./types.js";
 
-/** RFC 7323 §5.5: TS.Recent is invalid after 24 days of idleness. */
-const PAWS_IDLE_LIMIT_MS = 24 * 24 * 3600 * 1000;
-const EMPTY = new Uint8Array(0);
-/** A TCP header with the most options, which a super-segment's header never exceeds. */
-const TCP_MAX_HEADER = 60;
+export type { KeepaliveOptions } from "./connection-timers.js";
 
 /** An IP header byte (TTL from 1, TOS from 0), or EINVAL. */
 export function checkIpByte(value: number, min: number, what: string): void {
   if (!Number.isInteger(value) || value < min || value > 255) throw new TcpError("EINVAL", `bad ${what} ${value}`);
 }
-
-/**
- * ACKs a connection sends every second segment, coalescing none, when data starts to flow and
- * again after the data stopped for longer than an RTO (Linux's TCP_MAX_QUICKACKS, 16).
- */
-export const QUICK_ACKS = 16;
 
 /** What a connection needs from its engine. */
 export interface ConnectionContext {
@@ -105,12 +102,6 @@ export interface SendOptions {
   urgent?: boolean;
 }
 
-export interface KeepaliveOptions {
-  idleMs?: number;
-  intervalMs?: number;
-  count?: number;
-}
-
 export class TcpConnection {
   readonly local: AddressPort;
   readonly remote: AddressPort;
@@ -125,56 +116,24 @@ export class TcpConnection {
   private readonly receiver: TcpReceiver;
   private readonly sender: TcpSender;
   private readonly events: ConnectionEvents;
+  private readonly handshake: Handshake;
+  private readonly timestamps: TcpTimestamps;
+  private readonly acks: AckPolicy;
+  private readonly out: SegmentOutput;
   private owner: PassiveOwner | null;
-  private readonly ourMss: number;
-  private readonly offeredWindowShift: number;
-
-  // Negotiated options.
-  private windowScaling = false;
-  private sackOk = false;
-  private timestampsOk = false;
-  private readonly timestampOffset: number;
-  private tsRecent = 0;
-  private tsRecentAt = -1;
-  /** RFC 7323 Last.ACK.sent. */
-  private lastAckSent = 0;
 
   // Timers.
-  private readonly retransmitTimer: DeadlineTimer;
-  /** RACK's reordering timer (RFC 8985 §6.2 step 5). */
-  private readonly reorderTimer: DeadlineTimer;
-  /** The tail loss probe timer (PTO, RFC 8985 §7.2). */
-  private readonly lossProbeTimer: DeadlineTimer;
-  /** New data left or an ACK advanced SND.UNA since the probe timer was last set: restart it. */
-  private lossProbeRestart = false;
+  private readonly recovery: RecoveryTimers;
   /** Pacing held transmissions back: output again when the pacer has credit (pacer.ts). */
   private readonly pacingTimer: DeadlineTimer;
-  private readonly persistTimer: DeadlineTimer;
-  private readonly delayedAckTimer: DeadlineTimer;
-  private readonly keepaliveTimer: DeadlineTimer;
+  private readonly persist: PersistTimer;
+  private readonly keepalive: Keepalive;
   /** TIME_WAIT, orphaned FIN_WAIT_2 and linger share this one: they never overlap. */
   private readonly stateTimer: DeadlineTimer;
-  private synRetransmits = 0;
-  private synSentAt = 0;
-  private persistBackoff = 0;
-  private probesUnanswered = 0;
-  private keepaliveUnanswered = 0;
+  /** When data last left (-1: never): after an idle RTO the window starts again (RFC 5681 §4.1). */
   private lastDataSentAt = -1;
-  /**
-   * New data gathered during one output pass to leave as one super-segment when the link segments
-   * TCP itself (one frame and one kernel packet instead of one per SMSS): its start and length,
-   * whether it ends with the FIN, and how much data one may carry (0: send segment by segment).
-   */
-  private superSeq = 0;
-  private superLen = 0;
-  private superFin = false;
-  private superRoom = 0;
 
   // User-side state.
-  private keepaliveOn = false;
-  private keepaliveIdleMs: number;
-  private keepaliveIntervalMs: number;
-  private keepaliveCount: number;
   private lingerMs: number | null = null;
   private userClosed = false;
   private shutdownRequested = false;
@@ -189,18 +148,10 @@ export class TcpConnection {
   private readonly active: boolean;
 
   // Processing flags.
-  private ackNow = false;
-  /** An ACK owed for in-order data waits for the end of the link's receive burst. */
-  private ackDeferred = false;
-  /** ACKs still to send at once, every second segment, before bursts are answered once (QUICK_ACKS). */
-  private quickAcks = 0;
-  /** When data last arrived (-Infinity: never). */
-  private lastDataAt = -Infinity;
   private inInput = false;
   private inOutput = false;
 
   private readonly counters = {
-    segmentsSent: 0,
     segmentsReceived: 0,
     bytesReceived: 0,
     windowProbes: 0,
@@ -209,41 +160,40 @@ export class TcpConnection {
     challengeAcksSent: 0,
     invalidAcksSuppressed: 0,
     outOfOrderSegments: 0,
-    dsacksSent: 0,
   };
 
   constructor(ctx: ConnectionContext, setup: ConnectionSetup) {
     this.ctx = ctx;
-    this.config = ctx.config;
-    this.clock = ctx.clock;
+    const config = (this.config = ctx.config);
+    const clock = (this.clock = ctx.clock);
     this.local = { ...setup.local };
     this.remote = { ...setup.remote };
     this.events = new ConnectionEvents(setup.handlers, setup.owner !== null);
     this.owner = setup.owner;
     this.active = setup.owner === null;
-    this.ourMss = setup.ourMss;
-    this.timestampOffset = setup.timestampOffset;
-    this.keepaliveIdleMs = this.config.keepaliveIdleMs;
-    this.keepaliveIntervalMs = this.config.keepaliveIntervalMs;
-    this.keepaliveCount = this.config.keepaliveCount;
-    this.offeredWindowShift = this.config.windowScaling ? windowShiftFor(setup.receiveBufferSize) : 0;
-    const rtt = new RttEstimator(this.config.rtoMinMs, this.config.rtoMaxMs, this.config.rtoInitialMs);
+    const rtt = new RttEstimator(config.rtoMinMs, config.rtoMaxMs, config.rtoInitialMs);
     this.sender = new TcpSender(setup.iss, Math.max(MIN_SEND_MSS, Math.min(DEFAULT_PEER_MSS, setup.ourMss)), setup.sendBufferSize, rtt, {
-      congestionControl: this.config.congestionControl,
-      lossProbes: this.config.lossProbes,
-      lossProbeMinMs: this.config.lossProbeMinMs,
+      congestionControl: config.congestionControl,
+      lossProbes: config.lossProbes,
+      lossProbeMinMs: config.lossProbeMinMs,
       random: ctx.random,
       sendBufferGrowsTo: setup.sendBufferGrowsTo,
     });
-    this.receiver = new TcpReceiver(setup.receiveBufferSize, setup.ourMss, this.deliver, this.config.unreadAllowance);
-    this.retransmitTimer = new DeadlineTimer(this.clock, () => this.onRetransmitTimeout());
-    this.reorderTimer = new DeadlineTimer(this.clock, () => this.onReorderTimeout());
-    this.lossProbeTimer = new DeadlineTimer(this.clock, () => this.onLossProbeTimeout());
-    this.pacingTimer = new DeadlineTimer(this.clock, () => this.output());
-    this.persistTimer = new DeadlineTimer(this.clock, () => this.onPersistTimeout());
-    this.delayedAckTimer = new DeadlineTimer(this.clock, () => this.sendAck());
-    this.keepaliveTimer = new DeadlineTimer(this.clock, () => this.onKeepaliveTimeout());
-    this.stateTimer = new DeadlineTimer(this.clock, () => this.onStateTimeout());
+    this.receiver = new TcpReceiver(setup.receiveBufferSize, setup.ourMss, this.deliver, config.unreadAllowance);
+    this.timestamps = new TcpTimestamps(clock, setup.timestampOffset);
+    this.handshake = new Handshake(config, clock, setup.ourMss, setup.receiveBufferSize, this.sender, this.receiver, this.timestamps);
+    this.acks = new AckPolicy(config, clock, this.receiver, () => ctx.deferAck(this), () => this.sendAck());
+    this.out = new SegmentOutput(ctx, this, this.sender, this.receiver, this.timestamps, this.handshake, this.acks);
+    this.recovery = new RecoveryTimers(
+      clock,
+      () => this.onRetransmitTimeout(),
+      () => this.onReorderTimeout(),
+      () => this.onLossProbeTimeout(),
+    );
+    this.pacingTimer = new DeadlineTimer(clock, () => this.output());
+    this.persist = new PersistTimer(clock, config, rtt, () => this.onPersistTimeout());
+    this.keepalive = new Keepalive(clock, config, () => this.onKeepaliveTimeout());
+    this.stateTimer = new DeadlineTimer(clock, () => this.onStateTimeout());
   }
 
   // ---------------------------------------------------------------- public API
@@ -285,11 +235,11 @@ export class TcpConnection {
       state: this.stateValue,
       local: { ...this.local },
       remote: { ...this.remote },
-      windowScaling: this.windowScaling,
+      windowScaling: this.handshake.windowScaling,
       sendWindowScale: this.sender.windowScale,
       receiveWindowScale: this.receiver.windowScale,
-      sack: this.sackOk,
-      timestamps: this.timestampsOk,
+      sack: this.handshake.sack,
+      timestamps: this.timestamps.enabled,
     };
   }
 
@@ -297,6 +247,8 @@ export class TcpConnection {
     const s = this.sender;
     return {
       ...this.counters,
+      segmentsSent: this.out.segmentsSent,
+      dsacksSent: this.out.dsacksSent,
       bytesSent: s.bytesSent,
       retransmits: s.retransmits,
       rtoEvents: s.rtoEvents,
@@ -351,7 +303,7 @@ export class TcpConnection {
   consumed(n: number): void {
     if (n <= 0 || this.closed) return;
     if (this.receiver.consume(n) && this.peerMaySend()) {
-      this.ackNow = true;
+      this.acks.due = true;
       this.requestOutput();
     }
   }
@@ -373,7 +325,7 @@ export class TcpConnection {
   abort(): void {
     const s = this.stateValue;
     if (s === TcpState.CLOSED) return;
-    if (s !== TcpState.SYN_SENT && s !== TcpState.TIME_WAIT) this.sendReset();
+    if (s !== TcpState.SYN_SENT && s !== TcpState.TIME_WAIT) this.out.reset(this.stateValue === TcpState.SYN_RECEIVED);
     this.terminate(null);
   }
 
@@ -416,13 +368,7 @@ export class TcpConnection {
 
   /** Keepalive probes after `idleMs` without traffic, every `intervalMs`, giving up after `count`. */
   setKeepAlive(on: boolean, options: KeepaliveOptions = {}): void {
-    this.keepaliveOn = on;
-    if (options.idleMs !== undefined) this.keepaliveIdleMs = options.idleMs;
-    if (options.intervalMs !== undefined) this.keepaliveIntervalMs = options.intervalMs;
-    if (options.count !== undefined) this.keepaliveCount = options.count;
-    this.keepaliveUnanswered = 0;
-    if (on && this.keepaliveApplies()) this.keepaliveTimer.start(this.keepaliveIdleMs);
-    else this.keepaliveTimer.stop();
+    this.keepalive.configure(on, options, this.keepaliveApplies());
   }
 
   /** SO_LINGER: null = off; 0 = close() resets; otherwise close() resets if not finished within `ms`. */
@@ -435,7 +381,8 @@ export class TcpConnection {
   }
 
   get keepAlive(): Required<KeepaliveOptions> & { on: boolean } {
-    return { on: this.keepaliveOn, idleMs: this.keepaliveIdleMs, intervalMs: this.keepaliveIntervalMs, count: this.keepaliveCount };
+    const k = this.keepalive;
+    return { on: k.on, idleMs: k.idleMs, intervalMs: k.intervalMs, count: k.count };
   }
 
   /** The send buffer's nominal size: sendPiece() takes a piece while less than this is queued. */
@@ -489,22 +436,22 @@ export class TcpConnection {
   /** Active open: send the SYN. */
   openActive(): void {
     this.setState(TcpState.SYN_SENT);
-    this.sendSyn(false);
+    this.out.syn(false);
     this.sender.synSent();
-    this.retransmitTimer.start(this.sender.rtt.rto);
+    this.recovery.retransmit.start(this.sender.rtt.rto);
     this.reportActivity();
   }
 
   /** Passive open: a listener got this SYN. */
   openPassive(syn: TcpSegment): void {
     this.receiver.start(syn.seq);
-    this.negotiate(syn.options);
+    this.handshake.negotiate(syn.options);
     this.sender.initWindow(syn.seq, this.sender.iss, syn.window);
-    if (syn.options.timestamp !== undefined && this.timestampsOk) this.setTsRecent(syn.options.timestamp.value);
+    this.timestamps.recentFromSyn(syn.options.timestamp);
     this.setState(TcpState.SYN_RECEIVED);
-    this.sendSyn(true);
+    this.out.syn(true);
     this.sender.synSent();
-    this.retransmitTimer.start(this.sender.rtt.rto);
+    this.recovery.retransmit.start(this.sender.rtt.rto);
     this.reportActivity();
   }
 
@@ -516,14 +463,14 @@ export class TcpConnection {
   openFromCookie(ack: TcpSegment, peer: TcpOptions): void {
     this.receiver.start(seqAdd(ack.seq, -1));
     this.receiver.windowField(false); // the window the cookie SYN-ACK offered (unscaled, at most 64 KiB)
-    this.negotiate(peer);
+    this.handshake.negotiate(peer);
     const s = this.sender;
     s.synSent();
     s.synAcknowledged();
     s.initWindow(seqAdd(ack.seq, -1), ack.ack, 0);
     s.updateWindow(ack.seq, ack.ack, ack.window, true);
-    if (peer.timestamp !== undefined && this.timestampsOk) this.setTsRecent(peer.timestamp.value);
-    this.lastAckSent = this.receiver.rcvNxt;
+    this.timestamps.recentFromSyn(peer.timestamp);
+    this.timestamps.lastAckSent = this.receiver.rcvNxt;
     this.setState(TcpState.SYN_RECEIVED);
     this.becomeEstablished();
   }
@@ -540,7 +487,7 @@ export class TcpConnection {
   acceptsReuse(syn: TcpSegment): boolean {
     if (this.stateValue !== TcpState.TIME_WAIT) return false;
     const ts = syn.options.timestamp;
-    if (this.timestampsOk && ts !== undefined) return seqGt(ts.value, this.tsRecent);
+    if (this.timestamps.enabled && ts !== undefined) return this.timestamps.isNewer(ts);
     return seqGt(syn.seq, this.receiver.rcvNxt);
   }
 
@@ -559,7 +506,7 @@ export class TcpConnection {
   /** The engine is going away. */
   shutdownEngine(): void {
     if (this.closed) return;
-    if (this.isSynchronized() && this.stateValue !== TcpState.TIME_WAIT) this.sendReset();
+    if (this.isSynchronized() && this.stateValue !== TcpState.TIME_WAIT) this.out.reset(this.stateValue === TcpState.SYN_RECEIVED);
     this.terminate(this.stateValue === TcpState.TIME_WAIT ? null : "ECONNABORTED");
   }
 
@@ -587,7 +534,7 @@ export class TcpConnection {
     let ackOk = false;
     if ((flags & TCP_ACK) !== 0) {
       if (seqLe(seg.ack, s.iss) || seqGt(seg.ack, s.sndNxt)) {
-        if ((flags & TCP_RST) === 0) this.sendBareReset(seg.ack);
+        if ((flags & TCP_RST) === 0) this.out.bareReset(seg.ack);
         return;
       }
       ackOk = true;
@@ -598,21 +545,21 @@ export class TcpConnection {
     }
     if ((flags & TCP_SYN) === 0) return;
     this.receiver.start(seg.seq);
-    this.negotiate(seg.options);
-    if (seg.options.timestamp !== undefined && this.timestampsOk) this.setTsRecent(seg.options.timestamp.value);
+    this.handshake.negotiate(seg.options);
+    this.timestamps.recentFromSyn(seg.options.timestamp);
     if (ackOk) {
       s.synAcknowledged();
       s.initWindow(seg.seq, seg.ack, seg.window);
-      this.synRttSample(seg);
-      this.ackNow = true;
+      this.handshake.rttSample(seg);
+      this.acks.due = true;
       this.becomeEstablished();
       return;
     }
     // Simultaneous open: answer with SYN-ACK for the same ISS.
     s.initWindow(seg.seq, s.iss, seg.window);
     this.setState(TcpState.SYN_RECEIVED);
-    this.sendSyn(true);
-    this.retransmitTimer.start(s.rtt.rto);
+    this.out.syn(true);
+    this.recovery.retransmit.start(s.rtt.rto);
   }
 
   /** RFC 9293 §3.10.7.4 (every state after SYN_SENT), with RFC 7323 PAWS and RFC 5961. */
@@ -627,22 +574,19 @@ export class TcpConnection {
     const ts = seg.options.timestamp;
 
     if (this.stateValue === TcpState.SYN_RECEIVED && syn && (flags & TCP_ACK) === 0 && seq === rcv.irs) {
-      this.sendSyn(true); // the peer retransmitted its SYN: our SYN-ACK was lost
+      this.out.syn(true); // the peer retransmitted its SYN: our SYN-ACK was lost
       return;
     }
-    this.noteActivity();
+    this.keepalive.activity(this.keepaliveApplies());
 
     // PAWS (RFC 7323 §5.3): an old duplicate carries an older timestamp than TS.Recent.
-    if (this.timestampsOk && ts !== undefined && !rst && this.tsRecentAt >= 0 && seqLt(ts.value, this.tsRecent)) {
-      if (this.clock.now() - this.tsRecentAt <= PAWS_IDLE_LIMIT_MS) {
-        this.counters.pawsDrops++;
-        // The usual old duplicate: an original that arrives after its retransmission. Its data
-        // below RCV.NXT is reported as a D-SACK, which is how the sender learns the resend was spurious.
-        this.duplicateBelowRcvNxt(seq, payload.length);
-        this.answerInvalid(seg);
-        return;
-      }
-      this.tsRecentAt = -1;
+    if (!rst && this.timestamps.rejects(ts)) {
+      this.counters.pawsDrops++;
+      // The usual old duplicate: an original that arrives after its retransmission. Its data
+      // below RCV.NXT is reported as a D-SACK, which is how the sender learns the resend was spurious.
+      this.duplicateBelowRcvNxt(seq, payload.length);
+      this.answerInvalid(seg);
+      return;
     }
 
     if (this.stateValue === TcpState.TIME_WAIT) {
@@ -683,7 +627,7 @@ export class TcpConnection {
     if (payload.length > room) {
       payload = payload.subarray(0, Math.max(0, room));
       fin = false;
-      this.ackNow = true; // tell the peer again where the window ends
+      this.acks.due = true; // tell the peer again where the window ends
     }
     // A SYN in window (RFC 5961 §4): challenge it instead of resetting.
     if (syn) {
@@ -695,9 +639,7 @@ export class TcpConnection {
     if (this.closed) return;
 
     // RFC 7323 §4.3: remember the timestamp of the segment our next ACK will acknowledge.
-    if (ts !== undefined && this.timestampsOk && seqLe(seg.seq, this.lastAckSent) && (this.tsRecentAt < 0 || !seqLt(ts.value, this.tsRecent))) {
-      this.setTsRecent(ts.value);
-    }
+    this.timestamps.segmentAccepted(seg.seq, ts);
 
     const receiving = this.receivingData();
     if ((flags & TCP_URG) !== 0 && receiving) {
@@ -715,22 +657,17 @@ export class TcpConnection {
         return;
       }
       this.counters.bytesReceived += payload.length;
-      const now = this.clock.now();
-      if (now - this.lastDataAt > this.sender.rtt.rto) this.quickAcks = QUICK_ACKS; // the sender starts (again) from its initial window
-      this.lastDataAt = now;
       const arrival = rcv.accept(seq, payload);
       if (this.closed) return;
       const duplicate = arrival === Arrival.OutOfOrder ? rcv.queue.duplicate : null;
       if (duplicate !== null) this.noteDuplicate(duplicate[0], duplicate[1]);
       if (arrival === Arrival.OutOfOrder) this.counters.outOfOrderSegments++;
-      if (arrival === Arrival.OutOfOrder || arrival === Arrival.FilledHole) this.ackNow = true;
-      else if (rcv.unackedBytes >= 2 * rcv.rcvMss && !this.deferAck()) this.ackNow = true;
-      else if (arrival === Arrival.InOrder) this.delayedAckTimer.ensure(this.config.delayedAckMs);
+      this.acks.dataArrived(arrival, this.clock.now(), this.sender.rtt.rto);
     }
 
     if (fin && receiving) {
       if (rcv.noteFin(seqAdd(seq, payload.length))) this.finArrived();
-      else this.ackNow = true;
+      else this.acks.due = true;
     } else if (rcv.takeFinIfInOrder()) {
       this.finArrived();
     }
@@ -749,7 +686,7 @@ export class TcpConnection {
     }
     if ((seg.flags & TCP_FIN) !== 0) {
       this.stateTimer.start(2 * this.config.mslMs);
-      this.ackNow = true;
+      this.acks.due = true;
       return;
     }
     if (seg.payload.length === 0 && (seg.flags & TCP_SYN) === 0 && seg.seq === this.receiver.rcvNxt) return;
@@ -762,13 +699,13 @@ export class TcpConnection {
     const ack = seg.ack;
     if (this.stateValue === TcpState.SYN_RECEIVED) {
       if (!(seqLt(s.sndUna, ack) && seqLe(ack, s.sndNxt))) {
-        this.sendBareReset(ack);
+        this.out.bareReset(ack);
         return false;
       }
       if (this.owner !== null && !this.owner.canComplete()) return false;
       s.synAcknowledged();
       s.updateWindow(seg.seq, ack, seg.window, true);
-      this.synRttSample(seg);
+      this.handshake.rttSample(seg);
       this.becomeEstablished();
       return !this.closed;
     }
@@ -789,32 +726,32 @@ export class TcpConnection {
     if (seqLe(s.sndUna, ack)) s.updateWindow(seg.seq, ack, seg.window, true);
     const ts = seg.options.timestamp;
     const now = this.clock.now();
-    const tsRtt = this.timestampsOk && ts !== undefined && seqGt(ack, s.sndUna) ? seqDiff(this.timestampNow(), ts.echo) : -1;
-    const result = s.onAck(ack, seg.options.sack, duplicate, tsRtt, now, this.echoTime(ts));
-    if (result.advanced) this.lossProbeRestart = true;
+    const tsRtt = seqGt(ack, s.sndUna) ? this.timestamps.echoAge(ts) : -1;
+    const result = s.onAck(ack, seg.options.sack, duplicate, tsRtt, now, this.timestamps.echoTime(ts));
+    const recovery = this.recovery;
+    if (result.advanced) recovery.restartProbe = true;
     // Any answer keeps a closed window alive indefinitely (RFC 1122 §4.2.2.17).
-    this.probesUnanswered = 0;
+    this.persist.unanswered = 0;
     if (result.advanced) {
       // With the window closed the persist timer, not the retransmission timer, runs (below).
-      if (s.allAcknowledged || s.sndWnd === 0) this.retransmitTimer.stop();
-      else this.retransmitTimer.start(s.rtt.rto);
+      if (s.allAcknowledged || s.sndWnd === 0) recovery.retransmit.stop();
+      else recovery.retransmit.start(s.rtt.rto);
     }
     this.maybeWritable(s.buffer.capacity > bufferBefore);
     if (this.closed) return false;
     if (s.sndWnd === 0) {
       // The peer shrank its window onto data in flight (Linux does under memory pressure): probe
       // it in the standard way instead of timing the connection out (RFC 1122 §4.2.2.16).
-      if (!s.allAcknowledged && !this.persistTimer.running) {
-        this.retransmitTimer.stop();
-        this.persistTimer.start(this.persistInterval());
+      if (!s.allAcknowledged && !this.persist.running) {
+        recovery.retransmit.stop();
+        this.persist.start();
       }
-    } else if (windowBefore === 0 || this.persistTimer.running) {
-      this.persistTimer.stop();
-      this.persistBackoff = 0;
+    } else if (windowBefore === 0 || this.persist.running) {
+      this.persist.reset();
       if (windowBefore === 0 && !s.allAcknowledged) {
         // What was in flight beyond the old edge was dropped: resend it now, not after an RTO.
         s.windowReopened();
-        this.retransmitTimer.ensure(s.rtt.rto);
+        recovery.retransmit.ensure(s.rtt.rto);
       }
     }
     if (result.finAcked) {
@@ -838,7 +775,7 @@ export class TcpConnection {
   }
 
   private finArrived(): void {
-    this.ackNow = true;
+    this.acks.due = true;
     let timeWait = false;
     switch (this.stateValue) {
       case TcpState.ESTABLISHED:
@@ -894,8 +831,8 @@ export class TcpConnection {
     this.inOutput = true;
     try {
       if (this.canSendData()) this.transmitQueued();
-      if (this.ackNow && !this.closed && this.stateValue !== TcpState.SYN_SENT) this.sendAck();
-      if (!this.closed) this.updateLossTimers();
+      if (this.acks.due && !this.closed && this.stateValue !== TcpState.SYN_SENT) this.out.ack();
+      if (!this.closed) this.recovery.update(this.sender, this.canSendData(), this.clock.now());
     } finally {
       this.inOutput = false;
     }
@@ -911,172 +848,43 @@ export class TcpConnection {
       s.updatePacingRate(now);
     }
     let pipe = s.pipe();
-    this.superRoom = this.superSegmentRoom();
+    this.out.beginPass();
     for (let t = s.next(pipe, now); t !== null; t = s.next(pipe, now)) {
       this.transmit(t, now);
       pipe += t.len + (t.fin ? 1 : 0);
-      if (!t.retransmit) this.lossProbeRestart = true;
+      if (!t.retransmit) this.recovery.restartProbe = true;
     }
-    this.flushSuperSegment();
-    this.superRoom = 0;
+    this.out.endPass();
     s.outputDone(pipe);
     if (s.pacingLimited) this.pacingTimer.start(s.pacer.delay(now));
-    if (s.windowLimited && s.allAcknowledged && !this.persistTimer.running) {
-      this.retransmitTimer.stop();
-      this.persistTimer.start(this.persistInterval());
+    if (s.windowLimited && s.allAcknowledged && !this.persist.running) {
+      this.recovery.retransmit.stop();
+      this.persist.start();
     }
   }
 
-  /** Build, send and account one data/FIN segment. */
+  /** Send and account one data/FIN segment, starting the retransmission timer if it is not running. */
   private transmit(t: Transmission, now: number): void {
     this.sendTransmission(t, now);
-    if (!this.retransmitTimer.running) this.retransmitTimer.start(this.sender.rtt.rto);
+    const rto = this.recovery.retransmit;
+    if (!rto.running) rto.start(this.sender.rtt.rto);
   }
 
-  /** Build and send one data/FIN segment and record it with the sender; no timer is touched. */
+  /** Send one data/FIN segment and record it with the sender; no timer is touched. */
   private sendTransmission(t: Transmission, now: number): void {
-    const s = this.sender;
-    const sack = this.pendingSackBlocks();
-    if (sack === undefined && this.superRoom > 0 && !t.retransmit && t.len > 0 && !s.urgentActive) {
-      this.gather(t);
-      s.sent(t, now);
-      this.lastDataSentAt = now;
-      return;
-    }
-    this.flushSuperSegment();
-    if (sack !== undefined) {
-      // The SACK option eats payload room (RFC 6691: MSS excludes options).
-      const room = s.smss - (4 + 8 * sack.length);
-      if (t.len > room) {
-        t.len = room;
-        t.fin = false;
-      }
-    }
-    let flags = TCP_ACK;
-    if (t.fin) flags |= TCP_FIN;
-    if (t.len > 0 && seqAdd(t.seq, t.len) === s.buffer.endSeq) flags |= TCP_PSH;
-    const payload = t.len > 0 ? s.buffer.slice(t.seq, t.len) : EMPTY;
-    this.emit(t.seq, flags, payload, sack);
-    s.sent(t, now);
+    this.out.data(t);
+    this.sender.sent(t, now);
     if (t.len > 0) this.lastDataSentAt = now;
-  }
-
-  /** Data bytes one super-segment may carry in this output pass: whole SMSS, at least two; else 0. */
-  private superSegmentRoom(): number {
-    const smss = this.sender.smss;
-    const max = this.ctx.maxSuperSegment(this);
-    const room = max > TCP_MAX_HEADER ? Math.floor((max - TCP_MAX_HEADER) / smss) * smss : 0;
-    return room >= 2 * smss ? room : 0;
-  }
-
-  /** Add new data to the super-segment, sending the one gathered first unless `t` continues it. */
-  private gather(t: Transmission): void {
-    const smss = this.sender.smss;
-    const continues = this.superLen > 0 && t.seq === seqAdd(this.superSeq, this.superLen) && !this.superFin && this.superLen % smss === 0 && this.superLen + t.len <= this.superRoom;
-    if (!continues) {
-      this.flushSuperSegment();
-      this.superSeq = t.seq;
-    }
-    this.superLen += t.len;
-    this.superFin = t.fin;
-  }
-
-  /** Send the gathered data: every segment but the last is a full SMSS, the FIN and PSH end it. */
-  private flushSuperSegment(): void {
-    const len = this.superLen;
-    if (len === 0) return;
-    this.superLen = 0;
-    const s = this.sender;
-    let flags = TCP_ACK;
-    if (this.superFin) flags |= TCP_FIN;
-    if (seqAdd(this.superSeq, len) === s.buffer.endSeq) flags |= TCP_PSH;
-    this.emit(this.superSeq, flags, s.buffer.slice(this.superSeq, len), undefined, len > s.smss ? s.smss : 0);
-  }
-
-  /**
-   * The ACK owed for every second full-sized segment may wait for the end of the receive burst
-   * (TcpConfig.ackCoalescing): true when it will, the delayed-ACK timer standing by in case the
-   * burst's end never comes (the device closed under it). Not while quick ACKs are due: a sender
-   * in slow start that counts ACKs, or caps its growth per ACK (RFC 3465's L), needs them.
-   */
-  private deferAck(): boolean {
-    const rcv = this.receiver;
-    const limit = Math.min(this.config.ackCoalescing, rcv.bufferSize >> 2);
-    if (rcv.unackedBytes >= limit || this.ackNow) return false;
-    if (this.quickAcks > 0) {
-      this.quickAcks--;
-      return false;
-    }
-    if (!this.ackDeferred) {
-      if (!this.ctx.deferAck(this)) return false;
-      this.ackDeferred = true;
-    }
-    return true;
   }
 
   /** The engine's receive burst is over: send the ACK that waited for it, if still owed. */
   flushDeferredAck(): void {
-    if (!this.ackDeferred) return;
-    this.ackDeferred = false;
-    if (this.closed || this.receiver.unackedBytes === 0) return;
-    this.ackNow = true;
-    this.output();
+    if (this.acks.burstEnded() && !this.closed) this.output();
   }
 
   private sendAck(): void {
     if (this.closed || this.stateValue === TcpState.SYN_SENT) return;
-    this.emit(this.sender.sndNxt, TCP_ACK, EMPTY, this.pendingSackBlocks());
-  }
-
-  private sendSyn(withAck: boolean): void {
-    const s = this.sender;
-    const options: TcpOptions = { mss: this.ourMss };
-    if (withAck) {
-      if (this.windowScaling) options.windowScale = this.receiver.windowScale;
-      if (this.sackOk) options.sackPermitted = true;
-      if (this.timestampsOk) options.timestamp = { value: this.timestampNow(), echo: this.tsRecent };
-    } else {
-      if (this.config.windowScaling) options.windowScale = this.offeredWindowShift;
-      if (this.config.sack) options.sackPermitted = true;
-      if (this.config.timestamps) options.timestamp = { value: this.timestampNow(), echo: 0 };
-    }
-    const window = withAck ? this.receiver.windowField(false) : Math.min(0xffff, this.receiver.bufferSize);
-    this.synSentAt = this.clock.now();
-    this.sendSegment({ seq: s.iss, ack: withAck ? this.receiver.rcvNxt : 0, flags: withAck ? TCP_SYN | TCP_ACK : TCP_SYN, window, options });
-    if (withAck) this.lastAckSent = this.receiver.rcvNxt;
-  }
-
-  /** Every non-SYN segment we send goes through here: ACK, window, timestamps, SACK, URG. */
-  private emit(seq: number, flags: number, payload: Uint8Array, sack: Array<[number, number]> | undefined, segmentSize = 0): void {
-    const s = this.sender;
-    const rcv = this.receiver;
-    const options: TcpOptions = {};
-    if (this.timestampsOk) options.timestamp = { value: this.timestampNow(), echo: this.tsRecent };
-    if (sack !== undefined) options.sack = sack;
-    let urgentPointer = 0;
-    if (s.urgentActive && seqGt(s.sndUp, seq)) {
-      flags |= TCP_URG;
-      urgentPointer = Math.min(0xffff, seqDiff(s.sndUp, seq));
-    }
-    this.sendSegment({ seq, ack: rcv.rcvNxt, flags, window: rcv.windowField(true), urgentPointer, options, payload }, segmentSize);
-    this.lastAckSent = rcv.rcvNxt;
-    this.ackNow = false;
-    rcv.unackedBytes = 0;
-    this.delayedAckTimer.lapse();
-  }
-
-  /** Send a segment of this connection: its ports, and no window, urgent pointer, options or data unless given. */
-  private sendSegment(fields: Pick<TcpSegment, "seq" | "ack" | "flags"> & Partial<Pick<TcpSegment, "window" | "urgentPointer" | "options" | "payload">>, segmentSize = 0): void {
-    const seg: TcpSegment = { srcPort: this.local.port, dstPort: this.remote.port, window: 0, urgentPointer: 0, options: {}, payload: EMPTY, ...fields };
-    this.counters.segmentsSent += segmentSize > 0 ? Math.ceil(seg.payload.length / segmentSize) : 1;
-    this.ctx.transmit(this, seg, segmentSize);
-  }
-
-  private pendingSackBlocks(): Array<[number, number]> | undefined {
-    const rcv = this.receiver;
-    if (!this.sackOk || (rcv.queue.isEmpty && !rcv.dsackPending)) return undefined;
-    if (rcv.dsackPending) this.counters.dsacksSent++;
-    return rcv.sackBlocks(this.timestampsOk ? 3 : 4);
+    this.out.ack();
   }
 
   /** The part of [seq, seq + len) below RCV.NXT, if any, arrived twice. */
@@ -1089,29 +897,9 @@ export class TcpConnection {
 
   /** A duplicate of [start, end) arrived: the next ACK reports it, at once (D-SACK, RFC 2883). */
   private noteDuplicate(start: number, end: number): void {
-    if (!this.sackOk || !this.config.dsack) return;
+    if (!this.handshake.sack || !this.config.dsack) return;
     this.receiver.noteDuplicate(start, end);
-    this.ackNow = true;
-  }
-
-  /**
-   * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, for abort and data after close. SND.NXT is capped at
-   * the right edge of the peer's window (SND.UNA + SND.WND), as Linux's tcp_acceptable_seq() does:
-   * a zero-window probe, or a window the peer shrank onto data in flight, leaves SND.NXT beyond
-   * it, where the peer drops the RST unseen (RFC 9293 §3.10.7.4: a zero window accepts only
-   * RCV.NXT) instead of resetting or challenging (RFC 5961 §3.2). SND.NXT never counts data queued
-   * and not yet sent. In SYN_RECEIVED the peer's window is its SYN's: SND.NXT (ISS + 1) is kept.
-   */
-  private sendReset(): void {
-    const s = this.sender;
-    const edge = seqAdd(s.sndUna, s.sndWnd);
-    const seq = this.stateValue !== TcpState.SYN_RECEIVED && seqGt(s.sndNxt, edge) ? edge : s.sndNxt;
-    this.sendSegment({ seq, ack: this.receiver.rcvNxt, flags: TCP_RST | TCP_ACK });
-  }
-
-  /** <SEQ=SEG.ACK><CTL=RST> for an unacceptable ACK in SYN_SENT or SYN_RECEIVED. */
-  private sendBareReset(seq: number): void {
-    this.sendSegment({ seq, ack: 0, flags: TCP_RST });
+    this.acks.due = true;
   }
 
   private challengeAck(): void {
@@ -1127,7 +915,7 @@ export class TcpConnection {
    */
   private answerInvalid(seg: TcpSegment): void {
     const carriesData = seg.payload.length > 0 || (seg.flags & TCP_FIN) !== 0;
-    if ((carriesData && (seg.flags & TCP_SYN) === 0) || this.invalidAckAllowed()) this.ackNow = true;
+    if ((carriesData && (seg.flags & TCP_SYN) === 0) || this.invalidAckAllowed()) this.acks.due = true;
   }
 
   private invalidAckAllowed(): boolean {
@@ -1145,16 +933,18 @@ export class TcpConnection {
   private onRetransmitTimeout(): void {
     const s = this.sender;
     const state = this.stateValue;
+    const rto = this.recovery.retransmit;
     if (state === TcpState.SYN_SENT || state === TcpState.SYN_RECEIVED) {
-      if (this.synRetransmits >= this.config.synRetries) {
+      const handshake = this.handshake;
+      if (handshake.retransmits >= this.config.synRetries) {
         this.terminate(this.softError ?? "ETIMEDOUT");
         return;
       }
-      this.synRetransmits++;
+      handshake.retransmits++;
       s.rtt.backoff();
       s.retransmits++;
-      this.sendSyn(state === TcpState.SYN_RECEIVED);
-      this.retransmitTimer.start(s.rtt.rto);
+      this.out.syn(state === TcpState.SYN_RECEIVED);
+      rto.start(s.rtt.rto);
       return;
     }
     if (s.allAcknowledged || state === TcpState.CLOSED || state === TcpState.TIME_WAIT) return;
@@ -1163,7 +953,7 @@ export class TcpConnection {
       return;
     }
     s.onTimeout(this.clock.now());
-    this.retransmitTimer.start(s.rtt.rto);
+    rto.start(s.rtt.rto);
     this.output();
   }
 
@@ -1182,42 +972,15 @@ export class TcpConnection {
     if (probe === null) return;
     this.sendTransmission(probe, this.clock.now());
     s.lossProbeSent(probe);
-    this.retransmitTimer.start(s.rtt.rto);
-  }
-
-  /**
-   * After input or output, RACK's reordering timer follows the sender's deadline, and the probe
-   * timer is (re)started when new data left or SND.UNA advanced, while a probe is allowed
-   * (RFC 8985 §7.2); it never outlives the retransmission timer.
-   */
-  private updateLossTimers(): void {
-    const s = this.sender;
-    const now = this.clock.now();
-    if (s.reorderDeadline >= 0 && this.canSendData()) this.reorderTimer.start(s.reorderDeadline - now);
-    else this.reorderTimer.stop();
-    const restart = this.lossProbeRestart;
-    this.lossProbeRestart = false;
-    if (!this.canSendData() || !s.lossProbeAllowed || !this.retransmitTimer.running) {
-      this.lossProbeTimer.stop();
-      return;
-    }
-    if (!restart && this.lossProbeTimer.running) return;
-    const pto = s.lossProbeTimeout(this.retransmitTimer.remaining);
-    if (pto === null) this.lossProbeTimer.stop();
-    else this.lossProbeTimer.start(pto);
-  }
-
-  private persistInterval(): number {
-    const rtt = this.sender.rtt;
-    const base = rtt.hasSample ? rtt.rto : this.config.rtoInitialMs;
-    return Math.min(this.config.rtoMaxMs, Math.max(this.config.rtoMinMs, base) * 2 ** this.persistBackoff);
+    this.recovery.retransmit.start(s.rtt.rto);
   }
 
   /** Zero-window probe (RFC 9293 §3.8.6.1), or a forced small segment when SWS avoidance stalls. */
   private onPersistTimeout(): void {
     const s = this.sender;
+    const persist = this.persist;
     if (!this.canSendData()) return;
-    if (this.probesUnanswered >= this.config.dataRetries) {
+    if (persist.unanswered >= this.config.dataRetries) {
       this.terminate(this.softError ?? "ETIMEDOUT");
       return;
     }
@@ -1226,32 +989,26 @@ export class TcpConnection {
       const probe = s.probe();
       if (probe === null) return;
       this.counters.windowProbes++;
-      this.probesUnanswered++;
+      persist.unanswered++;
       this.sendTransmission(probe, now); // the persist timer, not the RTO, covers it
     } else {
       // The window is open but smaller than what SWS avoidance waits for: send what fits.
       const len = Math.min(s.unsent, s.smss, Math.max(0, seqDiff(seqAdd(s.sndUna, s.sndWnd), s.sndNxt)));
       if (len > 0) this.transmit({ seq: s.sndNxt, len, fin: false, retransmit: false }, now);
     }
-    this.persistBackoff++;
-    if (s.sndWnd === 0 || s.unsent > 0) this.persistTimer.start(this.persistInterval());
+    persist.backOff();
+    if (s.sndWnd === 0 || s.unsent > 0) persist.start();
   }
 
   private onKeepaliveTimeout(): void {
-    if (!this.keepaliveOn || !this.keepaliveApplies()) return;
-    if (!this.sender.allAcknowledged) {
-      this.keepaliveTimer.start(this.keepaliveIdleMs); // retransmissions cover this case
-      return;
-    }
-    if (this.keepaliveUnanswered >= this.keepaliveCount) {
+    const action = this.keepalive.expired(this.keepaliveApplies(), this.sender.allAcknowledged);
+    if (action === KeepaliveAction.GiveUp) {
       this.terminate(this.softError ?? "ETIMEDOUT");
-      return;
+    } else if (action === KeepaliveAction.Probe) {
+      this.counters.keepaliveProbes++;
+      this.out.keepaliveProbe();
+      this.keepalive.probeSent();
     }
-    this.keepaliveUnanswered++;
-    this.counters.keepaliveProbes++;
-    // SEG.SEQ = SND.NXT - 1 with no data: outside the peer's window, so it must answer with an ACK.
-    this.emit(seqAdd(this.sender.sndNxt, -1), TCP_ACK, EMPTY, undefined);
-    this.keepaliveTimer.start(this.keepaliveIntervalMs);
   }
 
   private onStateTimeout(): void {
@@ -1266,19 +1023,14 @@ export class TcpConnection {
     }
   }
 
-  private noteActivity(): void {
-    this.keepaliveUnanswered = 0;
-    if (this.keepaliveOn && this.keepaliveApplies()) this.keepaliveTimer.start(this.keepaliveIdleMs);
-  }
-
   // ---------------------------------------------------------------- transitions
 
   private becomeEstablished(): void {
     this.setState(TcpState.ESTABLISHED);
-    this.retransmitTimer.stop();
+    this.recovery.retransmit.stop();
     this.sender.updatePacingRate(this.clock.now()); // the initial window is paced too
-    if (this.synRetransmits > 0) this.sender.rtt.useSynTimeoutFallback();
-    if (this.keepaliveOn) this.keepaliveTimer.start(this.keepaliveIdleMs);
+    if (this.handshake.retransmits > 0) this.sender.rtt.useSynTimeoutFallback();
+    this.keepalive.established();
     if (this.shutdownRequested) this.setState(TcpState.FIN_WAIT_1);
     if (this.active) this.events.connected();
     else this.owner?.handshakeCompleted(this);
@@ -1291,12 +1043,10 @@ export class TcpConnection {
   private enterTimeWait(announce: boolean): boolean {
     if (!this.ctx.admitTimeWait(this)) return false;
     this.setState(TcpState.TIME_WAIT);
-    this.retransmitTimer.stop();
-    this.reorderTimer.stop();
-    this.lossProbeTimer.stop();
+    this.recovery.stop();
     this.pacingTimer.stop();
-    this.persistTimer.stop();
-    this.keepaliveTimer.stop();
+    this.persist.stop();
+    this.keepalive.stop();
     this.stateTimer.start(2 * this.config.mslMs);
     if (announce) this.events.closed();
     return true;
@@ -1311,15 +1061,12 @@ export class TcpConnection {
   private terminate(reason: TcpDisconnectReason | null): void {
     if (this.closed) return;
     this.setState(TcpState.CLOSED);
-    this.retransmitTimer.stop();
-    this.reorderTimer.stop();
-    this.lossProbeTimer.stop();
+    this.recovery.stop();
     this.pacingTimer.stop();
-    this.persistTimer.stop();
-    this.delayedAckTimer.stop();
-    this.keepaliveTimer.stop();
+    this.persist.stop();
+    this.acks.stop();
+    this.keepalive.stop();
     this.stateTimer.stop();
-    this.ackNow = false;
     this.ctx.release(this);
     this.reportActivity();
     const owner = this.owner;
@@ -1372,50 +1119,6 @@ export class TcpConnection {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  /** Apply RFC 7323 / 2018 / MSS negotiation from the peer's SYN options. */
-  private negotiate(peer: TcpOptions): void {
-    const c = this.config;
-    const n = negotiateOptions(
-      { windowScaling: c.windowScaling, sack: c.sack, timestamps: c.timestamps, windowShift: this.offeredWindowShift, mss: this.ourMss },
-      peer,
-    );
-    this.windowScaling = n.windowScaling;
-    this.sackOk = n.sack;
-    this.timestampsOk = n.timestamps;
-    this.sender.windowScale = n.sendWindowShift;
-    this.receiver.windowScale = n.receiveWindowShift;
-    this.sender.sackEnabled = n.sack;
-    this.sender.timestampsEnabled = n.timestamps;
-    this.sender.negotiatedMss(n.sendMss);
-    this.receiver.maxSegment = n.receiveMss;
-  }
-
-  /** Path MTU shrank (ICMP fragmentation needed). */
-  private synRttSample(seg: TcpSegment): void {
-    if (this.synRetransmits > 0) return; // Karn: the SYN was sent more than once
-    const ts = seg.options.timestamp;
-    const rtt = this.sender.rtt;
-    if (this.timestampsOk && ts !== undefined) rtt.sample(seqDiff(this.timestampNow(), ts.echo));
-    else rtt.sample(this.clock.now() - this.synSentAt);
-  }
-
-  private setTsRecent(value: number): void {
-    this.tsRecent = value;
-    this.tsRecentAt = this.clock.now();
-  }
-
-  /** When the timestamp this option echoes was sent (clock ms, floored), or null without one. */
-  private echoTime(ts: { echo: number } | undefined): number | null {
-    if (!this.timestampsOk || ts === undefined) return null;
-    const age = seqDiff(this.timestampNow(), ts.echo);
-    return age >= 0 ? Math.floor(this.clock.now()) - age : null;
-  }
-
-  /** Our timestamp clock: 1 ms ticks plus the per-connection offset (RFC 7323 §5.4). */
-  private timestampNow(): number {
-    return (Math.floor(this.clock.now()) + this.timestampOffset) >>> 0;
-  }
 
   private assertSending(): void {
     const s = this.stateValue;
