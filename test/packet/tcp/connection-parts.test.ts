@@ -7,12 +7,15 @@ import { expect } from "chai";
 import { ManualClock } from "../../../providers/packet/clock.js";
 import { AckPolicy, QUICK_ACKS } from "../../../providers/packet/stack/tcp/ack-policy.js";
 import { resolveTcpConfig, type TcpConfig } from "../../../providers/packet/stack/tcp/config.js";
+import type { ConnectionContext, TcpConnection } from "../../../providers/packet/stack/tcp/connection.js";
 import { Keepalive, KeepaliveAction, PersistTimer } from "../../../providers/packet/stack/tcp/connection-timers.js";
 import { Handshake } from "../../../providers/packet/stack/tcp/handshake.js";
 import { Arrival, TcpReceiver } from "../../../providers/packet/stack/tcp/receiver.js";
 import { RttEstimator } from "../../../providers/packet/stack/tcp/rtt.js";
+import { SegmentOutput } from "../../../providers/packet/stack/tcp/segment-output.js";
 import { TcpSender } from "../../../providers/packet/stack/tcp/sender.js";
 import { PAWS_IDLE_LIMIT_MS, TcpTimestamps } from "../../../providers/packet/stack/tcp/timestamps.js";
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
 
 const MSS = 1460;
 
@@ -132,8 +135,7 @@ describe("packet/tcp connection parts", () => {
       expect(immediate.slice(0, 2 * QUICK_ACKS).filter(Boolean)).to.have.length(QUICK_ACKS);
       expect(immediate.slice(2 * QUICK_ACKS)).to.deep.equal([false, false, false, false, false, false]);
       expect(s.bursting.asked).to.equal(1); // one deferral per burst
-      expect(s.acks.burstEnded()).to.equal(true);
-      expect(s.acks.due).to.equal(true);
+      expect(s.acks.burstEnded()).to.equal(true); // the ACK that waited is owed
       s.acks.sent();
       expect(s.acks.burstEnded()).to.equal(false); // nothing waits any more
     });
@@ -196,8 +198,109 @@ describe("packet/tcp connection parts", () => {
     });
   });
 
+  describe("segment output", () => {
+    const ISS = 1000;
+    const IRS = 5000;
+
+    interface Sent {
+      seg: TcpSegment;
+      segmentSize: number;
+    }
+
+    /** An established connection's output, `queued` bytes waiting in its send buffer. */
+    function output(queued: number, superSegment: number, peer: { sack?: boolean } = {}) {
+      const clock = new ManualClock(1);
+      const config = resolveTcpConfig({ timestamps: false });
+      const sender = new TcpSender(ISS, 536, 1 << 20, new RttEstimator(config.rtoMinMs, config.rtoMaxMs, config.rtoInitialMs));
+      const receiver = new TcpReceiver(1 << 16, MSS, () => {});
+      const timestamps = new TcpTimestamps(clock, 0);
+      const handshake = new Handshake(config, clock, MSS, 1 << 16, sender, receiver, timestamps);
+      handshake.negotiate({ mss: MSS, sackPermitted: peer.sack === true });
+      receiver.start(IRS);
+      sender.synSent();
+      sender.synAcknowledged();
+      sender.initWindow(IRS, ISS + 1, 0xffff);
+      sender.writePiece(new Uint8Array(queued).map((_, i) => i), false);
+      const sent: Sent[] = [];
+      const ctx = {
+        transmit: (_conn: TcpConnection, seg: TcpSegment, segmentSize = 0) => sent.push({ seg, segmentSize }),
+        maxSuperSegment: () => superSegment,
+      } as unknown as ConnectionContext;
+      const conn = { local: { port: 1 }, remote: { port: 2 } } as unknown as TcpConnection;
+      const acks = new AckPolicy(config, clock, receiver, () => false, () => {});
+      const out = new SegmentOutput(ctx, conn, sender, receiver, timestamps, handshake, acks);
+      return { out, sender, receiver, acks, sent };
+    }
+
+    const full = (seq: number, fin = false) => ({ seq, len: MSS, fin, retransmit: false });
+
+    it("gathers one pass's new full segments into a super-segment the link cuts at SMSS, PSH and FIN at its end", () => {
+      const o = output(3 * MSS, 64 * 1024);
+      o.out.beginPass();
+      o.out.data(full(ISS + 1));
+      o.out.data(full(ISS + 1 + MSS));
+      o.out.data(full(ISS + 1 + 2 * MSS, true));
+      expect(o.sent).to.have.length(0);
+      o.out.endPass();
+      expect(o.sent).to.have.length(1);
+      const [{ seg, segmentSize }] = o.sent as [Sent];
+      expect([seg.seq, seg.ack, seg.flags, seg.payload.length, segmentSize]).to.deep.equal([ISS + 1, IRS + 1, TCP_ACK | TCP_PSH | TCP_FIN, 3 * MSS, MSS]);
+      expect(seg.payload[MSS]).to.equal(MSS & 0xff);
+      expect(o.out.segmentsSent).to.equal(3);
+    });
+
+    it("sends segment by segment when the link cuts nothing, or a retransmission comes between", () => {
+      const o = output(3 * MSS, 0);
+      o.out.beginPass();
+      o.out.data(full(ISS + 1));
+      o.out.data(full(ISS + 1 + MSS));
+      o.out.endPass();
+      expect(o.sent.map((s) => [s.seg.seq, s.seg.flags, s.segmentSize])).to.deep.equal([
+        [ISS + 1, TCP_ACK, 0],
+        [ISS + 1 + MSS, TCP_ACK, 0],
+      ]);
+      const g = output(3 * MSS, 64 * 1024);
+      g.out.beginPass();
+      g.out.data(full(ISS + 1 + MSS));
+      g.out.data({ ...full(ISS + 1), retransmit: true });
+      g.out.data(full(ISS + 1 + 2 * MSS));
+      g.out.endPass();
+      expect(g.sent.map((s) => [s.seg.seq, s.seg.payload.length])).to.deep.equal([
+        [ISS + 1 + MSS, MSS],
+        [ISS + 1, MSS],
+        [ISS + 1 + 2 * MSS, MSS],
+      ]);
+    });
+
+    it("shrinks a segment to make room for the SACK blocks it reports, dropping its FIN, and clears the ACK owed", () => {
+      const o = output(MSS, 0, { sack: true });
+      o.receiver.accept(IRS + 1 + 100, new Uint8Array(50)); // out of order: one SACK block
+      o.acks.due = true;
+      o.out.data(full(ISS + 1, true));
+      const [{ seg }] = o.sent as [Sent];
+      expect(seg.options.sack).to.deep.equal([[IRS + 101, IRS + 151]]);
+      expect(seg.payload.length).to.equal(MSS - 12);
+      expect(seg.flags & TCP_FIN).to.equal(0);
+      expect(o.acks.due).to.equal(false);
+      expect(o.receiver.unackedBytes).to.equal(0);
+    });
+
+    it("caps a RST's sequence number at the peer's window edge, except in SYN_RECEIVED", () => {
+      const o = output(0, 0);
+      o.sender.sndNxt = ISS + 1 + 0x10000 + 7; // beyond SND.UNA + SND.WND
+      o.out.reset(false);
+      o.out.reset(true);
+      o.out.bareReset(42);
+      expect(o.sent.map((s) => [s.seg.seq, s.seg.ack, s.seg.flags])).to.deep.equal([
+        [ISS + 1 + 0xffff, IRS + 1, TCP_RST | TCP_ACK],
+        [ISS + 1 + 0x10000 + 7, IRS + 1, TCP_RST | TCP_ACK],
+        [42, 0, TCP_RST],
+      ]);
+    });
+  });
+
   describe("persist timer", () => {
-    it("probes at the RTO (floored at rtoMinMs), doubling up to rtoMaxMs, and starts again from it once the window opens", () => {
+    it("probes at the RTO, doubling up to rtoMaxMs, and starts again from the RTO once the window opens", () => {
       const clock = new ManualClock();
       const config = resolveTcpConfig({ rtoMinMs: 200, rtoMaxMs: 1000, rtoInitialMs: 300 });
       const rtt = new RttEstimator(config.rtoMinMs, config.rtoMaxMs, config.rtoInitialMs);
@@ -212,7 +315,7 @@ describe("packet/tcp connection parts", () => {
         persist.backOff();
       }
       expect(intervals).to.deep.equal([300, 600, 1000, 1000]); // no sample yet: the initial RTO
-      rtt.sample(10); // an RTO below the floor
+      rtt.sample(10); // the RTO is now its minimum, 200 ms
       persist.reset();
       expect(persist.running).to.equal(false);
       const before = clock.now();

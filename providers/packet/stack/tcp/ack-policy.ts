@@ -73,13 +73,11 @@ export class AckPolicy {
     return true;
   }
 
-  /** The receive burst ended: true when the ACK that waited for it is still owed (now `due`). */
+  /** The receive burst ended: true when the ACK that waited for it is still owed. */
   burstEnded(): boolean {
     if (!this.deferred) return false;
     this.deferred = false;
-    if (this.receiver.unackedBytes === 0) return false;
-    this.due = true;
-    return true;
+    return this.receiver.unackedBytes > 0;
   }
 
   /** A segment carrying our ACK of everything received left: nothing is owed. */

@@ -55,11 +55,11 @@ export class RecoveryTimers {
 
 /**
  * The persist timer (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): zero-window probes at an interval
- * that doubles from the RTO up to rtoMaxMs, for as long as the peer answers them.
+ * that doubles from the RTO up to rtoMaxMs, for as long as the peer answers them. The same timer
+ * sends a small segment when the window is open but sender SWS avoidance would wait for ever.
  */
 export class PersistTimer {
-  /** Probes sent since the peer last answered anything. */
-  unanswered = 0;
+  private probes = 0;
   private backoff = 0;
   private readonly timer: DeadlineTimer;
 
@@ -76,11 +76,25 @@ export class PersistTimer {
     return this.timer.running;
   }
 
-  /** (Re)start at the current interval. */
+  /** Zero-window probes sent since the peer last answered anything. */
+  get unanswered(): number {
+    return this.probes;
+  }
+
+  probeSent(): void {
+    this.probes++;
+  }
+
+  /** Any segment from the peer keeps a closed window alive indefinitely (RFC 1122 §4.2.2.17). */
+  answered(): void {
+    this.probes = 0;
+  }
+
+  /** (Re)start at the current interval: the RTO (the initial one before any sample), doubled per backoff. */
   start(): void {
     const c = this.config;
     const base = this.rtt.hasSample ? this.rtt.rto : c.rtoInitialMs;
-    this.timer.start(Math.min(c.rtoMaxMs, Math.max(c.rtoMinMs, base) * 2 ** this.backoff));
+    this.timer.start(Math.min(c.rtoMaxMs, base * 2 ** this.backoff));
   }
 
   /** A probe went unanswered so far: the next interval doubles. */

@@ -245,9 +245,17 @@ export class TcpConnection {
 
   stats(): ConnectionStats {
     const s = this.sender;
+    const c = this.counters;
     return {
-      ...this.counters,
       segmentsSent: this.out.segmentsSent,
+      segmentsReceived: c.segmentsReceived,
+      bytesReceived: c.bytesReceived,
+      windowProbes: c.windowProbes,
+      keepaliveProbes: c.keepaliveProbes,
+      pawsDrops: c.pawsDrops,
+      challengeAcksSent: c.challengeAcksSent,
+      invalidAcksSuppressed: c.invalidAcksSuppressed,
+      outOfOrderSegments: c.outOfOrderSegments,
       dsacksSent: this.out.dsacksSent,
       bytesSent: s.bytesSent,
       retransmits: s.retransmits,
@@ -577,7 +585,8 @@ export class TcpConnection {
       this.out.syn(true); // the peer retransmitted its SYN: our SYN-ACK was lost
       return;
     }
-    this.keepalive.activity(this.keepaliveApplies());
+    const keepalive = this.keepalive;
+    keepalive.activity(keepalive.on && this.keepaliveApplies());
 
     // PAWS (RFC 7323 §5.3): an old duplicate carries an older timestamp than TS.Recent.
     if (!rst && this.timestamps.rejects(ts)) {
@@ -730,8 +739,7 @@ export class TcpConnection {
     const result = s.onAck(ack, seg.options.sack, duplicate, tsRtt, now, this.timestamps.echoTime(ts));
     const recovery = this.recovery;
     if (result.advanced) recovery.restartProbe = true;
-    // Any answer keeps a closed window alive indefinitely (RFC 1122 §4.2.2.17).
-    this.persist.unanswered = 0;
+    this.persist.answered();
     if (result.advanced) {
       // With the window closed the persist timer, not the retransmission timer, runs (below).
       if (s.allAcknowledged || s.sndWnd === 0) recovery.retransmit.stop();
@@ -879,7 +887,9 @@ export class TcpConnection {
 
   /** The engine's receive burst is over: send the ACK that waited for it, if still owed. */
   flushDeferredAck(): void {
-    if (this.acks.burstEnded() && !this.closed) this.output();
+    if (!this.acks.burstEnded() || this.closed) return;
+    this.acks.due = true;
+    this.output();
   }
 
   private sendAck(): void {
@@ -940,7 +950,7 @@ export class TcpConnection {
         this.terminate(this.softError ?? "ETIMEDOUT");
         return;
       }
-      handshake.retransmits++;
+      handshake.synResent();
       s.rtt.backoff();
       s.retransmits++;
       this.out.syn(state === TcpState.SYN_RECEIVED);
@@ -989,7 +999,7 @@ export class TcpConnection {
       const probe = s.probe();
       if (probe === null) return;
       this.counters.windowProbes++;
-      persist.unanswered++;
+      persist.probeSent();
       this.sendTransmission(probe, now); // the persist timer, not the RTO, covers it
     } else {
       // The window is open but smaller than what SWS avoidance waits for: send what fits.

@@ -18,7 +18,7 @@ export class Handshake {
   /** SACK agreed (RFC 2018). */
   sack = false;
   /** Times our SYN or SYN-ACK was sent again after a timeout. */
-  retransmits = 0;
+  private resent = 0;
   /** The window shift our SYN offers, fitting the receive buffer it was sized for. */
   readonly offeredWindowShift: number;
   /** When our last SYN or SYN-ACK left (clock ms). */
@@ -37,12 +37,25 @@ export class Handshake {
     this.offeredWindowShift = config.windowScaling ? windowShiftFor(receiveBufferSize) : 0;
   }
 
+  get retransmits(): number {
+    return this.resent;
+  }
+
+  /** Our SYN or SYN-ACK is about to go again after a timeout. */
+  synResent(): void {
+    this.resent++;
+  }
+
+  /** Our SYN or SYN-ACK left: the handshake's RTT is measured from here. */
+  synSent(): void {
+    this.sentAt = this.clock.now();
+  }
+
   /**
-   * The options of the SYN we send now: a SYN offers what the configuration enables; a SYN-ACK
-   * answers with only what was agreed.
+   * The options of our SYN: a SYN offers what the configuration enables; a SYN-ACK answers with
+   * only what was agreed.
    */
   synOptions(withAck: boolean): TcpOptions {
-    this.sentAt = this.clock.now();
     const options: TcpOptions = { mss: this.ourMss };
     if (withAck) {
       if (this.windowScaling) options.windowScale = this.receiver.windowScale;
@@ -77,7 +90,7 @@ export class Handshake {
 
   /** The segment that completed the handshake gives the first RTT sample, unless a SYN was resent. */
   rttSample(seg: TcpSegment): void {
-    if (this.retransmits > 0) return; // Karn: which SYN is being answered is unknown
+    if (this.resent > 0) return; // Karn: which SYN is being answered is unknown
     const ts = seg.options.timestamp;
     const rtt = this.sender.rtt;
     if (this.timestamps.enabled && ts !== undefined) rtt.sample(this.timestamps.echoAge(ts));

@@ -97,6 +97,7 @@ export class SegmentOutput {
     const rcv = this.receiver;
     const options = this.handshake.synOptions(withAck);
     const window = withAck ? rcv.windowField(false) : Math.min(0xffff, rcv.bufferSize);
+    this.handshake.synSent();
     this.send({ seq: this.sender.iss, ack: withAck ? rcv.rcvNxt : 0, flags: withAck ? TCP_SYN | TCP_ACK : TCP_SYN, window, options });
     if (withAck) this.timestamps.lastAckSent = rcv.rcvNxt;
   }
@@ -146,7 +147,7 @@ export class SegmentOutput {
     this.emit(this.superSeq, flags, s.buffer.slice(this.superSeq, len), undefined, len > s.smss ? s.smss : 0);
   }
 
-  /** Every non-SYN segment that acknowledges goes through here: ACK, window, timestamps, SACK, URG. */
+  /** Data segments, bare ACKs and keepalive probes: ACK, window, timestamps, SACK, URG of the moment. */
   private emit(seq: number, flags: number, payload: Uint8Array, sack: Array<[number, number]> | undefined, segmentSize = 0): void {
     const s = this.sender;
     const rcv = this.receiver;

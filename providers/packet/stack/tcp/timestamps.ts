@@ -73,7 +73,10 @@ export class TcpTimestamps {
     if (this.recentAt < 0 || !seqLt(ts.value, this.recent)) this.setRecent(ts.value);
   }
 
-  /** Milliseconds since we sent the timestamp `ts` echoes (an RTT sample), or -1 without one. */
+  /**
+   * Milliseconds since we sent the timestamp `ts` echoes (an RTT sample); negative: no usable
+   * sample (none agreed or carried, or an echo from the future).
+   */
   echoAge(ts: TimestampValue | undefined): number {
     return this.enabled && ts !== undefined ? seqDiff(this.now(), ts.echo) : -1;
   }
