@@ -10,7 +10,7 @@
  */
 import type { Clock, Timer } from "../clock.js";
 import type { LinkDevice, TxOffload } from "../link/device.js";
-import { ARP_REPLY, ARP_REQUEST, ArpPacket, encodeArpFrame, parseArp } from "../wire/arp.js";
+import { ARP_FRAME_LEN, ARP_REPLY, ARP_REQUEST, ArpPacket, parseArp, writeArpFrame } from "../wire/arp.js";
 import type { WireCounters } from "../wire/counters.js";
 import { ETHERNET_DESTINATION_OFFSET } from "../wire/ethernet.js";
 import { MAC_LEN } from "../wire/mac.js";
@@ -135,7 +135,7 @@ export class ArpCache {
       this.counters.ignored++;
     }
     if (forUs && p.op === ARP_REQUEST) {
-      this.device.send(encodeArpFrame(p.senderMac, ARP_REPLY, this.device.mac, this.address, p.senderMac, p.senderIp));
+      this.sendArp(p.senderMac, ARP_REPLY, p.senderMac, p.senderIp);
       this.counters.repliesSent++;
     }
   }
@@ -148,6 +148,13 @@ export class ArpCache {
       entry.queue = [];
     }
     this.entries.clear();
+  }
+
+  /** Send an ARP packet from our address, built where the device sends it from when it can. */
+  private sendArp(ethernetDestination: Uint8Array, op: number, targetMac: Uint8Array, targetIp: Ipv4Address): void {
+    const frame = this.device.frameBuffer?.(ARP_FRAME_LEN) ?? new Uint8Array(ARP_FRAME_LEN);
+    writeArpFrame(frame, ethernetDestination, op, this.device.mac, this.address, targetMac, targetIp);
+    this.device.send(frame);
   }
 
   private createEntry(ip: Ipv4Address, mac: Uint8Array | null): ArpEntry {
@@ -201,7 +208,7 @@ export class ArpCache {
         return;
       }
       entry.requests++;
-      this.device.send(encodeArpFrame(destination, ARP_REQUEST, this.device.mac, this.address, ZERO_MAC, entry.ip));
+      this.sendArp(destination, ARP_REQUEST, ZERO_MAC, entry.ip);
       this.counters.requestsSent++;
       entry.timer = this.clock.setTimer(this.config.retransmitMs, attempt);
     };

@@ -17,14 +17,14 @@ import {
   ICMP_UNREACH_PORT,
   ICMP_UNREACH_PROTOCOL,
   IcmpHeader,
-  encodeIcmp,
-  encodeIcmpEcho,
+  echoRestOfHeader,
   parseIcmp,
+  writeIcmp,
 } from "../wire/icmp.js";
 import { Ipv4Header, parseQuotedIpv4 } from "../wire/ipv4.js";
 import type { IcmpCounters } from "./counters.js";
 import { isMulticastOrReserved, type Ipv4Routes } from "./route.js";
-import { IPPROTO_ICMP, type IcmpErrorKind, type Ipv4Address, type TransportProtocol } from "./transport-host.js";
+import { IPPROTO_ICMP, type IcmpErrorKind, type Ipv4Address, type PacketWriter, type TransportProtocol } from "./transport-host.js";
 
 /** RFC 1812 §4.3.2.3: an error message should not exceed 576 bytes, IP header included. */
 const MAX_ERROR_QUOTE = 576 - 20 - ICMP_HEADER_LEN;
@@ -40,8 +40,8 @@ export type EchoReplyHandler = (src: Ipv4Address, identifier: number, sequence: 
 export interface IcmpNetwork {
   readonly address: Ipv4Address;
   readonly routes: Ipv4Routes;
-  /** Send an ICMP message from our address. */
-  sendIcmp(dst: Ipv4Address, message: Uint8Array): boolean;
+  /** Send an ICMP message of `length` bytes, which `write` builds, from our address. */
+  sendIcmp(dst: Ipv4Address, length: number, write: PacketWriter): boolean;
   /** The transport registered for a protocol number. */
   transport(protocol: number): TransportProtocol | undefined;
 }
@@ -80,7 +80,7 @@ export class IcmpProtocol implements TransportProtocol {
 
   sendEcho(dst: Ipv4Address, identifier: number, sequence: number, data: Uint8Array): boolean {
     this.counters.echoRequestsSent++;
-    return this.network.sendIcmp(dst, encodeIcmpEcho(ICMP_ECHO_REQUEST, identifier, sequence, data));
+    return this.send(dst, ICMP_ECHO_REQUEST, 0, echoRestOfHeader(identifier, sequence), data);
   }
 
   input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted?: boolean): void {
@@ -94,7 +94,7 @@ export class IcmpProtocol implements TransportProtocol {
           this.counters.broadcastEchoIgnored++;
           return;
         }
-        if (this.network.sendIcmp(src, encodeIcmpEcho(ICMP_ECHO_REPLY, h.identifier, h.sequence, payload.subarray(ICMP_HEADER_LEN)))) this.counters.echoRepliesSent++;
+        if (this.send(src, ICMP_ECHO_REPLY, 0, h.restOfHeader, payload.subarray(ICMP_HEADER_LEN))) this.counters.echoRepliesSent++;
         return;
       case ICMP_ECHO_REPLY:
         this.counters.echoRepliesReceived++;
@@ -137,9 +137,14 @@ export class IcmpProtocol implements TransportProtocol {
       return;
     }
     const quote = buf.subarray(off, off + Math.min(len, MAX_ERROR_QUOTE));
-    if (!this.network.sendIcmp(h.src, encodeIcmp(type, code, restOfHeader, quote))) return;
+    if (!this.send(h.src, type, code, restOfHeader, quote)) return;
     if (type === ICMP_TIME_EXCEEDED) this.counters.timeExceededSent++;
     else this.counters.unreachableSent++;
+  }
+
+  /** Send an ICMP message, built where IP sends it from: its body is copied once. */
+  private send(dst: Ipv4Address, type: number, code: number, restOfHeader: number, body: Uint8Array): boolean {
+    return this.network.sendIcmp(dst, ICMP_HEADER_LEN + body.length, (buf, off) => writeIcmp(buf, off, type, code, restOfHeader, body));
   }
 
   private takeToken(): boolean {

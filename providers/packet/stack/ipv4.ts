@@ -246,8 +246,8 @@ export class Ipv4Layer implements IcmpNetwork {
     this.sendErrorForCurrent(payload, ICMP_DEST_UNREACHABLE, ICMP_UNREACH_PORT);
   }
 
-  sendIcmp(dst: Ipv4Address, message: Uint8Array): boolean {
-    return this.output(IPPROTO_ICMP, this.address, dst, message);
+  sendIcmp(dst: Ipv4Address, length: number, write: PacketWriter): boolean {
+    return this.outputWith(IPPROTO_ICMP, this.address, dst, length, write);
   }
 
   /** Cancel every timer and drop looped-back and partially reassembled packets. */

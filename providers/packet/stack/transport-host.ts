@@ -88,6 +88,26 @@ export interface TransportHost {
   readonly inReceiveBurst?: boolean;
 }
 
+/**
+ * Send a packet of `length` bytes that `write` builds: in place through the host's outputWith,
+ * or, on a host without it, into a buffer of its own handed to output() (checksum complete).
+ */
+export function outputPacket(
+  host: TransportHost,
+  protocol: number,
+  src: Ipv4Address,
+  dst: Ipv4Address,
+  length: number,
+  write: PacketWriter,
+  options?: IpSendOptions,
+  offload?: TransportOffload,
+): boolean {
+  if (host.outputWith !== undefined) return host.outputWith(protocol, src, dst, length, write, options, offload);
+  const packet = new Uint8Array(length);
+  write(packet, 0, false);
+  return host.output(protocol, src, dst, packet, options);
+}
+
 /** Kinds of ICMP errors passed up to transports. */
 export type IcmpErrorKind = "net-unreachable" | "host-unreachable" | "protocol-unreachable" | "port-unreachable" | "fragmentation-needed" | "time-exceeded";
 

@@ -9,12 +9,12 @@
  */
 import type { Random } from "../random.js";
 import type { WireCounters } from "../wire/counters.js";
-import { UDP_HEADER_LEN, UDP_MAX_PAYLOAD, UdpHeader, encodeUdp, parseUdp } from "../wire/udp.js";
+import { UDP_HEADER_LEN, UDP_MAX_PAYLOAD, UdpHeader, parseUdp, writeUdp } from "../wire/udp.js";
 import { readU16 } from "../wire/bytes.js";
 import type { UdpCounters } from "./counters.js";
 import { PortTable, type PortReservation } from "./port-table.js";
 import { SocketError } from "./socket-error.js";
-import { IPPROTO_UDP, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportProtocol } from "./transport-host.js";
+import { IPPROTO_UDP, outputPacket, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportProtocol } from "./transport-host.js";
 
 
 /** An ICMP error about a datagram this socket sent to `address`:`port`. */
@@ -165,7 +165,10 @@ export class Udp implements TransportProtocol {
       this.counters.sendFailed++;
       return false;
     }
-    if (!this.network.output(IPPROTO_UDP, src, dst, encodeUdp(socket.port, dstPort, data, src, dst, socket.checksum), socket.ipOptions)) {
+    const srcPort = socket.port;
+    const checksum = socket.checksum;
+    const write = (buf: Uint8Array, off: number): void => writeUdp(buf, off, srcPort, dstPort, data, src, dst, checksum);
+    if (!outputPacket(this.network, IPPROTO_UDP, src, dst, UDP_HEADER_LEN + data.length, write, socket.ipOptions)) {
       this.counters.sendFailed++;
       return false;
     }

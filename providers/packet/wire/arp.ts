@@ -37,16 +37,19 @@ export function parseArp(buf: Uint8Array, off: number, len: number, out: ArpPack
   return true;
 }
 
-/** A complete 42-byte Ethernet frame carrying one ARP packet. */
-export function encodeArpFrame(
+/** Bytes of an Ethernet frame carrying one ARP packet. */
+export const ARP_FRAME_LEN = ETHERNET_HEADER_LEN + ARP_PACKET_LEN;
+
+/** Write a complete Ethernet frame carrying one ARP packet into `frame` (ARP_FRAME_LEN bytes from 0). */
+export function writeArpFrame(
+  frame: Uint8Array,
   ethernetDestination: Uint8Array,
   op: number,
   senderMac: Uint8Array,
   senderIp: number,
   targetMac: Uint8Array,
   targetIp: number,
-): Uint8Array {
-  const frame = new Uint8Array(ETHERNET_HEADER_LEN + ARP_PACKET_LEN);
+): void {
   writeEthernetHeader(frame, ethernetDestination, senderMac, ETHERTYPE_ARP);
   const p = ETHERNET_HEADER_LEN;
   writeU16(frame, p, HTYPE_ETHERNET);
@@ -58,5 +61,4 @@ export function encodeArpFrame(
   writeU32(frame, p + 14, senderIp);
   frame.set(targetMac, p + 18);
   writeU32(frame, p + 24, targetIp);
-  return frame;
 }

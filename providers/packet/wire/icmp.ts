@@ -51,18 +51,18 @@ export function parseIcmp(buf: Uint8Array, off: number, len: number, out: IcmpHe
   return true;
 }
 
-/** An ICMP message: 8-byte header then `body` copied in, checksum filled. */
-export function encodeIcmp(type: number, code: number, restOfHeader: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(ICMP_HEADER_LEN + body.length);
-  out[0] = type;
-  out[1] = code;
-  writeU32(out, 4, restOfHeader);
-  out.set(body, ICMP_HEADER_LEN);
-  writeU16(out, 2, internetChecksum(out, 0, out.length));
-  return out;
+/** Write an ICMP message at `buf[off]` (ICMP_HEADER_LEN + body.length bytes): the header, `body` copied in, the checksum. */
+export function writeIcmp(buf: Uint8Array, off: number, type: number, code: number, restOfHeader: number, body: Uint8Array): void {
+  buf[off] = type;
+  buf[off + 1] = code;
+  writeU16(buf, off + 2, 0); // the buffer may hold an older frame: the sum covers this field
+  writeU32(buf, off + 4, restOfHeader);
+  buf.set(body, off + ICMP_HEADER_LEN);
+  writeU16(buf, off + 2, internetChecksum(buf, off, ICMP_HEADER_LEN + body.length));
 }
 
-export function encodeIcmpEcho(type: typeof ICMP_ECHO_REQUEST | typeof ICMP_ECHO_REPLY, identifier: number, sequence: number, data: Uint8Array): Uint8Array {
-  return encodeIcmp(type, 0, ((identifier & 0xffff) * 0x10000 + (sequence & 0xffff)) >>> 0, data);
+/** The rest-of-header word of an echo request or reply: identifier and sequence number. */
+export function echoRestOfHeader(identifier: number, sequence: number): number {
+  return ((identifier & 0xffff) * 0x10000 + (sequence & 0xffff)) >>> 0;
 }
 

@@ -1,14 +1,15 @@
 /**
- * The decoded form of a TCP segment: the contract between wire/tcp.ts (which encodes and decodes
- * it with checksums) and stack/tcp (which never touches bytes of a header).
+ * The parsed form of a TCP segment: the contract between wire/tcp.ts (which writes and parses it
+ * with checksums) and stack/tcp (which never touches bytes of a header).
  * Sequence numbers, acknowledgment numbers and timestamps are unsigned 32-bit values (0..2^32-1).
  *
- * wire/tcp.ts provides exactly these two functions (addresses are host-order uint32 IPv4):
- *   encodeTcp(seg: TcpSegment, src: number, dst: number): Uint8Array
- *     - header + options (padded to 4 bytes) + payload, checksum over the pseudo-header filled in.
- *   decodeTcp(bytes: Uint8Array, src: number, dst: number, verifyChecksum = true): TcpSegment | null
- *     - null for anything malformed (short header, data offset out of range, bad checksum);
- *       unknown or malformed options are skipped, never thrown on. `payload` is a view into `bytes`.
+ * wire/tcp.ts follows wire/'s convention (addresses are host-order uint32 IPv4):
+ *   writeTcp(seg, buf, off, src, dst, partialChecksum): header + options (padded to 4 bytes) +
+ *     payload at buf[off] (tcpLength(seg) bytes), the checksum over the pseudo-header filled in
+ *     (or only its pseudo-header part, for a device that completes it).
+ *   parseTcp(bytes, src, dst, out, verifyChecksum = true): false for anything malformed (short
+ *     header, data offset out of range, bad checksum); unknown or malformed options are skipped,
+ *     never thrown on. `out.payload` is a view into `bytes`.
  */
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;

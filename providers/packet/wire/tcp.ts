@@ -1,6 +1,7 @@
 /**
- * TCP header encoding and decoding (RFC 9293 §3.1) with the options of RFC 7323 (window scale,
- * timestamps), RFC 2018 (SACK) and MSS, against the TcpSegment contract in tcp-segment.ts.
+ * TCP segments written into a caller's buffer and parsed into a caller's record (RFC 9293 §3.1),
+ * with the options of RFC 7323 (window scale, timestamps), RFC 2018 (SACK) and MSS, against the
+ * TcpSegment contract in tcp-segment.ts.
  */
 import { checksumValid, finishChecksum, foldSum, onesComplementSum, pseudoHeaderSum } from "./checksum.js";
 import { readU16, readU32, readU8, writeU16, writeU32 } from "./bytes.js";
@@ -22,7 +23,7 @@ const OPT_SACK_PERMITTED = 4;
 const OPT_SACK = 5;
 const OPT_TIMESTAMP = 8;
 
-/** Bytes the options of `o` take once laid out by encodeTcp (always a multiple of 4, at most 40). */
+/** Bytes the options of `o` take once laid out by writeTcp (always a multiple of 4, at most 40). */
 function optionsLayout(o: TcpOptions): { length: number; sackBlocks: number } {
   let length = 0;
   if (o.mss !== undefined) length += 4;
@@ -42,15 +43,6 @@ function optionsLayout(o: TcpOptions): { length: number; sackBlocks: number } {
 /** Bytes writeTcp produces for `seg`: header, options (padded to 4 bytes) and payload. */
 export function tcpLength(seg: TcpSegment): number {
   return TCP_HEADER_LEN + optionsLayout(seg.options).length + seg.payload.length;
-}
-
-/**
- * Header + options + payload with the checksum over the IPv4 pseudo-header filled in, in a new buffer.
- */
-export function encodeTcp(seg: TcpSegment, src: number, dst: number): Uint8Array {
-  const out = new Uint8Array(tcpLength(seg));
-  writeTcp(seg, out, 0, src, dst, false);
-  return out;
 }
 
 /**
@@ -181,37 +173,42 @@ function decodeOptions(b: Uint8Array, end: number, counters: WireCounters | unde
   return options;
 }
 
+/** A TcpSegment to parse into (parseTcp fills every field). */
+export function emptyTcpSegment(): TcpSegment {
+  return { srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, urgentPointer: 0, options: {}, payload: new Uint8Array(0) };
+}
+
 /**
- * Decode a TCP segment (`bytes` is exactly the IPv4 payload). Null for a short header, a data
- * offset out of range or a bad checksum; `payload` is a view into `bytes`. `counters`, when given,
- * records why a segment was rejected or an option list cut short.
+ * Fill `out` from the TCP segment `bytes` (exactly the IPv4 payload); false for a short header,
+ * a data offset out of range or a bad checksum. `out.payload` is a view into `bytes`; `out.options`
+ * is a new record when the header has options. `counters`, when given, records why a segment was
+ * rejected or an option list cut short.
  */
-export function decodeTcp(bytes: Uint8Array, src: number, dst: number, verifyChecksum = true, counters?: WireCounters): TcpSegment | null {
+export function parseTcp(bytes: Uint8Array, src: number, dst: number, out: TcpSegment, verifyChecksum = true, counters?: WireCounters): boolean {
   if (bytes.length < TCP_HEADER_LEN) {
     if (counters !== undefined) counters.tcpTooShort++;
-    return null;
+    return false;
   }
   const headerLen = (readU8(bytes, 12) >>> 4) * 4;
   if (headerLen < TCP_HEADER_LEN || headerLen > bytes.length) {
     if (counters !== undefined) counters.tcpBadDataOffset++;
-    return null;
+    return false;
   }
   if (verifyChecksum) {
     const sum = pseudoHeaderSum(src, dst, IPPROTO_TCP, bytes.length) + onesComplementSum(bytes, 0, bytes.length);
     if (!checksumValid(sum)) {
       if (counters !== undefined) counters.tcpBadChecksum++;
-      return null;
+      return false;
     }
   }
-  return {
-    srcPort: readU16(bytes, 0),
-    dstPort: readU16(bytes, 2),
-    seq: readU32(bytes, 4),
-    ack: readU32(bytes, 8),
-    flags: readU8(bytes, 13),
-    window: readU16(bytes, 14),
-    urgentPointer: readU16(bytes, 18),
-    options: headerLen > TCP_HEADER_LEN ? decodeOptions(bytes, headerLen, counters) : {},
-    payload: bytes.subarray(headerLen),
-  };
+  out.srcPort = readU16(bytes, 0);
+  out.dstPort = readU16(bytes, 2);
+  out.seq = readU32(bytes, 4);
+  out.ack = readU32(bytes, 8);
+  out.flags = readU8(bytes, 13);
+  out.window = readU16(bytes, 14);
+  out.urgentPointer = readU16(bytes, 18);
+  out.options = headerLen > TCP_HEADER_LEN ? decodeOptions(bytes, headerLen, counters) : {};
+  out.payload = bytes.subarray(headerLen);
+  return true;
 }

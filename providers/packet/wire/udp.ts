@@ -47,18 +47,18 @@ export function parseUdp(buf: Uint8Array, off: number, len: number, src: number,
 }
 
 /**
- * A UDP datagram with `payload` copied in and its checksum (a computed 0 is sent as 0xffff), or a
- * zero checksum field without `withChecksum` (RFC 768; RFC 1122 §4.1.3.4 lets a user turn it off).
+ * Write a UDP datagram at `buf[off]` (UDP_HEADER_LEN + payload.length bytes): the header, `payload`
+ * copied in, and its checksum (a computed 0 is sent as 0xffff), or a zero checksum field without
+ * `withChecksum` (RFC 768; RFC 1122 §4.1.3.4 lets a user turn it off).
  */
-export function encodeUdp(srcPort: number, dstPort: number, payload: Uint8Array, src: number, dst: number, withChecksum = true): Uint8Array {
+export function writeUdp(buf: Uint8Array, off: number, srcPort: number, dstPort: number, payload: Uint8Array, src: number, dst: number, withChecksum = true): void {
   const length = UDP_HEADER_LEN + payload.length;
-  const out = new Uint8Array(length);
-  writeU16(out, 0, srcPort);
-  writeU16(out, 2, dstPort);
-  writeU16(out, 4, length);
-  out.set(payload, UDP_HEADER_LEN);
-  if (!withChecksum) return out;
-  const checksum = finishChecksum(pseudoHeaderSum(src, dst, IPPROTO_UDP, length) + onesComplementSum(out, 0, length));
-  writeU16(out, 6, checksum === 0 ? 0xffff : checksum);
-  return out;
+  writeU16(buf, off, srcPort);
+  writeU16(buf, off + 2, dstPort);
+  writeU16(buf, off + 4, length);
+  writeU16(buf, off + 6, 0); // the buffer may hold an older frame: the sum covers this field
+  buf.set(payload, off + UDP_HEADER_LEN);
+  if (!withChecksum) return;
+  const checksum = finishChecksum(pseudoHeaderSum(src, dst, IPPROTO_UDP, length) + onesComplementSum(buf, off, length));
+  writeU16(buf, off + 6, checksum === 0 ? 0xffff : checksum);
 }

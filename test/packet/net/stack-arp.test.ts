@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ARP_REPLY, ARP_REQUEST, ArpPacket, encodeArpFrame, parseArp } from "../../../providers/packet/wire/arp.js";
+import { ARP_REPLY, ARP_REQUEST, ArpPacket, parseArp } from "../../../providers/packet/wire/arp.js";
 import { WireCounters } from "../../../providers/packet/wire/counters.js";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../../providers/packet/wire/ethernet.js";
 import { formatMac } from "../../../providers/packet/wire/mac.js";
@@ -7,6 +7,7 @@ import { IPPROTO_UDP } from "../../../providers/packet/stack/transport-host.js";
 import type { UdpError } from "../../../providers/packet/stack/udp.js";
 import { Recorder } from "../tcp/harness.js";
 import { Net, bytes, ip, mac } from "./harness.js";
+import { encodeArpFrame } from "./packets.js";
 
 const BROADCAST = new Uint8Array(6).fill(0xff);
 

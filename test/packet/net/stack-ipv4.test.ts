@@ -2,14 +2,14 @@ import { expect } from "chai";
 import { SeededRandom } from "../../../providers/packet/random.js";
 import { WireCounters } from "../../../providers/packet/wire/counters.js";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../../providers/packet/wire/ethernet.js";
-import { ARP_REPLY, encodeArpFrame } from "../../../providers/packet/wire/arp.js";
-import { ICMP_DEST_UNREACHABLE, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_UNREACH_PROTOCOL, IcmpHeader, encodeIcmp, encodeIcmpEcho, parseIcmp } from "../../../providers/packet/wire/icmp.js";
+import { ARP_REPLY } from "../../../providers/packet/wire/arp.js";
+import { ICMP_DEST_UNREACHABLE, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_UNREACH_PROTOCOL, IcmpHeader, parseIcmp } from "../../../providers/packet/wire/icmp.js";
 import { IPV4_FLAG_DF, IPV4_FLAG_MF, Ipv4Header, parseIpv4 } from "../../../providers/packet/wire/ipv4.js";
 import { formatMac } from "../../../providers/packet/wire/mac.js";
-import { encodeUdp } from "../../../providers/packet/wire/udp.js";
 import { IPPROTO_ICMP, IPPROTO_UDP, type IcmpErrorKind, type TransportProtocol } from "../../../providers/packet/stack/transport-host.js";
 import { Net, bytes, ip, ipv4Frame, mac } from "./harness.js";
 import { fromHex } from "./hex.js";
+import { encodeArpFrame, encodeIcmp, encodeIcmpEcho, encodeUdp } from "./packets.js";
 
 function parsedIcmp(frame: Uint8Array): { ip: Ipv4Header; icmp: IcmpHeader; body: Uint8Array } {
   const h = new Ipv4Header();

@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import { SeededRandom } from "../../../providers/packet/random.js";
 import { FaultInjector } from "../../../providers/packet/link/faults.js";
-import { ARP_REPLY, encodeArpFrame } from "../../../providers/packet/wire/arp.js";
+import { ARP_REPLY } from "../../../providers/packet/wire/arp.js";
 import { ETHERTYPE_IPV4 } from "../../../providers/packet/wire/ethernet.js";
-import { encodeUdp } from "../../../providers/packet/wire/udp.js";
 import { IPPROTO_ICMP, IPPROTO_UDP } from "../../../providers/packet/stack/transport-host.js";
 import { EPHEMERAL_PORT_MIN } from "../../../providers/packet/stack/port-table.js";
 import { SocketError } from "../../../providers/packet/stack/socket-error.js";
@@ -12,6 +11,7 @@ import { Stack } from "../../../providers/packet/stack/stack.js";
 import { MemoryHub } from "../../../providers/packet/link/memory.js";
 import { ManualClock } from "../../../providers/packet/clock.js";
 import { Net, bytes, ip, ipv4Frame, mac } from "./harness.js";
+import { encodeArpFrame, encodeUdp } from "./packets.js";
 
 const text = (d: Uint8Array): string => Buffer.from(d).toString();
 

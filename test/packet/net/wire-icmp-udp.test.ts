@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { WireCounters } from "../../../providers/packet/wire/counters.js";
-import { ICMP_DEST_UNREACHABLE, ICMP_ECHO_REQUEST, ICMP_UNREACH_PORT, IcmpHeader, encodeIcmp, encodeIcmpEcho, parseIcmp } from "../../../providers/packet/wire/icmp.js";
-import { UdpHeader, encodeUdp, parseUdp } from "../../../providers/packet/wire/udp.js";
+import { ICMP_DEST_UNREACHABLE, ICMP_ECHO_REQUEST, ICMP_UNREACH_PORT, IcmpHeader, parseIcmp, writeIcmp } from "../../../providers/packet/wire/icmp.js";
+import { UdpHeader, parseUdp, writeUdp } from "../../../providers/packet/wire/udp.js";
 import { fromHex, toHex } from "./hex.js";
+import { encodeIcmp, encodeIcmpEcho, encodeUdp } from "./packets.js";
 
 const A = 0xc6120001;
 const B = 0xc6120002;
@@ -41,6 +42,22 @@ describe("packet/net wire: ICMP", () => {
     expect(parseIcmp(bytes, 0, bytes.length, h, counters)).to.equal(false);
     expect(counters.icmpBadChecksum).to.equal(1);
     expect(parseIcmp(bytes, 0, bytes.length, h, counters, false)).to.equal(true);
+  });
+});
+
+describe("packet/net wire: writing into a caller's buffer", () => {
+  // A transmit arena holds older frames: the checksum must not sum what its field held before.
+  it("writes ICMP and UDP at an offset of a dirty buffer exactly as into a fresh one, touching nothing else", () => {
+    const body = new TextEncoder().encode("pingdata");
+    const udp = new Uint8Array(40).fill(0xee);
+    writeUdp(udp, 20, 5000, 6000, new TextEncoder().encode("xti!"), A, B);
+    expect(toHex(udp.subarray(20, 32))).to.equal(SCAPY_UDP);
+    const icmp = new Uint8Array(40).fill(0xee);
+    writeIcmp(icmp, 20, ICMP_ECHO_REQUEST, 0, 0x42420007, body);
+    expect(toHex(icmp.subarray(20, 36))).to.equal(SCAPY_ECHO);
+    for (const [buf, end] of [[udp, 32], [icmp, 36]] as const) {
+      expect([...buf.subarray(0, 20), ...buf.subarray(end)].every((b) => b === 0xee), "bytes around it").to.equal(true);
+    }
   });
 });
 

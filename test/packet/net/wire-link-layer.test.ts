@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { WireCounters } from "../../../providers/packet/wire/counters.js";
 import { ETHERTYPE_ARP, ETHERTYPE_IPV4, parseEthernet, writeEthernetHeader } from "../../../providers/packet/wire/ethernet.js";
-import { ARP_REPLY, ARP_REQUEST, ArpPacket, encodeArpFrame, parseArp } from "../../../providers/packet/wire/arp.js";
+import { ARP_REPLY, ARP_REQUEST, ArpPacket, parseArp } from "../../../providers/packet/wire/arp.js";
 import { formatMac, isBroadcastMac, isGroupMac, macEquals, parseMac } from "../../../providers/packet/wire/mac.js";
 import { fromHex, toHex } from "./hex.js";
+import { encodeArpFrame } from "./packets.js";
 
 // scapy: Ether(dst=broadcast, src='02:00:00:00:00:01')/ARP(op=1, psrc='198.18.0.1', pdst='198.18.0.2')
 const SCAPY_ARP_REQUEST = "ffffffffffff02000000000108060001080006040001020000000001c6120001000000000000c6120002";

@@ -1,9 +1,10 @@
 import { expect } from "chai";
-import { encodeTcp, decodeTcp, tcpLength, writeTcp } from "../../../providers/packet/wire/tcp.js";
+import { emptyTcpSegment, parseTcp, tcpLength, writeTcp } from "../../../providers/packet/wire/tcp.js";
 import { finishChecksum, onesComplementSum } from "../../../providers/packet/wire/checksum.js";
 import { WireCounters } from "../../../providers/packet/wire/counters.js";
 import { TCP_ACK, TCP_PSH, TCP_SYN, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
 import { fromHex, toHex } from "./hex.js";
+import { decodeTcp, encodeTcp } from "./packets.js";
 
 const A = 0xc6120001; // 198.18.0.1
 const B = 0xc6120002; // 198.18.0.2
@@ -83,6 +84,20 @@ describe("packet/net wire: TCP", () => {
     expect(seg!.payload.buffer).to.equal(bytes.buffer);
     const syn = decodeTcp(fromHex(SCAPY_SYN), A, B);
     expect(syn!.options).to.deep.equal({ mss: 1460, sackPermitted: true, timestamp: { value: 123456, echo: 0 }, windowScale: 7 });
+  });
+
+  it("parses into the caller's record, each field and the options replaced by the next segment's", () => {
+    const seg = emptyTcpSegment();
+    expect(parseTcp(fromHex(SCAPY_SYN), A, B, seg)).to.equal(true);
+    expect(seg.options.windowScale).to.equal(7);
+    const data = fromHex(SCAPY_DATA);
+    expect(parseTcp(data, B, A, seg)).to.equal(true);
+    expect([seg.seq, seg.ack, seg.flags, seg.window]).to.deep.equal([0xfffffff0, 0x01020305, TCP_PSH | TCP_ACK, 502]);
+    expect(seg.options).to.deep.equal({ timestamp: { value: 7, echo: 123456 }, sack: [[100, 200], [300, 400]] });
+    expect(seg.payload.buffer).to.equal(data.buffer);
+    const bare = encodeTcp(segment({ seq: 5 }), B, A);
+    expect(parseTcp(bare, B, A, seg)).to.equal(true);
+    expect([seg.seq, seg.options, seg.payload.length]).to.deep.equal([5, {}, 0]);
   });
 
   it("round-trips every option combination", () => {

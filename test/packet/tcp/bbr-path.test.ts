@@ -19,8 +19,8 @@ import type { ConnectionStats } from "../../../providers/packet/stack/tcp/types.
 import { parseEthernet } from "../../../providers/packet/wire/ethernet.js";
 import { Ipv4Header, parseIpv4 } from "../../../providers/packet/wire/ipv4.js";
 import { WireCounters } from "../../../providers/packet/wire/counters.js";
-import { decodeTcp } from "../../../providers/packet/wire/tcp.js";
 import { payload } from "./harness.js";
+import { decodeTcp } from "../net/packets.js";
 
 const NET = 0xc6120000;
 const SENDER = NET + 1;

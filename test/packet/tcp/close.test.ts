@@ -2,8 +2,8 @@ import { expect } from "chai";
 import type { TcpConnection } from "../../../providers/packet/stack/tcp/connection.js";
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from "../../../providers/packet/wire/tcp-segment.js";
-import { encodeTcp } from "../../../providers/packet/wire/tcp.js";
 import { ADDR_A, ADDR_B, Recorder, connectPair, enginePair, payload, pump, scriptedEngine, type Connected } from "./harness.js";
+import { encodeTcp } from "../net/packets.js";
 
 const hasFin = (flags: number): boolean => (flags & TCP_FIN) !== 0;
 const hasRst = (flags: number): boolean => (flags & TCP_RST) !== 0;

@@ -6,9 +6,9 @@
 import { expect } from "chai";
 import { SeededRandom } from "../../../providers/packet/random.js";
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
-import { encodeTcp } from "../../../providers/packet/wire/tcp.js";
 import type { TcpOptions } from "../../../providers/packet/wire/tcp-segment.js";
 import { ADDR_A, ADDR_B, connectPair, enginePair, payload, pump } from "./harness.js";
+import { encodeTcp } from "../net/packets.js";
 
 describe("packet/tcp fuzz", () => {
   it("survives 20 000 random segments aimed at a transfer in progress without throwing or corrupting data", function () {

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
 import type { TcpConnection } from "../../../providers/packet/stack/tcp/connection.js";
 import { TCP_ACK, TCP_RST, TCP_SYN } from "../../../providers/packet/wire/tcp-segment.js";
-import { encodeTcp } from "../../../providers/packet/wire/tcp.js";
 import { ADDR_A, ADDR_B, Recorder, connectPair, enginePair, scriptedEngine } from "./harness.js";
+import { encodeTcp } from "../net/packets.js";
 
 const isSyn = (flags: number): boolean => (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
 const isSynAck = (flags: number): boolean => (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);

@@ -11,8 +11,8 @@ import { TcpEngine } from "../../../providers/packet/stack/tcp/engine.js";
 import type { TcpConnection } from "../../../providers/packet/stack/tcp/connection.js";
 import type { ConnectionHandlers } from "../../../providers/packet/stack/tcp/types.js";
 import { IPPROTO_TCP, type Ipv4Address, type TransportHost, type TransportProtocol } from "../../../providers/packet/stack/transport-host.js";
-import { decodeTcp, encodeTcp } from "../../../providers/packet/wire/tcp.js";
 import { TCP_ACK, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
+import { decodeTcp, encodeTcp } from "../net/packets.js";
 
 export const ADDR_A = 0xc6120001; // 198.18.0.1
 export const ADDR_B = 0xc6120002; // 198.18.0.2

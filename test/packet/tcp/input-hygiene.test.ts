@@ -5,9 +5,9 @@
  */
 import { expect } from "chai";
 import { IPPROTO_TCP } from "../../../providers/packet/stack/transport-host.js";
-import { encodeTcp } from "../../../providers/packet/wire/tcp.js";
 import { TCP_ACK, TCP_SYN, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
 import { Net, ip, ipv4Frame, mac } from "../net/harness.js";
+import { encodeTcp } from "../net/packets.js";
 
 function segment(fields: Partial<TcpSegment>): TcpSegment {
   return { srcPort: 40000, dstPort: 80, seq: 1000, ack: 0, flags: TCP_SYN, window: 65535, urgentPointer: 0, options: { mss: 1460 }, payload: new Uint8Array(0), ...fields };

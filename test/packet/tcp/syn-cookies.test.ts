@@ -7,9 +7,9 @@ import { ManualClock } from "../../../providers/packet/clock.js";
 import { SeededRandom } from "../../../providers/packet/random.js";
 import { COOKIE_MSS_TABLE, COOKIE_PERIOD_MS, SynCookies, cookieOptions, cookieTimestamp, mssIndexFor } from "../../../providers/packet/stack/tcp/syn-cookies.js";
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
-import { encodeTcp } from "../../../providers/packet/wire/tcp.js";
 import { TCP_ACK, TCP_RST, TCP_SYN, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
 import { ADDR_A, ADDR_B, Recorder, enginePair, payload, pump, scriptedEngine } from "./harness.js";
+import { encodeTcp } from "../net/packets.js";
 
 const tuple = { localAddress: ADDR_A, localPort: 80, remoteAddress: ADDR_B, remotePort: 40000 };
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
-import { encodeTcp } from "../../../providers/packet/wire/tcp.js";
 import { TCP_ACK } from "../../../providers/packet/wire/tcp-segment.js";
 import { ADDR_A, ADDR_B, connectPair, enginePair, payload, pump } from "./harness.js";
+import { encodeTcp } from "../net/packets.js";
 
 describe("packet/tcp timers", () => {
   it("RTO: floors at the configured minimum, doubles per timeout, caps at the maximum, gives up with ETIMEDOUT", () => {

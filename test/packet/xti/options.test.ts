@@ -57,11 +57,11 @@ import {
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeTcp } from "../../../providers/packet/wire/tcp.js";
 import { TCP_ACK, TCP_SYN, type TcpSegment } from "../../../providers/packet/wire/tcp-segment.js";
 import { readPcap } from "../io/helpers/pcap-reader.js";
 import { cleanup, ok, open, pattern } from "../../helpers/xti.js";
 import { bound, connectTo, lookFor, memoryHosts, receiveAll, userHost } from "./helpers.js";
+import { decodeTcp } from "../net/packets.js";
 
 /** The TCP segments of a capture (Ethernet, IPv4 without options), with their IP TTL. */
 function capturedTcp(pcap: Uint8Array): Array<{ ttl: number; seg: TcpSegment }> {

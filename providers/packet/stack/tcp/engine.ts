@@ -5,10 +5,10 @@
  * ISNs and rate-limits challenge ACKs. Every timer runs on the host's Clock; several engines (one
  * per Stack) coexist without shared state.
  */
-import { TCP_CHECKSUM_OFFSET, TCP_HEADER_LEN, decodeTcp, encodeTcp, tcpLength, writeTcp } from "../../wire/tcp.js";
+import { TCP_CHECKSUM_OFFSET, TCP_HEADER_LEN, emptyTcpSegment, parseTcp, tcpLength, writeTcp } from "../../wire/tcp.js";
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from "../../wire/tcp-segment.js";
 import { PortTable, type PortReservation } from "../port-table.js";
-import { IPPROTO_TCP, type AddressPort, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportOffload, type TransportProtocol } from "../transport-host.js";
+import { IPPROTO_TCP, outputPacket, type AddressPort, type IcmpErrorKind, type IpSendOptions, type Ipv4Address, type TransportHost, type TransportOffload, type TransportProtocol } from "../transport-host.js";
 import { TcpBinding, type BindingConnectOptions, type BindingHost, type BindingListenOptions } from "./binding.js";
 import { resolveTcpConfig, type TcpConfig } from "./config.js";
 import { TcpConnection, type ConnectionContext } from "./connection.js";
@@ -83,6 +83,9 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   private readonly clock: InputClock;
   /** Where every segment's checksum is, for outputWith (reused: read during the call only). */
   private readonly offload: TransportOffload = { checksumOffset: TCP_CHECKSUM_OFFSET, headerLength: 0, segmentSize: 0 };
+  /** The record every received segment is parsed into (see input). */
+  private readonly segment = emptyTcpSegment();
+  private parsing = false;
   /** Connections with something outstanding, and those not yet in TIME_WAIT or CLOSED. */
   private readonly busy = new Set<TcpConnection>();
   private readonly open = new Set<TcpConnection>();
@@ -269,18 +272,21 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
 
   input(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted = false): void {
     if (this.closed) return;
+    // One record serves every segment; a nested input (a callback feeding the engine) gets its own.
+    const nested = this.parsing;
+    this.parsing = true;
     this.clock.beginInput();
     try {
-      this.inputSegment(src, dst, payload, checksumTrusted);
+      this.inputSegment(src, dst, payload, checksumTrusted, nested ? emptyTcpSegment() : this.segment);
     } finally {
       this.clock.endInput();
+      this.parsing = nested;
     }
   }
 
-  private inputSegment(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted: boolean): void {
-    // The decoder counts why it rejected a segment in the host's wire counters (tcpBadChecksum...).
-    const seg = decodeTcp(payload, src, dst, !checksumTrusted, this.host.wireCounters);
-    if (seg === null) {
+  private inputSegment(src: Ipv4Address, dst: Ipv4Address, payload: Uint8Array, checksumTrusted: boolean, seg: TcpSegment): void {
+    // The parser counts why it rejected a segment in the host's wire counters (tcpBadChecksum...).
+    if (!parseTcp(payload, src, dst, seg, !checksumTrusted, this.host.wireCounters)) {
       this.counters.malformed++;
       return;
     }
@@ -477,16 +483,11 @@ export class TcpEngine implements TransportProtocol, ListenerHost, BindingHost {
   private send(src: Ipv4Address, dst: Ipv4Address, seg: TcpSegment, ip?: IpSendOptions, segmentSize = 0): void {
     // A super-segment counts as the segments the link cuts it into.
     this.counters.segmentsSent += segmentSize > 0 ? Math.ceil(seg.payload.length / segmentSize) : 1;
-    const host = this.host;
-    if (host.outputWith === undefined) {
-      host.output(IPPROTO_TCP, src, dst, encodeTcp(seg, src, dst), ip);
-      return;
-    }
     const length = tcpLength(seg);
     const offload = this.offload;
     offload.headerLength = length - seg.payload.length;
     offload.segmentSize = segmentSize;
-    host.outputWith(IPPROTO_TCP, src, dst, length, (buf, off, partial) => void writeTcp(seg, buf, off, src, dst, partial), ip, offload);
+    outputPacket(this.host, IPPROTO_TCP, src, dst, length, (buf, off, partial) => void writeTcp(seg, buf, off, src, dst, partial), ip, offload);
   }
 
   private findListener(address: Ipv4Address, port: number): TcpListener | null {
