@@ -20,6 +20,7 @@
  *     per wake-up, when each frame was still copied out of the ring; the main thread (copy out +
  *     receiver) is the limit, excess is counted as drops. Frames are now lent in place.
  */
+import { constants } from "node:os";
 import type { Worker } from "node:worker_threads";
 import {
   ETH_P_ALL,
@@ -110,6 +111,13 @@ export interface AfPacketStats extends LinkStats {
   rxWakeups: number;
   /** Frames the kernel refused on send (part of txDropped). */
   txErrors: number;
+  /**
+   * Super-frames the kernel refused as such (EINVAL, EMSGSIZE, EOPNOTSUPP...; part of txErrors). The
+   * first one turns segmentation offload off for the rest of the device's life.
+   */
+  txOffloadRefused: number;
+  /** errno of the first refused super-frame, 0 if none. */
+  txOffloadRefusedErrno: number;
   /** send/sendmmsg calls made: txFrames / txSyscalls is the batching achieved. */
   txSyscalls: number;
   /** Last errno seen on receive or send, 0 if none. */
@@ -127,6 +135,14 @@ const ETHERNET_HEADER = 14;
 const VNET_HEADER = 10;
 const VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
 const VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+/** A gso_type no kernel knows (virtio assigns 1, 3, 4, 5): refused with EINVAL (spoilNextSuperFrameForTest). */
+const VIRTIO_NET_HDR_GSO_UNASSIGNED = 2;
+/**
+ * What a kernel answers when it will not take a frame as it is, whenever it is sent, as opposed to
+ * a passing shortage (ENOBUFS, EAGAIN) or a link that is down. ENOTSUPP (524) is kernel-internal
+ * but has reached user space from drivers.
+ */
+const REFUSALS: ReadonlySet<number> = new Set([constants.errno.EINVAL, constants.errno.EMSGSIZE, constants.errno.EOPNOTSUPP, 524]);
 /** Longest TCP/IPv4 super-frame handed to the kernel to segment: a maximal IPv4 packet and its Ethernet header. */
 const SUPER_FRAME = ETHERNET_HEADER + 65535;
 const VLAN_TAG = 4;
@@ -145,7 +161,8 @@ export class AfPacketDevice implements LinkDevice {
   private readonly txFd: number;
   /** Bytes of virtio_net_hdr in front of each transmitted frame (0 without PACKET_VNET_HDR). */
   private readonly vnetHeader: number;
-  readonly offloads: LinkOffloads | undefined;
+  /** Replaced, never changed in place, when the kernel refuses a super-frame (readers compare it). */
+  private currentOffloads: LinkOffloads | undefined;
   private readonly wakeFd: number;
   private readonly worker: Worker;
   private readonly workerExited: Promise<void>;
@@ -168,8 +185,12 @@ export class AfPacketDevice implements LinkDevice {
   private readonly txBatch: number;
   /** Longest frame taken (the receive slot size: MTU, Ethernet header and a VLAN tag). */
   private readonly maxFrame: number;
-  /** Longest super-frame taken for the kernel to segment (0: no segmentation offload). */
-  private readonly superFrame: number;
+  /** Longest super-frame taken for the kernel to segment (0: no segmentation offload, or no longer). */
+  private superFrame: number;
+  /** Per queued message: 1 when it is a super-frame (the kernel segments it). */
+  private readonly txSuper: Uint8Array;
+  /** Test only: the next super-frame gets a gso_type the kernel refuses (spoilNextSuperFrameForTest). */
+  private spoilNextSuperFrame = false;
   private txQueued = 0;
   /** Arena bytes used by the queued frames. */
   private txUsed = 0;
@@ -180,6 +201,8 @@ export class AfPacketDevice implements LinkDevice {
   private txFrames = 0;
   private txDropped = 0;
   private txErrors = 0;
+  private txOffloadRefused = 0;
+  private txOffloadRefusedErrno = 0;
   private txSyscalls = 0;
   private lastTxErrno = 0;
 
@@ -296,7 +319,7 @@ export class AfPacketDevice implements LinkDevice {
     this.txFd = txFd >= 0 ? txFd : fd;
     this.vnetHeader = txFd >= 0 ? VNET_HEADER : 0;
     this.superFrame = superFrame;
-    this.offloads = txFd >= 0 ? Object.freeze({ checksum: true, tcpSegmentation: this.superFrame }) : undefined;
+    this.currentOffloads = txFd >= 0 ? Object.freeze({ checksum: true, tcpSegmentation: this.superFrame }) : undefined;
     this.wakeFd = wakeFd;
     this.worker = worker;
     this.workerExited = workerExited;
@@ -306,6 +329,7 @@ export class AfPacketDevice implements LinkDevice {
     this.txBatch = batch;
     this.txArena = txArena;
     this.txVector = new MessageVector(Array.from({ length: batch }, () => this.txArena));
+    this.txSuper = new Uint8Array(batch);
     // The worker keeps the process alive while it starts (someone is waiting for `ready`), and no
     // longer once it runs, unless ref() asks for it.
     const started = (): void => {
@@ -314,6 +338,22 @@ export class AfPacketDevice implements LinkDevice {
     };
     ready.then(started, started);
     this.waitForFrames();
+  }
+
+  /**
+   * LinkDevice.offloads: checksum offload through the vnet header, and TCP segmentation until the
+   * kernel refuses a super-frame (then tcpSegmentation is 0 from the next read on).
+   */
+  get offloads(): LinkOffloads | undefined {
+    return this.currentOffloads;
+  }
+
+  /**
+   * Test only, not for use otherwise: give the next super-frame a gso_type no kernel knows, so that
+   * the kernel refuses it (EINVAL), as a kernel unable to segment it would, on any kernel.
+   */
+  spoilNextSuperFrameForTest(): void {
+    this.spoilNextSuperFrame = true;
   }
 
   /** LinkDevice.frameBuffer: the next frame's place in the transmit arena. */
@@ -336,8 +376,14 @@ export class AfPacketDevice implements LinkDevice {
       if (!this.txRoom(frame.length)) this.flush();
       arena.set(frame, this.txUsed + header);
     } // else it was built in place, from frameBuffer()
+    const segmented = header > 0 && offload !== undefined && offload.segmentSize > 0;
     if (header > 0) writeVnetHeader(arena, this.txUsed, offload);
+    if (segmented && this.spoilNextSuperFrame) {
+      this.spoilNextSuperFrame = false;
+      arena[this.txUsed + 1] = VIRTIO_NET_HDR_GSO_UNASSIGNED;
+    }
     const i = this.txQueued++;
+    this.txSuper[i] = segmented ? 1 : 0;
     this.txVector.setBuffer(i, arena, this.txUsed, header + frame.length);
     this.txUsed += (header + frame.length + 7) & ~7; // 8-byte aligned starts
     if (i === 0) queueMicrotask(this.flush);
@@ -382,6 +428,8 @@ export class AfPacketDevice implements LinkDevice {
       rxErrors: ring.counter(RECEIVE_ERRORS),
       rxWakeups: ring.counter(WAKEUPS),
       txErrors: this.txErrors,
+      txOffloadRefused: this.txOffloadRefused,
+      txOffloadRefusedErrno: this.txOffloadRefusedErrno,
       txSyscalls: this.txSyscalls,
       lastErrno: this.lastTxErrno !== 0 ? this.lastTxErrno : ring.counter(LAST_ERRNO),
     };
@@ -423,13 +471,32 @@ export class AfPacketDevice implements LinkDevice {
         first += sent;
       } else {
         // The kernel refused the frame at `first` (ENOBUFS, EMSGSIZE, ENETDOWN...): drop it, go on.
-        this.lastTxErrno = this.c.errno();
+        const errno = this.c.errno();
+        this.lastTxErrno = errno;
         this.txErrors++;
         this.txDropped++;
+        if (this.txSuper[first] === 1 && REFUSALS.has(errno)) this.superFrameRefused(errno);
         first++;
       }
     }
   };
+
+  /**
+   * The kernel took PACKET_VNET_HDR but will not segment this super-frame: stop offering
+   * segmentation for good, so that TCP sends MSS-sized frames from its next output pass (it reads
+   * the offloads once per pass) and resends what was dropped as such. Checksum offload stays: the
+   * kernel checks csum_start and csum_offset the same way on every frame, and the ordinary frames
+   * carrying them have been going through; what it refuses here is the segmentation (gso_type,
+   * gso_size, hdr_len). Super-frames already queued behind this one cannot be cut here: they still
+   * go to the kernel, which most likely refuses them too, and TCP resends those as well.
+   */
+  private superFrameRefused(errno: number): void {
+    this.txOffloadRefused++;
+    if (this.superFrame === 0) return;
+    this.txOffloadRefusedErrno = errno;
+    this.superFrame = 0;
+    this.currentOffloads = Object.freeze({ checksum: true, tcpSegmentation: 0 });
+  }
 
   private waitForFrames(): void {
     if (this.closed || this.waiting) return;

@@ -23,7 +23,12 @@ export interface LinkDevice {
    * without transmit memory of its own (build the frame in a buffer of your own).
    */
   frameBuffer?(length: number): Uint8Array | null;
-  /** What the device finishes for the sender (absent: nothing, so frames must be complete and MTU-sized). */
+  /**
+   * What the device finishes for the sender (absent: nothing, so frames must be complete and
+   * MTU-sized). It may shrink while the device is open (a kernel that refuses a super-frame turns
+   * segmentation off), never grow; a change replaces the object, so a reader may keep what it
+   * derived from it for as long as the same object is there.
+   */
   readonly offloads?: LinkOffloads | undefined;
   /**
    * Install the receive handler (null removes it). Frames are delivered one call each, never

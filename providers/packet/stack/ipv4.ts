@@ -5,7 +5,7 @@
  * dropped. Packets to our own address are looped back through the clock, never synchronously.
  */
 import type { Clock, Timer } from "../clock.js";
-import type { LinkDevice, TxOffload } from "../link/device.js";
+import type { LinkDevice, LinkOffloads, TxOffload } from "../link/device.js";
 import type { Random } from "../random.js";
 import { ETHERNET_HEADER_LEN, ETHERTYPE_IPV4, writeEthernetHeader } from "../wire/ethernet.js";
 import { ICMP_DEST_UNREACHABLE, ICMP_TIME_EXCEEDED, ICMP_TIME_EXCEEDED_REASSEMBLY, ICMP_UNREACH_PORT, ICMP_UNREACH_PROTOCOL } from "../wire/icmp.js";
@@ -54,8 +54,12 @@ export class Ipv4Layer implements IcmpNetwork {
   private identification: number;
   private loopback: Uint8Array[] = [];
   private loopbackTimer: Timer | null = null;
-  /** What the device offers outputWith (a device's offloads are fixed when it opens). */
-  private readonly linkOffloads: TransportOffloads;
+  /**
+   * What the device offers outputWith, derived from `linkOffloadsOf` (the device's offloads can
+   * shrink at run time and are then a new object: see currentOffloads()).
+   */
+  private linkOffloads: TransportOffloads;
+  private linkOffloadsOf: LinkOffloads | undefined;
   /** Handed to the device with each offloaded frame; devices read it during send() only. */
   private readonly txOffload: TxOffload = { checksumStart: 0, checksumOffset: 0, headerLength: 0, segmentSize: 0 };
 
@@ -70,9 +74,8 @@ export class Ipv4Layer implements IcmpNetwork {
     private readonly config: Ipv4Config = DEFAULT_IPV4_CONFIG,
   ) {
     this.identification = random.nextU32() & 0xffff;
-    const link = device.offloads;
-    const segmentation = link !== undefined && link.checksum ? Math.min(IPV4_MAX_PACKET_LEN, link.tcpSegmentation - ETHERNET_HEADER_LEN) - IPV4_HEADER_LEN : 0;
-    this.linkOffloads = link === undefined || !link.checksum ? NO_OFFLOADS : Object.freeze({ checksum: true, maxSuperPacket: Math.max(0, segmentation) });
+    this.linkOffloadsOf = device.offloads;
+    this.linkOffloads = transportOffloads(this.linkOffloadsOf);
     this.icmp = new IcmpProtocol(this, clock, counters.icmp, counters.wire, config.icmp);
     this.protocols[IPPROTO_ICMP] = this.icmp;
     this.reassembler = new Ipv4Reassembler(clock, counters.ip, (quote) => this.reassemblyTimedOut(quote), config.reassembly);
@@ -182,9 +185,24 @@ export class Ipv4Layer implements IcmpNetwork {
 
   /** TransportHost.offloads: the link's, for a unicast destination whose next hop is resolved. */
   offloads(dst: Ipv4Address): TransportOffloads {
-    if (this.linkOffloads === NO_OFFLOADS || dst === this.address || this.routes.isBroadcast(dst)) return NO_OFFLOADS;
+    const link = this.currentOffloads();
+    if (link === NO_OFFLOADS || dst === this.address || this.routes.isBroadcast(dst)) return NO_OFFLOADS;
     const nextHop = this.routes.nextHop(dst);
-    return nextHop !== null && this.arp.resolved(nextHop) ? this.linkOffloads : NO_OFFLOADS;
+    return nextHop !== null && this.arp.resolved(nextHop) ? link : NO_OFFLOADS;
+  }
+
+  /**
+   * The device's offloads as a transport sees them, re-derived when the device has replaced its
+   * own (one property read and compare per call: TCP asks once per output pass, outputWith once
+   * per packet).
+   */
+  private currentOffloads(): TransportOffloads {
+    const link = this.device.offloads;
+    if (link !== this.linkOffloadsOf) {
+      this.linkOffloadsOf = link;
+      this.linkOffloads = transportOffloads(link);
+    }
+    return this.linkOffloads;
   }
 
   /**
@@ -208,11 +226,12 @@ export class Ipv4Layer implements IcmpNetwork {
       return this.output(protocol, src, dst, payload, options);
     }
     const frameLength = ETHERNET_HEADER_LEN + IPV4_HEADER_LEN + length;
-    if (superPacket && (this.linkOffloads.maxSuperPacket < length || broadcast)) {
-      ip.outTooBig++;
+    const link = this.currentOffloads();
+    if (superPacket && (link.maxSuperPacket < length || broadcast)) {
+      ip.outTooBig++; // also a super-packet built just before the device stopped segmenting
       return false;
     }
-    const partial = offload !== undefined && this.linkOffloads.checksum;
+    const partial = offload !== undefined && link.checksum;
     const segments = superPacket ? Math.ceil((length - offload.headerLength) / offload.segmentSize) : 1;
     const id = this.identification;
     // The link numbers a super-packet's segments id, id + 1, ...
@@ -336,4 +355,11 @@ export class Ipv4Layer implements IcmpNetwork {
     // The packet never left this host, so its transport checksum is as good as the sender's.
     for (const frame of frames) this.input(frame, ETHERNET_HEADER_LEN, true, false, true);
   };
+}
+
+/** What a device's offloads give a transport: checksum offload, and super-packets within the IPv4 maximum. */
+function transportOffloads(link: LinkOffloads | undefined): TransportOffloads {
+  if (link === undefined || !link.checksum) return NO_OFFLOADS;
+  const segmentation = Math.min(IPV4_MAX_PACKET_LEN, link.tcpSegmentation - ETHERNET_HEADER_LEN) - IPV4_HEADER_LEN;
+  return Object.freeze({ checksum: true, maxSuperPacket: Math.max(0, segmentation) });
 }

@@ -1,0 +1,90 @@
+/**
+ * The AF_PACKET device's fallback when the kernel refuses a TCP super-frame at send time: the
+ * device stops offering segmentation for the rest of its life, TCP sends MSS-sized frames from
+ * then on and resends what was refused, and the transfer completes intact.
+ *
+ * No real interface refuses a well-formed GSO_TCPV4 frame (without TSO the kernel segments in
+ * software), so the device's test hook gives the first super-frame a gso_type no kernel knows;
+ * virtio_net_hdr_to_skb() refuses that with EINVAL on every kernel, as packet_snd() would refuse a
+ * segmentation the kernel cannot do.
+ *
+ * Its own topology (xtigns/xtigk/xtigu on 198.18.3.0/24), so that it never shares a link or a
+ * subnet with the other suites.
+ */
+import { expect } from "chai";
+import { constants } from "node:os";
+import type { UserHost } from "../../../providers/packet/host.js";
+import type { AfPacketDevice } from "../../../providers/packet/link/afpacket.js";
+import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
+import { kernelTcp, type KernelProcess } from "../interop/helpers/kernel-peer.js";
+import { InteropTopology } from "../interop/helpers/topology.js";
+import { StreamEnd, openUserHost, within } from "../interop/helpers/user-side.js";
+
+/** XTI_TAG (a few letters) is appended to every topology name, so two checkouts can run the root tests at once. */
+const TAG = process.env["XTI_TAG"] ?? "";
+
+const TOPOLOGY = new InteropTopology({
+  namespace: `xtigns${TAG}`,
+  kernelIf: `xtigk${TAG}`,
+  stackIf: `xtigu${TAG}`,
+  kernelIp: "198.18.3.1",
+  stackIp: "198.18.3.2",
+  prefixLength: 24,
+  stackMac: Uint8Array.of(0x02, 0, 0, 0, 0x1e, 0x32),
+});
+
+const MB = 1024 * 1024;
+const BYTES = 8 * MB;
+const KERNEL = parseIpv4Address(TOPOLOGY.kernelIp)!;
+/** TCP payload per MTU-sized segment with timestamps on a 1500-byte link. */
+const MSS = 1448;
+/** Largest TCP super-frame payload the device hands the kernel. */
+const SUPER_PAYLOAD = 65535;
+
+describe("packet/io: AfPacketDevice falls back from segmentation offload when the kernel refuses a super-frame", function () {
+  this.timeout(60_000);
+  let host: UserHost<AfPacketDevice> | undefined;
+  let peer: KernelProcess | undefined;
+
+  TOPOLOGY.use(async () => {
+    await host?.close();
+  });
+
+  afterEach(async function () {
+    peer?.kill();
+    peer = undefined;
+    await host?.close();
+    host = undefined;
+  });
+
+  it("our upload: the refused super-frame is resent, later frames are MSS-sized, every byte arrives", async function () {
+    host = await openUserHost(undefined, TOPOLOGY);
+    const device = host.device;
+    expect(device.offloads, "the kernel took PACKET_VNET_HDR").to.deep.equal({ checksum: true, tcpSegmentation: 14 + 65535 });
+    peer = kernelTcp({ listen: 5301, order: "recv-first", namespace: TOPOLOGY.namespace });
+    await peer.ready;
+
+    device.spoilNextSuperFrameForTest();
+    const end = new StreamEnd({ sendBytes: BYTES, seed: 31 });
+    end.conn = host.tcp.connect({ remote: { address: KERNEL, port: 5301 } }, end);
+    const ours = await within(end.done, 50_000, "our upload");
+    const kernel = await peer.result;
+
+    expect(ours.outcome).to.equal("closed");
+    expect(kernel["error"]).to.equal(undefined);
+    expect(kernel["received"]).to.equal(BYTES);
+    expect(kernel["received_sha256"], "the kernel received what we sent").to.equal(ours.sentSha256);
+
+    const stats = device.stats();
+    expect(stats.txOffloadRefused, "super-frames refused").to.be.at.least(1);
+    expect(stats.txOffloadRefusedErrno).to.equal(constants.errno.EINVAL);
+    expect(stats.txErrors, "a refused super-frame is a send error too").to.be.at.least(stats.txOffloadRefused);
+    expect(device.offloads, "segmentation off for good, checksum offload kept").to.deep.equal({ checksum: true, tcpSegmentation: 0 });
+    expect(end.conn.stats().retransmits, "the refused data came back by retransmission").to.be.greaterThan(0);
+    // Only the super-frames queued with the refused one can still have left as such (the arena
+    // holds at most five): everything else went out in MSS-sized frames. With segmentation on
+    // throughout, 8 MB would take some 130 frames.
+    const leastFrames = Math.ceil((BYTES - 5 * SUPER_PAYLOAD) / MSS);
+    expect(stats.txFrames, "frames sent (MSS-sized after the refusal)").to.be.at.least(leastFrames);
+  });
+});
