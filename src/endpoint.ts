@@ -105,6 +105,48 @@ function optionalBytes(bag: Record<string, unknown>, key: string, what: string):
   return v === undefined ? new Uint8Array(0) : bytesArg(v, `${what}.${key}`);
 }
 
+/** A t_scalar_t or t_uscalar_t as the t_opthdr field it goes into (-1 is 0xffffffff, as in C). */
+function opthdrField(value: unknown, what: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
+    fail(C.TBADOPT, 0, `${what} is ${show(value)}, not a 32-bit integer`);
+  }
+  return value >>> 0;
+}
+
+/** The caller's option records, each field read once (a getter may answer differently next time). */
+function optionRecords(value: unknown): XtiOption[] {
+  if (!Array.isArray(value)) fail(C.TSYSERR, EFAULT, `options is ${show(value)}, not an array`);
+  const records: unknown[] = value;
+  const out: XtiOption[] = [];
+  // An index loop, not map(): map skips the holes of a sparse array, which must fail here too.
+  for (let i = 0; i < records.length; i++) out.push(optionRecord(records[i], `options[${i}]`));
+  return out;
+}
+
+function optionRecord(r: unknown, what: string): XtiOption {
+  if (typeof r !== "object" || r === null) fail(C.TBADOPT, 0, `${what} is ${show(r)}, not an option`);
+  const { level, name, value } = r as Record<string, unknown>;
+  if (value !== undefined && !isBytes(value)) fail(C.TBADOPT, 0, `${what}.value is ${show(value)}, not a Uint8Array`);
+  return { level: opthdrField(level, `${what}.level`), name: opthdrField(name, `${what}.name`), status: 0, value: value ?? new Uint8Array(0) };
+}
+
+/**
+ * An answered option the caller may keep: a value can be the caller's own request or a buffer the
+ * provider goes on changing, so a non-empty one is copied.
+ */
+function ownedOption(o: XtiOption): XtiOption {
+  return { level: o.level, name: o.name, status: o.status, value: o.value.length === 0 ? o.value : copyBytes(o.value) };
+}
+
+/** t_optmgmt in the legacy TLI format, through the C-style call and its netbufs. */
+function optmgmtThroughNetbufs(ep: CoreEndpoint, flags: number, requested: readonly XtiOption[]): { flags: number; options: XtiOption[] } {
+  const req = { opt: netbuf(encodeOptions(requested)), flags };
+  const ret = { opt: netbuf(RETURN_BUFFER), flags: 0 };
+  optmgmt.t_optmgmt(ep, req, ret);
+  // Copied whatever their length: even an empty view would keep the 64 KiB answer buffer alive.
+  return { flags: ret.flags, options: (decodeOptions(netbufBytes(ret.opt)) ?? []).map((o) => ({ ...o, value: copyBytes(o.value) })) };
+}
+
 /**
  * One transport endpoint, the idiomatic way: every t_* call as a method that returns its result
  * and throws XTIError on failure, so concurrent async flows never share a t_errno. Methods take
@@ -492,13 +534,19 @@ export class Endpoint {
     }
   }
 
-  /** t_optmgmt with decoded options; returns the options as the provider answered them. */
+  /**
+   * t_optmgmt with decoded options; returns the options as the provider answered them. A malformed
+   * option record (level or name not a 32-bit integer, value not a Uint8Array) throws TBADOPT.
+   */
   async optmgmt(flags: number, options: ReadonlyArray<{ level: number; name: number; value?: Uint8Array }>): Promise<{ flags: number; options: XtiOption[] }> {
     try {
-      const req = { opt: netbuf(encodeOptions(options)), flags: intArg(flags, "flags") };
-      const ret = { opt: netbuf(RETURN_BUFFER), flags: 0 };
-      optmgmt.t_optmgmt(this.core(), req, ret);
-      return { flags: ret.flags, options: (decodeOptions(netbufBytes(ret.opt)) ?? []).map((o) => ({ ...o, value: o.value.slice() })) };
+      const f = intArg(flags, "flags");
+      const requested = optionRecords(options);
+      const ep = this.core();
+      // Only the C-style path speaks the legacy TLI option format: a TLI endpoint goes through it.
+      if (ep.profile.optmgmtFormat === "tli") return optmgmtThroughNetbufs(ep, f, requested);
+      const answer = optmgmt.optmgmtRecords(ep, f, requested);
+      return { flags: answer.flags, options: answer.options.map(ownedOption) };
     } catch (e) {
       throw this.error("t_optmgmt", e);
     }

@@ -86,6 +86,24 @@ export function t_optmgmt(ep: CoreEndpoint, req: t_optmgmt, ret: t_optmgmt): num
   }
 }
 
+/**
+ * t_optmgmt on option records rather than t_opthdr bytes: the idiomatic Endpoint's way in, with
+ * no netbufs to fill and so no TBUFOVFLW. Fails TBADF, TOUTSTATE, TBADFLAG and TBADOPT as
+ * t_optmgmt does, in that order. Values may be the caller's or a provider's own buffers: a
+ * caller that keeps them copies them.
+ */
+export function optmgmtRecords(ep: CoreEndpoint, flags: number, requested: readonly XtiOption[]): { flags: number; options: XtiOption[] } {
+  try {
+    ep.checkUsable();
+    requireState(ep, "t_optmgmt");
+    checkXtiFlags(flags);
+    return manageRecords(ep, flags, requested);
+  } finally {
+    ep.infoChanged(); // as in t_optmgmt
+  }
+}
+
+/** The C-style call: checks as before, in the same order, then the record work and the copy into ret. */
 function manageOptions(ep: CoreEndpoint, req: t_optmgmt, ret: t_optmgmt): number {
   ep.checkUsable();
   requireState(ep, "t_optmgmt");
@@ -98,13 +116,27 @@ function manageOptions(ep: CoreEndpoint, req: t_optmgmt, ret: t_optmgmt): number
     checkOutputNetbuf(ret.opt, "ret.opt");
     return tliOptmgmt(ep, flags, request, ret, endpointOptions(ep));
   }
-  if (flags !== T_NEGOTIATE && flags !== T_CHECK && flags !== T_DEFAULT && flags !== T_CURRENT) {
-    fail(TBADFLAG, 0, "req.flags must be one of T_NEGOTIATE, T_CHECK, T_DEFAULT, T_CURRENT");
-  }
+  checkXtiFlags(flags);
   const bytes = inputNetbuf(req.opt, "req.opt");
   checkOutputNetbuf(ret.opt, "ret.opt");
   const requested = decodeOptions(bytes);
   if (requested === null) fail(TBADOPT, 0, "req.opt does not hold well-formed t_opthdr options");
+  const answer = manageRecords(ep, flags, requested);
+  ret.flags = answer.flags;
+  if (copyOut(ep.profile, ret.opt, encodeOptions(answer.options))) fail(TBUFOVFLW, 0, "ret.opt is too small for the options returned");
+  return 0;
+}
+
+function checkXtiFlags(flags: number): void {
+  if (flags !== T_NEGOTIATE && flags !== T_CHECK && flags !== T_DEFAULT && flags !== T_CURRENT) {
+    fail(TBADFLAG, 0, "req.flags must be one of T_NEGOTIATE, T_CHECK, T_DEFAULT, T_CURRENT");
+  }
+}
+
+/** The options of one request (all of one level), carried out; flags is the worst status among them. */
+function manageRecords(ep: CoreEndpoint, flags: number, requested: readonly XtiOption[]): { flags: number; options: XtiOption[] } {
+  // A t_opthdr buffer always decodes to at least one option; an empty list is the same mistake.
+  if (requested.length === 0) fail(TBADOPT, 0, "the request holds no options");
   const level = requested[0]?.level;
   if (requested.some((o) => o.level !== level)) fail(TBADOPT, 0, "all options of one request must have the same level");
 
@@ -120,11 +152,12 @@ function manageOptions(ep: CoreEndpoint, req: t_optmgmt, ret: t_optmgmt): number
     }
     results.push(manage(flags, r, available.find((o) => o.level === r.level && o.name === r.name)));
   }
-
-  let worst = T_SUCCESS;
-  for (const r of results) if ((RANK[r.status] ?? 0) < (RANK[worst] ?? 4)) worst = r.status;
-  ret.flags = worst;
-  if (copyOut(ep.profile, ret.opt, encodeOptions(results))) fail(TBUFOVFLW, 0, "ret.opt is too small for the options returned");
-  return 0;
+  return { flags: worstStatus(results), options: results };
 }
 
+/** ret->flags: the worst (lowest-ranked) status of the options returned. */
+function worstStatus(results: readonly XtiOption[]): number {
+  let worst = T_SUCCESS;
+  for (const r of results) if ((RANK[r.status] ?? 0) < (RANK[worst] ?? 4)) worst = r.status;
+  return worst;
+}

@@ -2,9 +2,11 @@
  * t_optmgmt with t_opthdr buffers: T_CURRENT, T_DEFAULT, T_NEGOTIATE, T_CHECK and T_ALLOPT on
  * the XTI_GENERIC options every provider has; per-option status and the worst one in ret.flags;
  * TBADOPT, TBADFLAG and TBUFOVFLW; XTI_RCVBUF changing a loopback receiver's flow control.
+ * Endpoint.optmgmt, which works on option records: the same answers and errors, no TBUFOVFLW.
  */
 import { expect } from "chai";
 import {
+  Endpoint,
   F_SETFL,
   fcntl,
   O_NONBLOCK,
@@ -19,12 +21,15 @@ import {
   T_NOTSUPPORT,
   T_PARTSUCCESS,
   T_SUCCESS,
+  T_UNBND,
+  T_UNINIT,
   T_UNSPEC,
   T_YES,
   TBADFLAG,
   TBADOPT,
   TBUFOVFLW,
   TFLOW,
+  TOUTSTATE,
   XTI_DEBUG,
   XTI_GENERIC,
   XTI_LINGER,
@@ -46,7 +51,11 @@ import {
   T_OPT_FIRSTHDR,
   T_OPT_NEXTHDR,
   readOpthdr,
+  tErrnoName,
+  XTIError,
+  type XtiOption,
 } from "../../src/index.js";
+import { endpointOf } from "../../src/core/endpoint.js";
 import { cleanup, connectedPair, expectFail, loopback, ok, open, pattern } from "../helpers/xti.js";
 
 async function manage(fd: number, flags: number, options: Array<{ level: number; name: number; value?: Uint8Array }>, retSize = 1024) {
@@ -154,5 +163,125 @@ describe("t_optmgmt", () => {
     expect(await t_snd(client, pattern(100), 100, 0)).to.equal(100);
     expect(await t_snd(client, pattern(100), 100, 0)).to.equal(100);
     expectFail(await t_snd(client, pattern(100), 100, 0), TFLOW);
+  });
+});
+
+type Request = Array<{ level: number; name: number; value?: Uint8Array }>;
+
+/** Options in a form deep.equal compares by content, whatever buffer a value is a view of. */
+function plain(options: readonly XtiOption[]): Array<{ level: number; name: number; status: number; value: number[] }> {
+  return options.map((o) => ({ level: o.level, name: o.name, status: o.status, value: Array.from(o.value) }));
+}
+
+/** The XTIError an Endpoint call throws. */
+async function rejection(p: Promise<unknown>): Promise<XTIError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).to.be.instanceOf(XTIError);
+    return e as XTIError;
+  }
+  throw new Error("expected an XTIError");
+}
+
+describe("Endpoint.optmgmt", () => {
+  afterEach(cleanup);
+
+  it("answers T_CURRENT, T_DEFAULT, T_NEGOTIATE, T_CHECK and T_ALLOPT as the C-style t_optmgmt does", async () => {
+    // Two endpoints given the same requests in the same order, one through each API.
+    const fd = open("/dev/ticots");
+    const ep = Endpoint.open("/dev/ticots");
+    const requests: Array<[number, Request]> = [
+      [T_CURRENT, [{ level: XTI_GENERIC, name: XTI_RCVBUF }, { level: XTI_GENERIC, name: XTI_LINGER }]],
+      [T_DEFAULT, [{ level: XTI_GENERIC, name: XTI_LINGER }, { level: XTI_GENERIC, name: XTI_DEBUG }]],
+      [T_NEGOTIATE, [{ level: XTI_GENERIC, name: XTI_SNDBUF, value: scalarValue(12345) }, { level: XTI_GENERIC, name: XTI_RCVLOWAT }]],
+      [T_NEGOTIATE, [{ level: XTI_GENERIC, name: XTI_RCVBUF, value: scalarValue(1 << 30) }]],
+      [T_NEGOTIATE, [{ level: XTI_GENERIC, name: XTI_SNDLOWAT, value: scalarValue(0) }, { level: XTI_GENERIC, name: 0x7777, value: scalarValue(1) }]],
+      [T_CHECK, [{ level: XTI_GENERIC, name: XTI_LINGER, value: scalarsValue(T_YES, 10) }, { level: XTI_GENERIC, name: XTI_SNDBUF }]],
+      [T_CHECK, [{ level: XTI_GENERIC, name: XTI_LINGER, value: scalarsValue(7, 10) }]],
+      [T_CURRENT, [{ level: XTI_GENERIC, name: T_ALLOPT }, { level: XTI_GENERIC, name: 0x7777 }]],
+      [T_DEFAULT, [{ level: XTI_GENERIC, name: T_ALLOPT }]],
+      [T_NEGOTIATE, [{ level: XTI_GENERIC, name: T_ALLOPT }]],
+      [T_CURRENT, [{ level: 0x5a5a, name: T_ALLOPT }]],
+    ];
+    for (const [flags, options] of requests) {
+      const c = await manage(fd, flags, options);
+      expect(c.r).to.equal(0);
+      const e = await ep.optmgmt(flags, options);
+      const what = `flags ${flags}, ${options.length} option(s)`;
+      expect(e.flags, what).to.equal(c.flags);
+      expect(plain(e.options), what).to.deep.equal(plain(c.options));
+    }
+  });
+
+  it("returns an answer larger than 64 KiB, where a 64 KiB ret fails TBUFOVFLW", async () => {
+    // XTI_DEBUG takes any multiple of 4 bytes, so its value can outgrow any fixed buffer.
+    const big = new Uint8Array(70000).map((_, i) => i & 0xff);
+    const ep = Endpoint.open("/dev/ticots");
+    const negotiated = await ep.optmgmt(T_NEGOTIATE, [{ level: XTI_GENERIC, name: XTI_DEBUG, value: big }]);
+    expect(negotiated.flags).to.equal(T_SUCCESS);
+    expect(negotiated.options[0]!.value).to.deep.equal(big);
+    const all = await ep.optmgmt(T_CURRENT, [{ level: XTI_GENERIC, name: T_ALLOPT }]);
+    expect(all.options.find((o) => o.name === XTI_DEBUG)!.value).to.deep.equal(big);
+    expectFail((await manage(ep.fd, T_CURRENT, [{ level: XTI_GENERIC, name: XTI_DEBUG }], 65536)).r, TBUFOVFLW);
+  });
+
+  it("throws TBADFLAG, TBADOPT and TOUTSTATE as t_optmgmt fails, and TBADOPT for a malformed record", async () => {
+    const fd = open("/dev/ticots");
+    const ep = Endpoint.fromFd(fd);
+    const rcvbuf = { level: XTI_GENERIC, name: XTI_RCVBUF };
+    const same = async (flags: number, options: Request, expected: number): Promise<void> => {
+      const e = await rejection(ep.optmgmt(flags, options));
+      expect([e.code, e.call]).to.deep.equal([tErrnoName(expected), "t_optmgmt"]);
+      expectFail((await manage(fd, flags, options)).r, expected);
+    };
+    await same(T_NEGOTIATE | T_CHECK, [rcvbuf], TBADFLAG);
+    await same(T_CURRENT, [rcvbuf, { level: 6, name: 1 }], TBADOPT);
+    await same(T_CHECK, [{ level: XTI_GENERIC, name: T_ALLOPT }], TBADOPT);
+    await same(T_NEGOTIATE, [{ ...rcvbuf, value: new Uint8Array(2) }], TBADOPT);
+    // T_UNINIT is the one state XTI forbids t_optmgmt in, and no call leaves an open endpoint there.
+    endpointOf(fd).state = T_UNINIT;
+    try {
+      await same(T_CURRENT, [rcvbuf], TOUTSTATE);
+    } finally {
+      endpointOf(fd).state = T_UNBND;
+    }
+    const malformed: unknown[] = [
+      [{ level: Symbol("l"), name: XTI_RCVBUF }],
+      [{ level: XTI_GENERIC, name: 1.5 }],
+      [{ level: XTI_GENERIC, name: 2 ** 32 }],
+      [{ ...rcvbuf, value: "1234" }],
+      [{ ...rcvbuf, value: new Uint32Array(1) }],
+      [rcvbuf, null],
+      [rcvbuf, , rcvbuf], // eslint-disable-line no-sparse-arrays
+      [],
+    ];
+    for (const options of malformed) {
+      const e = await rejection(ep.optmgmt(T_CURRENT, options as Request));
+      expect([e.code, e.call], JSON.stringify(options, (_k, v: unknown) => (typeof v === "symbol" ? String(v) : v))).to.deep.equal(["TBADOPT", "t_optmgmt"]);
+    }
+    await ep.close();
+    expect((await rejection(ep.optmgmt(T_CURRENT, [rcvbuf]))).code).to.equal("TBADF");
+  });
+
+  it("returns values of its own: changing one changes neither the option nor a later answer", async () => {
+    const ep = Endpoint.open("/dev/ticots");
+    const linger = { level: XTI_GENERIC, name: XTI_LINGER };
+    const current = await ep.optmgmt(T_CURRENT, [linger]);
+    current.options[0]!.value.fill(0xee);
+    const defaults = await ep.optmgmt(T_DEFAULT, [linger]);
+    defaults.options[0]!.value.fill(0xee);
+    const again = await ep.optmgmt(T_CURRENT, [linger]);
+    expect([readScalar(again.options[0]!.value, 0), readScalar(again.options[0]!.value, 1)]).to.deep.equal([T_NO, T_UNSPEC]);
+    expect(readScalar((await ep.optmgmt(T_DEFAULT, [linger])).options[0]!.value, 0)).to.equal(T_NO);
+
+    const mine = scalarsValue(T_YES, 10);
+    const checked = await ep.optmgmt(T_CHECK, [{ ...linger, value: mine }]);
+    expect(checked.options[0]!.value, "not the caller's own array").to.not.equal(mine);
+    const negotiated = await ep.optmgmt(T_NEGOTIATE, [{ ...linger, value: mine }]);
+    mine.fill(0xee);
+    negotiated.options[0]!.value.fill(0xee);
+    const after = await ep.optmgmt(T_CURRENT, [linger]);
+    expect([readScalar(after.options[0]!.value, 0), readScalar(after.options[0]!.value, 1)]).to.deep.equal([T_YES, 10]);
   });
 });
