@@ -9,7 +9,7 @@ import { loadavg } from "node:os";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { formatHeader, formatTable } from "./harness/report.js";
-import { SCHEMA, describeMachine, type BenchDocument } from "./harness/results.js";
+import { SCHEMA, describeCommit, describeMachine, type BenchDocument } from "./harness/results.js";
 import { runScenario } from "./harness/runner.js";
 import type { Scenario } from "./harness/scenario.js";
 import { SCENARIOS } from "./scenarios/index.js";
@@ -91,9 +91,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const scenarios = select(options.names);
+  const commit = describeCommit();
   const doc: BenchDocument = {
     schema: SCHEMA,
     date: new Date().toISOString(),
+    ...(commit === undefined ? {} : { commit }),
     machine: describeMachine(),
     options: { quick: options.quick, reps: options.reps, scenarios: scenarios.map((s) => s.name), root: process.getuid?.() === 0 },
     scenarios: [],

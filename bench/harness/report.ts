@@ -75,7 +75,7 @@ export function formatHeader(doc: BenchDocument): string {
   const m = doc.machine;
   const gib = (bytes: number): string => (bytes / 1024 ** 3).toFixed(0);
   return [
-    `${doc.date}: ${m.cpus} × ${m.cpuModel}, ${gib(m.memoryBytes)} GiB, ${m.os} ${m.kernel}, Node ${m.node} (V8 ${m.v8})`,
+    `${doc.date}${doc.commit === undefined ? "" : `, commit ${doc.commit}`}: ${m.cpus} × ${m.cpuModel}, ${gib(m.memoryBytes)} GiB, ${m.os} ${m.kernel}, Node ${m.node} (V8 ${m.v8})`,
     `load average at start ${m.loadStart.map((x) => x.toFixed(2)).join(" ")}, at end ${m.loadEnd.map((x) => x.toFixed(2)).join(" ")}`,
     `${doc.options.quick ? "QUICK run (smoke test: small workloads, figures are noise)" : "full run"}; ` +
       `repetitions ${doc.options.reps ?? "per scenario"}; ratio = xti/peer paired within each repetition, median (min–max)`,

@@ -2,6 +2,7 @@
  * The results of a run as data: what `--json FILE` writes, what the table prints and what
  * bench/chart.ts draws. Every sample is kept, so figures can be recomputed from the file.
  */
+import { execFileSync } from "node:child_process";
 import { cpus, freemem, loadavg, release, totalmem, type as osType } from "node:os";
 import type { Goal, Sample, Unit } from "./scenario.js";
 import type { Spread } from "./stats.js";
@@ -70,6 +71,8 @@ export interface BenchDocument {
   schema: typeof SCHEMA;
   /** ISO 8601, when the run started. */
   date: string;
+  /** The code measured: the git commit, "+changes" when the working tree differed from it (absent: unknown). */
+  commit?: string;
   machine: Machine;
   options: { quick: boolean; reps: number | null; scenarios: string[]; root: boolean };
   scenarios: ScenarioResult[];
@@ -90,6 +93,17 @@ export function describeMachine(): Machine {
     loadEnd: [],
     freeMemoryStartBytes: freemem(),
   };
+}
+
+/** The checked-out commit, marked when the working tree has changes; undefined outside a git checkout. */
+export function describeCommit(): string | undefined {
+  try {
+    const git = (...args: string[]): string => execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const commit = git("rev-parse", "--short", "HEAD");
+    return git("status", "--porcelain", "--untracked-files=no") === "" ? commit : `${commit}+changes`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Check that `value` has the shape of a BenchDocument (for the chart script and the test). */
