@@ -56,8 +56,8 @@ export interface TcpConfig {
   /** Default send buffer per connection, in bytes. */
   sendBufferSize: number;
   /**
-   * Largest size a send buffer grows to when its congestion control asks for more (BBR: three
-   * congestion windows) and the user did not set its size (Linux's tcp_wmem[2]: 4 MiB).
+   * Largest size a send buffer grows to, to hold two congestion windows (three for BBR), when the
+   * user did not set its size (Linux's tcp_wmem[2]: 4 MiB).
    */
   sendBufferMax: number;
   /** Default receive buffer per connection, in bytes; fixes the window scale offered in the SYN. */

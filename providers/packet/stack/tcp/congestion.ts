@@ -95,10 +95,11 @@ export abstract class CongestionControl {
 
   /**
    * How many congestion windows the send buffer provisions when it sizes itself (Linux's
-   * tcp_sndbuf_expand); 0 keeps the buffer at its configured size.
+   * tcp_sndbuf_expand: two, unless the algorithm asks for more): the window in flight, and as much
+   * again queued behind it so that each ACK finds data to send.
    */
   get sendBufferCwnds(): number {
-    return 0;
+    return 2;
   }
 
   /** The pacing rate in bytes per ms (Infinity: no pacing). `srtt` in ms, -1 unknown. */

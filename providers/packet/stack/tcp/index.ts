@@ -21,8 +21,8 @@
  *    (draft-cardwell-iccrg-bbr-congestion-control-00, what Linux runs as "bbr"), not BBRv3, whose
  *    2 % loss threshold backs off under random loss. Only BBR paces: a token bucket of 2 ms of
  *    credit, refilled by a timer of at least 1 ms, so a tick releases a quota of segments.
- *  - The send buffer grows by itself for BBR only, to three congestion windows (Linux's provision
- *    for BBR), at most sendBufferMax, and never once the user has set its size. 'writable' does not
+ *  - The send buffer grows by itself to two congestion windows, three for BBR (Linux's
+ *    tcp_sndbuf_expand), at most sendBufferMax, and never once the user has set its size. 'writable' does not
  *    count SACKed data towards the half-drained mark (it can pin the buffer while the sender runs
  *    dry, leaving a lost retransmission to the RTO), and follows at once when the buffer grows.
  *  - Loss detection with SACK is RACK's (no duplicate-ACK counting); without SACK, NewReno's three
