@@ -194,6 +194,12 @@ class EndpointOptions<L> {
     return this.values.get(s) ?? s.initial;
   }
 
+  /** Whether the user negotiated this option on this endpoint (as opposed to its initial value). */
+  protected isNegotiated(level: number, name: number): boolean {
+    for (const s of this.negotiated) if (s.level === level && s.name === name) return true;
+    return false;
+  }
+
   /** Give `target` every value negotiated on this endpoint. */
   applyNegotiated(target: L): void {
     for (const s of this.negotiated) s.write?.(target, this.values.get(s)!);
@@ -260,7 +266,9 @@ export class TcpOptions extends EndpointOptions<TcpConnection> {
     return {
       ...((readScalar(keepalive, 0) & T_YES) !== 0 ? { keepAlive: true, keepAliveIdleMs: keepaliveIdleMs(keepalive) } : {}),
       noDelay: isYes(this.value(T_INET_TCP, T_TCP_NODELAY)),
-      sendBufferSize: readUscalar(this.value(XTI_GENERIC, XTI_SNDBUF)),
+      // Unless the user set XTI_SNDBUF, the stack sizes the send buffer itself (two congestion
+      // windows during a transfer), as Linux does for a socket whose SO_SNDBUF was never set.
+      ...(this.isNegotiated(XTI_GENERIC, XTI_SNDBUF) ? { sendBufferSize: readUscalar(this.value(XTI_GENERIC, XTI_SNDBUF)) } : {}),
       receiveBufferSize: readUscalar(this.value(XTI_GENERIC, XTI_RCVBUF)),
       ttl: this.value(T_INET_IP, T_IP_TTL)[0]!,
       tos: this.value(T_INET_IP, T_IP_TOS)[0]!,

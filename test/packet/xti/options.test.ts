@@ -49,6 +49,7 @@ import {
   t_listen,
   t_optmgmt,
   t_optmgmt_of,
+  t_rcv,
   t_rcvdis,
   t_rcvrel,
   t_snd,
@@ -155,6 +156,33 @@ describe("packet/xti: /dev/rawtcp options", function () {
     await ok(t_bind(fd, null, null));
     expect((await set(fd, T_INET_UDP, T_UDP_CHECKSUM, scalarValue(T_NO))).status, "T_IDLE").to.equal(T_SUCCESS);
     expect(readUscalar(await current(fd, T_INET_UDP, T_UDP_CHECKSUM))).to.equal(T_NO);
+  });
+
+  it("XTI_SNDBUF left alone, the send buffer grows with the congestion window during a transfer (as on Linux); set, it stays", async function () {
+    const sizes: number[] = [];
+    for (const pinned of [false, true]) {
+      const l = await bound(a.tcp, a.address, 1);
+      const fd = open(b.tcp);
+      await ok(t_bind(fd, null, null));
+      if (pinned) await set(fd, XTI_GENERIC, XTI_SNDBUF, scalarValue(256 << 10));
+      const call = t_call_of({ addr: 16 });
+      const accepted = t_listen(l.fd, call).then(() => t_accept(l.fd, l.fd, call));
+      await ok(t_connect(fd, { ...t_call_of(), addr: netbuf(l.addr) }, null));
+      await ok(accepted);
+      const total = 4 << 20;
+      const reading = (async () => {
+        const buf = new Uint8Array(65536);
+        for (let got = 0; got < total; ) got += await ok(t_rcv(l.fd, buf, buf.length, { value: 0 }), "t_rcv");
+      })();
+      const piece = pattern(65536);
+      for (let sent = 0; sent < total; sent += piece.length) await ok(t_snd(fd, piece, piece.length, 0), "t_snd");
+      await reading;
+      sizes.push(readUscalar(await current(fd, XTI_GENERIC, XTI_SNDBUF)));
+      await t_close(fd);
+      await t_close(l.fd);
+    }
+    expect(sizes[0], "grown").to.be.above(256 << 10);
+    expect(sizes[1], "pinned").to.equal(256 << 10);
   });
 
   it("a connection accepted onto another endpoint has that endpoint's options, not the listener's (XTI: resfd's)", async function () {
