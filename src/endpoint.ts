@@ -535,8 +535,9 @@ export class Endpoint {
   }
 
   /**
-   * t_optmgmt with decoded options; returns the options as the provider answered them. A malformed
-   * option record (level or name not a 32-bit integer, value not a Uint8Array) throws TBADOPT.
+   * t_optmgmt with decoded options; returns the options as the provider answered them. Like every
+   * method here it checks its arguments before the endpoint: a malformed option record (level or
+   * name not a 32-bit integer, value not a Uint8Array) throws TBADOPT, even on a closed endpoint.
    */
   async optmgmt(flags: number, options: ReadonlyArray<{ level: number; name: number; value?: Uint8Array }>): Promise<{ flags: number; options: XtiOption[] }> {
     try {

@@ -359,7 +359,11 @@ export class AfPacketDevice implements LinkDevice {
   /** LinkDevice.frameBuffer: the next frame's place in the transmit arena. */
   frameBuffer(length: number): Uint8Array | null {
     if (this.closed || length > Math.max(this.maxFrame, this.superFrame)) return null;
-    if (!this.txRoom(length)) this.flush();
+    if (!this.txRoom(length)) {
+      this.flush();
+      // That flush may have met a refused super-frame and ended segmentation offload.
+      if (length > Math.max(this.maxFrame, this.superFrame)) return null;
+    }
     const at = this.txUsed + this.vnetHeader;
     return this.txArena.subarray(at, at + length);
   }

@@ -231,12 +231,17 @@ export class Ipv4Layer implements IcmpNetwork {
       ip.outTooBig++; // also a super-packet built just before the device stopped segmenting
       return false;
     }
+    const inPlace = this.device.frameBuffer?.(frameLength);
+    if (inPlace === null && superPacket) {
+      ip.outTooBig++; // the device stopped segmenting while making room for it
+      return false;
+    }
+    const frame = inPlace ?? new Uint8Array(frameLength);
     const partial = offload !== undefined && link.checksum;
     const segments = superPacket ? Math.ceil((length - offload.headerLength) / offload.segmentSize) : 1;
     const id = this.identification;
     // The link numbers a super-packet's segments id, id + 1, ...
     this.identification = (id + segments) & 0xffff;
-    const frame = this.device.frameBuffer?.(frameLength) ?? new Uint8Array(frameLength);
     writeEthernetHeader(frame, broadcast ? BROADCAST_MAC : null, this.device.mac, ETHERTYPE_IPV4);
     const fragmentField = options?.dontFragment === true ? IPV4_FLAG_DF : 0;
     writeIpv4Header(frame, ETHERNET_HEADER_LEN, options?.tos ?? 0, IPV4_HEADER_LEN + length, id, fragmentField, options?.ttl ?? this.config.defaultTtl, protocol, this.address, dst);

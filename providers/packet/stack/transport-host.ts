@@ -32,6 +32,7 @@ export interface IpSendOptions {
 /**
  * Builds a transport packet in place: its `length` bytes (as given to outputWith) at `buf[off]`.
  * `partialChecksum`: leave the pseudo-header sum in the checksum field for the link to complete.
+ * `buf` may be the device's transmit memory: a writer sends nothing and only writes its bytes.
  */
 export type PacketWriter = (buf: Uint8Array, off: number, partialChecksum: boolean) => void;
 

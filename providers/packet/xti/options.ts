@@ -86,6 +86,8 @@ interface Setting<L> {
   read?(live: L): Uint8Array;
   /** Make `live` use a value check() accepted. */
   write?(live: L, value: Uint8Array): void;
+  /** Put `live` back to what it does when the option was never set (absent: write `initial`). */
+  reset?(live: L): void;
 }
 
 const isYes = (value: Uint8Array): boolean => readUscalar(value) === T_YES;
@@ -130,6 +132,8 @@ function tcpSettings(defaults: BufferDefaults): Setting<TcpConnection>[] {
       check: bufferSizeRule(MAX_BUFFER_OPTION),
       read: (c) => scalarValue(c.sendBufferSize),
       write: (c, v) => c.setSendBufferSize(readUscalar(v)),
+      // Never set, the stack sizes it (connectionOptions leaves it out): writing the default would pin it.
+      reset: (c) => c.autoSizeSendBuffer(),
     },
     {
       level: XTI_GENERIC,
@@ -216,7 +220,9 @@ class EndpointOptions<L> {
     if (listener !== this) {
       const inherited = new Set([...listener.negotiated].map((s) => `${s.level}/${s.name}`));
       for (const s of this.settings) {
-        if (inherited.has(`${s.level}/${s.name}`) && !this.negotiated.has(s)) s.write?.(target, this.values.get(s) ?? s.initial);
+        if (!inherited.has(`${s.level}/${s.name}`) || this.negotiated.has(s)) continue;
+        if (s.reset !== undefined) s.reset(target);
+        else s.write?.(target, s.initial);
       }
     }
     this.applyNegotiated(target);

@@ -87,6 +87,19 @@ async function optmgmt(fd: number, flags: number, level: number, name: number, v
 const set = (fd: number, level: number, name: number, value: Uint8Array) => optmgmt(fd, T_NEGOTIATE, level, name, value);
 const current = async (fd: number, level: number, name: number): Promise<Uint8Array> => (await optmgmt(fd, T_CURRENT, level, name)).value;
 
+/** Send 4 MB from `from` to `to` with t_snd/t_rcv; then `from`'s XTI_SNDBUF as it stands. */
+async function sendBufferAfterBulk(from: number, to: number): Promise<number> {
+  const total = 4 << 20;
+  const reading = (async () => {
+    const buf = new Uint8Array(65536);
+    for (let got = 0; got < total; ) got += await ok(t_rcv(to, buf, buf.length, { value: 0 }), "t_rcv");
+  })();
+  const piece = pattern(65536);
+  for (let sent = 0; sent < total; sent += piece.length) await ok(t_snd(from, piece, piece.length, 0), "t_snd");
+  await reading;
+  return readUscalar(await current(from, XTI_GENERIC, XTI_SNDBUF));
+}
+
 describe("packet/xti: /dev/rawtcp options", function () {
   this.timeout(20_000);
   const hosts = memoryHosts("opt");
@@ -169,15 +182,7 @@ describe("packet/xti: /dev/rawtcp options", function () {
       const accepted = t_listen(l.fd, call).then(() => t_accept(l.fd, l.fd, call));
       await ok(t_connect(fd, { ...t_call_of(), addr: netbuf(l.addr) }, null));
       await ok(accepted);
-      const total = 4 << 20;
-      const reading = (async () => {
-        const buf = new Uint8Array(65536);
-        for (let got = 0; got < total; ) got += await ok(t_rcv(l.fd, buf, buf.length, { value: 0 }), "t_rcv");
-      })();
-      const piece = pattern(65536);
-      for (let sent = 0; sent < total; sent += piece.length) await ok(t_snd(fd, piece, piece.length, 0), "t_snd");
-      await reading;
-      sizes.push(readUscalar(await current(fd, XTI_GENERIC, XTI_SNDBUF)));
+      sizes.push(await sendBufferAfterBulk(fd, l.fd));
       await t_close(fd);
       await t_close(l.fd);
     }
@@ -197,7 +202,7 @@ describe("packet/xti: /dev/rawtcp options", function () {
     await set(acceptor, XTI_GENERIC, XTI_RCVBUF, scalarValue(150_000));
     const call = t_call_of({ addr: 16 });
     const accepting = t_listen(l.fd, call).then(() => t_accept(l.fd, acceptor, call));
-    await connectTo(b.tcp, l.addr);
+    const client = await connectTo(b.tcp, l.addr);
     await ok(accepting);
     expect(readUscalar(await current(acceptor, T_INET_TCP, T_TCP_NODELAY)), "the acceptor's default").to.equal(T_NO);
     expect(readScalar(await current(acceptor, T_INET_TCP, T_TCP_KEEPALIVE), 0), "the acceptor's default").to.equal(T_NO);
@@ -205,6 +210,8 @@ describe("packet/xti: /dev/rawtcp options", function () {
     expect((await current(acceptor, T_INET_IP, T_IP_TTL))[0]).to.equal(44);
     expect(readUscalar(await current(acceptor, XTI_GENERIC, XTI_RCVBUF))).to.equal(150_000);
     expect(readUscalar(await current(l.fd, T_INET_TCP, T_TCP_NODELAY)), "the listener keeps its own").to.equal(T_YES);
+    // The acceptor never set XTI_SNDBUF: its connection's send buffer sizes itself, as if the listener had not set it either.
+    expect(await sendBufferAfterBulk(acceptor, client), "the acceptor's send buffer grows").to.be.above(256 << 10);
   });
 
   it("options negotiated on a listener after t_bind are those of its connections from the SYN-ACK on", async function () {

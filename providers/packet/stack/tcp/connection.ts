@@ -404,6 +404,12 @@ export class TcpConnection {
     this.sender.buffer.resize(bytes);
   }
 
+  /** As if no size had ever been set: the stack's default, growing with the congestion window. */
+  autoSizeSendBuffer(): void {
+    this.sender.sendBufferGrowsTo = this.config.sendBufferMax;
+    this.sender.buffer.resize(this.config.sendBufferSize);
+  }
+
   get receiveBufferSize(): number {
     return this.receiver.bufferSize;
   }

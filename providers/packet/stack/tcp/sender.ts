@@ -345,13 +345,14 @@ export class TcpSender {
   /**
    * Grow the send buffer to the number of congestion windows the algorithm provisions (Linux's
    * tcp_sndbuf_expand), in steps of at least half its size so that it is seldom copied; never
-   * past `sendBufferGrowsTo`, never smaller.
+   * past `sendBufferGrowsTo`, never smaller. A window counts for no more than the peer's: behind
+   * a slow reader, whose window closes, nothing grows.
    */
   private provisionSendBuffer(): void {
     const cwnds = this.congestion.sendBufferCwnds;
     const capacity = this.buffer.capacity;
     if (cwnds === 0 || this.sendBufferGrowsTo <= capacity) return;
-    const wanted = cwnds * this.congestion.cwnd;
+    const wanted = cwnds * Math.min(this.congestion.cwnd, this.sndWnd);
     if (wanted <= capacity) return;
     this.buffer.resize(Math.min(this.sendBufferGrowsTo, Math.max(Math.ceil(wanted), Math.ceil(capacity * 1.5))));
   }
