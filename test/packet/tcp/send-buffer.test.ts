@@ -149,6 +149,22 @@ describe("packet/tcp send buffer storage", () => {
       pair.close();
     });
 
+    it("grows to two congestion windows during a bulk transfer, up to sendBufferMax (Linux's tcp_sndbuf_expand); a size the user set stays", () => {
+      const sizes: number[] = [];
+      for (const pinned of [false, true]) {
+        const pair = enginePair({ config: { receiveBufferSize: 4 << 20, sendBufferMax: 1 << 20 } });
+        const { client, clientRec, serverRec } = connectPair(pair);
+        if (pinned) client.setSendBufferSize(SNDBUF);
+        const data = payload(16 << 20, 9);
+        pump(client, clientRec, data);
+        pair.clock.runUntil(() => serverRec.received === data.length, 120_000);
+        expect(Buffer.compare(serverRec.bytes(), data)).to.equal(0);
+        sizes.push(client.sendBufferSize);
+        pair.close();
+      }
+      expect(sizes).to.deep.equal([1 << 20, SNDBUF]);
+    });
+
     it("still lets the peer fill the configured receive buffer while the user does not read, and drops none of it", () => {
       const pair = enginePair();
       const { client, clientRec, server, serverRec } = connectPair(pair);

@@ -345,8 +345,8 @@ export class TcpSender {
   /**
    * Grow the send buffer to the number of congestion windows the algorithm provisions (Linux's
    * tcp_sndbuf_expand), in steps of at least half its size so that it is seldom copied; never
-   * past `sendBufferGrowsTo`, never smaller. A window counts for no more than the peer's: behind
-   * a slow reader, whose window closes, nothing grows.
+   * past `sendBufferGrowsTo`, never smaller. A congestion window counts for no more than the
+   * peer's window: a reader that does not keep up holds the buffer to a few of its windows.
    */
   private provisionSendBuffer(): void {
     const cwnds = this.congestion.sendBufferCwnds;
