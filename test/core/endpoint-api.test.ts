@@ -26,17 +26,8 @@ import {
   t_snd,
 } from "../../src/index.js";
 import { ECONNREFUSED, EFAULT } from "../../src/errno.js";
-import { cleanup, text } from "../helpers/xti.js";
+import { cleanup, text, xtiErrorOf } from "../helpers/xti.js";
 
-async function caught(p: Promise<unknown>): Promise<XTIError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(XTIError);
-    return e as XTIError;
-  }
-  throw new Error("expected an XTIError");
-}
 
 let services = 0;
 
@@ -119,7 +110,7 @@ describe("idiomatic Endpoint API", () => {
 
     const ep = Endpoint.open("/dev/ticots", { nonblock: true });
     await ep.bind();
-    const refused = await caught(ep.connect(text("nobody")));
+    const refused = await xtiErrorOf(ep.connect(text("nobody")));
     expect(refused.t_errno).to.equal(TNODATA);
     expect(ep.look()).to.equal(T_DISCONNECT);
     const d = await ep.rcvdis();
@@ -128,13 +119,13 @@ describe("idiomatic Endpoint API", () => {
 
   it("reports TSYSERR with errno, and TLOOK from a blocking connect", async () => {
     const { client } = await connected("/dev/ticots");
-    const sys = await caught((client as unknown as { snd: (d: unknown) => Promise<number> }).snd("bytes?"));
+    const sys = await xtiErrorOf((client as unknown as { snd: (d: unknown) => Promise<number> }).snd("bytes?"));
     expect(sys.t_errno).to.equal(TSYSERR);
     expect(sys.errno).to.equal(EFAULT);
     expect(sys.message).to.contain("EFAULT");
     const lone = Endpoint.open("/dev/ticots");
     await lone.bind();
-    const look = await caught(lone.connect(text("nobody")));
+    const look = await xtiErrorOf(lone.connect(text("nobody")));
     expect(look.t_errno).to.equal(TLOOK);
   });
 
@@ -142,7 +133,7 @@ describe("idiomatic Endpoint API", () => {
     const a = Endpoint.open("/dev/ticots", { nonblock: true });
     const b = Endpoint.open("/dev/ticots");
     await b.bind();
-    const [ea, eb] = await Promise.all([caught(a.rcv(new Uint8Array(1))), caught(b.connect(text("nobody")))]);
+    const [ea, eb] = await Promise.all([xtiErrorOf(a.rcv(new Uint8Array(1))), xtiErrorOf(b.connect(text("nobody")))]);
     expect(ea.call).to.equal("t_rcv");
     expect(eb.call).to.equal("t_connect");
     expect(eb.t_errno).to.equal(TLOOK);

@@ -52,11 +52,10 @@ import {
   T_OPT_NEXTHDR,
   readOpthdr,
   tErrnoName,
-  XTIError,
   type XtiOption,
 } from "../../src/index.js";
 import { endpointOf } from "../../src/core/endpoint.js";
-import { cleanup, connectedPair, expectFail, loopback, ok, open, pattern } from "../helpers/xti.js";
+import { cleanup, connectedPair, expectFail, loopback, ok, open, pattern, xtiErrorOf } from "../helpers/xti.js";
 
 async function manage(fd: number, flags: number, options: Array<{ level: number; name: number; value?: Uint8Array }>, retSize = 1024) {
   const ret = t_optmgmt_of(retSize);
@@ -173,16 +172,6 @@ function plain(options: readonly XtiOption[]): Array<{ level: number; name: numb
   return options.map((o) => ({ level: o.level, name: o.name, status: o.status, value: Array.from(o.value) }));
 }
 
-/** The XTIError an Endpoint call throws. */
-async function rejection(p: Promise<unknown>): Promise<XTIError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(XTIError);
-    return e as XTIError;
-  }
-  throw new Error("expected an XTIError");
-}
 
 describe("Endpoint.optmgmt", () => {
   afterEach(cleanup);
@@ -231,7 +220,7 @@ describe("Endpoint.optmgmt", () => {
     const ep = Endpoint.fromFd(fd);
     const rcvbuf = { level: XTI_GENERIC, name: XTI_RCVBUF };
     const same = async (flags: number, options: Request, expected: number): Promise<void> => {
-      const e = await rejection(ep.optmgmt(flags, options));
+      const e = await xtiErrorOf(ep.optmgmt(flags, options));
       expect([e.code, e.call]).to.deep.equal([tErrnoName(expected), "t_optmgmt"]);
       expectFail((await manage(fd, flags, options)).r, expected);
     };
@@ -257,11 +246,11 @@ describe("Endpoint.optmgmt", () => {
       [],
     ];
     for (const options of malformed) {
-      const e = await rejection(ep.optmgmt(T_CURRENT, options as Request));
+      const e = await xtiErrorOf(ep.optmgmt(T_CURRENT, options as Request));
       expect([e.code, e.call], JSON.stringify(options, (_k, v: unknown) => (typeof v === "symbol" ? String(v) : v))).to.deep.equal(["TBADOPT", "t_optmgmt"]);
     }
     await ep.close();
-    expect((await rejection(ep.optmgmt(T_CURRENT, [rcvbuf]))).code).to.equal("TBADF");
+    expect((await xtiErrorOf(ep.optmgmt(T_CURRENT, [rcvbuf]))).code).to.equal("TBADF");
   });
 
   it("returns values of its own: changing one changes neither the option nor a later answer", async () => {

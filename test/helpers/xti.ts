@@ -34,6 +34,7 @@ import {
   t_look,
   t_rcv,
   t_rcvdis,
+  XTIError,
 } from "../../src/index.js";
 import { openDescriptors } from "../../src/core/endpoint.js";
 
@@ -69,6 +70,17 @@ export function expectFail(result: number, expected: number, expectedErrno?: num
 /** Assert that a promised call failed with `expected`. */
 export async function expectFailAsync(result: Promise<number>, expected: number, expectedErrno?: number): Promise<void> {
   expectFail(await result, expected, expectedErrno);
+}
+
+/** The XTIError an Endpoint call (a Promise) is rejected with; fails the test if it resolves or throws something else. */
+export async function xtiErrorOf(p: Promise<unknown>): Promise<XTIError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).to.be.instanceOf(XTIError);
+    return e as XTIError;
+  }
+  throw new Error("expected an XTIError");
 }
 
 export function open(device: string, nonblock = false, semantics?: "XNS5" | "XNS4" | "TLI"): number {

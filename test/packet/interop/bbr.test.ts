@@ -6,11 +6,10 @@
  * here is for the curious.
  */
 import { expect } from "chai";
-import type { UserHost } from "../../../providers/packet/host.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
-import { kernelTcp, type KernelProcess } from "./helpers/kernel-peer.js";
+import { kernelTcp } from "./helpers/kernel-peer.js";
 import { BBR_TOPOLOGY as TOPOLOGY } from "./helpers/topology.js";
-import { StreamEnd, openUserHost, within } from "./helpers/user-side.js";
+import { StreamEnd, openUserHost, suiteOn, within } from "./helpers/user-side.js";
 
 const MB = 1024 * 1024;
 const BYTES = 20 * MB;
@@ -19,33 +18,21 @@ const SEGMENTS = Math.ceil(BYTES / 1448);
 
 describe("packet/interop: BBR, 20 MB at 5 % loss against the Linux kernel's TCP", function () {
   this.timeout(120_000);
-  let host: UserHost | undefined;
-  let peer: KernelProcess | undefined;
-
-  TOPOLOGY.use(async () => {
-    await host?.close();
-  });
-
-  afterEach(async function () {
-    peer?.kill();
-    peer = undefined;
-    await host?.close();
-    host = undefined;
-  });
+  const ends = suiteOn(TOPOLOGY);
 
   it("our upload with BBR, 5 % of our frames dropped by nftables on the kernel's receive side: SHA-256 equal", async function () {
     TOPOLOGY.kernelReceiveLoss(5);
     try {
-      host = await openUserHost(undefined, TOPOLOGY, { tcp: { congestionControl: "bbr" } });
-      peer = kernelTcp({ listen: 5201, order: "recv-first", namespace: TOPOLOGY.namespace });
-      await peer.ready;
+      ends.host = await openUserHost(undefined, TOPOLOGY, { tcp: { congestionControl: "bbr" } });
+      ends.peer = kernelTcp({ listen: 5201, order: "recv-first", namespace: TOPOLOGY.namespace });
+      await ends.peer.ready;
       const end = new StreamEnd({ sendBytes: BYTES, seed: 23 });
       const started = performance.now();
-      end.conn = host.tcp.connect({ remote: { address: KERNEL, port: 5201 } }, end);
+      end.conn = ends.host.tcp.connect({ remote: { address: KERNEL, port: 5201 } }, end);
       let paced = 0;
       const watch = setInterval(() => (paced = Math.max(paced, end.conn?.stats().pacingRate ?? 0)), 20);
       const ours = await within(end.done, 100_000, "our upload").finally(() => clearInterval(watch));
-      const kernel = await peer.result;
+      const kernel = await ends.peer.result;
       const seconds = (performance.now() - started) / 1000;
       expect(ours.outcome).to.equal("closed");
       expect(kernel["error"]).to.equal(undefined);

@@ -6,11 +6,10 @@
  * (`npm run bench -- stack-loss`); the line printed here is for the curious.
  */
 import { expect } from "chai";
-import type { UserHost } from "../../../providers/packet/host.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
-import { kernelTcp, type KernelProcess } from "./helpers/kernel-peer.js";
+import { kernelTcp } from "./helpers/kernel-peer.js";
 import { LOSS_TOPOLOGY as TOPOLOGY } from "./helpers/topology.js";
-import { StreamEnd, openUserHost, within } from "./helpers/user-side.js";
+import { StreamEnd, openUserHost, suiteOn, within } from "./helpers/user-side.js";
 
 const MB = 1024 * 1024;
 const BYTES = 50 * MB;
@@ -19,31 +18,19 @@ const SEGMENTS = Math.ceil(BYTES / 1448);
 
 describe("packet/interop: 50 MB at 5 % loss against the Linux kernel's TCP", function () {
   this.timeout(180_000);
-  let host: UserHost | undefined;
-  let peer: KernelProcess | undefined;
-
-  TOPOLOGY.use(async () => {
-    await host?.close();
-  });
-
-  afterEach(async function () {
-    peer?.kill();
-    peer = undefined;
-    await host?.close();
-    host = undefined;
-  });
+  const ends = suiteOn(TOPOLOGY);
 
   it("our upload, 5 % of our frames dropped by nftables on the kernel's receive side: SHA-256 equal", async function () {
     TOPOLOGY.kernelReceiveLoss(5);
     try {
-      host = await openUserHost(undefined, TOPOLOGY);
-      peer = kernelTcp({ listen: 5101, order: "recv-first", namespace: TOPOLOGY.namespace });
-      await peer.ready;
+      ends.host = await openUserHost(undefined, TOPOLOGY);
+      ends.peer = kernelTcp({ listen: 5101, order: "recv-first", namespace: TOPOLOGY.namespace });
+      await ends.peer.ready;
       const end = new StreamEnd({ sendBytes: BYTES, seed: 21 });
       const started = performance.now();
-      end.conn = host.tcp.connect({ remote: { address: KERNEL, port: 5101 } }, end);
+      end.conn = ends.host.tcp.connect({ remote: { address: KERNEL, port: 5101 } }, end);
       const ours = await within(end.done, 150_000, "our upload");
-      const kernel = await peer.result;
+      const kernel = await ends.peer.result;
       const seconds = (performance.now() - started) / 1000;
       expect(ours.outcome).to.equal("closed");
       expect(kernel["error"]).to.equal(undefined);
@@ -59,20 +46,20 @@ describe("packet/interop: 50 MB at 5 % loss against the Linux kernel's TCP", fun
   });
 
   it("our download, 5 % of the kernel's frames dropped by our fault injector: SHA-256 equal", async function () {
-    host = await openUserHost({ seed: 5, rx: { drop: 0.05 } }, TOPOLOGY);
-    peer = kernelTcp({ listen: 5102, sendBytes: BYTES, seed: 22, order: "send-first", namespace: TOPOLOGY.namespace });
-    await peer.ready;
+    ends.host = await openUserHost({ seed: 5, rx: { drop: 0.05 } }, TOPOLOGY);
+    ends.peer = kernelTcp({ listen: 5102, sendBytes: BYTES, seed: 22, order: "send-first", namespace: TOPOLOGY.namespace });
+    await ends.peer.ready;
     const end = new StreamEnd({ shutdown: "after-peer-fin" });
     const started = performance.now();
-    end.conn = host.tcp.connect({ remote: { address: KERNEL, port: 5102 } }, end);
+    end.conn = ends.host.tcp.connect({ remote: { address: KERNEL, port: 5102 } }, end);
     const ours = await within(end.done, 150_000, "our download");
-    const kernel = await peer.result;
+    const kernel = await ends.peer.result;
     const seconds = (performance.now() - started) / 1000;
     expect(ours.outcome).to.equal("closed");
     expect(kernel["error"]).to.equal(undefined);
     expect(ours.received).to.equal(BYTES);
     expect(ours.receivedSha256, "we received what the kernel sent").to.equal(kernel["sent_sha256"]);
-    const rx = host.stats().faults!.rx;
+    const rx = ends.host.stats().faults!.rx;
     expect(rx.dropped / rx.frames, "fraction our injector dropped").to.be.within(0.04, 0.06);
     const s = end.conn.stats();
     console.log(`      download: ${(BYTES / 1e6 / seconds).toFixed(1)} MB/s, ${rx.dropped} dropped, ${s.outOfOrderSegments} out of order, ${s.dsacksSent} D-SACKs sent`);

@@ -13,12 +13,10 @@
  */
 import { expect } from "chai";
 import { constants } from "node:os";
-import type { UserHost } from "../../../providers/packet/host.js";
-import type { AfPacketDevice } from "../../../providers/packet/link/afpacket.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
-import { kernelTcp, type KernelProcess } from "../interop/helpers/kernel-peer.js";
+import { kernelTcp } from "../interop/helpers/kernel-peer.js";
 import { InteropTopology } from "../interop/helpers/topology.js";
-import { StreamEnd, openUserHost, within } from "../interop/helpers/user-side.js";
+import { StreamEnd, openUserHost, suiteOn, within } from "../interop/helpers/user-side.js";
 
 /** XTI_TAG (a few letters) is appended to every topology name, so two checkouts can run the root tests at once. */
 const TAG = process.env["XTI_TAG"] ?? "";
@@ -43,32 +41,20 @@ const SUPER_PAYLOAD = 65535;
 
 describe("packet/io: AfPacketDevice falls back from segmentation offload when the kernel refuses a super-frame", function () {
   this.timeout(60_000);
-  let host: UserHost<AfPacketDevice> | undefined;
-  let peer: KernelProcess | undefined;
-
-  TOPOLOGY.use(async () => {
-    await host?.close();
-  });
-
-  afterEach(async function () {
-    peer?.kill();
-    peer = undefined;
-    await host?.close();
-    host = undefined;
-  });
+  const ends = suiteOn(TOPOLOGY);
 
   it("our upload: the refused super-frame is resent, later frames are MSS-sized, every byte arrives", async function () {
-    host = await openUserHost(undefined, TOPOLOGY);
-    const device = host.device;
+    ends.host = await openUserHost(undefined, TOPOLOGY);
+    const device = ends.host.device;
     expect(device.offloads, "the kernel took PACKET_VNET_HDR").to.deep.equal({ checksum: true, tcpSegmentation: 14 + 65535 });
-    peer = kernelTcp({ listen: 5301, order: "recv-first", namespace: TOPOLOGY.namespace });
-    await peer.ready;
+    ends.peer = kernelTcp({ listen: 5301, order: "recv-first", namespace: TOPOLOGY.namespace });
+    await ends.peer.ready;
 
     device.spoilNextSuperFrameForTest();
     const end = new StreamEnd({ sendBytes: BYTES, seed: 31 });
-    end.conn = host.tcp.connect({ remote: { address: KERNEL, port: 5301 } }, end);
+    end.conn = ends.host.tcp.connect({ remote: { address: KERNEL, port: 5301 } }, end);
     const ours = await within(end.done, 50_000, "our upload");
-    const kernel = await peer.result;
+    const kernel = await ends.peer.result;
 
     expect(ours.outcome).to.equal("closed");
     expect(kernel["error"]).to.equal(undefined);

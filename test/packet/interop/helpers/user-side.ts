@@ -10,6 +10,7 @@ import type { AfPacketDevice } from "../../../../providers/packet/link/afpacket.
 import type { FaultInjectorConfig } from "../../../../providers/packet/link/faults.js";
 import type { TcpConnection } from "../../../../providers/packet/stack/tcp/connection.js";
 import type { ConnectionHandlers, TcpDisconnectReason } from "../../../../providers/packet/stack/tcp/types.js";
+import type { KernelProcess } from "./kernel-peer.js";
 import { INTEROP, type InteropTopology } from "./topology.js";
 
 /** A host on the topology's stack interface (by default the default interop topology's). */
@@ -22,6 +23,30 @@ export function openUserHost(faults?: FaultInjectorConfig & { seed: number }, to
     ...(faults === undefined ? {} : { faults }),
     ...config,
   });
+}
+
+/** What a suite on a topology of its own drives: our host and the kernel's process, each test's to set. */
+export interface SuiteEnds {
+  host?: UserHost<AfPacketDevice>;
+  peer?: KernelProcess;
+}
+
+/**
+ * Bring `topology` up for the suite and down after it; after each test kill the kernel's process
+ * and close our host, so that a failing test leaves nothing running.
+ */
+export function suiteOn(topology: InteropTopology): SuiteEnds {
+  const ends: SuiteEnds = {};
+  topology.use(async () => {
+    await ends.host?.close();
+  });
+  afterEach(async function () {
+    ends.peer?.kill();
+    delete ends.peer;
+    await ends.host?.close();
+    delete ends.host;
+  });
+  return ends;
 }
 
 export interface StreamEndOptions {
