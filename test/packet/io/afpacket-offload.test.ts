@@ -8,28 +8,15 @@
  * virtio_net_hdr_to_skb() refuses that with EINVAL on every kernel, as packet_snd() would refuse a
  * segmentation the kernel cannot do.
  *
- * Its own topology (xtigns/xtigk/xtigu on 198.18.3.0/24), so that it never shares a link or a
- * subnet with the other suites.
+ * Its own topology (OFFLOAD_TOPOLOGY), so that it never shares a link or a subnet with the other
+ * suites.
  */
 import { expect } from "chai";
 import { constants } from "node:os";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
 import { kernelTcp } from "../interop/helpers/kernel-peer.js";
-import { InteropTopology } from "../interop/helpers/topology.js";
+import { OFFLOAD_TOPOLOGY as TOPOLOGY } from "../interop/helpers/topology.js";
 import { StreamEnd, openUserHost, suiteOn, within } from "../interop/helpers/user-side.js";
-
-/** XTI_TAG (a few letters) is appended to every topology name, so two checkouts can run the root tests at once. */
-const TAG = process.env["XTI_TAG"] ?? "";
-
-const TOPOLOGY = new InteropTopology({
-  namespace: `xtigns${TAG}`,
-  kernelIf: `xtigk${TAG}`,
-  stackIf: `xtigu${TAG}`,
-  kernelIp: "198.18.3.1",
-  stackIp: "198.18.3.2",
-  prefixLength: 24,
-  stackMac: Uint8Array.of(0x02, 0, 0, 0, 0x1e, 0x32),
-});
 
 const MB = 1024 * 1024;
 const BYTES = 8 * MB;

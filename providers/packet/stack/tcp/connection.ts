@@ -845,7 +845,7 @@ export class TcpConnection {
     this.inOutput = true;
     try {
       if (this.canSendData()) this.transmitQueued();
-      if (this.acks.due && !this.closed && this.stateValue !== TcpState.SYN_SENT) this.out.ack();
+      if (this.acks.due) this.sendAck();
       if (!this.closed) this.recovery.update(this.sender, this.canSendData(), this.clock.now());
     } finally {
       this.inOutput = false;

@@ -7,7 +7,8 @@
  *
  * `InteropTopology` builds the same shape under other names and another /24 (the loss and attack
  * tests use xtilns/xtilk/xtilu on 198.18.1.0/24, the BBR test xtiqns/xtiqk/xtiqu on
- * 198.18.2.0/24), so that suites and benchmarks never share a link or a subnet. The module-level exports are the default topology's, as the older suites use them.
+ * 198.18.2.0/24, the segmentation-offload test xtigns/xtigk/xtigu on 198.18.3.0/24), so that
+ * suites and benchmarks never share a link or a subnet. The module-level exports are the default topology's, as the older suites use them.
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -228,4 +229,15 @@ export const BBR_TOPOLOGY = new InteropTopology({
   stackIp: "198.18.2.2",
   prefixLength: 24,
   stackMac: Uint8Array.of(0x02, 0, 0, 0, 0x1e, 0x22),
+});
+
+/** The AF_PACKET device's segmentation-offload fallback test's topology (198.18.3.0/24). */
+export const OFFLOAD_TOPOLOGY = new InteropTopology({
+  namespace: `xtigns${TAG}`,
+  kernelIf: `xtigk${TAG}`,
+  stackIf: `xtigu${TAG}`,
+  kernelIp: "198.18.3.1",
+  stackIp: "198.18.3.2",
+  prefixLength: 24,
+  stackMac: Uint8Array.of(0x02, 0, 0, 0, 0x1e, 0x32),
 });
