@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { UserHost } from "../../../providers/packet/host.js";
 import { patternBytes } from "../../../tools/xti-nc/pattern.js";
 import { parseIpv4Address } from "../../../providers/packet/wire/ipv4-address.js";
+import { TcpState } from "../../../providers/packet/stack/tcp/types.js";
 import { kernelTcp, type KernelProcess } from "./helpers/kernel-peer.js";
 import { KERNEL_IP, STACK_IP, useInteropTopology } from "./helpers/topology.js";
 import { StreamEnd, eventually, openUserHost, within } from "./helpers/user-side.js";
@@ -96,7 +97,11 @@ describe("packet/interop: half-close, reset, refusal and urgent data against the
       const end = new StreamEnd({ shutdown: "never", keep: true });
       acceptFromKernel(end, { sendBytes: 1000, order: "duplex" });
       await peer!.ready;
-      await eventually(() => end.conn !== null && end.conn.stats().bytesReceived >= 1000, 10_000, "the kernel's 1000 bytes");
+      // Wait for the kernel's FIN after its 1000 bytes: once it is here, the kernel's sender has
+      // returned from shutdown() and only its recv() is left (a RST before the shutdown would fail
+      // that call with ENOTCONN instead, and the peer reports whichever error came first).
+      await eventually(() => end.conn !== null && end.conn.state === TcpState.CLOSE_WAIT, 10_000, "the kernel's 1000 bytes and FIN");
+      expect(end.conn!.stats().bytesReceived).to.equal(1000);
       end.conn!.abort();
       const kernel = await within(peer!.result, 10_000, "the kernel peer");
       expect(kernel["error"]).to.equal("ECONNRESET");
