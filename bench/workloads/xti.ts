@@ -27,7 +27,7 @@ import {
 /** The result of a C-style call, or an Error naming the call, its t_errno and errno. */
 export async function ok(result: number | Promise<number>, call: string): Promise<number> {
   const n = await result;
-  if (n < 0) throw new Error(`${call} failed: ${tErrnoName(t_errno)} (errno ${errno})${t_errdetail === "" ? "" : `: ${t_errdetail}`}`);
+  if (n < 0) failed(call);
   return n;
 }
 
@@ -67,91 +67,116 @@ export async function connectXtiPair(device: string, listenAddr: Uint8Array | nu
 /** The API a variant measures: the C-style calls, or Endpoint's snd with rcv or rcvUnit. */
 export type XtiStyle = "t_snd/t_rcv" | "Endpoint snd/rcv" | "Endpoint snd/rcvUnit";
 
-type Send = (data: Uint8Array) => Promise<number>;
-/** Receive into `buf`: bytes and whether the unit goes on (T_MORE). */
-type Receive = (buf: Uint8Array) => Promise<{ n: number; more: boolean }>;
+/*
+ * The measured loops await each call directly and test its result in line, as a ported C program
+ * does (`if (t_snd(...) < 0) { t_error("t_snd"); exit(1); }`), the way node:net's side is written
+ * as a Node program would be: no helper closure or async wrapper per message on either side.
+ */
 
-function sender(fd: number, style: XtiStyle): Send {
-  if (style === "t_snd/t_rcv") return (data) => ok(t_snd(fd, data, data.length, 0), "t_snd");
-  const ep = Endpoint.fromFd(fd);
-  return (data) => ep.snd(data);
+/** A C-style call returned -1: throw an Error naming it, its t_errno and errno. */
+function failed(call: string): never {
+  throw new Error(`${call} failed: ${tErrnoName(t_errno)} (errno ${errno})${t_errdetail === "" ? "" : `: ${t_errdetail}`}`);
 }
 
-function receiver(fd: number, style: XtiStyle): Receive {
+function notOneUnit(i: number, n: number, more: boolean, size: number): never {
+  throw new Error(`message ${i}: read ${n} bytes${more ? " with T_MORE" : ""}, expected one whole ${size}-byte TSDU`);
+}
+
+async function sendMessages(fd: number, style: XtiStyle, message: Uint8Array, messages: number): Promise<void> {
+  if (style === "t_snd/t_rcv") {
+    for (let i = 0; i < messages; i++) if ((await t_snd(fd, message, message.length, 0)) < 0) failed("t_snd");
+    return;
+  }
+  const ep = Endpoint.fromFd(fd);
+  for (let i = 0; i < messages; i++) await ep.snd(message);
+}
+
+async function receiveMessages(fd: number, style: XtiStyle, size: number, messages: number): Promise<void> {
+  const buf = new Uint8Array(size);
   if (style === "t_snd/t_rcv") {
     const flags = { value: 0 };
-    return async (buf) => {
-      const n = await ok(t_rcv(fd, buf, buf.length, flags), "t_rcv");
-      return { n, more: (flags.value & T_MORE) !== 0 };
-    };
+    for (let i = 0; i < messages; i++) {
+      const n = await t_rcv(fd, buf, size, flags);
+      if (n < 0) failed("t_rcv");
+      if (n !== size || (flags.value & T_MORE) !== 0) notOneUnit(i, n, (flags.value & T_MORE) !== 0, size);
+    }
+    return;
   }
   const ep = Endpoint.fromFd(fd);
   if (style === "Endpoint snd/rcv") {
-    return async (buf) => {
+    for (let i = 0; i < messages; i++) {
       const { n, flags } = await ep.rcv(buf);
-      return { n, more: (flags & T_MORE) !== 0 };
-    };
+      if (n !== size || (flags & T_MORE) !== 0) notOneUnit(i, n, (flags & T_MORE) !== 0, size);
+    }
+    return;
   }
-  // rcvUnit returns a whole unit in its own buffer; the workload only counts its bytes.
-  return async () => ({ n: (await ep.rcvUnit()).data.length, more: false });
+  // rcvUnit returns a whole unit in its own buffer; the workload only checks its length.
+  for (let i = 0; i < messages; i++) {
+    const n = (await ep.rcvUnit()).data.length;
+    if (n !== size) notOneUnit(i, n, false, size);
+  }
 }
 
 /** `messages` TSDUs of `size` bytes from client to server; resolves when the last is read. */
 export async function xtiOneWay(pair: XtiPair, style: XtiStyle, messages: number, size: number): Promise<void> {
-  const send = sender(pair.client, style);
-  const receive = receiver(pair.server, style);
-  const message = new Uint8Array(size).fill(0x5a);
-  const sending = (async () => {
-    for (let i = 0; i < messages; i++) await send(message);
-  })();
-  const buf = new Uint8Array(size);
-  for (let i = 0; i < messages; i++) {
-    const { n, more } = await receive(buf);
-    if (n !== size || more) throw new Error(`message ${i}: read ${n} bytes${more ? " with T_MORE" : ""}, expected one whole ${size}-byte TSDU`);
-  }
+  const sending = sendMessages(pair.client, style, new Uint8Array(size).fill(0x5a), messages);
+  await receiveMessages(pair.server, style, size, messages);
   await sending;
 }
 
-/** Read exactly `size` bytes (a byte stream may return a message in pieces). */
-async function readMessage(receive: Receive, buf: Uint8Array, size: number): Promise<void> {
-  let got = 0;
-  while (got < size) got += (await receive(buf.subarray(got, size))).n;
-}
-
-/** `trips` requests of `size` bytes, each answered by a `size`-byte response before the next. */
+/**
+ * `trips` requests of `size` bytes, each answered by a `size`-byte response before the next. Each
+ * side reads exactly `size` bytes (a byte stream may return a message in pieces).
+ */
 export async function xtiRequestResponse(pair: XtiPair, trips: number, size: number): Promise<void> {
-  const clientSend = sender(pair.client, "t_snd/t_rcv");
-  const clientReceive = receiver(pair.client, "t_snd/t_rcv");
-  const serverSend = sender(pair.server, "t_snd/t_rcv");
-  const serverReceive = receiver(pair.server, "t_snd/t_rcv");
-  const request = new Uint8Array(size).fill(0x71);
-  const response = new Uint8Array(size).fill(0x72);
+  const flags = { value: 0 };
   const serving = (async () => {
+    const { server } = pair;
     const buf = new Uint8Array(size);
+    const response = new Uint8Array(size).fill(0x72);
+    const serverFlags = { value: 0 };
     for (let i = 0; i < trips; i++) {
-      await readMessage(serverReceive, buf, size);
-      await serverSend(response);
+      for (let got = 0; got < size; ) {
+        const n = await t_rcv(server, got === 0 ? buf : buf.subarray(got), size - got, serverFlags);
+        if (n < 0) failed("t_rcv");
+        got += n;
+      }
+      if ((await t_snd(server, response, size, 0)) < 0) failed("t_snd");
     }
   })();
+  const { client } = pair;
   const buf = new Uint8Array(size);
+  const request = new Uint8Array(size).fill(0x71);
   for (let i = 0; i < trips; i++) {
-    await clientSend(request);
-    await readMessage(clientReceive, buf, size);
+    if ((await t_snd(client, request, size, 0)) < 0) failed("t_snd");
+    for (let got = 0; got < size; ) {
+      const n = await t_rcv(client, got === 0 ? buf : buf.subarray(got), size - got, flags);
+      if (n < 0) failed("t_rcv");
+      got += n;
+    }
   }
   await serving;
 }
 
 /** `bytes` from client to server in `chunk`-byte t_snd calls, read with `chunk`-byte t_rcv calls. */
 export async function xtiBulk(pair: XtiPair, bytes: number, chunk: number): Promise<void> {
-  const send = sender(pair.client, "t_snd/t_rcv");
-  const receive = receiver(pair.server, "t_snd/t_rcv");
-  const data = new Uint8Array(chunk).fill(0x33);
   const sending = (async () => {
-    for (let left = bytes; left > 0; left -= chunk) await send(left >= chunk ? data : data.subarray(0, left));
+    const { client } = pair;
+    const data = new Uint8Array(chunk).fill(0x33);
+    for (let left = bytes; left > 0; left -= chunk) {
+      const n = Math.min(chunk, left);
+      if ((await t_snd(client, data, n, 0)) < 0) failed("t_snd");
+    }
   })();
+  const { server } = pair;
   const buf = new Uint8Array(chunk);
+  const flags = { value: 0 };
   let got = 0;
-  while (got < bytes) got += (await receive(buf)).n;
+  while (got < bytes) {
+    const n = await t_rcv(server, buf, chunk, flags);
+    if (n < 0) failed("t_rcv");
+    got += n;
+  }
   if (got !== bytes) throw new Error(`received ${got} bytes, expected ${bytes}`);
   await sending;
 }
