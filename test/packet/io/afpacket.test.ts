@@ -232,8 +232,9 @@ describe("packet/io: AfPacketDevice on a veth to the Linux kernel", function () 
     const before = process.cpuUsage();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const used = process.cpuUsage(before);
-    // process.cpuUsage covers every thread, the worker included; a spinning thread would show ~1 s.
-    expect((used.user + used.system) / 1000, "ms of CPU in 1 s idle").to.be.lessThan(100);
+    // process.cpuUsage covers every thread, the worker included; a spinning thread would show ~1 s,
+    // and V8's own collection of the suites' garbage may take some of this second.
+    expect((used.user + used.system) / 1000, "ms of CPU in 1 s idle").to.be.lessThan(250);
   });
 
   it("records both directions in a pcap file that tshark reads", async function () {

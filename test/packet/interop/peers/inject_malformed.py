@@ -3,8 +3,8 @@
 Run in the kernel peer's namespace while a transfer runs:
   inject_malformed.py IFACE KERNEL_PORT ROUNDS
 It sniffs a pure ACK of the connection (kernel -> stack, source port KERNEL_PORT) to learn the
-MACs, addresses, ports and sequence numbers, then sends ROUNDS rounds of bad frames, each round
-built from a fresh sniff. While the kernel only acknowledges (the stack is sending), its sequence
+MACs, addresses, ports and sequence numbers, then sends ROUNDS rounds of the bad frames built from
+it, 20 ms apart. While the kernel only acknowledges (the stack is sending), its sequence
 number is exactly the stack's RCV.NXT, so "in the window" and "out of the window" are certain. Prints {"ready": ...} when it starts sniffing, then the number of
 frames of each kind sent.
 """
@@ -94,11 +94,13 @@ def main():
     emit({"ready": "sniffing"})
     sent = {}
     out = conf.L2socket(iface=iface)
-    for _ in range(rounds):
-        got = sniff(iface=iface, filter=bpf, count=1, timeout=20, lfilter=lambda p: len(bytes(p["TCP"].payload)) == 0)
-        if not got:
-            break
-        for name, frame in round_of_frames(got[0]).items():
+    # One pure ACK of the kernel's gives every round its numbers: the kernel's sequence number does
+    # not move while it only acknowledges our upload, and sniffing again per round could outlast
+    # an upload that is fast (the rounds would then find no pure ACK left to copy).
+    got = sniff(iface=iface, filter=bpf, count=1, timeout=20, lfilter=lambda p: len(bytes(p["TCP"].payload)) == 0)
+    frames = round_of_frames(got[0]) if got else {}
+    for _ in range(rounds if frames else 0):
+        for name, frame in frames.items():
             out.send(Raw(frame))
             sent[name] = sent.get(name, 0) + 1
         time.sleep(0.02)
