@@ -32,13 +32,18 @@ describe("layers: who may import what", () => {
     expect(bad).to.deep.equal([]);
   });
 
-  it("one provider does not reach into another: shared native code lives in providers/native/", () => {
+  it("one provider does not reach into another: shared code lives in providers/native/ (FFI) and providers/shared/", () => {
     const bad = violations(providerFiles, (imp, file) => {
       if (!imp.target.startsWith("providers/")) return true;
       const own = file.split("/")[1];
       const theirs = imp.target.split("/")[1];
-      return file === "providers/index.ts" || own === theirs || theirs === "native";
+      return file === "providers/index.ts" || own === theirs || theirs === "native" || theirs === "shared";
     });
+    expect(bad).to.deep.equal([]);
+  });
+
+  it("shared provider code (providers/shared/) imports no provider", () => {
+    const bad = violations(sourceFiles("providers/shared"), (imp) => !imp.target.startsWith("providers/") || imp.target.startsWith("providers/shared/"));
     expect(bad).to.deep.equal([]);
   });
 
