@@ -393,7 +393,9 @@ export class Endpoint {
    * clear, and returns its bytes and whether it was an ETSDU. An ETSDU may overtake a TSDU being
    * read (and normal data may follow an ETSDU that has not fully arrived): the pieces of the
    * unfinished unit are kept, and a later call completes it, so nothing read is lost. A unit that
-   * arrived in one piece is returned as the library received it, without a copy.
+   * arrived in one piece with a buffer of its own is returned as the library received it, without
+   * a copy; a piece that shares its buffer (a provider's receive arena) is copied, so the unit's
+   * `.buffer` holds only its own bytes and may be kept or transferred freely.
    */
   rcvUnit(chunk = RETURN_BUFFER): Promise<{ data: Uint8Array; expedited: boolean }> {
     try {
@@ -429,7 +431,10 @@ export class Endpoint {
     if ((flags & C.T_MORE) !== 0) return null;
     const expedited = (flags & C.T_EXPEDITED) !== 0;
     const parts = expedited ? this.unfinished.expedited : this.unfinished.normal;
-    if (parts.length === 1) return { data: parts.pop() as Uint8Array, expedited };
+    if (parts.length === 1) {
+      const piece = parts.pop() as Uint8Array;
+      return { data: piece.byteLength === piece.buffer.byteLength ? piece : new Uint8Array(piece), expedited };
+    }
     let size = 0;
     for (const p of parts) size += p.length;
     const data = new Uint8Array(size);

@@ -60,10 +60,6 @@ export function frame(size: number, fill: number): Buffer {
   return f;
 }
 
-async function write(socket: Socket, data: Buffer): Promise<void> {
-  if (!socket.write(data)) await once(socket, "drain");
-}
-
 /** `messages` length-prefixed messages of `size` bytes from client to server. */
 export async function netOneWay(pair: NetPair, messages: number, size: number): Promise<void> {
   let got = 0;
@@ -75,7 +71,8 @@ export async function netOneWay(pair: NetPair, messages: number, size: number): 
     pair.server.on("data", reader.push);
   });
   const f = frame(size, 0x5a);
-  for (let i = 0; i < messages; i++) await write(pair.client, f);
+  // write() with back-pressure in line: a Promise only when the socket asks to wait for 'drain'.
+  for (let i = 0; i < messages; i++) if (!pair.client.write(f)) await once(pair.client, "drain");
   await done;
 }
 
@@ -121,7 +118,7 @@ export async function netBulk(pair: NetPair, bytes: number, chunk: number): Prom
     });
   });
   const data = Buffer.alloc(chunk, 0x33);
-  for (let left = bytes; left > 0; left -= chunk) await write(pair.client, left >= chunk ? data : data.subarray(0, left));
+  for (let left = bytes; left > 0; left -= chunk) if (!pair.client.write(left >= chunk ? data : data.subarray(0, left))) await once(pair.client, "drain");
   await done;
   if (got !== bytes) throw new Error(`received ${got} bytes, expected ${bytes}`);
 }

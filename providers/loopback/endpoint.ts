@@ -219,14 +219,19 @@ export class LoopEndpoint implements ProviderEndpoint {
     }
   }
 
+  /** The connection is over on this side: idle, and its last chunk of received data no longer held here. */
+  private unlink(): void {
+    this.peer = null;
+    this.state = "idle";
+    this.arena = new ReceiveArena();
+  }
+
   /** Break the connection from our side: the peer is flushed and told (reason ECONNRESET). */
   private abortConnection(udata: Uint8Array): void {
     const peer = this.peer;
-    this.peer = null;
-    this.state = "idle";
+    this.unlink();
     if (peer === null) return;
-    peer.peer = null;
-    peer.state = "idle";
+    peer.unlink();
     peer.user.flush();
     peer.user.disconInd({ reason: ECONNRESET, sequence: -1, udata: udata.slice() });
     peer.backEnable(false);
@@ -322,10 +327,8 @@ export class LoopEndpoint implements ProviderEndpoint {
     peer.user.ordrelInd(this.provider.config.ordrelData && udata !== null ? udata.slice() : null);
     if (peer.sentOrdrel) {
       // Both directions are released: the connection is over.
-      this.peer = null;
-      this.state = "idle";
-      peer.peer = null;
-      peer.state = "idle";
+      this.unlink();
+      peer.unlink();
     }
     return true;
   }

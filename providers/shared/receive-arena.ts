@@ -5,9 +5,10 @@
  * allocation per chunk instead of one per piece (a 64-byte typed array with a buffer of its own
  * is about 270 bytes of heap, a view into a chunk about 100).
  *
- * Each connection (or receiving endpoint) has its own arena, so a piece it hands out keeps alive
- * only bytes of the same connection, at most one chunk's worth, and never lets a reader see
- * another connection's data through `.buffer`. Chunks start small and double as the connection
+ * Each connection has its own arena, so a piece it hands out keeps alive only bytes of the same
+ * connection, at most one chunk's worth, and never lets a reader see another connection's data
+ * through `.buffer` (Endpoint.rcvUnit copies a piece that shares its buffer before handing it to
+ * the user). Chunks start small and double as the connection
  * keeps receiving: a connection that gets a few small messages pins a few KiB, a bulk transfer
  * reaches 64 KiB chunks (about 45 full-sized TCP segments each) after its first 60 KiB.
  */
@@ -29,6 +30,7 @@ export class ReceiveArena {
   /** A copy of `bytes` that its receiver may keep. */
   copy(bytes: Uint8Array): Uint8Array {
     const n = bytes.length;
+    if (n === 0) return new Uint8Array(0); // pins no chunk
     if (n > OWN_BUFFER_OVER) return ownCopy(bytes);
     // The piece starts at the same offset modulo 8 as its source: V8 copies out of a
     // SharedArrayBuffer (the AF_PACKET ring) word by word only when both sides are so aligned,

@@ -77,6 +77,20 @@ describe("idiomatic Endpoint API", () => {
     expect({ data: Buffer.from(unit.data).toString(), expedited: unit.expedited }).to.deep.equal({ data: "abcdef", expedited: false });
   });
 
+  it("rcvUnit: each unit has a buffer of its own, so transferring one leaves the next unit and the queue whole", async () => {
+    const { client, server } = await connected();
+    for (const word of ["one", "two", "three"]) await client.snd(text(word));
+    const first = (await server.rcvUnit()).data;
+    expect(first.buffer.byteLength, "the unit's buffer holds only the unit").to.equal(first.length);
+    const own = first.buffer as ArrayBuffer;
+    structuredClone(own, { transfer: [own] }); // detaches it, as postMessage would
+    expect(first.length).to.equal(0);
+    const rest = [await server.rcvUnit(), await server.rcvUnit()].map((u) => Buffer.from(u.data).toString());
+    expect(rest).to.deep.equal(["two", "three"]);
+    await client.snd(text("four"));
+    expect(Buffer.from((await server.rcvUnit()).data).toString(), "data after it flows as before").to.equal("four");
+  });
+
   it("rcvudata: concurrent receives on one endpoint each get their own datagram and address", async () => {
     const a = Endpoint.open("/dev/ticlts");
     const b = Endpoint.open("/dev/ticlts");

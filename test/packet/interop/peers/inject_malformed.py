@@ -3,14 +3,14 @@
 Run in the kernel peer's namespace while a transfer runs:
   inject_malformed.py IFACE KERNEL_PORT ROUNDS
 It sniffs a pure ACK of the connection (kernel -> stack, source port KERNEL_PORT) to learn the
-MACs, addresses, ports and sequence numbers, then sends ROUNDS rounds of the bad frames built from
-it, 20 ms apart. While the kernel only acknowledges (the stack is sending), its sequence
+MACs, addresses, ports and sequence numbers, then sends ROUNDS rounds of bad frames, each built
+from the latest pure ACK, while they keep coming. While the kernel only acknowledges (the stack is sending), its sequence
 number is exactly the stack's RCV.NXT, so "in the window" and "out of the window" are certain. Prints {"ready": ...} when it starts sniffing, then the number of
 frames of each kind sent.
 """
-import json, struct, sys, time
+import json, struct, sys, threading, time
 
-from scapy.all import Ether, IP, Raw, conf, sniff
+from scapy.all import AsyncSniffer, Ether, IP, Raw, conf
 
 conf.verb = 0
 
@@ -91,19 +91,31 @@ def round_of_frames(seg):
 def main():
     iface, kernel_port, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     bpf = "tcp and src port %d and tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) == 0" % kernel_port
-    emit({"ready": "sniffing"})
     sent = {}
     out = conf.L2socket(iface=iface)
-    # One pure ACK of the kernel's gives every round its numbers: the kernel's sequence number does
-    # not move while it only acknowledges our upload, and sniffing again per round could outlast
-    # an upload that is fast (the rounds would then find no pure ACK left to copy).
-    got = sniff(iface=iface, filter=bpf, count=1, timeout=20, lfilter=lambda p: len(bytes(p["TCP"].payload)) == 0)
-    frames = round_of_frames(got[0]) if got else {}
-    for _ in range(rounds if frames else 0):
-        for name, frame in frames.items():
-            out.send(Raw(frame))
-            sent[name] = sent.get(name, 0) + 1
-        time.sleep(0.02)
+    # A sniffer runs all along and keeps the latest pure ACK: each round is built from a fresh one
+    # (its numbers current), and a round is sent only while the kernel still acknowledges our
+    # upload, without a sniffer's start-up per round (which a fast upload could outlast).
+    latest, fresh = [None], threading.Event()
+
+    def keep(p):
+        latest[0] = p
+        fresh.set()
+
+    sniffer = AsyncSniffer(iface=iface, filter=bpf, lfilter=lambda p: len(bytes(p["TCP"].payload)) == 0, prn=keep, store=False)
+    sniffer.start()
+    emit({"ready": "sniffing"})
+    try:
+        for i in range(rounds):
+            if not fresh.wait(20 if i == 0 else 1):
+                break  # the upload is over: no pure ACK came since the last round
+            fresh.clear()
+            for name, frame in round_of_frames(latest[0]).items():
+                out.send(Raw(frame))
+                sent[name] = sent.get(name, 0) + 1
+            time.sleep(0.01)
+    finally:
+        sniffer.stop()
     out.close()
     emit({"sent": sent})
 
