@@ -1,8 +1,7 @@
 /**
  * The layer rules, checked on the import statements of every source file: a built-in provider is
  * written against the boundary a third party has (`xti/spi`, i.e. src/spi/index.ts), the library
- * knows no provider internals, the user-space stack imports nothing from the library, and code the
- * providers share lives in providers/native/ (FFI) and providers/shared/ (plain).
+ * knows no provider internals, and the user-space stack imports nothing from the library.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -33,20 +32,13 @@ describe("layers: who may import what", () => {
     expect(bad).to.deep.equal([]);
   });
 
-  it("one provider does not reach into another: shared code lives in providers/native/ (FFI) and providers/shared/", () => {
+  it("one provider does not reach into another: shared native code lives in providers/native/", () => {
     const bad = violations(providerFiles, (imp, file) => {
       if (!imp.target.startsWith("providers/")) return true;
       const own = file.split("/")[1];
       const theirs = imp.target.split("/")[1];
-      return file === "providers/index.ts" || own === theirs || theirs === "native" || theirs === "shared";
+      return file === "providers/index.ts" || own === theirs || theirs === "native";
     });
-    expect(bad).to.deep.equal([]);
-  });
-
-  it("shared provider code (providers/shared/) imports no provider and nothing from the library (the stack uses it)", () => {
-    const shared = sourceFiles("providers/shared");
-    expect(shared.length, "files in providers/shared/").to.be.greaterThan(0);
-    const bad = violations(shared, (imp) => !imp.target.startsWith("src/") && (!imp.target.startsWith("providers/") || imp.target.startsWith("providers/shared/")));
     expect(bad).to.deep.equal([]);
   });
 

@@ -17,7 +17,7 @@ import {
   t_sndrel,
 } from "../../src/index.js";
 import type { Direction } from "../harness/veth.js";
-import { ok } from "./xti.js";
+import { failed, ok } from "./xti.js";
 
 /** Read until the peer's orderly release (taken with t_rcvrel); returns the bytes read. */
 async function receiveUntilRelease(fd: number, buf: Uint8Array): Promise<number> {
@@ -48,7 +48,7 @@ export async function xtiStreamTransfer(fd: number, address: string, port: numbe
   await xtiConnect(fd, address, port);
   const buf = new Uint8Array(piece).fill(0x42);
   if (direction === "upload") {
-    for (let left = bytes; left > 0; left -= piece) await ok(t_snd(fd, buf, Math.min(piece, left), 0), "t_snd");
+    for (let left = bytes; left > 0; left -= piece) if ((await t_snd(fd, buf, Math.min(piece, left), 0)) < 0) failed("t_snd");
     await ok(t_sndrel(fd), "t_sndrel");
     await receiveUntilRelease(fd, buf);
     return;

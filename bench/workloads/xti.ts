@@ -74,7 +74,7 @@ export type XtiStyle = "t_snd/t_rcv" | "Endpoint snd/rcv" | "Endpoint snd/rcvUni
  */
 
 /** A C-style call returned -1: throw an Error naming it, its t_errno and errno. */
-function failed(call: string): never {
+export function failed(call: string): never {
   throw new Error(`${call} failed: ${tErrnoName(t_errno)} (errno ${errno})${t_errdetail === "" ? "" : `: ${t_errdetail}`}`);
 }
 

@@ -133,7 +133,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "tsdu",
     bug: "pieces pass through a tsdu-byte staging buffer that keeps one byte for a terminator: a TSDU of exactly tsdu bytes loses its last byte",
-    edits: [ep("    const copy = peer.arena.copy(buf);", "    const limit = peer.provider.config.tsdu;\n    const copy = peer.arena.copy(!expedited && limit > 0 ? buf.subarray(0, Math.min(buf.length, limit - 1)) : buf);")],
+    edits: [ep("    const copy = ownCopy(buf);", "    const limit = peer.provider.config.tsdu;\n    const copy = ownCopy(!expedited && limit > 0 ? buf.subarray(0, Math.min(buf.length, limit - 1)) : buf);")],
     caughtBy: ["T3.exact-tsdu"],
   },
   {
@@ -141,7 +141,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "tsdu",
     bug: "pieces are copied with slice(), which on a Node Buffer is a view: a sender reusing its Buffer after t_snd changes data already sent",
-    edits: [ep("    const copy = peer.arena.copy(buf);", "    const copy = buf.slice();")],
+    edits: [ep("    const copy = ownCopy(buf);", "    const copy = buf.slice();")],
     caughtBy: ["T1.buffer-reuse"],
   },
   {
@@ -149,7 +149,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "tsdu",
     bug: "the piece passed up is a view of the sender's buffer, which the sender reuses after t_snd",
-    edits: [ep("    const copy = peer.arena.copy(buf);", "    const copy = buf;")],
+    edits: [ep("    const copy = ownCopy(buf);", "    const copy = buf;")],
     caughtBy: ["T1.buffer-reuse"],
   },
   {
@@ -226,7 +226,7 @@ export const MUTANTS: readonly Mutant[] = [
     subject: "loopback",
     group: "expedited",
     bug: "expedited pieces pass through an etsdu-byte staging buffer that keeps one byte for a terminator: an ETSDU of exactly etsdu bytes loses its last byte",
-    edits: [ep("    const copy = peer.arena.copy(buf);", "    const limit = peer.provider.config.etsdu;\n    const copy = peer.arena.copy(expedited && limit > 0 ? buf.subarray(0, Math.min(buf.length, limit - 1)) : buf);")],
+    edits: [ep("    const copy = ownCopy(buf);", "    const limit = peer.provider.config.etsdu;\n    const copy = ownCopy(expedited && limit > 0 ? buf.subarray(0, Math.min(buf.length, limit - 1)) : buf);")],
     caughtBy: ["T3.exact-etsdu"],
   },
   {

@@ -6,7 +6,7 @@ import { negotiateOptions, windowShiftFor } from "../../../providers/packet/stac
 import { IsnGenerator } from "../../../providers/packet/stack/tcp/isn.js";
 import { ReassemblyQueue } from "../../../providers/packet/stack/tcp/reassembly.js";
 import { TcpReceiver } from "../../../providers/packet/stack/tcp/receiver.js";
-import { FIRST_CHUNK, LARGEST_CHUNK, ReceiveArena } from "../../../providers/shared/receive-arena.js";
+import { FIRST_CHUNK, LARGEST_CHUNK, ReceiveArena } from "../../../providers/packet/stack/tcp/receive-arena.js";
 import { DeadlineTimer } from "../../../providers/packet/stack/tcp/deadline-timer.js";
 import { InputClock } from "../../../providers/packet/stack/tcp/input-clock.js";
 import { RttEstimator } from "../../../providers/packet/stack/tcp/rtt.js";

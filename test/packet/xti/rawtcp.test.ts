@@ -7,6 +7,7 @@
  */
 import { expect } from "chai";
 import {
+  Endpoint,
   Errno,
   F_SETFL,
   O_NONBLOCK,
@@ -73,6 +74,19 @@ describe("packet/xti: /dev/rawtcp over two stacks on an in-memory hub", function
     await accepted;
     return { listener: l.fd, server, client };
   }
+
+  it("Endpoint.rcvUnit returns data with a buffer of its own, not a view of the connection's receive arena", async () => {
+    const { server, client } = await pair();
+    const ep = Endpoint.fromFd(server);
+    await ok(t_snd(client, text("hello"), 5, 0), "t_snd");
+    const first = (await ep.rcvUnit()).data;
+    expect(Buffer.from(first).toString()).to.equal("hello");
+    expect(first.buffer.byteLength, "the unit's buffer holds only the unit").to.equal(5);
+    const own = first.buffer as ArrayBuffer;
+    structuredClone(own, { transfer: [own] }); // detaches it, as postMessage to a worker would
+    await ok(t_snd(client, text("world"), 5, 0), "t_snd");
+    expect(Buffer.from((await ep.rcvUnit()).data).toString()).to.equal("world");
+  });
 
   it("reports /dev/tcp's t_info: 16-byte addresses, a byte stream, one byte of expedited data in line, no connect or disconnect data", () => {
     const fd = open(a.tcp);

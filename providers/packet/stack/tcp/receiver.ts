@@ -3,7 +3,7 @@
  * the advertised window (with receiver-side silly-window avoidance), the peer's FIN and urgent
  * pointer. It never sends anything itself; the connection asks it what to put in each ACK.
  */
-import { ReceiveArena } from "../../../shared/receive-arena.js";
+import { ReceiveArena } from "./receive-arena.js";
 import { ReassemblyQueue } from "./reassembly.js";
 import { seqAdd, seqDiff, seqGt, seqInRange, seqLt } from "./seq.js";
 

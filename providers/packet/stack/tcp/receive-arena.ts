@@ -1,16 +1,15 @@
 /**
- * Where a provider copies the data it passes up. A buffer passed up belongs to the library from
- * then on (src/spi), and the bytes it comes from are lent (an AF_PACKET frame for one call, a
- * caller's t_snd buffer), so each piece is a copy; copying pieces into chunks costs one
- * allocation per chunk instead of one per piece (a 64-byte typed array with a buffer of its own
- * is about 270 bytes of heap, a view into a chunk about 100).
+ * Where a connection copies the data it receives out of the frame that brought it. The link lends
+ * each frame for one call only (LinkDevice.setReceiver), so the bytes a connection delivers must be
+ * copied; copying them into chunks costs one allocation per chunk instead of one per segment.
  *
  * Each connection has its own arena, so a piece it hands out keeps alive only bytes of the same
  * connection, at most one chunk's worth, and never lets a reader see another connection's data
- * through `.buffer` (Endpoint.rcvUnit copies a piece that shares its buffer before handing it to
- * the user). Chunks start small and double as the connection
- * keeps receiving: a connection that gets a few small messages pins a few KiB, a bulk transfer
- * reaches 64 KiB chunks (about 45 full-sized TCP segments each) after its first 60 KiB.
+ * through `.buffer`; Endpoint.rcvUnit copies a piece that shares its buffer before handing it to
+ * the user, so what a user keeps or transfers holds only its own bytes. Chunks start small and
+ * double as the connection keeps receiving: a connection that gets a few small messages pins a
+ * few KiB, a bulk transfer reaches 64 KiB chunks (about 45 full-sized segments each) after its
+ * first 60 KiB.
  */
 
 /** The first chunk of a connection. */
@@ -19,8 +18,6 @@ export const FIRST_CHUNK = 4 * 1024;
 export const LARGEST_CHUNK = 64 * 1024;
 /** A piece longer than this gets a buffer of its own rather than most of a chunk. */
 const OWN_BUFFER_OVER = LARGEST_CHUNK / 4;
-/** From this size on an own copy is made in unzeroed memory (below it, zeroing costs less than the detour). */
-const UNZEROED_FROM = 16384;
 
 export class ReceiveArena {
   private chunk: Uint8Array | null = null;
@@ -31,7 +28,7 @@ export class ReceiveArena {
   copy(bytes: Uint8Array): Uint8Array {
     const n = bytes.length;
     if (n === 0) return new Uint8Array(0); // pins no chunk
-    if (n > OWN_BUFFER_OVER) return ownCopy(bytes);
+    if (n > OWN_BUFFER_OVER) return bytes.slice();
     // The piece starts at the same offset modulo 8 as its source: V8 copies out of a
     // SharedArrayBuffer (the AF_PACKET ring) word by word only when both sides are so aligned,
     // and byte by byte otherwise (measured: 1448 bytes in 180 ns against 730 ns).
@@ -50,17 +47,4 @@ export class ReceiveArena {
     this.used = end;
     return piece;
   }
-}
-
-/**
- * A copy of `bytes` in a buffer of its own, exactly its size. Not `slice()`: on a Node Buffer
- * that returns a view of the caller's memory, not a copy.
- */
-export function ownCopy(bytes: Uint8Array): Uint8Array {
-  const n = bytes.length;
-  if (n < UNZEROED_FROM) return new Uint8Array(bytes);
-  // Memory the copy overwrites entirely needs no zeroing first: at 64 KiB that halves the cost.
-  const copy = new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n);
-  copy.set(bytes);
-  return copy;
 }
