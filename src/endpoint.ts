@@ -23,6 +23,20 @@ import { isBytes, show } from "./show.js";
 import { type IntRef, netbuf, netbufBytes, type t_info, type t_iovec } from "./structs.js";
 import type { XTIError } from "./xtierror.js";
 
+/** V8 keeps a typed array of up to this many bytes in the heap, without an ArrayBuffer until `.buffer` is read. */
+const IN_HEAP_MAX = 64;
+
+/**
+ * Whether a piece is a view into a larger buffer (a provider's receive arena, a part of a piece).
+ * A piece at offset 0 of at most IN_HEAP_MAX bytes is taken to be one of its own: reading its
+ * `.buffer` to be sure would allocate one (a fifth of a 64-byte rcvUnit), and the built-in
+ * providers' arenas start no piece at offset 0.
+ */
+function sharesItsBuffer(piece: Uint8Array): boolean {
+  if (piece.byteOffset !== 0) return true;
+  return piece.length > IN_HEAP_MAX && piece.byteLength !== piece.buffer.byteLength;
+}
+
 /** The default size of rcvUnit's pieces and of rcvudata's data, and the room for t_optmgmt's answer. */
 const RETURN_BUFFER = 65536;
 
@@ -394,8 +408,8 @@ export class Endpoint {
    * read (and normal data may follow an ETSDU that has not fully arrived): the pieces of the
    * unfinished unit are kept, and a later call completes it, so nothing read is lost. A unit that
    * arrived in one piece with a buffer of its own is returned as the library received it, without
-   * a copy; a piece that shares its buffer (a provider's receive arena) is copied, so the unit's
-   * `.buffer` holds only its own bytes and may be kept or transferred freely.
+   * a copy; a piece that shares its buffer (a view into a provider's receive arena, at an offset)
+   * is copied, so the unit's `.buffer` holds only its own bytes and may be kept or transferred.
    */
   rcvUnit(chunk = RETURN_BUFFER): Promise<{ data: Uint8Array; expedited: boolean }> {
     try {
@@ -433,7 +447,7 @@ export class Endpoint {
     const parts = expedited ? this.unfinished.expedited : this.unfinished.normal;
     if (parts.length === 1) {
       const piece = parts.pop() as Uint8Array;
-      return { data: piece.byteLength === piece.buffer.byteLength ? piece : new Uint8Array(piece), expedited };
+      return { data: sharesItsBuffer(piece) ? new Uint8Array(piece) : piece, expedited };
     }
     let size = 0;
     for (const p of parts) size += p.length;

@@ -302,6 +302,7 @@ describe("packet/tcp building blocks", () => {
         expect(p.every((b) => b === i)).to.equal(true);
         expect(p.byteOffset % 8).to.equal(i % 8);
       });
+      expect(pieces.every((p) => p.byteOffset > 0), "no piece at offset 0: rcvUnit tells a shared buffer by its offset").to.equal(true);
       const sizes = [...new Set(pieces.map((p) => p.buffer))].map((b) => b.byteLength);
       expect(sizes.slice(0, 5)).to.deep.equal([FIRST_CHUNK, 2 * FIRST_CHUNK, 4 * FIRST_CHUNK, 8 * FIRST_CHUNK, LARGEST_CHUNK]);
       expect(sizes.slice(5).every((size) => size === LARGEST_CHUNK)).to.equal(true);

@@ -18,6 +18,12 @@ export const FIRST_CHUNK = 4 * 1024;
 export const LARGEST_CHUNK = 64 * 1024;
 /** A piece longer than this gets a buffer of its own rather than most of a chunk. */
 const OWN_BUFFER_OVER = LARGEST_CHUNK / 4;
+/**
+ * Bytes left unused at the start of each chunk, so that no piece starts at offset 0: a reader
+ * (Endpoint.rcvUnit) then tells a piece that shares its buffer by its byteOffset alone, without
+ * reading `.buffer`, which costs a small typed array an allocation.
+ */
+const CHUNK_HEAD = 8;
 
 export class ReceiveArena {
   private chunk: Uint8Array | null = null;
@@ -36,10 +42,10 @@ export class ReceiveArena {
     let start = ((this.used + 7) & ~7) + skew;
     let chunk = this.chunk;
     if (chunk === null || start + n > chunk.length) {
-      while (this.nextChunk < LARGEST_CHUNK && this.nextChunk < 2 * (n + 8)) this.nextChunk *= 2;
+      while (this.nextChunk < LARGEST_CHUNK && this.nextChunk < 2 * (n + CHUNK_HEAD + 8)) this.nextChunk *= 2;
       chunk = this.chunk = new Uint8Array(this.nextChunk);
       this.nextChunk = Math.min(LARGEST_CHUNK, 2 * this.nextChunk);
-      start = skew;
+      start = CHUNK_HEAD + skew;
     }
     const end = start + n;
     const piece = chunk.subarray(start, end);
