@@ -29,8 +29,8 @@ const IN_HEAP_MAX = 64;
 /**
  * Whether a piece is a view into a larger buffer (a provider's receive arena, a part of a piece).
  * A piece at offset 0 of at most IN_HEAP_MAX bytes is taken to be one of its own: reading its
- * `.buffer` to be sure would allocate one (a fifth of a 64-byte rcvUnit), and the built-in
- * providers' arenas start no piece at offset 0.
+ * `.buffer` to be sure would allocate one (a quarter of a 64-byte rcvUnit's time), and the
+ * SPI asks a provider to start no such view at offset 0.
  */
 function sharesItsBuffer(piece: Uint8Array): boolean {
   if (piece.byteOffset !== 0) return true;

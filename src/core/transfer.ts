@@ -226,8 +226,11 @@ function readUnit(ep: CoreEndpoint, target: Target, band1: boolean, kind: DataPi
     const p = h;
     const take = Math.min(p.buf.length - p.off, capacity - n);
     if (take > 0) {
-      const bytes = p.off === 0 && take === p.buf.length ? p.buf : p.buf.subarray(p.off, p.off + take);
-      if (parts !== null) parts.push(bytes);
+      const whole = p.off === 0 && take === p.buf.length;
+      const bytes = whole ? p.buf : p.buf.subarray(p.off, p.off + take);
+      // A part of a piece goes to rcvUnit as a copy: a view would share its buffer with the rest
+      // of the piece, still queued, which transferring the unit's buffer would empty.
+      if (parts !== null) parts.push(whole ? bytes : new Uint8Array(bytes));
       else if (views !== null) scatter(views, n, bytes);
     }
     p.off += take;

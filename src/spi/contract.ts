@@ -211,6 +211,8 @@ export interface ProviderEndpoint {
 /**
  * Indications, from a provider endpoint up to the library. Buffers passed up belong to the library
  * from then on. Indications must be raised in protocol order; the library keeps them in a queue.
+ * A data piece may be a view into a larger buffer of the provider's that it never writes again,
+ * if the view does not start at offset 0 (the library tells a shared buffer by the offset).
  */
 export interface ProviderUser {
   /** T_CONN_IND: a connection request, identified by `sequence` until accepted or rejected. */

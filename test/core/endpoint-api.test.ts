@@ -13,6 +13,7 @@ import {
   T_DISCONNECT,
   T_EXPEDITED,
   T_MORE,
+  T_COTS_ORD,
   T_ORDREL,
   TBADF,
   TBADNAME,
@@ -26,7 +27,7 @@ import {
   t_snd,
 } from "../../src/index.js";
 import { ECONNREFUSED, EFAULT } from "../../src/errno.js";
-import { cleanup, text, xtiErrorOf } from "../helpers/xti.js";
+import { cleanup, loopback, text, xtiErrorOf } from "../helpers/xti.js";
 
 
 let services = 0;
@@ -89,6 +90,18 @@ describe("idiomatic Endpoint API", () => {
     expect(rest).to.deep.equal(["two", "three"]);
     await client.snd(text("four"));
     expect(Buffer.from((await server.rcvUnit()).data).toString(), "data after it flows as before").to.equal("four");
+  });
+
+  it("rcvUnit on a byte stream, in pieces smaller than what arrived: each has a buffer of its own, and transferring one loses nothing", async () => {
+    const { client, server } = await connected(loopback({ servtype: T_COTS_ORD, tsdu: 0 }));
+    const sent = Uint8Array.from({ length: 100 }, (_, i) => i);
+    await client.snd(sent);
+    const first = (await server.rcvUnit(16)).data;
+    expect([...first]).to.deep.equal([...sent.subarray(0, 16)]);
+    expect(first.buffer.byteLength, "not a view of the 100-byte piece").to.equal(16);
+    const own = first.buffer as ArrayBuffer;
+    structuredClone(own, { transfer: [own] });
+    expect([...(await server.rcvUnit()).data], "the other 84 bytes").to.deep.equal([...sent.subarray(16)]);
   });
 
   it("rcvudata: concurrent receives on one endpoint each get their own datagram and address", async () => {

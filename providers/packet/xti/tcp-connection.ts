@@ -99,7 +99,7 @@ export class RawTcpConnection implements ConnectionHandlers {
       return;
     }
     const last = data.length - 1;
-    if (last > 0) this.user.dataInd(data.subarray(0, last), false);
+    if (last > 0) this.user.dataInd(data.slice(0, last), false); // not a view: it would share its buffer with the urgent part
     this.user.exdataInd(data.slice(last), false);
   }
 

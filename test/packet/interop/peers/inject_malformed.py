@@ -43,6 +43,9 @@ def tcp_bytes(src, dst, sport, dport, seq, ack, flags, window, options=b"", payl
 
 
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+# The IPv4 identification of every frame we inject: the sniffer also sees what we send, and must
+# not take one of our own pure ACKs for the kernel's.
+INJECTED_ID = 0x5EED
 
 
 def round_of_frames(seg):
@@ -55,14 +58,14 @@ def round_of_frames(seg):
     l2 = Ether(src=eth.src, dst=eth.dst)
 
     def ip_tcp(segment, **ip_fields):
-        return l2 / IP(src=src, dst=dst, proto=6, **ip_fields) / Raw(segment)
+        return l2 / IP(src=src, dst=dst, proto=6, id=INJECTED_ID, **ip_fields) / Raw(segment)
 
     def good(seq_, ack_, flags, options=b"", payload=b""):
         return tcp_bytes(src, dst, sport, dport, seq_, ack_, flags, win, options, payload)
 
     frames = {
         # Network layer (a frame shorter than an Ethernet header never gets past the device's BPF filter)
-        "ipv4_truncated_header": bytes(l2 / IP(src=src, dst=dst, proto=6))[:14 + 12],
+        "ipv4_truncated_header": bytes(l2 / IP(src=src, dst=dst, proto=6, id=INJECTED_ID))[:14 + 12],
         "ipv4_bad_header_checksum": ip_tcp(good(seq, ack, ACK | PSH, payload=garbage), chksum=0x1234),
         "ipv4_total_length_too_big": ip_tcp(good(seq, ack, ACK | PSH, payload=garbage), len=1400),
         # TCP headers that cannot be decoded (the payload would overwrite stream bytes if accepted)
@@ -102,7 +105,10 @@ def main():
         latest[0] = p
         fresh.set()
 
-    sniffer = AsyncSniffer(iface=iface, filter=bpf, lfilter=lambda p: len(bytes(p["TCP"].payload)) == 0, prn=keep, store=False)
+    def kernels_pure_ack(p):
+        return IP in p and p[IP].id != INJECTED_ID and "TCP" in p and len(bytes(p["TCP"].payload)) == 0
+
+    sniffer = AsyncSniffer(iface=iface, filter=bpf, lfilter=kernels_pure_ack, prn=keep, store=False)
     sniffer.start()
     emit({"ready": "sniffing"})
     try:
