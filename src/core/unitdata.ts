@@ -218,7 +218,9 @@ function takeDatagram(ep: CoreEndpoint, head: UnitdataInd, room: number): Datagr
   const first = head.off === 0;
   const rest = first ? head.udata : head.udata.subarray(head.off);
   const n = room === 0 ? rest.length : Math.min(rest.length, room);
-  const udata = room === 0 ? new Uint8Array(0) : n === rest.length ? rest : rest.subarray(0, n);
+  // Part of a datagram is a copy: a view would share its buffer with the rest, still queued
+  // (Endpoint.rcvudata hands it to the application, which may transfer its buffer).
+  const udata = room === 0 ? new Uint8Array(0) : first && n === rest.length ? rest : new Uint8Array(rest.subarray(0, n));
   const flags = { value: 0 };
   consumeDatagram(ep, head, n, flags);
   return { addr: first ? head.addr : new Uint8Array(0), opt: first ? head.opt : new Uint8Array(0), udata, flags: flags.value };

@@ -121,6 +121,22 @@ describe("idiomatic Endpoint API", () => {
     expect(Buffer.from(fourth.udata).toString()).to.equal("four");
   });
 
+  it("rcvudata in parts: each part has a buffer of its own, and transferring one loses nothing of the rest", async () => {
+    const a = Endpoint.open("/dev/ticlts");
+    const b = Endpoint.open("/dev/ticlts");
+    const { addr: aAddr } = await a.bind(text("udp-parts-a"));
+    await b.bind(text("udp-parts-b"));
+    const sent = Uint8Array.from({ length: 100 }, (_, i) => i);
+    await b.sndudata(aAddr, sent);
+    const first = await a.rcvudata(16);
+    expect(first.flags & T_MORE, "the rest follows").to.equal(T_MORE);
+    expect(first.udata.buffer.byteLength, "not a view of the 100-byte datagram").to.equal(16);
+    const own = first.udata.buffer as ArrayBuffer;
+    structuredClone(own, { transfer: [own] });
+    const rest = await a.rcvudata();
+    expect([...rest.udata], "the other 84 bytes").to.deep.equal([...sent.subarray(16)]);
+  });
+
   it("throws XTIError with t_errno, errno, code, the call and a readable message", async () => {
     const e = (() => {
       try {
