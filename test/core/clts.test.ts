@@ -19,8 +19,6 @@ import {
   TNODATA,
   TNOTSUPPORT,
   TNOUDERR,
-  t_bind,
-  t_bind_of,
   t_connect,
   t_listen,
   t_call_of,
@@ -36,14 +34,7 @@ import {
   t_unitdata_of,
 } from "../../src/index.js";
 import { ECONNRESET } from "../../src/errno.js";
-import { callTo, cleanup, expectFail, loopback, ok, open, pattern, str, text } from "../helpers/xti.js";
-
-async function boundClts(device: string): Promise<{ fd: number; addr: Uint8Array }> {
-  const fd = open(device);
-  const ret = t_bind_of(64);
-  await ok(t_bind(fd, null, ret));
-  return { fd, addr: ret.addr.buf.slice(0, ret.addr.len) };
-}
+import { boundClts, callTo, cleanup, expectFail, loopback, ok, open, pattern, str, text } from "../helpers/xti.js";
 
 describe("connectionless transfer", () => {
   afterEach(cleanup);

@@ -95,6 +95,20 @@ export async function ok(result: Promise<number> | number, what = "call"): Promi
   return r;
 }
 
+/** An endpoint of a connectionless device, bound to an address the provider chooses; its fd and address. */
+export async function boundClts(device: string): Promise<{ fd: number; addr: Uint8Array }> {
+  const fd = open(device);
+  const ret = t_bind_of(64);
+  await ok(t_bind(fd, null, ret));
+  return { fd, addr: ret.addr.buf.slice(0, ret.addr.len) };
+}
+
+/** Transfer the buffer behind `bytes` away, as postMessage to a worker would: `bytes` is left empty. */
+export function detach(bytes: Uint8Array): void {
+  const own = bytes.buffer as ArrayBuffer;
+  structuredClone(own, { transfer: [own] });
+}
+
 /** A bound listener; returns its fd and bound address. */
 export async function listener(device: string, qlen = 1, semantics?: "XNS5" | "XNS4" | "TLI"): Promise<{ fd: number; addr: Uint8Array }> {
   const fd = open(device, false, semantics);

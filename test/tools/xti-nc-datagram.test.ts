@@ -4,18 +4,11 @@
  */
 import { expect } from "chai";
 import { setTimeout as sleep } from "node:timers/promises";
-import { t_bind, t_bind_of, t_rcvudata, t_sndudata, t_unitdata_of } from "../../src/index.js";
+import { t_rcvudata, t_sndudata, t_unitdata_of } from "../../src/index.js";
 import type { ByteSink } from "../../tools/xti-nc/byte-sink.js";
 import type { ByteSource } from "../../tools/xti-nc/byte-source.js";
 import { DatagramSession } from "../../tools/xti-nc/datagram-session.js";
-import { cleanup, ok, open } from "../helpers/xti.js";
-
-async function bound(): Promise<{ fd: number; addr: Uint8Array }> {
-  const fd = open("/dev/ticlts");
-  const ret = t_bind_of(64);
-  await ok(t_bind(fd, null, ret));
-  return { fd, addr: ret.addr.buf.slice(0, ret.addr.len) };
-}
+import { boundClts, cleanup } from "../helpers/xti.js";
 
 /** Echo each datagram back to its sender `delayMs` later, until the endpoint is closed. */
 async function echo(fd: number, delayMs: number): Promise<void> {
@@ -45,8 +38,8 @@ describe("tools/xti-nc: the datagram session", () => {
   afterEach(cleanup);
 
   it("waits --idle-ms for the answer from the end of the input, not from the start of the session", async () => {
-    const peer = await bound();
-    const ours = await bound();
+    const peer = await boundClts("/dev/ticlts");
+    const ours = await boundClts("/dev/ticlts");
     const echoing = echo(peer.fd, 50);
     const written: Buffer[] = [];
     const sink: ByteSink = { write: (data, done) => (written.push(Buffer.from(data)), done()), finish: () => Promise.resolve() };

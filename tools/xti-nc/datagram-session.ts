@@ -4,7 +4,8 @@
  * each datagram t_rcvudata returns is written to the output. Listening, the source of the first
  * datagram becomes the peer, and only the peer's datagrams count afterwards, as with a connected
  * UDP socket. Datagrams have no end of stream: the session ends once the input is sent and
- * nothing has arrived for `idleMs`, counted from the last send or arrival, whichever is later. Unit data errors (T_UDERR) are reported on standard error.
+ * nothing has arrived for `idleMs`, counted from the last send or arrival, whichever is later.
+ * Unit data errors (T_UDERR) are reported on standard error.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { T_UDERR, errnoName, t_look, t_rcvudata, t_rcvuderr, t_sndudata, t_uderr_of, t_unitdata_of } from "../../src/index.js";
@@ -80,7 +81,7 @@ export class DatagramSession {
     }
     // The answer to the last datagram takes its time to come (ARP, the peer's turn): wait for it
     // from now, not from when the session began.
-    this.lastActivity = Math.max(this.lastActivity, performance.now());
+    this.lastActivity = performance.now();
     while (!this.stopped) {
       const quiet = performance.now() - this.lastActivity;
       if (quiet >= this.io.idleMs) break;

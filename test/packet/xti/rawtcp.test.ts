@@ -50,7 +50,7 @@ import {
   t_sndrel,
   type t_info,
 } from "../../../src/index.js";
-import { cleanup, expectFail, ok, open, pattern, text } from "../../helpers/xti.js";
+import { cleanup, detach, expectFail, ok, open, pattern, text } from "../../helpers/xti.js";
 import { bound, connectTo, lookFor, memoryHosts, portOf, receiveAll, transcript } from "./helpers.js";
 
 describe("packet/xti: /dev/rawtcp over two stacks on an in-memory hub", function () {
@@ -82,8 +82,7 @@ describe("packet/xti: /dev/rawtcp over two stacks on an in-memory hub", function
     const first = (await ep.rcvUnit()).data;
     expect(Buffer.from(first).toString()).to.equal("hello");
     expect(first.buffer.byteLength, "the unit's buffer holds only the unit").to.equal(5);
-    const own = first.buffer as ArrayBuffer;
-    structuredClone(own, { transfer: [own] }); // detaches it, as postMessage to a worker would
+    detach(first);
     await ok(t_snd(client, text("world"), 5, 0), "t_snd");
     expect(Buffer.from((await ep.rcvUnit()).data).toString()).to.equal("world");
   });

@@ -4,9 +4,10 @@ Run in the kernel peer's namespace while a transfer runs:
   inject_malformed.py IFACE KERNEL_PORT ROUNDS
 It sniffs a pure ACK of the connection (kernel -> stack, source port KERNEL_PORT) to learn the
 MACs, addresses, ports and sequence numbers, then sends ROUNDS rounds of bad frames, each built
-from the latest pure ACK, while they keep coming. While the kernel only acknowledges (the stack is sending), its sequence
-number is exactly the stack's RCV.NXT, so "in the window" and "out of the window" are certain. Prints {"ready": ...} when it starts sniffing, then the number of
-frames of each kind sent.
+from the latest pure ACK, while they keep coming. While the kernel only acknowledges (the stack is
+sending), its sequence number is exactly the stack's RCV.NXT, so "in the window" and "out of the
+window" are certain. Prints {"ready": ...} when it starts sniffing, then the number of frames of
+each kind sent.
 """
 import json, struct, sys, threading, time
 
